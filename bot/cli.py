@@ -1,0 +1,117 @@
+"""`tradewind`: the console when no chat credentials are set, otherwise the chosen server."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.db import make_engine
+from bot.migrate import migrate
+from bot.runtime import Runtime
+from bot.settings import Settings
+from handlers import REGISTRY
+
+log = logging.getLogger("tradewind")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    settings = Settings()
+    command = args.command or ("serve" if settings.slack_enabled else "console")
+    quiet = command == "console" and "LOG_LEVEL" not in os.environ
+    logging.basicConfig(
+        level="WARNING" if quiet else settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if command == "migrate":
+        migrate(make_engine(settings.database_url))
+        return 0
+    runtime = _runtime(settings)
+    if command == "console":
+        return _console(runtime, args)
+    if command == "serve":
+        return _serve(settings, runtime, args)
+    if command == "socket":
+        return _socket(settings, runtime)
+    parser.error(f"unknown command {command}")
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tradewind", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    console = sub.add_parser("console", help="a local chat in this terminal (no network)")
+    console.add_argument("--demo", action="store_true", help="fill it with a sample seller's backlog first")
+    console.add_argument("--user", default=None, help="who you are in the console (default: your login)")
+    serve = sub.add_parser("serve", help="answer Slack over HTTP at /slack/events")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")
+    serve.add_argument("--host", default=None)
+    sub.add_parser("socket", help="answer Slack over Socket Mode (needs SLACK_APP_TOKEN)")
+    sub.add_parser("migrate", help="bring the database schema up to date and exit")
+    return parser
+
+
+def _runtime(settings: Settings) -> Runtime:
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    return Runtime(engine, REGISTRY, default_lang=settings.default_lang, default_tz=settings.default_tz)
+
+
+def _console(runtime: Runtime, args: argparse.Namespace) -> int:
+    from bot.console.demo import seed_demo
+    from bot.console.repl import Console
+
+    if args.demo and seed_demo(runtime):
+        print("Demo data loaded: try /req list, /req show REQ-1, /pm help.", file=sys.stderr)
+    user = args.user or os.environ.get("TRADEWIND_USER") or _login()
+    Console(runtime, user=user, interactive=sys.stdin.isatty()).run()
+    return 0
+
+
+def _serve(settings: Settings, runtime: Runtime, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.web import create_app
+
+    if not settings.slack_enabled:
+        log.warning("SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET are not set: only /healthz will answer")
+    app = create_app(settings, runtime)
+    port = args.port if args.port is not None else settings.port
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+    return 0
+
+
+def _socket(settings: Settings, runtime: Runtime) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.slack.app import build_app
+
+    if not (settings.slack_app_token and settings.slack_bot_token):
+        log.error("Socket Mode needs SLACK_APP_TOKEN (xapp-...) and SLACK_BOT_TOKEN")
+        return 2
+    app = build_app(settings, runtime)
+    SocketModeHandler(app, settings.slack_app_token).start()
+    return 0
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "me"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

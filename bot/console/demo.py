@@ -1,0 +1,98 @@
+"""A believable cross-border seller's backlog for `tradewind console --demo`.
+
+Seeded through the runtime, as a team would have typed it, so that the audit log is real.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.console.repl import CONSOLE_CHANNEL, CONSOLE_TEAM, canonical
+from bot.db import session_scope
+from bot.runtime import Caller, Runtime
+from models.requirement import Requirement
+from models.workspace import Workspace
+
+# (who types it, the command). A home-and-kitchen brand from Shenzhen selling on Amazon, Shopee,
+# TikTok Shop, Temu and its own Shopify store into the US, EU, UK, Japan and South-East Asia.
+SCRIPT: tuple[tuple[str, str], ...] = (
+    ("mei", "/pm lang zh"),
+    (
+        "mei",
+        '/req add 德国站 A+ 页面本地化 market=DE platform=amazon metric="DE 转化率 +8%" '
+        'ac="德语母语审校；尺寸改用 cm/kg；A+ 模块 5 个" due=+3w owner=@mei',
+    ),
+    (
+        "sam",
+        '/req add "US listing: FCC ID in images and bullets" market=US platform=amazon '
+        'metric="Listing suppression rate 0" ac="FCC ID visible on main image 7 and bullet 5" due=+1w owner=@sam',
+    ),
+    (
+        "mei",
+        "/req add Shopee 9.9 大促预热组合装 market=SG,MY,TH platform=shopee "
+        'metric="大促 GMV ≥ ¥300k" ac="组合装 SKU 上架；优惠券叠加规则验证" due=+2w owner=@li',
+    ),
+    (
+        "ana",
+        '/req add "TikTok Shop UK: short-video product cards" market=GB platform=tiktok '
+        'metric="Video-attributed orders 25%" desc="Creators post from the UK warehouse stock only" owner=@ana',
+    ),
+    ("li", '/req add 日本站包邮门槛调整到 3,500 日元 market=JP platform=amazon metric="AOV +12%" due=+4w'),
+    (
+        "sam",
+        '/req add "Temu US semi-managed: price band check before listing" market=US platform=temu '
+        'metric="Listings rejected for price 0"',
+    ),
+    (
+        "ana",
+        '/req add "Own store: VAT-inclusive checkout for the EU (OSS)" market=DE,FR,IT,ES,NL platform=shopify '
+        'ac="Prices shown incl. VAT per country; OSS report exportable" due=+6w owner=@ana',
+    ),
+    (
+        "mei",
+        '/req add 德国服装尺码表减少退货 market=DE platform=amazon metric="DE 退货率 12% → 8%" owner=@mei',
+    ),
+    (
+        "li",
+        '/req add "Thailand COD failure dashboard" market=TH platform=lazada metric="COD failed delivery < 10%"',
+    ),
+    (
+        "sam",
+        '/req add "Smaller carton to drop one FBA size tier" market=US,GB,DE platform=amazon '
+        'metric="FBA fee −$0.61/unit" ac="Drop test passes; dims ≤ 33×23×5 cm"',
+    ),
+    ("ana", '/req add "GDPR cookie consent on the own store" market=DE,FR platform=shopify due=+2w'),
+    ("li", '/req add 墨西哥站上线：美客多西语 listing market=MX platform=mercadolibre metric="首月 300 单"'),
+    ("mei", "/req status REQ-1 triaged"),
+    ("mei", "/req status REQ-1 approved"),
+    ("mei", "/req status REQ-1 in_progress"),
+    ("sam", "/req status REQ-2 triaged"),
+    ("sam", "/req status REQ-2 approved"),
+    ("sam", "/req status REQ-2 in_progress"),
+    ("sam", "/req status REQ-2 shipped"),
+    ("mei", "/req status REQ-3 triaged"),
+    ("ana", "/req status REQ-7 triaged"),
+    ("ana", "/req status REQ-7 approved"),
+    ("li", "/req status REQ-9 parked"),
+    ("mei", "/req status REQ-8 triaged"),
+)
+
+
+def seed_demo(runtime: Runtime) -> bool:
+    """Fill the console workspace once; False when it already holds requirements."""
+    with session_scope(runtime.engine) as db:
+        workspace = db.exec(
+            select(Workspace).where(Workspace.platform == "console", Workspace.external_id == CONSOLE_TEAM)
+        ).first()
+        if (
+            workspace is not None
+            and db.exec(select(Requirement.id).where(Requirement.workspace_id == workspace.id).limit(1)).first()
+        ):
+            return False
+    for user, line in SCRIPT:
+        caller = Caller("console", CONSOLE_TEAM, user, user_name=user, channel_ref=CONSOLE_CHANNEL)
+        root, _, rest = line.lstrip("/").partition(" ")
+        outcome = runtime.command(caller, root, canonical(rest))
+        if outcome.reply.kind == "usage":
+            raise RuntimeError(f"demo line refused: {line}")
+    return True

@@ -1,0 +1,149 @@
+"""The local console: the same commands as Slack and Lark, typed in a terminal, drawn as text.
+
+Buttons are shown as numbered choices ([1] Triage [2] Reject); typing the number presses it.
+Forms are asked field by field.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.render.environment import Viewer
+from bot.render.text import TextRenderer
+from bot.runtime import Caller, Outcome, Runtime
+from handlers.core.reply import Button, Form, FormField, OpenForm, PostToChannel
+
+CONSOLE_TEAM = "console"
+CONSOLE_CHANNEL = "console"
+EXIT_WORDS = frozenset({"exit", "quit", ":q", "/exit", "/quit"})
+MENTION = re.compile(r"(?<![\w<@&])@([\w.\-]+)")
+PROMPT = "tradewind> "
+
+
+class Console:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        user: str,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        interactive: bool = False,
+    ) -> None:
+        self.runtime = runtime
+        self.user = user
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.interactive = interactive
+        self.renderer = TextRenderer()
+        self.buttons: list[Button] = []
+        self.viewer = Viewer(runtime.default_lang, runtime.default_tz)
+
+    @property
+    def caller(self) -> Caller:
+        return Caller(
+            platform="console",
+            team_ref=CONSOLE_TEAM,
+            user_ref=self.user,
+            user_name=self.user,
+            channel_ref=CONSOLE_CHANNEL,
+        )
+
+    def run(self) -> None:
+        self.say("Tradewind console — /pm help lists the commands; numbers press buttons; exit quits.")
+        while True:
+            line = self.ask(PROMPT)
+            if line is None or line.strip().lower() in EXIT_WORDS:
+                return
+            self.handle(line)
+
+    def handle(self, line: str) -> None:
+        text = line.strip()
+        if not text:
+            return
+        if text.isdigit():
+            self.press(int(text))
+            return
+        root, _, rest = text.lstrip("/").partition(" ")
+        self.show(self.runtime.command(self.caller, root, canonical(rest)))
+
+    def press(self, number: int) -> None:
+        if not 1 <= number <= len(self.buttons):
+            self.say(self.renderer.t(self.viewer, "common.choose"))
+            return
+        button = self.buttons[number - 1]
+        self.show(self.runtime.action(self.caller, button.action, button.payload))
+
+    def show(self, outcome: Outcome) -> None:
+        self.viewer = outcome.viewer
+        reply = outcome.reply
+        if reply.kind != "silent":
+            self.say(self.renderer.message(reply, outcome.viewer))
+            self.buttons = list(reply.buttons)
+        for effect in reply.effects:
+            if isinstance(effect, PostToChannel):
+                self.say(self.renderer.message(effect.reply, outcome.viewer))
+                self.buttons = list(effect.reply.buttons) or self.buttons
+            elif isinstance(effect, OpenForm):
+                self.fill(effect.form)
+
+    def fill(self, form: Form) -> None:
+        """Ask for each field; on a refused submission ask again for the refused fields only."""
+        t: Callable[..., str] = lambda key, **p: self.renderer.t(self.viewer, key, **p)  # noqa: E731
+        self.say(f"{t('common.form_opened', title=t(form.title))} {t('common.form_prompt_hint')}")
+        values: dict[str, object] = {}
+        pending = list(form.fields)
+        while pending:
+            for field in pending:
+                answer = self._ask_field(field, t)
+                if answer is None:
+                    self.say(t("common.form_cancelled"))
+                    return
+                values[field.name] = answer
+            outcome = self.runtime.action(self.caller, form.action, dict(form.metadata), form=values)
+            errors = outcome.reply.form_errors
+            if not errors:
+                self.show(outcome)
+                return
+            for name, text in errors.items():
+                self.say(f"! {name}: {self.renderer.t(outcome.viewer, text)}")
+            pending = [f for f in form.fields if f.name in errors]
+
+    def _ask_field(self, field: FormField, t: Callable[..., str]) -> object | None:
+        label = t(field.label) + ("*" if field.required else "")
+        if field.options:
+            choices = ", ".join(c.value for c in field.options)
+            self.say(f"  {t('common.pick_from', options=choices)}")
+        raw = self.ask(f"{label}: ")
+        if raw is None or raw.strip() == "-":
+            return None
+        value = raw.strip()
+        if field.kind == "multiselect":
+            return [v.strip() for v in re.split(r"[,，、\s]+", value) if v.strip()]
+        return value
+
+    def ask(self, prompt: str) -> str | None:
+        if self.interactive:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        self.stdout.write(prompt)
+        line = self.stdin.readline()
+        if not line:
+            return None
+        self.stdout.write(line if line.endswith("\n") else line + "\n")
+        return line.rstrip("\n")
+
+    def say(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+
+def canonical(text: str) -> str:
+    """Typed text in the form Slack delivers: entities escaped, @name as a mention."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return MENTION.sub(lambda m: f"<@{m.group(1)}|{m.group(1)}>", escaped)

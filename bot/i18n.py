@@ -1,0 +1,74 @@
+"""The message catalogue: every user-visible string in en and zh-CN, looked up by key."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from handlers.core.reply import Text
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LANGS = ("en", "zh-CN")
+FALLBACK = "en"
+
+
+class Catalog:
+    def __init__(self, messages: Mapping[str, Mapping[str, str]]) -> None:
+        self.messages = messages
+
+    @classmethod
+    def load(cls, folder: Path = TEMPLATES / "i18n") -> Catalog:
+        messages = {}
+        for lang in LANGS:
+            with open(folder / f"{lang}.toml", "rb") as f:
+                messages[lang] = dict(_flatten(tomllib.load(f)))
+        return cls(messages)
+
+    def t(self, lang: str, key: str | Text, **params: Any) -> str:
+        if isinstance(key, Text):
+            params = {**key.params, **params}
+            key = key.key
+        template = self.messages.get(lang, {}).get(key)
+        if template is None:
+            template = self.messages[FALLBACK].get(key)
+            if template is None:
+                log.error("missing message %r", key)
+                return key
+        if not params:
+            return template
+        resolved = {name: self._param(lang, value) for name, value in params.items()}
+        try:
+            return template.format(**resolved)
+        except (KeyError, IndexError, ValueError):
+            log.exception("message %r cannot be filled with %s", key, sorted(resolved))
+            return template
+
+    def _param(self, lang: str, value: Any) -> Any:
+        if isinstance(value, Text):
+            return self.t(lang, value)
+        if isinstance(value, list | tuple):
+            separator = "、" if lang.startswith("zh") else ", "
+            return separator.join(str(self._param(lang, v)) for v in value)
+        return value
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            out.extend(_flatten(value, key + "."))
+        else:
+            out.append((key, str(value)))
+    return out
+
+
+@cache
+def catalog() -> Catalog:
+    return Catalog.load()

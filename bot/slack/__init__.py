@@ -1,0 +1,1 @@
+"""The Slack front end: Bolt listeners that turn Slack payloads into commands and actions."""

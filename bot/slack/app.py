@@ -1,0 +1,167 @@
+"""The Bolt app: every slash command, button, modal and mention goes through the runtime.
+
+Bolt runs with process_before_response=True: the listener's ack is the HTTP response, so the
+database work is done inline (about a millisecond) and anything slow, such as Web API calls, is
+handed to SlackEffects after the ack.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from bot.db import session_scope
+from bot.render.environment import Viewer
+from bot.render.slack import RenderError, SlackRenderer, decode_button
+from bot.runtime import Outcome, Runtime
+from bot.settings import Settings
+from bot.slack import inputs
+from bot.slack.effects import SlackEffects, Where
+from handlers.core.reply import PostToChannel, Reply
+from models.processed_event import claim_event
+
+log = logging.getLogger(__name__)
+
+
+def make_client(settings: Settings) -> WebClient:
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def build_app(settings: Settings, runtime: Runtime, *, client: WebClient | None = None) -> App:
+    client = client or make_client(settings)
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret,
+        process_before_response=True,
+    )
+    front = SlackFrontEnd(runtime, SlackEffects(client, SlackRenderer(), runtime.engine))
+    app.middleware(_dedupe_events(runtime.engine))
+    app.command(re.compile(r"^/.+"))(front.on_command)
+    app.action(re.compile(r".+"))(front.on_action)
+    app.view(re.compile(r".+"))(front.on_view_submission)
+    app.event("app_mention")(front.on_mention)
+    app.event("message")(front.on_direct_message)
+    return app
+
+
+class SlackFrontEnd:
+    def __init__(self, runtime: Runtime, effects: SlackEffects) -> None:
+        self.runtime = runtime
+        self.effects = effects
+        self.renderer = effects.renderer
+
+    def on_command(self, ack: Ack, body: dict[str, Any]) -> None:
+        caller = inputs.command_caller(body)
+        outcome = self.runtime.command(caller, body["command"], body.get("text", ""))
+        reply = outcome.reply
+        if reply.kind == "silent":
+            ack()
+        else:
+            message = self._draw(reply, outcome.viewer)
+            ack(response_type=reply.visibility.value, **message)
+        where = Where(
+            user_ref=caller.user_ref,
+            channel_ref=caller.channel_ref,
+            trigger_id=body.get("trigger_id"),
+            response_url=body.get("response_url"),
+        )
+        self.effects.submit(reply.effects, outcome.viewer, where)
+
+    def on_action(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        decoded = decode_button(action.get("value", ""))
+        caller = inputs.interaction_caller(body)
+        where = Where(
+            user_ref=caller.user_ref,
+            channel_ref=caller.channel_ref,
+            trigger_id=body.get("trigger_id"),
+            response_url=body.get("response_url"),
+        )
+        if decoded is None:
+            self.effects.respond(Reply.message("common.button_expired"), Viewer(self.runtime.default_lang), where)
+            return
+        name, payload = decoded
+        outcome = self.runtime.action(caller, name, payload)
+        self._answer(outcome, where)
+
+    def on_view_submission(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        metadata = inputs.form_metadata(view)
+        caller = inputs.interaction_caller(body, channel_ref=metadata.get("c"))
+        payload = metadata.get("p") if isinstance(metadata.get("p"), dict) else {}
+        outcome = self.runtime.action(caller, view["callback_id"], payload, form=inputs.form_values(view))
+        reply = outcome.reply
+        if reply.form_errors:
+            errors = {name: self.renderer.t(outcome.viewer, text) for name, text in reply.form_errors.items()}
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        where = Where(user_ref=caller.user_ref, channel_ref=caller.channel_ref)
+        if reply.kind != "silent":
+            reply.effects.insert(0, _as_post(reply))
+        self.effects.submit(reply.effects, outcome.viewer, where)
+
+    def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._run_typed(body, event, thread_ts=event.get("thread_ts") or event.get("ts"))
+
+    def on_direct_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        self._run_typed(body, event, thread_ts=None)
+
+    def _run_typed(self, body: dict[str, Any], event: dict[str, Any], *, thread_ts: str | None) -> None:
+        root, rest = inputs.split_command_text(event.get("text", ""))
+        caller = inputs.event_caller(body)
+        outcome = self.runtime.command(caller, root or "pm", rest)
+        where = Where(user_ref=caller.user_ref, channel_ref=caller.channel_ref, thread_ts=thread_ts)
+        effects = list(outcome.reply.effects)
+        if outcome.reply.kind != "silent":
+            effects.insert(0, _as_post(outcome.reply))
+        self.effects.submit(effects, outcome.viewer, where)
+
+    def _answer(self, outcome: Outcome, where: Where) -> None:
+        reply = outcome.reply
+        if reply.kind != "silent":
+            self.effects.respond(reply, outcome.viewer, where)
+        self.effects.submit(reply.effects, outcome.viewer, where)
+
+    def _draw(self, reply: Reply, viewer: Viewer) -> dict[str, Any]:
+        try:
+            return self.renderer.message(reply, viewer)
+        except RenderError:
+            log.exception("reply %s could not be drawn for Slack", reply.kind)
+            return self.renderer.message(Reply.message("common.internal_error", ref="render"), viewer)
+
+
+def _as_post(reply: Reply) -> PostToChannel:
+    return PostToChannel(reply)
+
+
+def _dedupe_events(engine: Engine) -> Callable[..., Any]:
+    """Slack retries an event it thinks we missed; act on each event_id once."""
+
+    def middleware(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if not event_id:
+            return next()
+        try:
+            with session_scope(engine) as db:
+                first = claim_event(db=db, platform="slack", event_id=str(event_id))
+        except DBAPIError:
+            log.exception("could not record event %s; asking Slack to retry later", event_id)
+            return BoltResponse(status=503, body="")
+        if not first:
+            log.info("event %s already handled; retry ignored", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return middleware

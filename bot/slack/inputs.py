@@ -1,0 +1,83 @@
+"""Reading Slack payloads: who is asking, where, and what a modal submitted."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from bot.runtime import Caller
+
+BOT_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
+
+
+def command_caller(body: dict[str, Any]) -> Caller:
+    return Caller(
+        platform="slack",
+        team_ref=_team(body),
+        user_ref=body["user_id"],
+        team_name=body.get("team_domain"),
+        user_name=body.get("user_name"),
+        channel_ref=body.get("channel_id"),
+    )
+
+
+def interaction_caller(body: dict[str, Any], channel_ref: str | None = None) -> Caller:
+    user = body.get("user") or {}
+    channel = channel_ref or (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return Caller(
+        platform="slack",
+        team_ref=_team(body),
+        user_ref=user["id"],
+        user_name=user.get("username") or user.get("name"),
+        channel_ref=channel,
+    )
+
+
+def event_caller(body: dict[str, Any]) -> Caller:
+    event = body["event"]
+    return Caller(platform="slack", team_ref=_team(body), user_ref=event["user"], channel_ref=event.get("channel"))
+
+
+def split_command_text(text: str) -> tuple[str, str]:
+    """`<@bot> /req list` or `req list` as (root, rest)."""
+    stripped = BOT_MENTION.sub("", text).strip()
+    head, _, rest = stripped.partition(" ")
+    return head.lstrip("/"), rest
+
+
+def form_values(view: dict[str, Any]) -> dict[str, Any]:
+    """Slack's nested view.state.values as {field name: value}, the way handlers read forms."""
+    values: dict[str, Any] = {}
+    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        for element in actions.values():
+            values[block_id] = _element_value(element)
+    return values
+
+
+def form_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        decoded = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
+
+
+def _element_value(element: dict[str, Any]) -> Any:
+    kind = element.get("type")
+    if kind == "datepicker":
+        return element.get("selected_date")
+    if kind == "static_select":
+        return (element.get("selected_option") or {}).get("value")
+    if kind == "multi_static_select":
+        return [o["value"] for o in element.get("selected_options") or []]
+    if kind in ("users_select",):
+        return element.get("selected_user")
+    return element.get("value")
+
+
+def _team(body: dict[str, Any]) -> str:
+    team = body.get("team_id") or (body.get("team") or {}).get("id") or body.get("user", {}).get("team_id")
+    if not team:
+        raise ValueError("Slack payload without a team id")
+    return str(team)

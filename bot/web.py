@@ -1,0 +1,53 @@
+"""The HTTP server: Slack's events URL (commands, interactivity and events), and a health check."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from slack_bolt.adapter.starlette import SlackRequestHandler
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.slack.app import build_app
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, runtime: Runtime) -> Starlette:
+    routes = [Route("/healthz", _healthz(runtime.engine), methods=["GET"])]
+    if settings.slack_enabled:
+        handler = SlackRequestHandler(build_app(settings, runtime))
+
+        async def slack_events(request: Request) -> object:
+            return await handler.handle(request)
+
+        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        runtime.engine.dispose()
+
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
+    async def healthz(_request: Request) -> JSONResponse:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except DBAPIError:
+            log.warning("health check: database unreachable")
+            return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
+        return JSONResponse({"ok": True, "database": "ok"})
+
+    return healthz

@@ -1,0 +1,11 @@
+"""Platform-neutral features: one module per feature, each listing its COMMANDS and ACTIONS."""
+
+from handlers import pm, requirements
+from handlers.core.command import Registry
+
+FEATURES = (requirements, pm)
+
+REGISTRY = Registry.build(
+    commands=[spec for feature in FEATURES for spec in feature.COMMANDS],
+    actions=[spec for feature in FEATURES for spec in feature.ACTIONS],
+)

@@ -1,0 +1,148 @@
+"""The platform-neutral command and action table every front end dispatches through."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from handlers.core.args import Args, ParseError, normalise_word, parse
+from handlers.core.reply import Reply, Text, UsageError
+
+UMBRELLA = "pm"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking, resolved from the platform's ids to our own rows."""
+
+    workspace_id: int
+    member_id: int
+    platform: str
+    user_ref: str
+    role: str
+    lang: str
+    tz: str
+
+
+@dataclass(frozen=True)
+class CommandInput:
+    actor: Actor
+    slug: str
+    args: Args
+    channel_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    actor: Actor
+    action: str
+    payload: dict[str, Any]
+    form: dict[str, Any] | None = None  # the submitted values of a form, flattened by field name
+    channel_ref: str | None = None
+
+
+CommandHandler = Callable[[CommandInput, Session], Reply]
+ActionHandler = Callable[[ActionInput, Session], Reply]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    slug: str  # "req add": the words that select it
+    handler: CommandHandler
+    usage: str  # catalogue key of its usage line
+    summary: str | None = None  # catalogue key of its line in /pm help; None keeps it out of help
+    keys: frozenset[str] = frozenset()  # option keys it takes; "reach.*" admits any reach.<suffix>
+    colon_keys: frozenset[str] = frozenset()  # keys that may also be written key:value
+    aliases: tuple[str, ...] = ()
+
+    def check_keys(self, args: Args) -> None:
+        for key in args.options:
+            if key in self.keys or f"{key.split('.', 1)[0]}.*" in self.keys:
+                continue
+            near = difflib.get_close_matches(key, sorted(self.keys), n=1)
+            if near:
+                raise UsageError("args.unknown_key_near", self.usage, name=key, near=near[0])
+            raise UsageError("args.unknown_key", self.usage, name=key, known=", ".join(sorted(self.keys)))
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    action: str
+    handler: ActionHandler
+
+
+@dataclass
+class Resolved:
+    spec: CommandSpec
+    args: Args
+
+
+@dataclass
+class Registry:
+    commands: list[CommandSpec] = field(default_factory=list)
+    actions: dict[str, ActionSpec] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, commands: Iterable[CommandSpec], actions: Iterable[ActionSpec]) -> Registry:
+        registry = cls()
+        seen: set[str] = set()
+        for spec in commands:
+            for slug in (spec.slug, *spec.aliases):
+                if slug in seen:
+                    raise ValueError(f"command {slug!r} registered twice")
+                seen.add(slug)
+            registry.commands.append(spec)
+        for action in actions:
+            if action.action in registry.actions:
+                raise ValueError(f"action {action.action!r} registered twice")
+            registry.actions[action.action] = action
+        # Longest slug first, so that "req add" is tried before "req".
+        registry.commands.sort(key=lambda s: -len(s.slug.split()))
+        return registry
+
+    @property
+    def roots(self) -> list[str]:
+        return sorted({spec.slug.split()[0] for spec in self.commands})
+
+    def resolve(self, root: str, text: str) -> Resolved:
+        """Find the command for `/root text`; `/pm <root> ...` works like `/<root> ...`."""
+        root = normalise_word(root.lstrip("/"))
+        head = text.strip().split(maxsplit=1)
+        if root == UMBRELLA and head and normalise_word(head[0]) in self.roots and normalise_word(head[0]) != root:
+            root, text = normalise_word(head[0]), head[1] if len(head) > 1 else ""
+        words = text.split()
+        folded = [normalise_word(w) for w in words]
+        candidates = [(spec, slug) for spec in self.commands for slug in (spec.slug, *spec.aliases)]
+        candidates.sort(key=lambda pair: -len(pair[1].split()))
+        for spec, slug in candidates:
+            slug_words = slug.split()
+            if slug_words[0] != root:
+                continue
+            tail = slug_words[1:]
+            if folded[: len(tail)] == tail:
+                rest = _drop_words(text, len(tail))
+                try:
+                    args = parse(rest, colon_keys=spec.colon_keys)
+                except ParseError as err:
+                    raise UsageError(err.key, spec.usage, **err.params) from err
+                spec.check_keys(args)
+                return Resolved(spec, args)
+        raise UsageError("args.unknown_command", f"{root}.usage", command=f"/{root}")
+
+    def action(self, name: str) -> ActionSpec | None:
+        return self.actions.get(name)
+
+    def help_lines(self) -> list[Text]:
+        return [Text(spec.summary) for spec in sorted(self.commands, key=lambda s: s.slug) if spec.summary]
+
+
+def _drop_words(text: str, count: int) -> str:
+    rest = text.strip()
+    for _ in range(count):
+        parts = rest.split(maxsplit=1)
+        rest = parts[1] if len(parts) > 1 else ""
+    return rest

@@ -1,0 +1,128 @@
+"""What a handler returns: a platform-neutral reply, forms, and the effects to run after the ack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Visibility(StrEnum):
+    EPHEMERAL = "ephemeral"  # only the person who asked sees it
+    CHANNEL = "in_channel"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message-catalogue key and its parameters, translated when the reply is drawn."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Button:
+    label: Text
+    action: str
+    payload: dict[str, Any] = field(default_factory=dict)  # ids only; state is re-read on click
+    style: str | None = None  # "primary" or "danger"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Text | str
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: Text
+    kind: str = "text"  # text | textarea | date | select | multiselect
+    required: bool = False
+    options: tuple[Choice, ...] = ()
+    initial: Any = None
+    max_length: int | None = None
+    hint: Text | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A modal on Slack, a card form on Lark, a run of prompts in the console."""
+
+    action: str  # the action that receives the submission
+    title: Text
+    fields: tuple[FormField, ...]
+    submit: Text = Text("common.submit")
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PostToChannel:
+    reply: Reply
+    channel_ref: str | None = None  # None: the channel the request came from
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    form: Form
+
+
+@dataclass(frozen=True)
+class RefreshProfile:
+    """Ask the platform for a member's profile (time zone, locale) and store it."""
+
+    member_id: int
+    user_ref: str
+
+
+Effect = PostToChannel | OpenForm | RefreshProfile
+
+
+@dataclass
+class Reply:
+    kind: str  # the template drawn for it: templates/<front end>/<kind>.*.j2
+    data: dict[str, Any] = field(default_factory=dict)
+    buttons: list[Button] = field(default_factory=list)
+    visibility: Visibility = Visibility.EPHEMERAL
+    replace_original: bool = False
+    effects: list[Effect] = field(default_factory=list)
+    form_errors: dict[str, Text] | None = None  # a form submission refused field by field
+    lang: str | None = None  # draw in this language rather than the caller's
+
+    @classmethod
+    def message(cls, message: str, /, **params: Any) -> Reply:
+        return cls("message", {"text": Text(message, params)})
+
+
+class UsageError(Exception):
+    """Bad input: shown to the user as a short message with the command's usage; nothing is stored."""
+
+    def __init__(self, message: str, usage: str | None = None, /, **params: Any) -> None:
+        super().__init__(message)
+        self.text = Text(message, params)
+        self.usage = usage
+
+
+class FieldError(Exception):
+    """One field of a command or form holds a bad value."""
+
+    def __init__(self, field_name: str, message: str, /, **params: Any) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.text = Text(message, params)
+
+
+class InvalidFields(Exception):
+    """Several fields were checked and at least one is bad: every problem, by field name."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(", ".join(str(e) for e in errors))
+        self.errors = errors
+
+    def by_field(self) -> dict[str, Text]:
+        return {e.field: e.text for e in self.errors}
+
+    def usage_error(self, usage: str) -> UsageError:
+        reasons = [Text("field.invalid", {"field": e.field, "reason": e.text}) for e in self.errors]
+        return UsageError("field.invalid_many", usage, reasons=reasons)

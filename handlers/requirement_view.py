@@ -1,0 +1,128 @@
+"""Requirement replies: the card, the list page and their buttons, as plain data for the templates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from handlers.core.reply import Button, Reply, Text, Visibility
+from models import audit
+from models import requirement as req_model
+from models.requirement import TRANSITIONS, RequirementView, Status
+from models.workspace import Member
+
+MOVE_ACTION = "req.move"
+PAGE_ACTION = "req.page"
+PAGE_SIZE = 10
+HISTORY_SHOWN = 5
+
+
+def people(db: Session, ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = db.exec(select(Member).where(Member.id.in_(wanted))).all()  # type: ignore[union-attr]
+    return {m.id: person(m) for m in rows if m.id is not None}
+
+
+def person(member: Member) -> dict[str, Any]:
+    return {"ref": member.external_id, "name": member.display_name}
+
+
+def item_data(view: RequirementView, who: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    item = view.item
+    return {
+        "id": item.id,
+        "key": item.key,
+        "title": item.title,
+        "status": item.status,
+        "markets": list(view.markets),
+        "platform": item.platform,
+        "metric": item.metric,
+        "acceptance": item.acceptance,
+        "description": item.description,
+        "due": item.due,
+        "requester": who.get(item.requester_id),
+        "owner": who.get(item.owner_id) if item.owner_id else None,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+    }
+
+
+def card(
+    db: Session,
+    view: RequirementView,
+    *,
+    notice: Text | None = None,
+    visibility: Visibility = Visibility.EPHEMERAL,
+    replace_original: bool = False,
+) -> Reply:
+    item = view.item
+    assert item.id is not None
+    entries = audit.history(
+        db=db, workspace_id=item.workspace_id, entity=req_model.ENTITY, entity_id=item.id, limit=HISTORY_SHOWN
+    )
+    who = people(db, [item.requester_id, item.owner_id, *(e.actor_id for e in entries)])
+    history = [
+        {
+            "at": e.at,
+            "actor": who.get(e.actor_id) if e.actor_id else None,
+            "action": e.action,
+            "changes": e.changes,
+        }
+        for e in entries
+    ]
+    return Reply(
+        "req_card",
+        {"item": item_data(view, who), "history": history, "notice": notice},
+        buttons=move_buttons(item.id, Status(item.status)),
+        visibility=visibility,
+        replace_original=replace_original,
+    )
+
+
+def move_buttons(requirement_id: int, status: Status) -> list[Button]:
+    return [
+        Button(
+            Text(f"req.move.{target.value}"),
+            MOVE_ACTION,
+            {"id": requirement_id, "to": target.value},
+            style="danger" if target is Status.REJECTED else ("primary" if i == 0 else None),
+        )
+        for i, target in enumerate(TRANSITIONS[status])
+    ]
+
+
+def list_page(
+    db: Session,
+    views: list[RequirementView],
+    *,
+    total: int,
+    page: int,
+    filters: dict[str, Any],
+    replace_original: bool = False,
+) -> Reply:
+    who = people(db, [i for v in views for i in (v.item.requester_id, v.item.owner_id)])
+    pages = max(1, -(-total // PAGE_SIZE))
+    buttons = []
+    if page > 1:
+        buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"f": filters, "p": page - 1}))
+    if page < pages:
+        buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"f": filters, "p": page + 1}))
+    first = (page - 1) * PAGE_SIZE + 1 if total else 0
+    return Reply(
+        "req_list",
+        {
+            "items": [item_data(v, who) for v in views],
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "first": first,
+            "last": first + len(views) - 1 if views else 0,
+            "filters": filters,
+        },
+        buttons=buttons,
+        replace_original=replace_original,
+    )

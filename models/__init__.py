@@ -1,0 +1,16 @@
+"""SQLModel tables and the queries that belong to them. Importing this package registers every table."""
+
+from models.audit import AuditEntry
+from models.processed_event import ProcessedEvent
+from models.requirement import Requirement, RequirementMarket
+from models.workspace import Counter, Member, Workspace
+
+__all__ = [
+    "AuditEntry",
+    "Counter",
+    "Member",
+    "ProcessedEvent",
+    "Requirement",
+    "RequirementMarket",
+    "Workspace",
+]

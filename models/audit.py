@@ -1,0 +1,65 @@
+"""The audit log: who changed what, when, from what to what."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.base import UTCDateTime, utcnow
+
+Changes = dict[str, list[Any]]
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entity", "workspace_id", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspace.id"), nullable=False))
+    actor_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
+    entity: str = Field(max_length=24)
+    entity_id: int
+    action: str = Field(max_length=32)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def record(
+    *,
+    db: Session,
+    workspace_id: int,
+    actor_id: int | None,
+    entity: str,
+    entity_id: int,
+    action: str,
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        workspace_id=workspace_id,
+        actor_id=actor_id,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        changes=changes or {},
+    )
+    db.add(entry)
+    return entry
+
+
+def history(*, db: Session, workspace_id: int, entity: str, entity_id: int, limit: int = 20) -> list[AuditEntry]:
+    """Newest first."""
+    return list(
+        db.exec(
+            select(AuditEntry)
+            .where(
+                AuditEntry.workspace_id == workspace_id,
+                AuditEntry.entity == entity,
+                AuditEntry.entity_id == entity_id,
+            )
+            .order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
+            .limit(limit)
+        ).all()
+    )

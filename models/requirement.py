@@ -1,0 +1,257 @@
+"""Requirements: the backlog items a PM logs, with their markets and lifecycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, delete, func, or_
+from sqlmodel import Field, Session, SQLModel, select
+
+from models import audit
+from models.base import UTCDateTime, utcnow
+from models.workspace import next_number
+
+KEY_PREFIX = "REQ"
+ENTITY = "requirement"
+
+TITLE_MAX = 200
+TEXT_MAX = 2000
+SHORT_MAX = 200
+PLATFORM_MAX = 40
+MARKETS_MAX = 30
+
+
+class Status(StrEnum):
+    NEW = "new"
+    TRIAGED = "triaged"
+    APPROVED = "approved"
+    IN_PROGRESS = "in_progress"
+    SHIPPED = "shipped"
+    REJECTED = "rejected"
+    PARKED = "parked"
+
+
+# Forward along new → triaged → approved → in_progress → shipped; aside to rejected or parked;
+# parked and rejected items can be brought back.
+TRANSITIONS: dict[Status, tuple[Status, ...]] = {
+    Status.NEW: (Status.TRIAGED, Status.REJECTED, Status.PARKED),
+    Status.TRIAGED: (Status.APPROVED, Status.REJECTED, Status.PARKED),
+    Status.APPROVED: (Status.IN_PROGRESS, Status.PARKED),
+    Status.IN_PROGRESS: (Status.SHIPPED, Status.PARKED),
+    Status.SHIPPED: (),
+    Status.REJECTED: (Status.NEW,),
+    Status.PARKED: (Status.NEW, Status.TRIAGED),
+}
+
+
+class Requirement(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "number"),
+        Index("ix_requirement_workspace_status", "workspace_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspace.id"), nullable=False))
+    number: int
+    title: str = Field(max_length=TITLE_MAX)
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    platform: str | None = Field(default=None, max_length=PLATFORM_MAX)
+    metric: str | None = Field(default=None, max_length=SHORT_MAX)
+    acceptance: str | None = Field(default=None, sa_column=Column(Text))
+    due: date | None = None
+    status: str = Field(default=Status.NEW, max_length=16)
+    requester_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
+    owner_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
+    channel_ref: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def key(self) -> str:
+        return f"{KEY_PREFIX}-{self.number}"
+
+
+class RequirementMarket(SQLModel, table=True):
+    __tablename__ = "requirement_market"
+    __table_args__ = (Index("ix_requirement_market_market", "market", "requirement_id"),)
+
+    requirement_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("requirement.id", ondelete="CASCADE"), primary_key=True)
+    )
+    market: str = Field(primary_key=True, max_length=2)
+
+
+# Fields a user may set, in the order they are shown; `markets` lives in its own table.
+EDITABLE_FIELDS = ("title", "markets", "platform", "metric", "acceptance", "due", "description", "owner_id")
+
+
+@dataclass(frozen=True)
+class RequirementView:
+    """A requirement with its markets, as the handlers show it."""
+
+    item: Requirement
+    markets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    status: str | None = None
+    market: str | None = None
+    platform: str | None = None
+    member_id: int | None = None  # "mine": requested or owned by this member
+
+
+def create(*, db: Session, workspace_id: int, requester_id: int, values: dict[str, Any]) -> RequirementView:
+    fields = dict(values)
+    markets = tuple(fields.pop("markets", ()) or ())
+    number = next_number(db=db, workspace_id=workspace_id, kind=KEY_PREFIX)
+    item = Requirement(workspace_id=workspace_id, requester_id=requester_id, number=number, **fields)
+    db.add(item)
+    db.flush()
+    _set_markets(db, item, markets)
+    audit.record(
+        db=db,
+        workspace_id=workspace_id,
+        actor_id=requester_id,
+        entity=ENTITY,
+        entity_id=_id(item),
+        action="create",
+        changes={k: [None, _plain(v)] for k, v in {**fields, "markets": list(markets)}.items() if v},
+    )
+    return RequirementView(item, markets)
+
+
+def get_by_number(*, db: Session, workspace_id: int, number: int) -> RequirementView | None:
+    item = db.exec(
+        select(Requirement).where(Requirement.workspace_id == workspace_id, Requirement.number == number)
+    ).first()
+    if item is None:
+        return None
+    return RequirementView(item, _markets_of(db, [_id(item)]).get(_id(item), ()))
+
+
+def get_by_id(*, db: Session, workspace_id: int, requirement_id: int) -> RequirementView | None:
+    item = db.get(Requirement, requirement_id)
+    if item is None or item.workspace_id != workspace_id:
+        return None
+    return RequirementView(item, _markets_of(db, [requirement_id]).get(requirement_id, ()))
+
+
+def update(*, db: Session, view: RequirementView, actor_id: int, values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Apply the changed fields; returns {field: [old, new]} of what really changed."""
+    item = view.item
+    changes: dict[str, list[Any]] = {}
+    for name, new in values.items():
+        old: Any = list(view.markets) if name == "markets" else getattr(item, name)
+        if name == "markets":
+            new = list(new)
+        if old == new:
+            continue
+        changes[name] = [_plain(old), _plain(new)]
+        if name == "markets":
+            _set_markets(db, item, tuple(new), replace=True)
+        else:
+            setattr(item, name, new)
+    if changes:
+        item.updated_at = utcnow()
+        db.add(item)
+        audit.record(
+            db=db,
+            workspace_id=item.workspace_id,
+            actor_id=actor_id,
+            entity=ENTITY,
+            entity_id=_id(item),
+            action="edit",
+            changes=changes,
+        )
+    return changes
+
+
+class IllegalTransition(Exception):
+    def __init__(self, current: Status, target: Status) -> None:
+        super().__init__(f"{current} -> {target}")
+        self.current = current
+        self.target = target
+        self.allowed = TRANSITIONS[current]
+
+
+def move(*, db: Session, item: Requirement, actor_id: int, target: Status) -> Status:
+    """Move along the lifecycle or raise IllegalTransition; returns the previous status."""
+    current = Status(item.status)
+    if target not in TRANSITIONS[current]:
+        raise IllegalTransition(current, target)
+    item.status = target
+    item.updated_at = utcnow()
+    db.add(item)
+    audit.record(
+        db=db,
+        workspace_id=item.workspace_id,
+        actor_id=actor_id,
+        entity=ENTITY,
+        entity_id=_id(item),
+        action="status",
+        changes={"status": [current.value, target.value]},
+    )
+    return current
+
+
+def page(
+    *, db: Session, workspace_id: int, where: ListFilter, offset: int, limit: int
+) -> tuple[list[RequirementView], int]:
+    """One page of the backlog, newest first, and the number of items matching in all."""
+    query = select(Requirement).where(Requirement.workspace_id == workspace_id)
+    if where.status:
+        query = query.where(Requirement.status == where.status)
+    if where.platform:
+        query = query.where(Requirement.platform == where.platform)
+    if where.member_id is not None:
+        query = query.where(or_(Requirement.requester_id == where.member_id, Requirement.owner_id == where.member_id))
+    if where.market:
+        query = query.where(
+            Requirement.id.in_(  # type: ignore[union-attr]
+                select(RequirementMarket.requirement_id).where(RequirementMarket.market == where.market)
+            )
+        )
+    total = db.exec(select(func.count()).select_from(query.subquery())).one()
+    items = list(db.exec(query.order_by(Requirement.number.desc()).offset(offset).limit(limit)).all())  # type: ignore[attr-defined]
+    markets = _markets_of(db, [_id(i) for i in items])
+    return [RequirementView(i, markets.get(_id(i), ())) for i in items], int(total)
+
+
+def _set_markets(db: Session, item: Requirement, markets: tuple[str, ...], *, replace: bool = False) -> None:
+    if replace:
+        db.exec(delete(RequirementMarket).where(RequirementMarket.requirement_id == _id(item)))  # type: ignore[arg-type]
+    for market in dict.fromkeys(markets):
+        db.add(RequirementMarket(requirement_id=_id(item), market=market))
+    db.flush()
+
+
+def _markets_of(db: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
+    if not ids:
+        return {}
+    rows = db.exec(
+        select(RequirementMarket.requirement_id, RequirementMarket.market)
+        .where(RequirementMarket.requirement_id.in_(ids))  # type: ignore[attr-defined]
+        .order_by(RequirementMarket.requirement_id, RequirementMarket.market)
+    ).all()
+    found: dict[int, list[str]] = {}
+    for requirement_id, market in rows:
+        found.setdefault(requirement_id, []).append(market)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def _id(item: Requirement) -> int:
+    assert item.id is not None, "requirement not flushed"
+    return item.id
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a field value for the audit log."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value

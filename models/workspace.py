@@ -1,0 +1,114 @@
+"""Workspaces (a Slack team, a Lark tenant, the console), their members and key counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.base import UTCDateTime, dialect_insert, utcnow
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    APPROVER = "approver"
+    MEMBER = "member"
+
+
+class Workspace(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    name: str | None = Field(default=None, max_length=120)
+    default_lang: str = Field(default="en", max_length=8)
+    default_tz: str = Field(default="UTC", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Member(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspace.id"), nullable=False))
+    external_id: str = Field(max_length=64)
+    display_name: str | None = Field(default=None, max_length=120)
+    lang: str | None = Field(default=None, max_length=8)
+    tz: str | None = Field(default=None, max_length=64)
+    role: str = Field(default=Role.MEMBER, max_length=16)
+    profile_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Counter(SQLModel, table=True):
+    """The last key number handed out per workspace and kind (REQ, RISK, EXP...)."""
+
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspace.id"), primary_key=True))
+    kind: str = Field(primary_key=True, max_length=16)
+    value: int = 0
+
+
+def ensure_workspace(
+    *, db: Session, platform: str, external_id: str, name: str | None, default_lang: str, default_tz: str
+) -> Workspace:
+    query = select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
+    found = db.exec(query).first()
+    if found is not None:
+        return found
+    stmt = (
+        dialect_insert(db, Workspace)
+        .values(
+            platform=platform,
+            external_id=external_id,
+            name=name,
+            default_lang=default_lang,
+            default_tz=default_tz,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+    )
+    db.exec(stmt)
+    return db.exec(query).one()
+
+
+def ensure_member(
+    *, db: Session, workspace_id: int, external_id: str, display_name: str | None = None
+) -> tuple[Member, bool]:
+    """The member, created on first sight; the first member of a workspace becomes its admin.
+
+    Returns the member and whether it was created by this call.
+    """
+    found = db.exec(
+        select(Member).where(Member.workspace_id == workspace_id, Member.external_id == external_id)
+    ).first()
+    if found is not None:
+        return found, False
+    has_members = db.exec(select(Member.id).where(Member.workspace_id == workspace_id).limit(1)).first()
+    stmt = (
+        dialect_insert(db, Member)
+        .values(
+            workspace_id=workspace_id,
+            external_id=external_id,
+            display_name=display_name,
+            role=Role.MEMBER if has_members else Role.ADMIN,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["workspace_id", "external_id"])
+    )
+    created = db.exec(stmt).rowcount == 1
+    member = db.exec(select(Member).where(Member.workspace_id == workspace_id, Member.external_id == external_id)).one()
+    return member, created
+
+
+def next_number(*, db: Session, workspace_id: int, kind: str) -> int:
+    """Hand out the next key number; atomic under concurrent writers on SQLite and PostgreSQL."""
+    stmt = (
+        dialect_insert(db, Counter)
+        .values(workspace_id=workspace_id, kind=kind, value=1)
+        .on_conflict_do_update(index_elements=["workspace_id", "kind"], set_={"value": Counter.value + 1})
+        .returning(Counter.value)
+    )
+    return int(db.exec(stmt).scalar_one())
