@@ -30,10 +30,12 @@ class Catalog:
                 messages[lang] = dict(_flatten(tomllib.load(f)))
         return cls(messages)
 
-    def t(self, lang: str, key: str | Text, **params: Any) -> str:
-        if isinstance(key, Text):
-            params = {**key.params, **params}
-            key = key.key
+    def t(self, lang: str, message: str | Text, /, **params: Any) -> str:
+        if isinstance(message, Text):
+            params = {**message.params, **params}
+            key = message.key
+        else:
+            key = message
         template = self.messages.get(lang, {}).get(key)
         if template is None:
             template = self.messages[FALLBACK].get(key)

@@ -88,7 +88,7 @@ def move_buttons(requirement_id: int, status: Status) -> list[Button]:
         Button(
             Text(f"req.move.{target.value}"),
             MOVE_ACTION,
-            {"id": requirement_id, "to": target.value},
+            {"id": requirement_id, "from": status.value, "to": target.value},
             style="danger" if target is Status.REJECTED else ("primary" if i == 0 else None),
         )
         for i, target in enumerate(TRANSITIONS[status])

@@ -152,6 +152,9 @@ def on_move(action: ActionInput, db: Session) -> Reply:
         return Reply.message("req.gone")
     try:
         target = Status(str(action.payload.get("to")))
+        if action.payload.get("from") != found.item.status:
+            # The card was drawn for an earlier state: someone else moved it since.
+            raise IllegalTransition(Status(found.item.status), target)
         req_model.move(db=db, item=found.item, actor_id=action.actor.member_id, target=target)
     except (ValueError, IllegalTransition):
         notice = Text("req.move_stale", {"key": found.item.key, "status": status_text(found.item.status)})

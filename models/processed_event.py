@@ -26,8 +26,9 @@ def claim_event(*, db: Session, platform: str, event_id: str) -> bool:
         dialect_insert(db, ProcessedEvent)
         .values(platform=platform, event_id=event_id, received_at=utcnow())
         .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        .returning(ProcessedEvent.event_id)
     )
-    return db.exec(stmt).rowcount == 1
+    return db.exec(stmt).first() is not None
 
 
 def prune_events(*, db: Session, now: datetime | None = None) -> int:

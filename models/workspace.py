@@ -97,8 +97,9 @@ def ensure_member(
             created_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["workspace_id", "external_id"])
+        .returning(Member.id)
     )
-    created = db.exec(stmt).rowcount == 1
+    created = db.exec(stmt).first() is not None
     member = db.exec(select(Member).where(Member.workspace_id == workspace_id, Member.external_id == external_id)).one()
     return member, created
 

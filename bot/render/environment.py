@@ -31,8 +31,8 @@ class Templates:
         self.catalog = messages or catalog()
         self.env = make_environment(target, self.catalog)
 
-    def t(self, viewer: Viewer, key: str | Text, **params: Any) -> str:
-        return self.catalog.t(viewer.lang, key, **params)
+    def t(self, viewer: Viewer, message: str | Text, /, **params: Any) -> str:
+        return self.catalog.t(viewer.lang, message, **params)
 
     def draw(self, name: str, viewer: Viewer, data: dict[str, Any]) -> str:
         return self.env.get_template(name).render(viewer=viewer, **data)
@@ -49,8 +49,8 @@ def make_environment(target: str, cat: Catalog) -> Environment:
     )
 
     @pass_context
-    def t(ctx: Context, key: str | Text, **params: Any) -> str:
-        return cat.t(ctx["viewer"].lang, key, **params)
+    def t(ctx: Context, message: str | Text, /, **params: Any) -> str:
+        return cat.t(ctx["viewer"].lang, message, **params)
 
     @pass_context
     def dt(ctx: Context, value: datetime | None) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.db import session_scope
 from bot.render.environment import Viewer
-from bot.render.slack import RenderError, SlackRenderer, decode_button
+from bot.render.slack import SlackRenderer, decode_button
 from bot.runtime import Outcome, Runtime
 from bot.settings import Settings
 from bot.slack import inputs
@@ -137,7 +137,7 @@ class SlackFrontEnd:
     def _draw(self, reply: Reply, viewer: Viewer) -> dict[str, Any]:
         try:
             return self.renderer.message(reply, viewer)
-        except RenderError:
+        except Exception:
             log.exception("reply %s could not be drawn for Slack", reply.kind)
             return self.renderer.message(Reply.message("common.internal_error", ref="render"), viewer)
 

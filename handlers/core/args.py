@@ -50,8 +50,8 @@ class Args:
 def parse(raw: str, *, colon_keys: frozenset[str] = frozenset()) -> Args:
     """Split text into positional words and options.
 
-    `key=value` is an option for any key; `key:value` only for keys in `colon_keys`, so that a title
-    such as "fix: crash" stays a title.
+    `key=value` is an option for any key; `key:value` only for the command's own keys (`colon_keys`,
+    where "reach.*" admits reach.US), so that a title such as "fix: crash" stays a title.
     """
     args = Args()
     for token, quoted_from in _tokens(raw):
@@ -63,6 +63,10 @@ def parse(raw: str, *, colon_keys: frozenset[str] = frozenset()) -> Args:
             raise ParseError("args.duplicate_key", name=key)
         args.options[key] = _unescape(value)
     return args
+
+
+def known_key(key: str, keys: frozenset[str]) -> bool:
+    return key in keys or f"{key.split('.', 1)[0]}.*" in keys
 
 
 def split_list(value: str) -> list[str]:
@@ -145,7 +149,7 @@ def _split_option(token: str, quoted_from: int, colon_keys: frozenset[str]) -> t
             key = normalise_word(token[:i])
             if not KEY_PATTERN.fullmatch(key):
                 return None, token
-            if ch in COLONS and key not in colon_keys:
+            if ch in COLONS and not known_key(key, colon_keys):
                 return None, token
             return key, token[i + 1 :]
     return None, token

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from handlers.core.args import Args, ParseError, normalise_word, parse
+from handlers.core.args import Args, ParseError, known_key, normalise_word, parse
 from handlers.core.reply import Reply, Text, UsageError
 
 UMBRELLA = "pm"
@@ -56,12 +56,11 @@ class CommandSpec:
     usage: str  # catalogue key of its usage line
     summary: str | None = None  # catalogue key of its line in /pm help; None keeps it out of help
     keys: frozenset[str] = frozenset()  # option keys it takes; "reach.*" admits any reach.<suffix>
-    colon_keys: frozenset[str] = frozenset()  # keys that may also be written key:value
     aliases: tuple[str, ...] = ()
 
     def check_keys(self, args: Args) -> None:
         for key in args.options:
-            if key in self.keys or f"{key.split('.', 1)[0]}.*" in self.keys:
+            if known_key(key, self.keys):
                 continue
             near = difflib.get_close_matches(key, sorted(self.keys), n=1)
             if near:
@@ -126,7 +125,7 @@ class Registry:
             if folded[: len(tail)] == tail:
                 rest = _drop_words(text, len(tail))
                 try:
-                    args = parse(rest, colon_keys=spec.colon_keys)
+                    args = parse(rest, colon_keys=spec.keys)
                 except ParseError as err:
                     raise UsageError(err.key, spec.usage, **err.params) from err
                 spec.check_keys(args)

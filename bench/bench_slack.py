@@ -1,0 +1,380 @@
+"""Load-test `tradewind serve` with signed Slack slash commands, against two Bolt baselines.
+
+Baselines run on the same stack (uvicorn + Starlette + Bolt's SlackRequestHandler, one worker,
+process_before_response=True): `bare` only acks; `insert` does one INSERT into a table of its own, then acks.
+`/req list` runs after `/req add`, so it pages a backlog of (warm-up + levels x requests) requirements.
+
+    python bench/bench_slack.py [--backends sqlite,postgres] [--requests 2000] [--concurrency 1,8,32] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import deque
+from dataclasses import asdict, dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+SECRET = "bench-signing-secret-0123456789abcdef"
+HOST = "127.0.0.1"
+USERS = [f"U{n:03d}" for n in range(8)]
+FIXED_FIELDS = (
+    "token=bench-verification-token&team_id=T1&team_domain=bench&channel_id=C1&channel_name=product"
+    "&command=%2Freq&api_app_id=A1"
+)
+ERROR_MARKERS = (b"Something went wrong", b"temporarily unavailable", b"Usage: ")
+GOAL_P50_C1_MS = 2.0
+GOAL_P99_C32_MS = 50.0
+GOAL_RATIO = 0.5
+
+
+@dataclass
+class Result:
+    backend: str
+    server: str
+    command: str
+    concurrency: int
+    requests: int
+    failures: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+class FakeSlackApi(BaseHTTPRequestHandler):
+    calls: dict[str, int] = {}  # noqa: RUF012  (shared by every request thread, counted under the GIL)
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        method = self.path.rstrip("/").rsplit("/", 1)[-1]
+        FakeSlackApi.calls[method] = FakeSlackApi.calls.get(method, 0) + 1
+        answer = {"ok": True}
+        if method == "auth.test":
+            answer = {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "B1", "url": "https://x.slack.com/"}
+        payload = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def start_fake_slack() -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer((HOST, 0), FakeSlackApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://{HOST}:{server.server_address[1]}/api/"
+
+
+def serve_baseline(kind: str, port: int) -> None:
+    import uvicorn
+    from slack_bolt import Ack, App
+    from slack_bolt.adapter.starlette import SlackRequestHandler
+    from slack_sdk import WebClient
+    from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, insert
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from bot.db import make_engine
+    from bot.settings import Settings
+
+    settings = Settings()
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    bolt = App(client=client, signing_secret=settings.slack_signing_secret, process_before_response=True)
+    if kind == "bare":
+
+        @bolt.command("/req")
+        def bare(ack: Ack) -> None:
+            ack()
+
+    else:
+        engine = make_engine(settings.database_url)
+        columns = [Column("id", Integer, primary_key=True), Column("user_id", String(32)), Column("text", String(400))]
+        table = Table("bench_insert", MetaData(), *columns, Column("created_at", DateTime, server_default=func.now()))
+        table.metadata.create_all(engine)
+
+        @bolt.command("/req")
+        def one_insert(ack: Ack, body: dict[str, str]) -> None:
+            with engine.begin() as conn:
+                conn.execute(insert(table).values(user_id=body["user_id"], text=body["text"]))
+            ack()
+
+    handler = SlackRequestHandler(bolt)
+
+    async def events(request: Request) -> object:
+        return await handler.handle(request)
+
+    async def healthz(_request: Request) -> JSONResponse:
+        return JSONResponse({"ok": True})
+
+    routes = [Route("/slack/events", events, methods=["POST"]), Route("/healthz", healthz)]
+    uvicorn.run(Starlette(routes=routes), host=HOST, port=port, log_level="warning", access_log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def start_server(kind: str, database_url: str, api_url: str, log_path: Path) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": api_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    if kind == "tradewind":
+        argv = ["tradewind", "serve", "--host", HOST, "--port", str(port)]
+    else:
+        argv = [sys.executable, str(Path(__file__).resolve()), "--serve-baseline", kind, "--port", str(port)]
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{kind} server exited with {proc.returncode}; see {log_path}")
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"{kind} server did not become healthy; see {log_path}")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def signed_requests(port: int, texts: list[str], response_url: str) -> list[bytes]:
+    verifier = SignatureVerifier(SECRET)
+    timestamp = str(int(time.time()))
+    out = []
+    for i, text in enumerate(texts):
+        user = USERS[i % len(USERS)]
+        fields = {"user_id": user, "user_name": user.lower(), "text": text, "trigger_id": f"{i}.1.bench"}
+        body = f"{FIXED_FIELDS}&{urlencode(fields | {'response_url': f'{response_url}commands/T1/{i}'})}"
+        signature = verifier.generate_signature(timestamp=timestamp, body=body)
+        head = (
+            f"POST /slack/events HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body.encode())}\r\n"
+            f"X-Slack-Request-Timestamp: {timestamp}\r\nX-Slack-Signature: {signature}\r\n\r\n"
+        )
+        out.append(head.encode() + body.encode())
+    return out
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length, keep_alive = 0, True
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"connection" and value.strip().lower() == b"close":
+            keep_alive = False
+        elif name == b"transfer-encoding":
+            raise ValueError("chunked responses are not supported by this client")
+    return status, await reader.readexactly(length), keep_alive
+
+
+async def worker(port: int, queue: deque[bytes], latencies: list[float], failures: list[str]) -> None:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    while queue:
+        request = queue.popleft()
+        started = time.perf_counter()
+        try:
+            writer.write(request)
+            status, body, keep_alive = await read_response(reader)
+        except (OSError, ValueError, asyncio.IncompleteReadError) as err:
+            failures.append(f"{type(err).__name__}: {err}")
+            writer.close()
+            reader, writer = await asyncio.open_connection(HOST, port)
+            continue
+        latencies.append(time.perf_counter() - started)
+        if status != 200 or any(marker in body for marker in ERROR_MARKERS):
+            failures.append(f"HTTP {status}: {body[:200]!r}")
+        if not keep_alive:
+            writer.close()
+            reader, writer = await asyncio.open_connection(HOST, port)
+    writer.close()
+
+
+async def fire(port: int, requests: list[bytes], concurrency: int) -> tuple[float, list[float], list[str]]:
+    queue, latencies, failures = deque(requests), [], []
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(port, queue, latencies, failures) for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies, failures
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[min(len(sorted_values) - 1, max(0, round(q * len(sorted_values)) - 1))]
+
+
+COMMANDS = {
+    "add": lambda i: f"add Bench item {i} market=US,DE platform=amazon",
+    "list": lambda _i: "list",
+}
+
+
+def measure(backend: str, server: str, command: str, port: int, api_url: str, args: argparse.Namespace) -> list[Result]:
+    results = []
+    warm = signed_requests(port, [COMMANDS[command](-i) for i in range(args.warmup)], api_url)
+    asyncio.run(fire(port, warm, max(args.concurrency)))
+    for level in args.concurrency:
+        texts = [COMMANDS[command](level * 100_000 + i) for i in range(args.requests)]
+        wall, latencies, failures = asyncio.run(fire(port, signed_requests(port, texts, api_url), level))
+        latencies.sort()
+        for failure in sorted(set(failures))[:3]:
+            print(f"  ! {server} {command} c={level}: {failure}", file=sys.stderr)
+        results.append(
+            Result(backend, server, command, level, len(texts), len(failures), rps=len(latencies) / wall,
+                   p50_ms=percentile(latencies, 0.50) * 1000, p99_ms=percentile(latencies, 0.99) * 1000)
+        )  # fmt: skip
+        print(f"  {backend:8} {server:10} /req {command:5} c={level:<3} {results[-1].rps:8.0f} req/s", file=sys.stderr)
+    return results
+
+
+def run_backend(backend: str, database_url: str, api_url: str, args: argparse.Namespace, logs: Path) -> list[Result]:
+    results: list[Result] = []
+    for server, commands in (("bare", ["list"]), ("insert", ["add"]), ("tradewind", ["add", "list"])):
+        proc, port = start_server(server, database_url, api_url, logs / f"{backend}-{server}.log")
+        try:
+            for command in commands:
+                results += measure(backend, server, command, port, api_url, args)
+        finally:
+            stop_server(proc)
+    return results
+
+
+def with_database(pg_url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(pg_url).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+
+
+def admin_sql(pg_url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url.replace("+psycopg", ""), autocommit=True, connect_timeout=3) as conn:
+        conn.execute(statement)  # type: ignore[arg-type]
+
+
+def report(results: list[Result]) -> list[dict[str, object]]:
+    print(f"\n{'backend':8} {'server':10} {'command':10} {'conc':>4} {'req/s':>8}", end="")
+    print(f" {'p50 ms':>7} {'p99 ms':>7} {'fail':>5}")
+    for r in results:
+        print(
+            f"{r.backend:8} {r.server:10} /req {r.command:5} {r.concurrency:>4} {r.rps:>8.0f}"
+            f" {r.p50_ms:>7.2f} {r.p99_ms:>7.2f} {r.failures:>5}"
+        )
+    by_key = {(r.backend, r.server, r.command, r.concurrency): r for r in results}
+    goals: list[dict[str, object]] = []
+
+    def goal(backend: str, name: str, value: float, target: float, ok: bool) -> None:
+        goals.append({"backend": backend, "goal": name, "value": round(value, 3), "target": target, "pass": ok})
+        print(f"{backend:8} {name:42} {value:8.2f}  target {target:<6} {'PASS' if ok else 'FAIL'}")
+
+    print("\nGoals")
+    for backend in dict.fromkeys(r.backend for r in results):
+        levels = sorted({r.concurrency for r in results if r.backend == backend})
+        for command in ("list", "add"):
+            if low := by_key.get((backend, "tradewind", command, 1)):
+                goal(backend, f"/req {command} p50 ms at c=1", low.p50_ms, GOAL_P50_C1_MS, low.p50_ms < GOAL_P50_C1_MS)
+            if high := by_key.get((backend, "tradewind", command, 32)):
+                p99 = high.p99_ms
+                goal(backend, f"/req {command} p99 ms at c=32", p99, GOAL_P99_C32_MS, p99 < GOAL_P99_C32_MS)
+        for command, base in (("list", ("bare", "list")), ("add", ("insert", "add"))):
+            for level in levels:
+                ours, theirs = by_key.get((backend, "tradewind", command, level)), by_key.get((backend, *base, level))
+                if ours and theirs:
+                    ratio, name = ours.rps / theirs.rps, f"/req {command} / {base[0]} req/s at c={level}"
+                    goal(backend, name, ratio, GOAL_RATIO, ratio >= GOAL_RATIO)
+        failures = sum(r.failures for r in results if r.backend == backend)
+        goal(backend, "failed requests", failures, 0, failures == 0)
+    return goals
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--requests", type=int, default=2000, help="timed requests per concurrency level")
+    parser.add_argument("--warmup", type=int, default=200, help="untimed requests before each series")
+    parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--serve-baseline", choices=["bare", "insert"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_baseline:
+        serve_baseline(args.serve_baseline, args.port)
+        return 0
+    args.concurrency = [int(c) for c in args.concurrency.split(",")]
+    fake, api_url = start_fake_slack()
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="tradewind-bench-") as tmp:
+        logs = Path(tmp)
+        for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+            print(f"== {backend}", file=sys.stderr)
+            if backend == "sqlite":
+                results += run_backend(backend, f"sqlite:///{logs / 'bench.db'}", api_url, args, logs)
+            elif backend == "postgres":
+                try:
+                    admin_sql(args.pg_url, "DROP DATABASE IF EXISTS tradewind_bench WITH (FORCE)")
+                    admin_sql(args.pg_url, "CREATE DATABASE tradewind_bench")
+                except Exception as err:
+                    print(f"  skipping PostgreSQL: {args.pg_url} is unreachable ({err})", file=sys.stderr)
+                    continue
+                try:
+                    results += run_backend(backend, with_database(args.pg_url, "tradewind_bench"), api_url, args, logs)
+                finally:
+                    admin_sql(args.pg_url, "DROP DATABASE IF EXISTS tradewind_bench WITH (FORCE)")
+            else:
+                parser.error(f"unknown backend {backend}")
+        for log in sorted(logs.glob("*.log")):
+            lines = log.read_text(errors="replace").splitlines()
+            if problems := [line for line in lines if "ERROR" in line or "Traceback" in line]:
+                print(f"  {log.name}: {len(problems)} error lines, first: {problems[0][:200]}", file=sys.stderr)
+    fake.shutdown()
+    goals = report(results)
+    print(f"\nfake Slack API calls: {dict(sorted(FakeSlackApi.calls.items()))}")
+    if args.json:
+        args.json.write_text(json.dumps({"results": [asdict(r) for r in results], "goals": goals}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL; Slack is a local fake over HTTP."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.db import make_engine
+from bot.migrate import migrate
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.web import create_app
+from handlers import REGISTRY
+from tests.fakes.slack_api import FakeSlack
+from tests.support.console import ConsoleDriver
+from tests.support.databases import (
+    create_postgres_database,
+    drop_postgres_database,
+    empty_all_tables,
+    postgres_problem,
+)
+from tests.support.server import ServerThread
+from tests.support.slack_requests import SECRET, SlackSender
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tradewind.db'}"
+        return
+    problem = postgres_problem()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"CI=true but the PostgreSQL half cannot run: {problem}", pytrace=False)
+        pytest.skip(problem)
+    name, url = create_postgres_database()
+    try:
+        yield url
+    finally:
+        drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Engine:
+    """The migrated database, emptied before each test."""
+    empty_all_tables(migrated_engine)
+    return migrated_engine
+
+
+@pytest.fixture
+def runtime(engine: Engine) -> Runtime:
+    return Runtime(engine, REGISTRY)
+
+
+@pytest.fixture
+def console(runtime: Runtime) -> ConsoleDriver:
+    return ConsoleDriver(runtime)
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    yield fake
+    fake.close()
+
+
+def slack_settings(database_url: str, fake: FakeSlack) -> Settings:
+    return Settings(
+        database_url=database_url,
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SECRET,
+        slack_api_url=fake.api_url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture(scope="session")
+def slack_server(migrated_engine: Engine, database_url: str, fake_slack: FakeSlack) -> Iterator[ServerThread]:
+    runtime = Runtime(migrated_engine, REGISTRY)
+    server = ServerThread(create_app(slack_settings(database_url, fake_slack), runtime)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def slack(slack_server: ServerThread, engine: Engine, fake_slack: FakeSlack) -> Iterator[SlackSender]:
+    """Signed requests into the real app over HTTP; the app's Web API calls land in fake_slack."""
+    fake_slack.reset()
+    sender = SlackSender(slack_server.url, fake_slack.base + "/response")
+    yield sender
+    sender.close()

@@ -1,0 +1,157 @@
+"""A Slack-Web-API-like HTTP server on 127.0.0.1 that answers the calls the bot makes and records them."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+BOT_USER = "UBOT"
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", or "response_url" for posts to a response URL
+    body: dict[str, Any]
+    token: str | None
+    path: str
+
+
+@dataclass
+class Scripted:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self._scripted: dict[str, list[Scripted]] = {}
+        self._lock = threading.Lock()
+        self._ts = 1_700_000_000
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"{self.base}/response/{name}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self._scripted.clear()
+            self.users.clear()
+
+    def script(self, method: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        """Answer the next call to `method` this way instead of the default."""
+        with self._lock:
+            self._scripted.setdefault(method, []).append(Scripted(status, body, headers or {}))
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.calls_to(method)
+            if len(found) >= count:
+                return found
+            time.sleep(0.01)
+        raise AssertionError(f"expected {count} call(s) to {method}; got {len(self.calls_to(method))}: {self.calls}")
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length).decode() if length else ""
+        body = _decode(raw, request.headers.get("Content-Type", ""))
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else body.get("token")
+        path = request.path
+        method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/").split("?")[0]
+        with self._lock:
+            self.calls.append(Call(method, body, token, path))
+            scripted = self._scripted.get(method)
+            answer = scripted.pop(0) if scripted else None
+        if answer is None:
+            answer = self._default(method, body, token)
+        payload = json.dumps(answer.body).encode()
+        request.send_response(answer.status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(payload)))
+        for name, value in answer.headers.items():
+            request.send_header(name, value)
+        request.end_headers()
+        request.wfile.write(payload)
+
+    def _default(self, method: str, body: dict[str, Any], token: str | None) -> Scripted:
+        if method == "response_url":
+            return Scripted(200, {"ok": True})
+        if not token or not token.startswith("xoxb-"):
+            return Scripted(200, {"ok": False, "error": "not_authed"})
+        handler: Callable[[dict[str, Any]], dict[str, Any]] | None = {
+            "auth.test": lambda b: {
+                "ok": True,
+                "url": "https://tradewind-test.slack.com/",
+                "team": "Tradewind Test",
+                "team_id": "T1",
+                "user": "tradewind",
+                "user_id": BOT_USER,
+                "bot_id": "B1",
+            },
+            "chat.postMessage": self._posted,
+            "chat.update": lambda b: {"ok": True, "channel": b.get("channel"), "ts": b.get("ts")},
+            "chat.postEphemeral": lambda b: {"ok": True, "message_ts": self._next_ts()},
+            "views.open": lambda b: {"ok": True, "view": {"id": "V1"}},
+            "users.info": lambda b: {"ok": True, "user": self.users.get(b.get("user", ""), {"id": b.get("user")})},
+            "conversations.open": lambda b: {"ok": True, "channel": {"id": "D" + str(b.get("users", "X"))}},
+        }.get(method)
+        return Scripted(200, handler(body) if handler else {"ok": True})
+
+    def _posted(self, body: dict[str, Any]) -> dict[str, Any]:
+        ts = self._next_ts()
+        return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {"ts": ts, "text": body.get("text")}}
+
+    def _next_ts(self) -> str:
+        with self._lock:
+            self._ts += 1
+            return f"{self._ts}.000100"
+
+
+def _decode(raw: str, content_type: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if "json" in content_type:
+        return json.loads(raw)
+    decoded: dict[str, Any] = dict(parse_qsl(raw, keep_blank_values=True))
+    for key in ("blocks", "view", "attachments"):
+        if isinstance(decoded.get(key), str):
+            decoded[key] = json.loads(decoded[key])
+    return decoded

@@ -1,0 +1,182 @@
+"""Requests built and signed exactly as Slack builds and signs them, sent over real HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import httpx
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def sign(body: str, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+@dataclass
+class SlackUser:
+    user: str = "U1"
+    team: str = "T1"
+    channel: str = "C1"
+    name: str = "ana"
+
+
+class SlackSender:
+    """Sends slash commands, clicks, modal submissions and events to the bot's /slack/events."""
+
+    def __init__(self, base_url: str, response_base: str, *, secret: str = SECRET) -> None:
+        self.url = f"{base_url}/slack/events"
+        self.response_base = response_base
+        self.secret = secret
+        self.http = httpx.Client(timeout=10)
+        self._n = 0
+
+    def close(self) -> None:
+        self.http.close()
+
+    def command(self, text: str, *, command: str = "/req", who: SlackUser | None = None) -> httpx.Response:
+        who = who or SlackUser()
+        self._n += 1
+        body = urlencode(
+            {
+                "token": "deprecated-verification-token",
+                "team_id": who.team,
+                "team_domain": f"team-{who.team.lower()}",
+                "channel_id": who.channel,
+                "channel_name": "product",
+                "user_id": who.user,
+                "user_name": who.name,
+                "command": command,
+                "text": text,
+                "api_app_id": "A1",
+                "is_enterprise_install": "false",
+                "response_url": f"{self.response_base}/cmd{self._n}",
+                "trigger_id": f"trigger-{self._n}",
+            }
+        )
+        return self.post_form(body)
+
+    def click(self, button: dict[str, Any], *, who: SlackUser | None = None, message_ts: str = "1.0") -> httpx.Response:
+        """Press a button element taken from a reply's blocks."""
+        who = who or SlackUser()
+        self._n += 1
+        payload = {
+            "type": "block_actions",
+            "team": {"id": who.team, "domain": "t"},
+            "user": {"id": who.user, "username": who.name, "name": who.name, "team_id": who.team},
+            "api_app_id": "A1",
+            "token": "deprecated",
+            "container": {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": who.channel,
+                "is_ephemeral": False,
+            },
+            "trigger_id": f"trigger-{self._n}",
+            "channel": {"id": who.channel, "name": "product"},
+            "message": {"ts": message_ts, "type": "message", "text": ""},
+            "response_url": f"{self.response_base}/click{self._n}",
+            "actions": [
+                {
+                    "action_id": button["action_id"],
+                    "block_id": "b1",
+                    "text": button["text"],
+                    "value": button.get("value", ""),
+                    "type": "button",
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+        return self.post_form("payload=" + quote(json.dumps(payload)))
+
+    def submit_view(
+        self, view: dict[str, Any], values: dict[str, Any], *, who: SlackUser | None = None
+    ) -> httpx.Response:
+        """Submit a modal that the bot opened; `values` maps block ids to Slack's element state."""
+        who = who or SlackUser()
+        payload = {
+            "type": "view_submission",
+            "team": {"id": who.team, "domain": "t"},
+            "user": {"id": who.user, "username": who.name, "name": who.name, "team_id": who.team},
+            "api_app_id": "A1",
+            "token": "deprecated",
+            "trigger_id": "trigger-view",
+            "view": {
+                "id": "V1",
+                "team_id": who.team,
+                "type": "modal",
+                "callback_id": view["callback_id"],
+                "private_metadata": view.get("private_metadata", ""),
+                "blocks": view["blocks"],
+                "state": {"values": values},
+                "hash": "1",
+            },
+        }
+        return self.post_form("payload=" + quote(json.dumps(payload)))
+
+    def event(
+        self, event: dict[str, Any], *, event_id: str, team: str = "T1", retry: int | None = None
+    ) -> httpx.Response:
+        body = json.dumps(
+            {
+                "token": "deprecated",
+                "team_id": team,
+                "api_app_id": "A1",
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+            }
+        )
+        headers = {"Content-Type": "application/json", **sign(body, secret=self.secret)}
+        if retry is not None:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.http.post(self.url, content=body, headers=headers)
+
+    def post_form(self, body: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        signed = headers if headers is not None else sign(body, secret=self.secret)
+        return self.http.post(
+            self.url, content=body, headers={"Content-Type": "application/x-www-form-urlencoded", **signed}
+        )
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button element in a message's blocks, in order."""
+    found = []
+    for block in message.get("blocks", []):
+        if block.get("type") == "actions":
+            found.extend(e for e in block["elements"] if e.get("type") == "button")
+    return found
+
+
+def button(message: dict[str, Any], label: str) -> dict[str, Any]:
+    for element in buttons(message):
+        if element["text"]["text"] == label:
+            return element
+    raise AssertionError(f"no button {label!r} in {[b['text']['text'] for b in buttons(message)]}")
+
+
+def block_text(message: dict[str, Any], kinds: tuple[str, ...] = ("mrkdwn", "plain_text")) -> str:
+    """All visible text of a Block Kit message (of the given text object kinds), for assertions."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in kinds and isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(message.get("blocks", []))
+    return "\n".join(parts)
