@@ -181,7 +181,8 @@ def signed_requests(port: int, texts: list[str], response_url: str) -> list[byte
     for i, text in enumerate(texts):
         user = USERS[i % len(USERS)]
         fields = {"user_id": user, "user_name": user.lower(), "text": text, "trigger_id": f"{i}.1.bench"}
-        body = f"{FIXED_FIELDS}&{urlencode(fields | {'response_url': f'{response_url}commands/T1/{i}'})}"
+        fields["response_url"] = f"{response_url}commands/T1/{i}"
+        body = f"{FIXED_FIELDS}&{urlencode(fields)}"
         signature = verifier.generate_signature(timestamp=timestamp, body=body)
         head = (
             f"POST /slack/events HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
@@ -217,14 +218,12 @@ async def worker(port: int, queue: deque[bytes], latencies: list[float], failure
         try:
             writer.write(request)
             status, body, keep_alive = await read_response(reader)
+            latencies.append(time.perf_counter() - started)
+            if status != 200 or any(marker in body for marker in ERROR_MARKERS):
+                failures.append(f"HTTP {status}: {body[:200]!r}")
         except (OSError, ValueError, asyncio.IncompleteReadError) as err:
             failures.append(f"{type(err).__name__}: {err}")
-            writer.close()
-            reader, writer = await asyncio.open_connection(HOST, port)
-            continue
-        latencies.append(time.perf_counter() - started)
-        if status != 200 or any(marker in body for marker in ERROR_MARKERS):
-            failures.append(f"HTTP {status}: {body[:200]!r}")
+            keep_alive = False
         if not keep_alive:
             writer.close()
             reader, writer = await asyncio.open_connection(HOST, port)
