@@ -45,6 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tradewind", description=__doc__)
+    parser.set_defaults(demo=False, user=None, port=None, host=None)  # for a bare `tradewind`
     sub = parser.add_subparsers(dest="command")
     console = sub.add_parser("console", help="a local chat in this terminal (no network)")
     console.add_argument("--demo", action="store_true", help="fill it with a sample seller's backlog first")

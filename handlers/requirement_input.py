@@ -31,7 +31,7 @@ OPTION_FIELDS = {
     "owner": "owner_id",
 }
 OPTION_KEYS = frozenset(OPTION_FIELDS)
-MAX_COMMAND_TEXT = 4000
+MAX_COMMAND_TEXT = 8000
 
 STATUS_WORDS: dict[str, Status] = {
     **{s.value: s for s in Status},

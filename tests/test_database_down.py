@@ -1,0 +1,54 @@
+"""When PostgreSQL goes away the user is told, Slack still gets its ack in time, and the bot recovers."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.db import make_engine
+from bot.runtime import Runtime
+from bot.web import create_app
+from handlers import REGISTRY
+from tests.conftest import slack_settings
+from tests.fakes.tcp_proxy import TcpProxy
+from tests.support.server import ServerThread
+from tests.support.slack_requests import SlackSender, block_text
+
+
+@pytest.fixture
+def proxied(database_url: str, engine, fake_slack):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the outage is staged on the PostgreSQL connection")
+    url = make_url(database_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    app_engine = make_engine(through_proxy)
+    server = ServerThread(create_app(slack_settings(through_proxy, fake_slack), Runtime(app_engine, REGISTRY))).start()
+    sender = SlackSender(server.url, fake_slack.base + "/response")
+    yield proxy, sender, server
+    sender.close()
+    server.stop()
+    proxy.down()
+    app_engine.dispose()
+
+
+def test_outage_is_reported_in_time_and_the_bot_recovers(proxied, caplog) -> None:
+    proxy, slack, server = proxied
+    assert "REQ-1 logged." in block_text(slack.command("add before").json())
+
+    proxy.down()
+    started = time.monotonic()
+    response = slack.command("add during")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert elapsed < 3.0
+    assert "temporarily unavailable" in block_text(response.json())
+    assert "database unavailable" in caplog.text
+    assert httpx.get(f"{server.url}/healthz").status_code == 503
+
+    proxy.up()
+    assert "REQ-2 logged." in block_text(slack.command("add after").json())
+    assert httpx.get(f"{server.url}/healthz").json() == {"ok": True, "database": "ok"}
