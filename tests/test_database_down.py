@@ -17,11 +17,12 @@ from tests.fakes.tcp_proxy import TcpProxy
 from tests.support.server import ServerThread
 from tests.support.slack_requests import SlackSender, block_text
 
+# The outage is staged on PostgreSQL's TCP connection; an SQLite file cannot go away like that.
+pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+
 
 @pytest.fixture
 def proxied(database_url: str, engine, fake_slack):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the outage is staged on the PostgreSQL connection")
     url = make_url(database_url)
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
