@@ -24,10 +24,17 @@ class Catalog:
 
     @classmethod
     def load(cls, folder: Path = TEMPLATES / "i18n") -> Catalog:
-        messages = {}
+        """Every templates/i18n/<lang>/*.toml merged; one file per feature, a key defined once."""
+        messages: dict[str, dict[str, str]] = {}
         for lang in LANGS:
-            with open(folder / f"{lang}.toml", "rb") as f:
-                messages[lang] = dict(_flatten(tomllib.load(f)))
+            merged: dict[str, str] = {}
+            for path in sorted((folder / lang).glob("*.toml")):
+                with open(path, "rb") as f:
+                    for key, value in _flatten(tomllib.load(f)):
+                        if key in merged:
+                            raise ValueError(f"message {key!r} defined twice ({path})")
+                        merged[key] = value
+            messages[lang] = merged
         return cls(messages)
 
     def t(self, lang: str, message: str | Text, /, **params: Any) -> str:

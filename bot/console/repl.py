@@ -11,10 +11,12 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.console.notifier import ConsoleNotifier
+from bot.effects import EffectRunner, Where
 from bot.render.environment import Viewer
 from bot.render.text import TextRenderer
 from bot.runtime import Caller, Outcome, Runtime
-from handlers.core.reply import Button, Form, FormField, OpenForm, PostToChannel
+from handlers.core.reply import Button, Form, FormField, OpenForm, Reply
 
 CONSOLE_TEAM = "console"
 CONSOLE_CHANNEL = "console"
@@ -41,6 +43,7 @@ class Console:
         self.renderer = TextRenderer()
         self.buttons: list[Button] = []
         self.viewer = Viewer(runtime.default_lang, runtime.default_tz)
+        self.effects = EffectRunner(ConsoleNotifier(self), runtime.engine)
 
     @property
     def caller(self) -> Caller:
@@ -81,14 +84,23 @@ class Console:
         self.viewer = outcome.viewer
         reply = outcome.reply
         if reply.kind != "silent":
-            self.say(self.renderer.message(reply, outcome.viewer))
-            self.buttons = list(reply.buttons)
+            self.draw(reply, outcome.viewer)
+        where = Where(
+            workspace_id=outcome.actor.workspace_id if outcome.actor else None,
+            user_ref=self.user,
+            channel_ref=CONSOLE_CHANNEL,
+        )
         for effect in reply.effects:
-            if isinstance(effect, PostToChannel):
-                self.say(self.renderer.message(effect.reply, outcome.viewer))
-                self.buttons = list(effect.reply.buttons) or self.buttons
-            elif isinstance(effect, OpenForm):
+            if isinstance(effect, OpenForm):
                 self.fill(effect.form)
+            else:
+                self.effects.run(effect, outcome.viewer, where)
+
+    def draw(self, reply: Reply, viewer: Viewer, prefix: str = "") -> None:
+        """Print a reply; its buttons become the ones the numbers press."""
+        self.say(prefix + self.renderer.message(reply, viewer))
+        if reply.buttons:
+            self.buttons = list(reply.buttons)
 
     def fill(self, form: Form) -> None:
         """Ask for each field; on a refused submission ask again for the refused fields only."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
@@ -24,7 +25,7 @@ from bot.render.slack import SlackRenderer, decode_button
 from bot.runtime import Outcome, Runtime
 from bot.settings import Settings
 from bot.slack import inputs
-from bot.slack.effects import SlackEffects, Where
+from bot.slack.effects import SlackEffects, SlackWhere
 from handlers.core.reply import PostToChannel, Reply
 from models.processed_event import claim_event
 
@@ -69,7 +70,8 @@ class SlackFrontEnd:
         else:
             message = self._draw(reply, outcome.viewer)
             ack(response_type=reply.visibility.value, **message)
-        where = Where(
+        where = SlackWhere(
+            workspace_id=outcome.actor.workspace_id if outcome.actor else None,
             user_ref=caller.user_ref,
             channel_ref=caller.channel_ref,
             trigger_id=body.get("trigger_id"),
@@ -81,7 +83,8 @@ class SlackFrontEnd:
         ack()
         decoded = decode_button(action.get("value", ""))
         caller = inputs.interaction_caller(body)
-        where = Where(
+        where = SlackWhere(
+            workspace_id=None,
             user_ref=caller.user_ref,
             channel_ref=caller.channel_ref,
             trigger_id=body.get("trigger_id"),
@@ -92,7 +95,7 @@ class SlackFrontEnd:
             return
         name, payload = decoded
         outcome = self.runtime.action(caller, name, payload)
-        self._answer(outcome, where)
+        self._answer(outcome, replace(where, workspace_id=_workspace(outcome)))
 
     def on_view_submission(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         metadata = inputs.form_metadata(view)
@@ -105,7 +108,7 @@ class SlackFrontEnd:
             ack(response_action="errors", errors=errors)
             return
         ack()
-        where = Where(user_ref=caller.user_ref, channel_ref=caller.channel_ref)
+        where = SlackWhere(workspace_id=_workspace(outcome), user_ref=caller.user_ref, channel_ref=caller.channel_ref)
         if reply.kind != "silent":
             reply.effects.insert(0, _as_post(reply))
         self.effects.submit(reply.effects, outcome.viewer, where)
@@ -122,13 +125,18 @@ class SlackFrontEnd:
         root, rest = inputs.split_command_text(event.get("text", ""))
         caller = inputs.event_caller(body)
         outcome = self.runtime.command(caller, root or "pm", rest)
-        where = Where(user_ref=caller.user_ref, channel_ref=caller.channel_ref, thread_ts=thread_ts)
+        where = SlackWhere(
+            workspace_id=_workspace(outcome),
+            user_ref=caller.user_ref,
+            channel_ref=caller.channel_ref,
+            thread_ref=thread_ts,
+        )
         effects = list(outcome.reply.effects)
         if outcome.reply.kind != "silent":
             effects.insert(0, _as_post(outcome.reply))
         self.effects.submit(effects, outcome.viewer, where)
 
-    def _answer(self, outcome: Outcome, where: Where) -> None:
+    def _answer(self, outcome: Outcome, where: SlackWhere) -> None:
         reply = outcome.reply
         if reply.kind != "silent":
             self.effects.respond(reply, outcome.viewer, where)
@@ -144,6 +152,10 @@ class SlackFrontEnd:
 
 def _as_post(reply: Reply) -> PostToChannel:
     return PostToChannel(reply)
+
+
+def _workspace(outcome: Outcome) -> int | None:
+    return outcome.actor.workspace_id if outcome.actor else None
 
 
 def _dedupe_events(engine: Engine) -> Callable[..., Any]:

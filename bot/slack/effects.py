@@ -1,4 +1,6 @@
-"""Slack Web API calls made after the ack: opening modals, posting cards, refreshing profiles."""
+"""Slack work done after the ack, on a small thread pool: the platform-neutral effects through the
+SlackNotifier, plus what only an interactive Slack request can do (open a modal, answer a click
+through its response_url, read a new member's profile)."""
 
 from __future__ import annotations
 
@@ -8,31 +10,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.engine import Engine
 
 from bot.db import session_scope
+from bot.effects import EffectRunner, Where
 from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
-from handlers.core.reply import Effect, OpenForm, PostToChannel, RefreshProfile, Reply
+from bot.slack.notifier import SlackNotifier
+from handlers.core.reply import Effect, OpenForm, RefreshProfile, Reply
 from models.base import utcnow
 from models.workspace import Member
 
 log = logging.getLogger(__name__)
 
-UNREACHABLE_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived"}
-
 
 @dataclass(frozen=True)
-class Where:
-    """Where the request came from, for effects that answer it."""
-
-    user_ref: str
-    channel_ref: str | None = None
+class SlackWhere(Where):
     trigger_id: str | None = None
     response_url: str | None = None
-    thread_ts: str | None = None
 
 
 class SlackEffects:
@@ -40,32 +36,30 @@ class SlackEffects:
         self.client = client
         self.renderer = renderer
         self.engine = engine
+        self.runner = EffectRunner(SlackNotifier(client, renderer), engine)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-effects")
 
-    def submit(self, effects: list[Effect], viewer: Viewer, where: Where) -> list[Future[None]]:
+    def submit(self, effects: list[Effect], viewer: Viewer, where: SlackWhere) -> list[Future[None]]:
         return [self.pool.submit(self._guarded, effect, viewer, where) for effect in effects]
 
-    def respond(self, reply: Reply, viewer: Viewer, where: Where) -> Future[None]:
+    def respond(self, reply: Reply, viewer: Viewer, where: SlackWhere) -> Future[None]:
         """Answer a click: replace the clicked message, or send an ephemeral note."""
         return self.pool.submit(self._guarded, reply, viewer, where)
 
-    def shutdown(self) -> None:
-        self.pool.shutdown(wait=True)
-
-    def _guarded(self, effect: Effect | Reply, viewer: Viewer, where: Where) -> None:
+    def _guarded(self, effect: Effect | Reply, viewer: Viewer, where: SlackWhere) -> None:
         try:
             if isinstance(effect, Reply):
                 self._respond(effect, viewer, where)
             elif isinstance(effect, OpenForm):
                 self._open_form(effect, viewer, where)
-            elif isinstance(effect, PostToChannel):
-                self._post(effect, viewer, where)
             elif isinstance(effect, RefreshProfile):
                 self._refresh_profile(effect)
+            elif not self.runner.run(effect, viewer, where):
+                log.error("no Slack handling for effect %s", type(effect).__name__)
         except Exception:
             log.exception("Slack effect %s failed", type(effect).__name__)
 
-    def _respond(self, reply: Reply, viewer: Viewer, where: Where) -> None:
+    def _respond(self, reply: Reply, viewer: Viewer, where: SlackWhere) -> None:
         message = self.renderer.message(reply, viewer)
         if where.response_url:
             WebhookClient(where.response_url).send(
@@ -77,23 +71,12 @@ class SlackEffects:
         elif where.channel_ref:
             self.client.chat_postEphemeral(channel=where.channel_ref, user=where.user_ref, **message)
 
-    def _open_form(self, effect: OpenForm, viewer: Viewer, where: Where) -> None:
+    def _open_form(self, effect: OpenForm, viewer: Viewer, where: SlackWhere) -> None:
         if not where.trigger_id:
             log.warning("form %s without a trigger_id", effect.form.action)
             return
         metadata = {"c": where.channel_ref, "p": effect.form.metadata}
         self.client.views_open(trigger_id=where.trigger_id, view=self.renderer.modal(effect.form, viewer, metadata))
-
-    def _post(self, effect: PostToChannel, viewer: Viewer, where: Where) -> None:
-        message = self.renderer.message(effect.reply, viewer)
-        channel = effect.channel_ref or where.channel_ref or where.user_ref
-        try:
-            self.client.chat_postMessage(channel=channel, thread_ts=where.thread_ts, **message)
-        except SlackApiError as err:
-            if err.response.get("error") not in UNREACHABLE_CHANNEL:
-                raise
-            # The bot is not in that channel: the person who asked still gets the card, by DM.
-            self.client.chat_postMessage(channel=where.user_ref, **message)
 
     def _refresh_profile(self, effect: RefreshProfile) -> None:
         info: dict[str, Any] = self.client.users_info(user=effect.user_ref, include_locale=True).data  # type: ignore[assignment]

@@ -58,9 +58,43 @@ class Form:
 
 
 @dataclass(frozen=True)
+class Track:
+    """What a posted message is about, so that later changes can update it in place."""
+
+    entity: str
+    entity_id: int
+
+
+@dataclass(frozen=True)
 class PostToChannel:
     reply: Reply
     channel_ref: str | None = None  # None: the channel the request came from
+    track: Track | None = None
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    """A private message to a member, drawn in their own language and time zone."""
+
+    member_id: int
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class UpdateTracked:
+    """Redraw every message posted earlier about this entity (e.g. an approval card after a decision)."""
+
+    track: Track
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class UploadFile:
+    filename: str
+    content: bytes
+    title: Text
+    channel_ref: str | None = None
+    comment: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +110,7 @@ class RefreshProfile:
     user_ref: str
 
 
-Effect = PostToChannel | OpenForm | RefreshProfile
+Effect = PostToChannel | DirectMessage | UpdateTracked | UploadFile | OpenForm | RefreshProfile
 
 
 @dataclass

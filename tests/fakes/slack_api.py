@@ -16,10 +16,11 @@ BOT_USER = "UBOT"
 
 @dataclass
 class Call:
-    method: str  # "chat.postMessage", or "response_url" for posts to a response URL
+    method: str  # "chat.postMessage"; "response_url" for posts to a response URL; "upload" for file bytes
     body: dict[str, Any]
     token: str | None
     path: str
+    raw: bytes = b""
 
 
 @dataclass
@@ -90,14 +91,17 @@ class FakeSlack:
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
-        raw = request.rfile.read(length).decode() if length else ""
-        body = _decode(raw, request.headers.get("Content-Type", ""))
+        raw = request.rfile.read(length) if length else b""
+        path = request.path
+        if path.startswith("/upload/"):
+            method, body = "upload", {}
+        else:
+            method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/").split("?")[0]
+            body = _decode(raw.decode(), request.headers.get("Content-Type", ""))
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else body.get("token")
-        path = request.path
-        method = "response_url" if path.startswith("/response/") else path.removeprefix("/api/").split("?")[0]
         with self._lock:
-            self.calls.append(Call(method, body, token, path))
+            self.calls.append(Call(method, body, token, path, raw))
             scripted = self._scripted.get(method)
             answer = scripted.pop(0) if scripted else None
         if answer is None:
@@ -112,7 +116,7 @@ class FakeSlack:
         request.wfile.write(payload)
 
     def _default(self, method: str, body: dict[str, Any], token: str | None) -> Scripted:
-        if method == "response_url":
+        if method in ("response_url", "upload"):
             return Scripted(200, {"ok": True})
         if not token or not token.startswith("xoxb-"):
             return Scripted(200, {"ok": False, "error": "not_authed"})
@@ -132,6 +136,8 @@ class FakeSlack:
             "views.open": lambda b: {"ok": True, "view": {"id": "V1"}},
             "users.info": lambda b: {"ok": True, "user": self.users.get(b.get("user", ""), {"id": b.get("user")})},
             "conversations.open": lambda b: {"ok": True, "channel": {"id": "D" + str(b.get("users", "X"))}},
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": lambda b: {"ok": True, "files": _json_list(b.get("files"))},
         }.get(method)
         return Scripted(200, handler(body) if handler else {"ok": True})
 
@@ -139,10 +145,25 @@ class FakeSlack:
         ts = self._next_ts()
         return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {"ts": ts, "text": body.get("text")}}
 
+    def _upload_url(self, body: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{self._next_ts().split('.')[0]}"
+        return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+
+    def uploaded(self) -> list[tuple[dict[str, Any], bytes]]:
+        """Each completed upload: the files.completeUploadExternal call and the bytes sent for it."""
+        with self._lock:
+            blobs = {c.path.rsplit("/", 1)[-1]: c.raw for c in self.calls if c.method == "upload"}
+            done = [c.body for c in self.calls if c.method == "files.completeUploadExternal"]
+        return [(b, blobs.get(_json_list(b.get("files"))[0]["id"], b"")) for b in done]
+
     def _next_ts(self) -> str:
         with self._lock:
             self._ts += 1
             return f"{self._ts}.000100"
+
+
+def _json_list(value: Any) -> list[dict[str, Any]]:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
 def _decode(raw: str, content_type: str) -> dict[str, Any]:

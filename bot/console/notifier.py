@@ -1,0 +1,43 @@
+"""The Notifier port for the console: everything is printed in the one terminal; files go to disk."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.notify import Posted
+from bot.render.environment import Viewer
+from handlers.core.reply import Reply
+
+if TYPE_CHECKING:
+    from bot.console.repl import Console
+
+FILES_DIR = Path("tradewind-files")
+
+
+class ConsoleNotifier:
+    platform = "console"
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._ids = itertools.count(1)
+
+    def post(self, channel_ref: str, reply: Reply, viewer: Viewer, *, thread_ref: str | None = None) -> Posted:
+        self.console.draw(reply, viewer)
+        return Posted(channel_ref, f"m{next(self._ids)}")
+
+    def update(self, channel_ref: str, message_ref: str, reply: Reply, viewer: Viewer) -> None:
+        self.console.draw(reply, viewer, prefix=f"(message {message_ref} updated)\n")
+
+    def direct(self, user_ref: str, reply: Reply, viewer: Viewer) -> Posted:
+        self.console.draw(reply, viewer, prefix=f"(private message to @{user_ref})\n")
+        return Posted(f"@{user_ref}", f"m{next(self._ids)}")
+
+    def upload(
+        self, channel_ref: str, filename: str, content: bytes, title: str, comment: str | None, viewer: Viewer
+    ) -> None:
+        FILES_DIR.mkdir(exist_ok=True)
+        path = FILES_DIR / Path(filename).name
+        path.write_bytes(content)
+        self.console.say(f"{comment + chr(10) if comment else ''}[{title}] saved to {path}")
