@@ -5,6 +5,8 @@ from handlers.core.command import Registry
 
 FEATURES = (requirements, pm)
 
+JOBS = [job for feature in FEATURES for job in getattr(feature, "JOBS", ())]
+
 REGISTRY = Registry.build(
     commands=[spec for feature in FEATURES for spec in feature.COMMANDS],
     actions=[spec for feature in FEATURES for spec in feature.ACTIONS],
