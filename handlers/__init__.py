@@ -5,7 +5,7 @@ from handlers.core.command import Registry
 
 FEATURES = (requirements, pm)
 
-JOBS = [job for feature in FEATURES for job in getattr(feature, "JOBS", ())]
+JOBS = [job for feature in FEATURES for job in feature.JOBS]
 
 REGISTRY = Registry.build(
     commands=[spec for feature in FEATURES for spec in feature.COMMANDS],

@@ -128,3 +128,4 @@ COMMANDS = (
     CommandSpec("pm me", me, "pm.usage", "pm.me.summary"),
 )
 ACTIONS = ()
+JOBS = ()

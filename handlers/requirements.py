@@ -301,3 +301,4 @@ ACTIONS = (
     ActionSpec(view_of.PAGE_ACTION, on_page),
     ActionSpec(FORM_ACTION, on_form),
 )
+JOBS = ()
