@@ -21,7 +21,6 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(
         url,
         echo=echo,
-        pool_pre_ping=True,
         pool_size=5,
         max_overflow=5,
         pool_timeout=2,

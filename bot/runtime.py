@@ -4,6 +4,8 @@ into a reply the user can read."""
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +40,37 @@ class Caller:
     channel_ref: str | None = None
 
 
+class ActorCache:
+    """Who each (platform, team, user) is, so that a command does not spend two queries on it.
+
+    Cleared in this process whenever someone's language, time zone or role changes; entries expire
+    after TTL so that changes made by another process show within that time.
+    """
+
+    TTL_S = 30.0
+    MAX = 10_000
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str, str], tuple[float, Actor]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, caller: Caller) -> Actor | None:
+        entry = self._entries.get((caller.platform, caller.team_ref, caller.user_ref))
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, caller: Caller, actor: Actor) -> None:
+        with self._lock:
+            if len(self._entries) >= self.MAX:
+                self._entries.clear()
+            self._entries[(caller.platform, caller.team_ref, caller.user_ref)] = (time.monotonic() + self.TTL_S, actor)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 @dataclass
 class Outcome:
     reply: Reply
@@ -53,14 +86,22 @@ class Runtime:
         self.registry = registry
         self.default_lang = default_lang
         self.default_tz = default_tz
+        self.actors = ActorCache()
 
     def command(self, caller: Caller, root: str, text: str) -> Outcome:
+        changes_people = False
+
         def run(actor: Actor, db: Session) -> Reply:
+            nonlocal changes_people
             resolved = self.registry.resolve(root, text)
+            changes_people = resolved.spec.changes_people
             cmd = CommandInput(actor=actor, slug=resolved.spec.slug, args=resolved.args, channel_ref=caller.channel_ref)
             return resolved.spec.handler(cmd, db)
 
-        return self._run(caller, run)
+        outcome = self._run(caller, run)
+        if changes_people:
+            self.actors.clear()
+        return outcome
 
     def action(self, caller: Caller, name: str, payload: dict[str, Any], form: dict[str, Any] | None = None) -> Outcome:
         spec = self.registry.action(name)
@@ -73,11 +114,27 @@ class Runtime:
 
         return self._run(caller, run)
 
+    def forget_people(self) -> None:
+        """Someone's language, time zone or role changed: read people afresh."""
+        self.actors.clear()
+
     def _run(self, caller: Caller, work: Callable[[Actor, Session], Reply]) -> Outcome:
+        try:
+            return self._attempt(caller, work)
+        except DBAPIError as err:
+            if not err.connection_invalidated:
+                raise
+            # A pooled connection died (the database restarted); the unit never committed, so run it
+            # once more on a fresh connection instead of pinging before every checkout.
+            log.warning("database connection was lost; retrying once")
+            return self._attempt(caller, work, last_try=True)
+
+    def _attempt(self, caller: Caller, work: Callable[[Actor, Session], Reply], *, last_try: bool = False) -> Outcome:
         actor: Actor | None = None
         try:
             with session_scope(self.engine) as db:
-                actor, created = self._actor(db, caller)
+                cached = self.actors.get(caller)
+                actor, created = (cached, False) if cached else self._actor(db, caller)
                 try:
                     reply = work(actor, db)
                 except UsageError as err:
@@ -85,8 +142,12 @@ class Runtime:
                     return Outcome(usage_reply(err), self._viewer(actor), actor)
                 if created and caller.platform == "slack":
                     reply.effects.append(RefreshProfile(actor.member_id, caller.user_ref))
+            if not cached:
+                self.actors.put(caller, actor)  # only once its rows are committed
             return Outcome(reply, self._viewer(actor, reply), actor)
-        except (DBAPIError, PoolTimeout):
+        except (DBAPIError, PoolTimeout) as err:
+            if not last_try and isinstance(err, DBAPIError) and err.connection_invalidated:
+                raise
             log.exception("database unavailable while serving %s", caller.platform)
             return Outcome(Reply.message("common.unavailable"), self._viewer(actor), actor)
         except Exception:
@@ -113,6 +174,7 @@ class Runtime:
             member_id=member.id,
             platform=caller.platform,
             user_ref=caller.user_ref,
+            name=member.display_name,
             role=member.role,
             lang=member.lang or workspace.default_lang,
             tz=member.tz or workspace.default_tz,

@@ -123,8 +123,8 @@ def _audit(cmd: CommandInput, db: Session, entity: str, entity_id: int, name: st
 COMMANDS = (
     CommandSpec("pm", help_, "pm.usage"),
     CommandSpec("pm help", help_, "pm.usage", "pm.help.summary"),
-    CommandSpec("pm lang", lang, "pm.lang.usage", "pm.lang.summary"),
-    CommandSpec("pm tz", tz, "pm.tz.usage", "pm.tz.summary"),
+    CommandSpec("pm lang", lang, "pm.lang.usage", "pm.lang.summary", changes_people=True),
+    CommandSpec("pm tz", tz, "pm.tz.usage", "pm.tz.summary", changes_people=True),
     CommandSpec("pm me", me, "pm.usage", "pm.me.summary"),
 )
 ACTIONS = ()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from handlers.core.reply import Button, Reply, Text, Visibility
 from models import audit
 from models import requirement as req_model
-from models.requirement import TRANSITIONS, RequirementView, Status
-from models.workspace import Member
+from models.requirement import TRANSITIONS, Page, RequirementView, Status
+from models.workspace import names_of
 
 MOVE_ACTION = "req.move"
 PAGE_ACTION = "req.page"
@@ -20,15 +20,7 @@ HISTORY_SHOWN = 5
 
 
 def people(db: Session, ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = db.exec(select(Member).where(Member.id.in_(wanted))).all()  # type: ignore[union-attr]
-    return {m.id: person(m) for m in rows if m.id is not None}
-
-
-def person(member: Member) -> dict[str, Any]:
-    return {"ref": member.external_id, "name": member.display_name}
+    return {i: {"ref": ref, "name": name} for i, (ref, name) in names_of(db=db, member_ids=ids).items()}
 
 
 def item_data(view: RequirementView, who: dict[int, dict[str, Any]]) -> dict[str, Any]:
@@ -58,14 +50,19 @@ def card(
     notice: Text | None = None,
     visibility: Visibility = Visibility.EPHEMERAL,
     replace_original: bool = False,
+    history: bool = True,
 ) -> Reply:
     item = view.item
     assert item.id is not None
-    entries = audit.history(
-        db=db, workspace_id=item.workspace_id, entity=req_model.ENTITY, entity_id=item.id, limit=HISTORY_SHOWN
+    entries = (
+        audit.history(
+            db=db, workspace_id=item.workspace_id, entity=req_model.ENTITY, entity_id=item.id, limit=HISTORY_SHOWN
+        )
+        if history
+        else []
     )
     who = people(db, [item.requester_id, item.owner_id, *(e.actor_id for e in entries)])
-    history = [
+    lines = [
         {
             "at": e.at,
             "actor": who.get(e.actor_id) if e.actor_id else None,
@@ -76,7 +73,7 @@ def card(
     ]
     return Reply(
         "req_card",
-        {"item": item_data(view, who), "history": history, "notice": notice},
+        {"item": item_data(view, who), "history": lines, "notice": notice},
         buttons=move_buttons(item.id, Status(item.status)),
         visibility=visibility,
         replace_original=replace_original,
@@ -97,28 +94,26 @@ def move_buttons(requirement_id: int, status: Status) -> list[Button]:
 
 def list_page(
     db: Session,
-    views: list[RequirementView],
+    found: Page,
     *,
-    total: int,
     page: int,
     filters: dict[str, Any],
     replace_original: bool = False,
 ) -> Reply:
+    views = found.items
     who = people(db, [i for v in views for i in (v.item.requester_id, v.item.owner_id)])
-    pages = max(1, -(-total // PAGE_SIZE))
     buttons = []
     if page > 1:
         buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"f": filters, "p": page - 1}))
-    if page < pages:
+    if found.more:
         buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"f": filters, "p": page + 1}))
-    first = (page - 1) * PAGE_SIZE + 1 if total else 0
+    first = (page - 1) * PAGE_SIZE + 1 if views else 0
     return Reply(
         "req_list",
         {
             "items": [item_data(v, who) for v in views],
-            "total": total,
+            "total": f"{found.total}+" if found.capped else found.total,
             "page": page,
-            "pages": pages,
             "first": first,
             "last": first + len(views) - 1 if views else 0,
             "filters": filters,

@@ -73,7 +73,8 @@ def add(cmd: CommandInput, db: Session) -> Reply:
         requester_id=cmd.actor.member_id,
         values=_with_channel(values, cmd),
     )
-    return view_of.card(db, created, notice=Text("req.added", {"key": created.item.key}), visibility=Visibility.CHANNEL)
+    notice = Text("req.added", {"key": created.item.key})
+    return view_of.card(db, created, notice=notice, visibility=Visibility.CHANNEL, history=False)
 
 
 def list_(cmd: CommandInput, db: Session) -> Reply:
@@ -229,11 +230,11 @@ def _list_reply(
         member_id=member_id if filters.get("mine") else None,
     )
     offset = (page - 1) * view_of.PAGE_SIZE
-    views, total = req_model.page(db=db, workspace_id=workspace_id, where=where, offset=offset, limit=view_of.PAGE_SIZE)
-    if not views and total and page > 1:
-        last = -(-total // view_of.PAGE_SIZE)
+    found = req_model.page(db=db, workspace_id=workspace_id, where=where, offset=offset, limit=view_of.PAGE_SIZE)
+    if not found.items and found.total and page > 1 and not found.capped:
+        last = -(-found.total // view_of.PAGE_SIZE)
         return _list_reply(db, workspace_id, member_id, filters, last, replace_original=replace_original)
-    return view_of.list_page(db, views, total=total, page=page, filters=filters, replace_original=replace_original)
+    return view_of.list_page(db, found, page=page, filters=filters, replace_original=replace_original)
 
 
 def _values(cmd: CommandInput, db: Session, raw: dict[str, Any], *, usage: str, for_edit: bool) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.base import UTCDateTime, utcnow
@@ -27,6 +27,9 @@ class AuditEntry(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+_INSERT = insert(AuditEntry)
+
+
 def record(
     *,
     db: Session,
@@ -36,17 +39,20 @@ def record(
     entity_id: int,
     action: str,
     changes: dict[str, Any] | None = None,
-) -> AuditEntry:
-    entry = AuditEntry(
-        workspace_id=workspace_id,
-        actor_id=actor_id,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        changes=changes or {},
+    at: datetime | None = None,
+) -> None:
+    db.connection().execute(
+        _INSERT,
+        {
+            "workspace_id": workspace_id,
+            "actor_id": actor_id,
+            "entity": entity,
+            "entity_id": entity_id,
+            "action": action,
+            "changes": changes or {},
+            "at": at or utcnow(),
+        },
     )
-    db.add(entry)
-    return entry
 
 
 def history(*, db: Session, workspace_id: int, entity: str, entity_id: int, limit: int = 20) -> list[AuditEntry]:

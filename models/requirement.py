@@ -5,9 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, delete, func, or_
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+)
 from sqlmodel import Field, Session, SQLModel, select
 
 from models import audit
@@ -84,15 +98,61 @@ class RequirementMarket(SQLModel, table=True):
     market: str = Field(primary_key=True, max_length=2)
 
 
+COUNT_CAP = 1000  # lists say "1000+" beyond this rather than count a huge backlog on every page
+
+# Every optional column, so that an INSERT always names the same columns (one cached statement).
+BLANK: dict[str, Any] = {
+    "description": None,
+    "platform": None,
+    "metric": None,
+    "acceptance": None,
+    "due": None,
+    "owner_id": None,
+    "channel_ref": None,
+}
+
+_INSERT = insert(Requirement).returning(Requirement.id)  # type: ignore[arg-type]
+_INSERT_MARKET = insert(RequirementMarket)
+_MARKETS_OF = (
+    select(RequirementMarket.requirement_id, RequirementMarket.market)
+    .where(RequirementMarket.requirement_id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+    .order_by(RequirementMarket.requirement_id, RequirementMarket.market)
+)
+
 # Fields a user may set, in the order they are shown; `markets` lives in its own table.
 EDITABLE_FIELDS = ("title", "markets", "platform", "metric", "acceptance", "due", "description", "owner_id")
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    """A read-only copy of a requirement row, for lists and fresh cards (far cheaper than an ORM object)."""
+
+    id: int
+    workspace_id: int
+    number: int
+    title: str
+    description: str | None
+    platform: str | None
+    metric: str | None
+    acceptance: str | None
+    due: date | None
+    status: str
+    requester_id: int
+    owner_id: int | None
+    channel_ref: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def key(self) -> str:
+        return f"{KEY_PREFIX}-{self.number}"
 
 
 @dataclass(frozen=True)
 class RequirementView:
     """A requirement with its markets, as the handlers show it."""
 
-    item: Requirement
+    item: Requirement | RequirementRow
     markets: tuple[str, ...]
 
 
@@ -106,22 +166,33 @@ class ListFilter:
 
 def create(*, db: Session, workspace_id: int, requester_id: int, values: dict[str, Any]) -> RequirementView:
     fields = dict(values)
-    markets = tuple(fields.pop("markets", ()) or ())
-    number = next_number(db=db, workspace_id=workspace_id, kind=KEY_PREFIX)
-    item = Requirement(workspace_id=workspace_id, requester_id=requester_id, number=number, **fields)
-    db.add(item)
-    db.flush()
-    _set_markets(db, item, markets)
+    markets = tuple(dict.fromkeys(fields.pop("markets", ()) or ()))
+    now = utcnow()
+    row: dict[str, Any] = {
+        **BLANK,
+        **fields,
+        "workspace_id": workspace_id,
+        "requester_id": requester_id,
+        "number": next_number(db=db, workspace_id=workspace_id, kind=KEY_PREFIX),
+        "status": Status.NEW.value,
+        "created_at": now,
+        "updated_at": now,
+    }
+    connection = db.connection()
+    new_id = int(connection.execute(_INSERT, row).scalar_one())
+    if markets:
+        connection.execute(_INSERT_MARKET, [{"requirement_id": new_id, "market": m} for m in markets])
     audit.record(
         db=db,
         workspace_id=workspace_id,
         actor_id=requester_id,
         entity=ENTITY,
-        entity_id=_id(item),
+        entity_id=new_id,
         action="create",
         changes={k: [None, _plain(v)] for k, v in {**fields, "markets": list(markets)}.items() if v},
+        at=now,
     )
-    return RequirementView(item, markets)
+    return RequirementView(RequirementRow(id=new_id, **row), markets)
 
 
 def get_by_number(*, db: Session, workspace_id: int, number: int) -> RequirementView | None:
@@ -143,6 +214,7 @@ def get_by_id(*, db: Session, workspace_id: int, requirement_id: int) -> Require
 def update(*, db: Session, view: RequirementView, actor_id: int, values: dict[str, Any]) -> dict[str, list[Any]]:
     """Apply the changed fields; returns {field: [old, new]} of what really changed."""
     item = view.item
+    assert isinstance(item, Requirement), "edit a requirement loaded by get_by_number or get_by_id"
     changes: dict[str, list[Any]] = {}
     for name, new in values.items():
         old: Any = list(view.markets) if name == "markets" else getattr(item, name)
@@ -198,27 +270,67 @@ def move(*, db: Session, item: Requirement, actor_id: int, target: Status) -> St
     return current
 
 
-def page(
-    *, db: Session, workspace_id: int, where: ListFilter, offset: int, limit: int
-) -> tuple[list[RequirementView], int]:
-    """One page of the backlog, newest first, and the number of items matching in all."""
-    query = select(Requirement).where(Requirement.workspace_id == workspace_id)
-    if where.status:
-        query = query.where(Requirement.status == where.status)
-    if where.platform:
-        query = query.where(Requirement.platform == where.platform)
-    if where.member_id is not None:
-        query = query.where(or_(Requirement.requester_id == where.member_id, Requirement.owner_id == where.member_id))
-    if where.market:
+@dataclass(frozen=True)
+class Page:
+    items: list[RequirementView]
+    total: int  # how many match, counted up to COUNT_CAP
+    capped: bool  # more than COUNT_CAP match
+    more: bool  # another page follows
+
+
+def page(*, db: Session, workspace_id: int, where: ListFilter, offset: int, limit: int) -> Page:
+    """One page of the backlog, newest first."""
+    params = {
+        "workspace_id": workspace_id,
+        "status": where.status,
+        "platform": where.platform,
+        "member_id": where.member_id,
+        "market": where.market,
+    }
+    shape = (bool(where.status), bool(where.platform), where.member_id is not None, bool(where.market))
+    connection = db.connection()
+    counted = int(connection.execute(_count_statement(*shape), {**params, "cap": COUNT_CAP + 1}).scalar_one())
+    rows = connection.execute(_page_statement(*shape), {**params, "offset": offset, "limit": limit + 1}).all()
+    items = [RequirementRow(**row._mapping) for row in rows[:limit]]
+    markets = _markets_of(db, [_id(i) for i in items])
+    views = [RequirementView(i, markets.get(_id(i), ())) for i in items]
+    return Page(views, min(counted, COUNT_CAP), counted > COUNT_CAP, len(rows) > limit)
+
+
+@cache
+def _filtered(has_status: bool, has_platform: bool, has_member: bool, has_market: bool) -> Select[Any]:
+    query = select(Requirement).where(Requirement.workspace_id == bindparam("workspace_id"))
+    if has_status:
+        query = query.where(Requirement.status == bindparam("status"))
+    if has_platform:
+        query = query.where(Requirement.platform == bindparam("platform"))
+    if has_member:
+        query = query.where(
+            or_(Requirement.requester_id == bindparam("member_id"), Requirement.owner_id == bindparam("member_id"))
+        )
+    if has_market:
         query = query.where(
             Requirement.id.in_(  # type: ignore[union-attr]
-                select(RequirementMarket.requirement_id).where(RequirementMarket.market == where.market)
+                select(RequirementMarket.requirement_id).where(RequirementMarket.market == bindparam("market"))
             )
         )
-    total = db.exec(select(func.count()).select_from(query.subquery())).one()
-    items = list(db.exec(query.order_by(Requirement.number.desc()).offset(offset).limit(limit)).all())  # type: ignore[attr-defined]
-    markets = _markets_of(db, [_id(i) for i in items])
-    return [RequirementView(i, markets.get(_id(i), ())) for i in items], int(total)
+    return query
+
+
+@cache
+def _page_statement(*shape: bool) -> Select[Any]:
+    return (
+        _filtered(*shape)
+        .order_by(Requirement.number.desc())  # type: ignore[attr-defined]
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+
+
+@cache
+def _count_statement(*shape: bool) -> Select[Any]:
+    capped = _filtered(*shape).with_only_columns(Requirement.id).limit(bindparam("cap")).subquery()
+    return select(func.count()).select_from(capped)
 
 
 def _set_markets(db: Session, item: Requirement, markets: tuple[str, ...], *, replace: bool = False) -> None:
@@ -232,18 +344,14 @@ def _set_markets(db: Session, item: Requirement, markets: tuple[str, ...], *, re
 def _markets_of(db: Session, ids: list[int]) -> dict[int, tuple[str, ...]]:
     if not ids:
         return {}
-    rows = db.exec(
-        select(RequirementMarket.requirement_id, RequirementMarket.market)
-        .where(RequirementMarket.requirement_id.in_(ids))  # type: ignore[attr-defined]
-        .order_by(RequirementMarket.requirement_id, RequirementMarket.market)
-    ).all()
+    rows = db.connection().execute(_MARKETS_OF, {"ids": ids}).all()
     found: dict[int, list[str]] = {}
     for requirement_id, market in rows:
         found.setdefault(requirement_id, []).append(market)
     return {k: tuple(v) for k, v in found.items()}
 
 
-def _id(item: Requirement) -> int:
+def _id(item: Requirement | RequirementRow) -> int:
     assert item.id is not None, "requirement not flushed"
     return item.id
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint, bindparam
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.base import UTCDateTime, dialect_insert, utcnow
@@ -106,10 +110,31 @@ def ensure_member(
 
 def next_number(*, db: Session, workspace_id: int, kind: str) -> int:
     """Hand out the next key number; atomic under concurrent writers on SQLite and PostgreSQL."""
-    stmt = (
-        dialect_insert(db, Counter)
-        .values(workspace_id=workspace_id, kind=kind, value=1)
+    connection = db.connection()
+    stmt = _next_number_statement(connection.dialect.name)
+    return int(connection.execute(stmt, {"workspace_id": workspace_id, "kind": kind}).scalar_one())
+
+
+@cache
+def _next_number_statement(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(Counter)
+        .values(workspace_id=bindparam("workspace_id"), kind=bindparam("kind"), value=1)
         .on_conflict_do_update(index_elements=["workspace_id", "kind"], set_={"value": Counter.value + 1})
         .returning(Counter.value)
     )
-    return int(db.exec(stmt).scalar_one())
+
+
+def names_of(*, db: Session, member_ids: Iterable[int | None]) -> dict[int, tuple[str, str | None]]:
+    """Platform id and display name of each member, by member id."""
+    wanted = sorted({i for i in member_ids if i is not None})
+    if not wanted:
+        return {}
+    rows = db.connection().execute(_NAMES_OF, {"ids": wanted})
+    return {row.id: (row.external_id, row.display_name) for row in rows}
+
+
+_NAMES_OF = select(Member.id, Member.external_id, Member.display_name).where(
+    Member.id.in_(bindparam("ids", expanding=True))  # type: ignore[union-attr]
+)

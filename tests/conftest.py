@@ -91,6 +91,7 @@ def slack_settings(database_url: str, fake: FakeSlack) -> Settings:
 def slack_server(migrated_engine: Engine, database_url: str, fake_slack: FakeSlack) -> Iterator[ServerThread]:
     runtime = Runtime(migrated_engine, REGISTRY)
     server = ServerThread(create_app(slack_settings(database_url, fake_slack), runtime)).start()
+    server.runtime = runtime
     yield server
     server.stop()
 
@@ -99,6 +100,7 @@ def slack_server(migrated_engine: Engine, database_url: str, fake_slack: FakeSla
 def slack(slack_server: ServerThread, engine: Engine, fake_slack: FakeSlack) -> Iterator[SlackSender]:
     """Signed requests into the real app over HTTP; the app's Web API calls land in fake_slack."""
     fake_slack.reset()
+    slack_server.runtime.forget_people()  # the tables were just emptied
     sender = SlackSender(slack_server.url, fake_slack.base + "/response")
     yield sender
     sender.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -87,33 +88,12 @@ def _zone(name: str) -> ZoneInfo:
 
 def loads_lenient(rendered: str) -> Any:
     """json.loads that forgives trailing commas, which loops and conditionals in templates leave."""
-    return json.loads(_drop_trailing_commas(rendered))
+    return json.loads(_STRING_OR_TRAILING_COMMA.sub(_keep_strings, rendered))
 
 
-def _drop_trailing_commas(source: str) -> str:
-    out: list[str] = []
-    in_string = False
-    escaped = False
-    pending_comma = -1
-    for ch in source:
-        if in_string:
-            out.append(ch)
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-            continue
-        if ch == '"':
-            in_string = True
-            pending_comma = -1
-        elif ch in "]}" and pending_comma >= 0:
-            out[pending_comma] = ""
-            pending_comma = -1
-        elif ch == ",":
-            pending_comma = len(out)
-        elif not ch.isspace():
-            pending_comma = -1
-        out.append(ch)
-    return "".join(out)
+# A JSON string (kept as it is) or a comma followed only by white space and a closing bracket.
+_STRING_OR_TRAILING_COMMA = re.compile(r'"(?:[^"\\]|\\.)*"|,(?=\s*[\]}])')
+
+
+def _keep_strings(match: re.Match[str]) -> str:
+    return match.group(0) if match.group(0).startswith('"') else ""

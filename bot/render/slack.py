@@ -7,15 +7,14 @@ import logging
 from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
-from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.render.block_kit import BlockKitError, check_blocks
 from bot.render.environment import Templates, Viewer, clip, loads_lenient
 from handlers.core.reply import Button, Form, Reply
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_BLOCKS = 50
 MAX_FALLBACK_TEXT = 3000
 BUTTONS_PER_ROW = 5
 
@@ -71,15 +70,11 @@ class SlackRenderer(Templates):
 
 
 def validate_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if len(blocks) > MAX_MESSAGE_BLOCKS:
-        raise RenderError(f"{len(blocks)} blocks; Slack allows {MAX_MESSAGE_BLOCKS} in a message")
-    parsed = Block.parse_all(blocks)
-    if any(block is None for block in parsed):
-        raise RenderError("a block of unknown type")
     try:
-        return [block.to_dict() for block in parsed]  # to_dict() checks every Block Kit limit
-    except SlackObjectFormationError as err:
+        check_blocks(blocks)
+    except BlockKitError as err:
         raise RenderError(str(err)) from err
+    return blocks
 
 
 def encode_button(button: Button) -> str:

@@ -45,7 +45,7 @@ def build_app(settings: Settings, runtime: Runtime, *, client: WebClient | None 
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
     )
-    front = SlackFrontEnd(runtime, SlackEffects(client, SlackRenderer(), runtime.engine))
+    front = SlackFrontEnd(runtime, SlackEffects(client, SlackRenderer(), runtime.engine, runtime.forget_people))
     app.middleware(_dedupe_events(runtime.engine))
     app.command(re.compile(r"^/.+"))(front.on_command)
     app.action(re.compile(r".+"))(front.on_action)

@@ -5,6 +5,7 @@ through its response_url, read a new member's profile)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -32,10 +33,18 @@ class SlackWhere(Where):
 
 
 class SlackEffects:
-    def __init__(self, client: WebClient, renderer: SlackRenderer, engine: Engine, workers: int = 4) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        renderer: SlackRenderer,
+        engine: Engine,
+        on_people_changed: Callable[[], None],
+        workers: int = 4,
+    ) -> None:
         self.client = client
         self.renderer = renderer
         self.engine = engine
+        self.on_people_changed = on_people_changed
         self.runner = EffectRunner(SlackNotifier(client, renderer), engine)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-effects")
 
@@ -92,3 +101,4 @@ class SlackEffects:
             member.display_name = profile.get("display_name") or user.get("real_name") or member.display_name
             member.profile_checked_at = utcnow()
             db.add(member)
+        self.on_people_changed()

@@ -23,6 +23,7 @@ class Actor:
     member_id: int
     platform: str
     user_ref: str
+    name: str | None
     role: str
     lang: str
     tz: str
@@ -56,6 +57,7 @@ class CommandSpec:
     usage: str  # catalogue key of its usage line
     summary: str | None = None  # catalogue key of its line in /pm help; None keeps it out of help
     keys: frozenset[str] = frozenset()  # option keys it takes; "reach.*" admits any reach.<suffix>
+    changes_people: bool = False  # it changes someone's language, time zone or role
     aliases: tuple[str, ...] = ()
 
     def check_keys(self, args: Args) -> None:

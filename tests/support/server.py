@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 
 
 class ServerThread:
+    runtime: Any = None  # the runtime behind the app, when a test needs to reach it
+
     def __init__(self, app: Starlette) -> None:
         config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", access_log=False)
         self.server = uvicorn.Server(config)
