@@ -101,7 +101,7 @@ def list_page(
     replace_original: bool = False,
 ) -> Reply:
     views = found.items
-    who = people(db, [i for v in views for i in (v.item.requester_id, v.item.owner_id)])
+    who = {i: {"ref": ref, "name": name} for i, (ref, name) in found.people.items()}
     buttons = []
     if page > 1:
         buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"f": filters, "p": page - 1}))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
@@ -22,11 +22,12 @@ from sqlalchemy import (
     insert,
     or_,
 )
+from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, select
 
 from models import audit
 from models.base import UTCDateTime, utcnow
-from models.workspace import next_number
+from models.workspace import Member, next_number
 
 KEY_PREFIX = "REQ"
 ENTITY = "requirement"
@@ -146,6 +147,9 @@ class RequirementRow:
     @property
     def key(self) -> str:
         return f"{KEY_PREFIX}-{self.number}"
+
+
+ROW_FIELDS = tuple(f.name for f in fields(RequirementRow))
 
 
 @dataclass(frozen=True)
@@ -276,6 +280,7 @@ class Page:
     total: int  # how many match, counted up to COUNT_CAP
     capped: bool  # more than COUNT_CAP match
     more: bool  # another page follows
+    people: dict[int, tuple[str, str | None]]  # requesters and owners: member id → (platform id, name)
 
 
 def page(*, db: Session, workspace_id: int, where: ListFilter, offset: int, limit: int) -> Page:
@@ -291,10 +296,17 @@ def page(*, db: Session, workspace_id: int, where: ListFilter, offset: int, limi
     connection = db.connection()
     counted = int(connection.execute(_count_statement(*shape), {**params, "cap": COUNT_CAP + 1}).scalar_one())
     rows = connection.execute(_page_statement(*shape), {**params, "offset": offset, "limit": limit + 1}).all()
-    items = [RequirementRow(**row._mapping) for row in rows[:limit]]
-    markets = _markets_of(db, [_id(i) for i in items])
-    views = [RequirementView(i, markets.get(_id(i), ())) for i in items]
-    return Page(views, min(counted, COUNT_CAP), counted > COUNT_CAP, len(rows) > limit)
+    views: list[RequirementView] = []
+    people: dict[int, tuple[str, str | None]] = {}
+    for row in rows[:limit]:
+        values = row._mapping
+        item = RequirementRow(**{name: values[name] for name in ROW_FIELDS})
+        markets = tuple(sorted(values["markets_csv"].split(","))) if values["markets_csv"] else ()
+        views.append(RequirementView(item, markets))
+        people[item.requester_id] = (values["requester_ref"], values["requester_name"])
+        if item.owner_id is not None:
+            people[item.owner_id] = (values["owner_ref"], values["owner_name"])
+    return Page(views, min(counted, COUNT_CAP), counted > COUNT_CAP, len(rows) > limit, people)
 
 
 @cache
@@ -319,8 +331,24 @@ def _filtered(has_status: bool, has_platform: bool, has_member: bool, has_market
 
 @cache
 def _page_statement(*shape: bool) -> Select[Any]:
+    """The page's rows with their markets and people in the same round trip."""
+    requester, owner = aliased(Member), aliased(Member)
+    markets = (
+        select(func.aggregate_strings(RequirementMarket.market, ","))
+        .where(RequirementMarket.requirement_id == Requirement.id)
+        .scalar_subquery()
+    )
     return (
         _filtered(*shape)
+        .add_columns(
+            markets.label("markets_csv"),
+            requester.external_id.label("requester_ref"),  # type: ignore[attr-defined]
+            requester.display_name.label("requester_name"),  # type: ignore[attr-defined]
+            owner.external_id.label("owner_ref"),  # type: ignore[attr-defined]
+            owner.display_name.label("owner_name"),  # type: ignore[attr-defined]
+        )
+        .join(requester, requester.id == Requirement.requester_id)
+        .outerjoin(owner, owner.id == Requirement.owner_id)
         .order_by(Requirement.number.desc())  # type: ignore[attr-defined]
         .offset(bindparam("offset"))
         .limit(bindparam("limit"))
