@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _runtime(settings: Settings) -> Runtime:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, background_checkpoints=True)
     migrate(engine)
     return Runtime(engine, REGISTRY, default_lang=settings.default_lang, default_tz=settings.default_tz)
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,14 +14,29 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+log = logging.getLogger(__name__)
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
+BACKSTOP_CHECKPOINT_PAGES = 20_000  # if the checkpoint thread stalls, commits still bound the WAL (~80 MB)
+CHECKPOINT_EVERY_S = 0.5
 PG_CONNECT_TIMEOUT_S = 2
 PG_STATEMENT_TIMEOUT_MS = 2000
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Engine:
+    """The engine for a database URL.
+
+    `background_checkpoints` (long-running SQLite processes): a thread copies the WAL back into the
+    database every half second, instead of the commit that crosses the threshold doing it while a
+    user waits (it was the p99 of /req add).
+    """
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, echo=echo)
+        engine = _sqlite_engine(
+            url, echo=echo, autocheckpoint=BACKSTOP_CHECKPOINT_PAGES if background_checkpoints else None
+        )
+        if background_checkpoints and engine.url.database not in (None, "", ":memory:"):
+            _start_checkpointer(engine.url.database)
+        return engine
     return create_engine(
         url,
         echo=echo,
@@ -31,7 +50,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     )
 
 
-def _sqlite_engine(url: str, *, echo: bool) -> Engine:
+def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engine:
     engine = create_engine(
         url,
         echo=echo,
@@ -47,6 +66,8 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
+        if autocheckpoint is not None:
+            cur.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -56,6 +77,19 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _start_checkpointer(path: str) -> None:
+    def run() -> None:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=1)
+        while True:
+            time.sleep(CHECKPOINT_EVERY_S)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                log.warning("WAL checkpoint of %s failed; retrying", path, exc_info=True)
+
+    threading.Thread(target=run, name="sqlite-checkpoint", daemon=True).start()
 
 
 @contextmanager
