@@ -173,7 +173,9 @@ def add_watch(
     """Watch a figure (or move the threshold of the same watch); returns it and its old threshold."""
     key = figure_key(name)
     found = db.exec(
-        select(RiskWatch).where(RiskWatch.risk_id == risk_id, RiskWatch.figure_key == key, RiskWatch.direction == direction)
+        select(RiskWatch).where(
+            RiskWatch.risk_id == risk_id, RiskWatch.figure_key == key, RiskWatch.direction == direction
+        )
     ).first()
     old = found.threshold if found else None
     if found is None:
@@ -193,7 +195,9 @@ def add_watch(
 
 
 def remove_watches(*, db: Session, risk_id: int, name: str) -> int:
-    found = db.exec(select(RiskWatch).where(RiskWatch.risk_id == risk_id, RiskWatch.figure_key == figure_key(name))).all()
+    found = db.exec(
+        select(RiskWatch).where(RiskWatch.risk_id == risk_id, RiskWatch.figure_key == figure_key(name))
+    ).all()
     for watch in found:
         db.delete(watch)
     db.flush()
@@ -214,9 +218,13 @@ def issue_token(*, db: Session, workspace_id: int, actor_id: int) -> str:
     found.token_hash, found.created_by, found.created_at = hash_token(token), actor_id, utcnow()
     db.add(found)
     audit.record(
-        db=db, workspace_id=workspace_id, actor_id=actor_id, entity="figure_token", entity_id=workspace_id,
+        db=db,
+        workspace_id=workspace_id,
+        actor_id=actor_id,
+        entity="figure_token",
+        entity_id=workspace_id,
         action="figure_token",
-    )  # fmt: skip
+    )
     return token
 
 

@@ -123,7 +123,9 @@ class RiskMitigation(SQLModel, table=True):
     risk_id: int = Field(sa_column=Column(Integer, ForeignKey("risk.id", ondelete="CASCADE"), nullable=False))
     position: int  # 1, 2, 3 ... within the risk, as users name them
     text: str | None = Field(default=None, sa_column=Column(Text))
-    text_key: str | None = Field(default=None, max_length=80)  # a built-in playbook step, drawn in each reader's language
+    text_key: str | None = Field(
+        default=None, max_length=80
+    )  # a built-in playbook step, drawn in each reader's language
     owner_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
     due: date | None = None
     done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -193,8 +195,16 @@ def create(*, db: Session, workspace_id: int, reporter_id: int, values: dict[str
     db.flush()
     for market in markets:
         db.add(RiskMarket(risk_id=_id(item), market=market))
-    db.add(RiskScore(risk_id=_id(item), likelihood=item.likelihood, impact=item.impact, score=item.score,
-                     actor_id=reporter_id, at=now))  # fmt: skip
+    db.add(
+        RiskScore(
+            risk_id=_id(item),
+            likelihood=item.likelihood,
+            impact=item.impact,
+            score=item.score,
+            actor_id=reporter_id,
+            at=now,
+        )
+    )
     audit.record(
         db=db,
         workspace_id=workspace_id,
@@ -249,7 +259,9 @@ def update(*, db: Session, view: RiskView, actor_id: int, values: dict[str, Any]
     return changes
 
 
-def rescore(*, db: Session, item: Risk, actor_id: int | None, likelihood: int, impact: int, record: bool = True) -> bool:
+def rescore(
+    *, db: Session, item: Risk, actor_id: int | None, likelihood: int, impact: int, record: bool = True
+) -> bool:
     """Set a new likelihood and impact; returns whether the risk escalated into high or critical."""
     old = item.score
     item.likelihood, item.impact = likelihood, impact
@@ -378,7 +390,7 @@ def page(*, db: Session, workspace_id: int, where: RiskFilter, offset: int, limi
 
 def matrix_cells(*, db: Session, workspace_id: int, where: RiskFilter) -> list[tuple[int, int]]:
     query = _filtered(workspace_id, where).with_only_columns(Risk.likelihood, Risk.impact)
-    return [(likelihood, impact) for likelihood, impact in db.exec(query).all()]
+    return [(row[0], row[1]) for row in db.connection().execute(query).all()]
 
 
 def overdue_reviews(*, db: Session, workspace_id: int, today: date) -> list[Risk]:
