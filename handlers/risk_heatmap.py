@@ -15,7 +15,7 @@ from models.risk_math import BANDS, band
 
 WIDTH_PX, HEIGHT_PX, DPI = 640, 560, 100
 # The grid's place in the figure, as fractions of its width and height (left, bottom, width, height).
-GRID_BOX = (0.14, 0.16, 0.62, 0.70)
+GRID_BOX = (0.12, 0.16, 0.58, 0.70)
 BAND_COLOURS = {"low": "#43a047", "medium": "#fdd835", "high": "#fb8c00", "critical": "#e53935"}
 EMPTY_ALPHA = 0.35  # cells with no risk are drawn paler
 CJK_FONTS = (

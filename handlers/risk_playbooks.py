@@ -92,9 +92,9 @@ def start_command(cmd: CommandInput, db: Session) -> Reply:
     from handlers.risk_input import find
 
     if len(cmd.args.words) != 1:
-        raise UsageError("risk.need_key", "risk.playbook.start_usage")
-    view = find(db, cmd.actor, cmd.args.words[0], "risk.playbook.start_usage")
-    return started_reply(db, view, cmd.actor.member_id, cmd.actor.tz, usage="risk.playbook.start_usage")
+        raise UsageError("risk.need_key", "risk.playbook_start.usage")
+    view = find(db, cmd.actor, cmd.args.words[0], "risk.playbook_start.usage")
+    return started_reply(db, view, cmd.actor.member_id, cmd.actor.tz, usage="risk.playbook_start.usage")
 
 
 def started_reply(db: Session, view: RiskView, actor_id: int, tz: str, *, usage: str | None) -> Reply:
