@@ -183,7 +183,9 @@ def test_starting_a_playbook_turns_its_steps_into_actions(console: ConsoleDriver
 
 
 def test_a_workspace_edits_and_resets_its_playbook(console: ConsoleDriver, engine) -> None:
-    out = console.send("/risk playbook logistics edit", "Call the backup forwarder +1d | Move stock by rail +1w | Tell CS")
+    out = console.send(
+        "/risk playbook logistics edit", "Call the backup forwarder +1d | Move stock by rail +1w | Tell CS"
+    )
     assert "Playbook for logistics saved: 3 steps." in out
     with Session(engine) as db:
         own = db.exec(select(RiskPlaybook)).one()
