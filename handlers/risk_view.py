@@ -43,9 +43,8 @@ def money(amount: Decimal) -> str:
 
 
 def number(value: Decimal) -> str:
-    """A figure as typed: no exponent, no trailing zeros."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """A figure as it was typed (7.10 stays 7.10), never in exponent form."""
+    return format(value, "f")
 
 
 def exposure(db: Session, item: Risk) -> dict[str, Any] | None:

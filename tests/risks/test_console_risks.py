@@ -174,7 +174,7 @@ def test_starting_a_playbook_turns_its_steps_into_actions(console: ConsoleDriver
     # The built-in supplier steps are due 1, 2, 10, 14 and 21 days after the start.
     assert [(a.due - today).days for a in actions] in ([1, 2, 10, 14, 21], [0, 1, 9, 13, 20], [2, 3, 11, 15, 22])
     assert {a.owner_id for a in actions} == {member_id(engine, "li")}
-    assert [a.text_key for a in actions][0] == "risk.playbook.supplier.step1"
+    assert next(a.text_key for a in actions) == "risk.playbook.supplier.step1"
     assert started is not None
     assert "#1 Confirm open POs" in out
     assert "already" in console.send("/risk playbook start RISK-1")

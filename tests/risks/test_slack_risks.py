@@ -22,7 +22,7 @@ def risk(engine) -> Risk:
         return db.exec(select(Risk)).one()
 
 
-def wait_until(check, timeout: float = 5.0):  # noqa: ANN001, ANN201
+def wait_until(check, timeout: float = 5.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()
