@@ -17,6 +17,7 @@ from handlers.core.reply import FieldError, Form, FormField, OpenForm, Reply, Te
 from handlers.core.roles import can_decide
 from handlers.risk_input import category, field_usage
 from models import risk as risk_model
+from models import risk_mitigation as mit_model
 from models.base import utcnow
 from models.risk import Category, RiskStatus, RiskView
 
@@ -56,7 +57,7 @@ class Step:
 
 def steps_for(db: Session, workspace_id: int, cat: str) -> tuple[list[Step], bool]:
     """The category's steps, and whether they are the workspace's own."""
-    own = risk_model.playbook_override(db=db, workspace_id=workspace_id, category=cat)
+    own = mit_model.playbook_override(db=db, workspace_id=workspace_id, category=cat)
     if own is not None:
         return [Step(s["text"], s.get("days")) for s in own.steps], True
     return [Step(Text(f"risk.playbook.{cat}.step{n}"), days) for n, days in enumerate(BUILTIN[cat], start=1)], False
@@ -110,8 +111,8 @@ def started_reply(db: Session, view: RiskView, actor_id: int, tz: str, *, usage:
     steps, _ = steps_for(db, item.workspace_id, item.category)
     owner = item.owner_id or item.reporter_id
     try:
-        risk_model.add_mitigations(db=db, item=item, actor_id=actor_id, actions=[s.action(owner, today) for s in steps])
-    except risk_model.TooManyActions as err:
+        mit_model.add_mitigations(db=db, item=item, actor_id=actor_id, actions=[s.action(owner, today) for s in steps])
+    except mit_model.TooManyActions as err:
         raise UsageError("risk.mitigate.too_many", usage, key=item.key, room=err.room) from err
     risk_model.set_state(db=db, item=item, actor_id=actor_id, action="risk_playbook", playbook_started_at=utcnow())
     reply = Reply.message("risk.playbook.started", key=item.key, count=len(steps))
@@ -127,7 +128,7 @@ def on_form(action: ActionInput, db: Session) -> Reply:
         steps = parse_steps("steps", str((action.form or {}).get("steps") or ""))
     except FieldError as err:
         return Reply("silent", form_errors={"steps": err.text})
-    risk_model.set_playbook(
+    mit_model.set_playbook(
         db=db, workspace_id=action.actor.workspace_id, category=cat, actor_id=action.actor.member_id, steps=steps
     )
     return Reply.message("risk.playbook.saved", category=Text(f"risk.category.{cat}"), count=len(steps))
@@ -192,7 +193,7 @@ def _line(step: Step) -> Text | str:
 def _reset(cmd: CommandInput, db: Session, cat: str) -> Reply:
     if not can_decide(cmd.actor):
         raise UsageError("risk.playbook.not_allowed", "risk.playbook.usage")
-    risk_model.set_playbook(
+    mit_model.set_playbook(
         db=db, workspace_id=cmd.actor.workspace_id, category=cat, actor_id=cmd.actor.member_id, steps=None
     )
     return Reply.message("risk.playbook.reset", category=Text(f"risk.category.{cat}"))

@@ -14,11 +14,13 @@ from handlers.core.reply import Button, PostToChannel, Reply, Text, Track, Updat
 from models import audit
 from models import indicator as ind_model
 from models import risk as risk_model
+from models import risk_mitigation as mit_model
 from models.base import utcnow
 from models.requirement import KEY_PREFIX as REQ_PREFIX
 from models.requirement import Requirement
-from models.risk import Risk, RiskMitigation, RiskStatus, RiskView
+from models.risk import Risk, RiskStatus, RiskView
 from models.risk_math import ALERT_BANDS, BAND_NAMES, band, matrix
+from models.risk_mitigation import RiskMitigation
 from models.risk_money import convert_amount, report_currency
 from models.workspace import names_of
 
@@ -132,7 +134,7 @@ def card(
     """The risk card; `detail` adds its history, watches, score trend and the category's playbook."""
     item = view.item
     assert item.id is not None
-    actions = risk_model.mitigations(db=db, risk_id=item.id)
+    actions = mit_model.mitigations(db=db, risk_id=item.id)
     entries = (
         audit.history(
             db=db, workspace_id=item.workspace_id, entity=risk_model.ENTITY, entity_id=item.id, limit=HISTORY_SHOWN
@@ -218,7 +220,8 @@ def list_page(db: Session, found: risk_model.Page, *, page: int, filters: dict[s
     if found.more:
         buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"f": filters, "p": page + 1}))
     first = (page - 1) * PAGE_SIZE + 1 if found.items else 0
-    items = [item_data(db, v, who, today=today, actions=found.actions.get(v.item.id or 0, (0, 0))) for v in found.items]
+    counts = mit_model.mitigation_counts(db=db, risk_ids=[v.item.id or 0 for v in found.items])
+    items = [item_data(db, v, who, today=today, actions=counts.get(v.item.id or 0, (0, 0))) for v in found.items]
     return Reply(
         "risk_list",
         {

@@ -5,7 +5,8 @@ from models.chat_message import ChatMessage
 from models.indicator import Figure, FigureToken, RiskAlert, RiskWatch
 from models.processed_event import ProcessedEvent
 from models.requirement import Requirement, RequirementMarket
-from models.risk import Risk, RiskMarket, RiskMitigation, RiskPlaybook, RiskScore
+from models.risk import Risk, RiskMarket, RiskScore
+from models.risk_mitigation import RiskMitigation, RiskPlaybook
 from models.workspace import Counter, Member, Workspace
 
 __all__ = [

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, delete, func, or_
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, delete, func, or_
 from sqlmodel import Field, Session, SQLModel, select
 
 from models import audit
@@ -23,7 +23,6 @@ ENTITY = "risk"
 TITLE_MAX = 200
 TEXT_MAX = 1000
 MARKETS_MAX = 30
-MITIGATIONS_MAX = 40
 
 
 class Category(StrEnum):
@@ -115,37 +114,6 @@ class RiskScore(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class RiskMitigation(SQLModel, table=True):
-    __tablename__ = "risk_mitigation"
-    __table_args__ = (UniqueConstraint("risk_id", "position"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    risk_id: int = Field(sa_column=Column(Integer, ForeignKey("risk.id", ondelete="CASCADE"), nullable=False))
-    position: int  # 1, 2, 3 ... within the risk, as users name them
-    text: str | None = Field(default=None, sa_column=Column(Text))
-    text_key: str | None = Field(
-        default=None, max_length=80
-    )  # a built-in playbook step, drawn in each reader's language
-    owner_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
-    due: date | None = None
-    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    done_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
-    created_by: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class RiskPlaybook(SQLModel, table=True):
-    """A workspace's own playbook for a category, replacing the built-in one."""
-
-    __tablename__ = "risk_playbook"
-
-    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspace.id"), primary_key=True))
-    category: str = Field(primary_key=True, max_length=16)
-    steps: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    updated_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
 @dataclass(frozen=True)
 class RiskView:
     item: Risk
@@ -194,10 +162,10 @@ def create(*, db: Session, workspace_id: int, reporter_id: int, values: dict[str
     db.add(item)
     db.flush()
     for market in markets:
-        db.add(RiskMarket(risk_id=_id(item), market=market))
+        db.add(RiskMarket(risk_id=id_of(item), market=market))
     db.add(
         RiskScore(
-            risk_id=_id(item),
+            risk_id=id_of(item),
             likelihood=item.likelihood,
             impact=item.impact,
             score=item.score,
@@ -210,7 +178,7 @@ def create(*, db: Session, workspace_id: int, reporter_id: int, values: dict[str
         workspace_id=workspace_id,
         actor_id=reporter_id,
         entity=ENTITY,
-        entity_id=_id(item),
+        entity_id=id_of(item),
         action="create",
         changes={k: [None, plain(v)] for k, v in {**fields, "markets": list(markets)}.items() if v},
         at=now,
@@ -221,7 +189,7 @@ def create(*, db: Session, workspace_id: int, reporter_id: int, values: dict[str
 
 def get_by_number(*, db: Session, workspace_id: int, number: int) -> RiskView | None:
     item = db.exec(select(Risk).where(Risk.workspace_id == workspace_id, Risk.number == number)).first()
-    return None if item is None else RiskView(item, markets_of(db, [_id(item)]).get(_id(item), ()))
+    return None if item is None else RiskView(item, markets_of(db, [id_of(item)]).get(id_of(item), ()))
 
 
 def get_by_id(*, db: Session, workspace_id: int, risk_id: int) -> RiskView | None:
@@ -243,9 +211,9 @@ def update(*, db: Session, view: RiskView, actor_id: int, values: dict[str, Any]
             continue
         changes[name] = [plain(old), plain(new)]
         if name == "markets":
-            db.exec(delete(RiskMarket).where(RiskMarket.risk_id == _id(item)))  # type: ignore[arg-type]
+            db.exec(delete(RiskMarket).where(RiskMarket.risk_id == id_of(item)))  # type: ignore[arg-type]
             for market in dict.fromkeys(new):
-                db.add(RiskMarket(risk_id=_id(item), market=market))
+                db.add(RiskMarket(risk_id=id_of(item), market=market))
         else:
             setattr(item, name, new)
     if "next_review" in changes:
@@ -255,7 +223,7 @@ def update(*, db: Session, view: RiskView, actor_id: int, values: dict[str, Any]
     if "likelihood" in changes or "impact" in changes:
         rescore(db=db, item=item, actor_id=actor_id, likelihood=item.likelihood, impact=item.impact, record=False)
         changes["score"] = [score(*_old_pair(changes, item)), item.score]
-    _touch(db, item, actor_id, "edit", changes)
+    touch(db, item, actor_id, "edit", changes)
     return changes
 
 
@@ -266,7 +234,7 @@ def rescore(
     old = item.score
     item.likelihood, item.impact = likelihood, impact
     item.score = score(likelihood, impact)
-    db.add(RiskScore(risk_id=_id(item), likelihood=likelihood, impact=impact, score=item.score, actor_id=actor_id))
+    db.add(RiskScore(risk_id=id_of(item), likelihood=likelihood, impact=impact, score=item.score, actor_id=actor_id))
     rose = escalated(old, item.score)
     if rose:
         # A new, graver situation: acknowledgement and acceptance were given for the old one.
@@ -275,7 +243,7 @@ def rescore(
             item.status = RiskStatus.OPEN
             item.decided_by = item.decided_at = None
     if record:
-        _touch(db, item, actor_id, "risk_raise", {"likelihood": [None, likelihood], "score": [old, item.score]})
+        touch(db, item, actor_id, "risk_raise", {"likelihood": [None, likelihood], "score": [old, item.score]})
     return rose
 
 
@@ -284,7 +252,7 @@ def set_state(*, db: Session, item: Risk, actor_id: int, action: str, **fields: 
     changes = {name: [plain(getattr(item, name)), plain(value)] for name, value in fields.items()}
     for name, value in fields.items():
         setattr(item, name, value)
-    _touch(db, item, actor_id, action, changes)
+    touch(db, item, actor_id, action, changes)
 
 
 def score_history(*, db: Session, risk_id: int, limit: int = 6) -> list[RiskScore]:
@@ -295,79 +263,11 @@ def score_history(*, db: Session, risk_id: int, limit: int = 6) -> list[RiskScor
     return list(reversed(rows))
 
 
-def mitigations(*, db: Session, risk_id: int) -> list[RiskMitigation]:
-    return list(
-        db.exec(select(RiskMitigation).where(RiskMitigation.risk_id == risk_id).order_by(RiskMitigation.position)).all()  # type: ignore[arg-type]
-    )
-
-
-def mitigation_counts(*, db: Session, risk_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(all, done) actions per risk."""
-    if not risk_ids:
-        return {}
-    rows = db.exec(
-        select(RiskMitigation.risk_id, func.count(), func.count(RiskMitigation.done_at))
-        .where(RiskMitigation.risk_id.in_(risk_ids))  # type: ignore[attr-defined]
-        .group_by(RiskMitigation.risk_id)
-    ).all()
-    return {risk_id: (total, done) for risk_id, total, done in rows}
-
-
-def add_mitigations(*, db: Session, item: Risk, actor_id: int, actions: list[dict[str, Any]]) -> list[RiskMitigation]:
-    """Append actions ({text or text_key, owner_id, due}); raises TooManyActions past MITIGATIONS_MAX."""
-    last = db.exec(select(func.max(RiskMitigation.position)).where(RiskMitigation.risk_id == _id(item))).one() or 0
-    count = db.exec(select(func.count()).where(RiskMitigation.risk_id == _id(item))).one()
-    if count + len(actions) > MITIGATIONS_MAX:
-        raise TooManyActions(MITIGATIONS_MAX - count)
-    added = [
-        RiskMitigation(risk_id=_id(item), position=last + n, created_by=actor_id, **action)
-        for n, action in enumerate(actions, start=1)
-    ]
-    db.add_all(added)
-    db.flush()
-    _touch(db, item, actor_id, "risk_mitigate", {"actions": [None, [a.position for a in added]]})
-    return added
-
-
-def mark_done(*, db: Session, item: Risk, actor_id: int, positions: list[int]) -> tuple[list[int], list[int]]:
-    """Mark actions done; returns (marked now, already done). Unknown positions raise UnknownAction."""
-    found = {m.position: m for m in mitigations(db=db, risk_id=_id(item))}
-    missing = [p for p in positions if p not in found]
-    if missing:
-        raise UnknownAction(missing)
-    now = utcnow()
-    marked, already = [], []
-    for position in dict.fromkeys(positions):
-        action = found[position]
-        if action.done_at is not None:
-            already.append(position)
-            continue
-        action.done_at, action.done_by = now, actor_id
-        db.add(action)
-        marked.append(position)
-    if marked:
-        _touch(db, item, actor_id, "risk_done", {"actions": [None, marked]})
-    return marked, already
-
-
-class TooManyActions(Exception):
-    def __init__(self, room: int) -> None:
-        super().__init__(f"room for {room} more")
-        self.room = max(room, 0)
-
-
-class UnknownAction(Exception):
-    def __init__(self, positions: list[int]) -> None:
-        super().__init__(str(positions))
-        self.positions = positions
-
-
 @dataclass(frozen=True)
 class Page:
     items: list[RiskView]
     total: int
     more: bool
-    actions: dict[int, tuple[int, int]]  # risk id → (actions, done)
 
 
 def page(*, db: Session, workspace_id: int, where: RiskFilter, offset: int, limit: int) -> Page:
@@ -378,13 +278,12 @@ def page(*, db: Session, workspace_id: int, where: RiskFilter, offset: int, limi
         db.exec(query.order_by(Risk.score.desc(), Risk.number.desc()).offset(offset).limit(limit + 1)).all()  # type: ignore[attr-defined]
     )
     shown = rows[:limit]
-    ids = [_id(r) for r in shown]
+    ids = [id_of(r) for r in shown]
     markets = markets_of(db, ids)
     return Page(
-        [RiskView(r, markets.get(_id(r), ())) for r in shown],
+        [RiskView(r, markets.get(id_of(r), ())) for r in shown],
         total,
         len(rows) > limit,
-        mitigation_counts(db=db, risk_ids=ids),
     )
 
 
@@ -416,35 +315,6 @@ def reviews_to_remind(*, db: Session, before: date) -> list[Risk]:
             )
             .order_by(Risk.workspace_id, Risk.number)  # type: ignore[arg-type]
         ).all()
-    )
-
-
-def playbook_override(*, db: Session, workspace_id: int, category: str) -> RiskPlaybook | None:
-    return db.get(RiskPlaybook, (workspace_id, category))
-
-
-def set_playbook(
-    *, db: Session, workspace_id: int, category: str, actor_id: int, steps: list[dict[str, Any]] | None
-) -> None:
-    """Replace the workspace's playbook for a category; None goes back to the built-in one."""
-    found = playbook_override(db=db, workspace_id=workspace_id, category=category)
-    old = found.steps if found else None
-    if steps is None:
-        if found is not None:
-            db.delete(found)
-    elif found is None:
-        db.add(RiskPlaybook(workspace_id=workspace_id, category=category, steps=steps, updated_by=actor_id))
-    else:
-        found.steps, found.updated_by, found.updated_at = steps, actor_id, utcnow()
-        db.add(found)
-    audit.record(
-        db=db,
-        workspace_id=workspace_id,
-        actor_id=actor_id,
-        entity="risk_playbook",
-        entity_id=list(Category).index(Category(category)),
-        action="risk_playbook_edit",
-        changes={"category": [category, category], "steps": [old, steps]},
     )
 
 
@@ -480,7 +350,7 @@ def _filtered(workspace_id: int, where: RiskFilter) -> Any:
     return query
 
 
-def _touch(db: Session, item: Risk, actor_id: int | None, action: str, changes: dict[str, list[Any]]) -> None:
+def touch(db: Session, item: Risk, actor_id: int | None, action: str, changes: dict[str, list[Any]]) -> None:
     item.updated_at = utcnow()
     db.add(item)
     db.flush()
@@ -489,7 +359,7 @@ def _touch(db: Session, item: Risk, actor_id: int | None, action: str, changes: 
         workspace_id=item.workspace_id,
         actor_id=actor_id,
         entity=ENTITY,
-        entity_id=_id(item),
+        entity_id=id_of(item),
         action=action,
         changes=changes,
     )
@@ -501,7 +371,7 @@ def _old_pair(changes: dict[str, list[Any]], item: Risk) -> tuple[int, int]:
     return likelihood, impact
 
 
-def _id(item: Risk) -> int:
+def id_of(item: Risk) -> int:
     assert item.id is not None, "risk not flushed"
     return item.id
 

@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from models.audit import AuditEntry
 from models.requirement import Requirement
-from models.risk import Risk, RiskMarket, RiskMitigation, RiskPlaybook, RiskScore
+from models.risk import Risk, RiskMarket, RiskScore
+from models.risk_mitigation import RiskMitigation, RiskPlaybook
 from models.workspace import Member
 from tests.support.console import ConsoleDriver
 
