@@ -42,6 +42,7 @@ DIRECTIONS = {
     "小于": BELOW,
 }
 PUSH_MAX = 200  # figures in one HTTP push
+FIGURES_SHOWN = 400  # in `/pm figure`; 20 a section keeps a message inside Block Kit's 50 blocks
 TOKEN_WORDS = frozenset({"token", "令牌"})
 
 
@@ -131,15 +132,11 @@ def figure(cmd: CommandInput, db: Session) -> Reply:
     usage = "pm.figure.usage"
     if not words:
         rows = ind_model.figures(db=db, workspace_id=cmd.actor.workspace_id)
-        return Reply(
-            "figure_list",
-            {
-                "figures": [
-                    {"name": f.name, "value": view_of.number(f.value), "at": f.updated_at, "source": f.source}
-                    for f in rows
-                ]
-            },
-        )
+        shown = [
+            {"name": f.name, "value": view_of.number(f.value), "at": f.updated_at, "source": f.source}
+            for f in rows[:FIGURES_SHOWN]
+        ]
+        return Reply("figure_list", {"figures": shown, "more": max(len(rows) - FIGURES_SHOWN, 0)})
     if len(words) != 2:
         raise UsageError("pm.figure.shape", usage)
     name = _name(words[0], usage)

@@ -37,7 +37,7 @@ def test_a_crossing_alerts_owner_and_channel_once_until_it_crosses_back(slack, f
     watched_risk(slack)
     fake_slack.wait_for("chat.postMessage")  # the high risk's own card
     assert feed(slack, "7.10") == "fx.USDCNY = 7.10."
-    assert "1 threshold alert(s) sent" in feed(slack, "6.95")
+    assert "Threshold alerts sent: 1." in feed(slack, "6.95")
     post, dm = sorted(fake_slack.wait_for("chat.postMessage", 3)[1:], key=lambda c: c.body["channel"])
     assert (post.body["channel"], dm.body["channel"]) == ("C1", "U2")
     for message in (dm.body, post.body):
@@ -46,7 +46,7 @@ def test_a_crossing_alerts_owner_and_channel_once_until_it_crosses_back(slack, f
     for value in ("6.90", "6.99", "6.80"):  # still past the threshold: no new alert
         assert feed(slack, value) == f"fx.USDCNY = {value}."
     assert feed(slack, "7.0") == "fx.USDCNY = 7.0."  # back (7.0 is not below 7.0): re-armed quietly
-    assert "1 threshold alert(s) sent" in feed(slack, "6.97")  # crosses again
+    assert "Threshold alerts sent: 1." in feed(slack, "6.97")  # crosses again
     time.sleep(0.3)
     assert len(alerts_sent(fake_slack)) == 4  # two crossings × (owner + channel)
     with Session(engine) as db:

@@ -197,3 +197,22 @@ def test_a_full_card_stays_inside_block_kit_limits(slack, fake_slack, engine) ->
     for n in range(12):
         slack.command(f"add r{n} {'x' * 180} category=fx likelihood=2 impact=2", command="/risk")
     assert_valid(slack.command("list", command="/risk").json())
+
+
+def test_the_playbook_modal_starts_from_the_current_steps(slack, fake_slack, engine) -> None:
+    slack.command("playbook fx edit", command="/risk", who=ADMIN)
+    [opened] = fake_slack.wait_for("views.open")
+    view = opened.body["view"]
+    [steps] = view["blocks"]
+    initial = steps["element"]["initial_value"].split("\n")
+    assert len(initial) == 5 and initial[0].startswith("Recalculate landed cost") and initial[0].endswith(" +1d")
+    edited = "\n".join([*initial[:2], "Ask the bank for a 3-month forward +2d"])
+    values = {"steps": {"steps": {"type": "plain_text_input", "value": edited}}}
+    assert slack.submit_view(view, values, who=ADMIN).text == ""
+    [saved] = fake_slack.wait_for("chat.postMessage")
+    assert "Playbook for FX saved: 3 steps." in block_text(saved.body)
+    shown = block_text(slack.command("playbook fx", command="/risk").json())
+    assert "3. Ask the bank for a 3-month forward (+2d)" in shown
+    slack.command("playbook fx edit", command="/risk", who=ADMIN)
+    again = fake_slack.wait_for("views.open", 2)[1].body["view"]
+    assert again["blocks"][0]["element"]["initial_value"].endswith("Ask the bank for a 3-month forward +2d")
