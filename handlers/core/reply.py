@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -38,7 +39,7 @@ class Choice:
 class FormField:
     name: str
     label: Text
-    kind: str = "text"  # text | textarea | date | select | multiselect
+    kind: str = "text"  # text | textarea | date | select | multiselect | user (a person picker)
     required: bool = False
     options: tuple[Choice, ...] = ()
     initial: Any = None
@@ -88,10 +89,15 @@ class UpdateTracked:
     reply: Reply
 
 
+Translate = Callable[[Text], str]
+
+
 @dataclass(frozen=True)
 class UploadFile:
     filename: str
-    content: bytes
+    # The bytes, or a function that draws them after the answer (off the request path) with a
+    # translator for the viewer's language: a chart's labels come from the catalogue this way.
+    content: bytes | Callable[[Translate], bytes]
     title: Text
     channel_ref: str | None = None
     comment: Text | None = None
