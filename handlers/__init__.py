@@ -1,9 +1,9 @@
 """Platform-neutral features: one module per feature, each listing its COMMANDS and ACTIONS."""
 
-from handlers import pm, requirements
+from handlers import costs, fx, pm, requirements, suppliers
 from handlers.core.command import Registry
 
-FEATURES = (requirements, pm)
+FEATURES = (requirements, pm, costs, fx, suppliers)
 
 JOBS = [job for feature in FEATURES for job in feature.JOBS]
 

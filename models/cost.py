@@ -203,9 +203,7 @@ def save_sku(*, db: Session, workspace_id: int, actor_id: int, code: str, values
     return sku, Saved(created, changes)
 
 
-def save_lane(
-    *, db: Session, sku: Sku, actor_id: int, market: str, values: dict[str, Any]
-) -> tuple[CostLane, Saved]:
+def save_lane(*, db: Session, sku: Sku, actor_id: int, market: str, values: dict[str, Any]) -> tuple[CostLane, Saved]:
     """Create the SKU's lane for a market (every field given) or change the given fields."""
     assert sku.id is not None
     found = lanes_of(db=db, sku_id=sku.id, market=market)

@@ -80,6 +80,13 @@ class Rate:
     def pair(self) -> str:
         return f"{self.base}{self.quote}"
 
+    @property
+    def as_set(self) -> Rate:
+        """The rate in the direction the team set it (EURCNY 7.82 rather than CNYEUR 0.1279)."""
+        if not self.inverted:
+            return self
+        return replace(self, base=self.quote, quote=self.base, value=1 / self.value, inverted=False)
+
 
 @dataclass(frozen=True)
 class Converted:

@@ -116,8 +116,9 @@ def evaluate(sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock =
 
 
 def _remember(result: LaneResult, found: Rate) -> None:
-    if found not in result.rates:
-        result.rates.append(found)
+    shown = found.as_set
+    if all(r.pair != shown.pair for r in result.rates):
+        result.rates.append(shown)
 
 
 def evaluate_sku(
@@ -186,4 +187,5 @@ def what_if_all(
 
 def _pair(sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock) -> WhatIf:
     assert sku.id is not None
-    return WhatIf(sku.code, sku.id, lane.market, evaluate(sku, lane, book, home), evaluate(sku, lane, book, home, shock))
+    base, shocked = evaluate(sku, lane, book, home), evaluate(sku, lane, book, home, shock)
+    return WhatIf(sku.code, sku.id, lane.market, base, shocked)

@@ -206,9 +206,7 @@ def checklist(*, db: Session, workspace_id: int, market: str) -> list[CheckItem]
     return [CheckItem(d.key, d.required, None, i) for i, d in enumerate(checklist_for(market), start=1)]
 
 
-def add_item(
-    *, db: Session, profile: MarketProfile, actor_id: int, label: str, required: bool
-) -> CheckItem:
+def add_item(*, db: Session, profile: MarketProfile, actor_id: int, label: str, required: bool) -> CheckItem:
     rows = db.exec(
         select(func.max(MarketCheckItem.position), func.count()).where(
             MarketCheckItem.workspace_id == profile.workspace_id, MarketCheckItem.market == profile.market
@@ -261,9 +259,10 @@ def states(*, db: Session, workspace_id: int, requirement_id: int, market: str) 
     out = []
     for item in checklist(db=db, workspace_id=workspace_id, market=market):
         check = checks.get(item.key)
-        out.append(
-            ItemState(item, bool(check and check.done), check.done_by if check else None, check.done_at if check else None)
-        )
+        if check is None:
+            out.append(ItemState(item, False, None, None))
+        else:
+            out.append(ItemState(item, check.done, check.done_by, check.done_at))
     return out
 
 

@@ -72,7 +72,7 @@ def rounded_up(amount: Decimal, currency: str) -> Decimal:
 
 
 def shown(amount: Decimal | None, currency: str) -> str:
-    """"EUR 1,234.50" style text of an amount, rounded for display."""
+    """ "EUR 1,234.50" style text of an amount, rounded for display."""
     if amount is None:
         return "—"
     return f"{currency} {rounded(amount, currency):,}"

@@ -330,13 +330,16 @@ def backup_suppliers(
 
 
 def _link_row(db: Session, supplier_id: int, requirement_id: int | None, sku_id: int | None) -> SupplierLink | None:
-    return db.exec(
-        select(SupplierLink).where(
-            SupplierLink.supplier_id == supplier_id,
-            SupplierLink.requirement_id == requirement_id if requirement_id is not None else SupplierLink.requirement_id.is_(None),  # type: ignore[union-attr]
-            SupplierLink.sku_id == sku_id if sku_id is not None else SupplierLink.sku_id.is_(None),  # type: ignore[union-attr]
-        )
-    ).first()
+    query = select(SupplierLink).where(SupplierLink.supplier_id == supplier_id)
+    if requirement_id is not None:
+        query = query.where(SupplierLink.requirement_id == requirement_id)
+    else:
+        query = query.where(SupplierLink.requirement_id.is_(None))  # type: ignore[union-attr]
+    if sku_id is not None:
+        query = query.where(SupplierLink.sku_id == sku_id)
+    else:
+        query = query.where(SupplierLink.sku_id.is_(None))  # type: ignore[union-attr]
+    return db.exec(query).first()
 
 
 def _audit_link(
