@@ -1,9 +1,9 @@
 """Platform-neutral features: one module per feature, each listing its COMMANDS and ACTIONS."""
 
-from handlers import costs, fx, pm, requirements, suppliers
+from handlers import costs, fx, markets, pm, requirements, suppliers
 from handlers.core.command import Registry
 
-FEATURES = (requirements, pm, costs, fx, suppliers)
+FEATURES = (requirements, pm, costs, fx, suppliers, markets)
 
 JOBS = [job for feature in FEATURES for job in feature.JOBS]
 
