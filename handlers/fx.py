@@ -32,7 +32,7 @@ def fx(cmd: CommandInput, db: Session) -> Reply:
             raise UsageError("fx.date_without_rate", USAGE)
         return _rates(cmd, db)
     if words[0] in HOME_WORDS:
-        return _home(cmd, db, words[1:])
+        return _home(cmd, db, cmd.args.words[1:])
     base, quote, value = _pair_and_rate(words, cmd.args.words)
     today = fields.local_today(cmd.actor.tz)
     as_of = _as_of(cmd.args.options.get("date"), today)
