@@ -18,7 +18,8 @@ from models.margin import LaneResult, Shock, WhatIf
 from models.money import percent, price_step, rounded, rounded_up
 
 MINUS = "−"
-MAX_LANES_SHOWN = 15
+MAX_LANES_SHOWN = 12
+MAX_LISTED = 400
 
 
 def money(amount: Decimal | None, currency: str, *, up: bool = False) -> str:
@@ -235,9 +236,9 @@ def shock_text(shock: Shock) -> list[Text]:
 def list_reply(found: list[tuple[Sku, list[str]]]) -> Reply:
     items = [
         {"code": sku.code, "purchase": money_with_code(sku.purchase, sku.purchase_currency), "markets": markets}
-        for sku, markets in found
+        for sku, markets in found[:MAX_LISTED]
     ]
-    return Reply("cost_list", {"items": items})
+    return Reply("cost_list", {"items": items, "more": max(len(found) - MAX_LISTED, 0)})
 
 
 def lane_summary(lane: CostLane) -> str:

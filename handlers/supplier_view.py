@@ -16,6 +16,7 @@ from models.requirement import Requirement
 from models.supplier import CRITERIA, Supplier, SupplierScore, weighted_total
 
 HISTORY_SHOWN = 5
+MAX_LISTED = 400
 
 
 def total_text(value: Decimal) -> str:
@@ -129,9 +130,9 @@ def list_reply(db: Session, suppliers: list[Supplier], weights: dict[str, Decima
             "city": s.city,
             "total": total_text(weighted_total(latest[s.id].scores(), weights)) if s.id in latest else None,
         }
-        for s in suppliers
+        for s in suppliers[:MAX_LISTED]
     ]
-    return Reply("supplier_list", {"items": items})
+    return Reply("supplier_list", {"items": items, "more": max(len(suppliers) - MAX_LISTED, 0)})
 
 
 def _links(db: Session, supplier_id: int) -> list[dict[str, Any]]:
