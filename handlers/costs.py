@@ -26,8 +26,11 @@ T = TypeVar("T")
 
 
 def root(cmd: CommandInput, db: Session) -> Reply:
+    """`/cost` alone is the help; `/cost TEE-01` shows that SKU."""
     if not cmd.args.words and not cmd.args.options:
         return help_(cmd, db)
+    if cmd.args.words and cost_model.get_sku(db=db, workspace_id=cmd.actor.workspace_id, code=cmd.args.text()):
+        return show(cmd, db)
     raise UsageError("args.unknown_subcommand", "cost.usage", command="/cost", value=" ".join(cmd.args.words[:1]))
 
 
@@ -206,7 +209,7 @@ HELP_LINES = (
 )
 
 COMMANDS = (
-    CommandSpec("cost", root, "cost.usage"),
+    CommandSpec("cost", root, "cost.usage", keys=SHOW_KEYS),
     CommandSpec("cost add", add, "cost.add.usage", "cost.add.summary", keys=SKU_KEYS),
     CommandSpec("cost lane", lane, "cost.lane.usage", "cost.lane.summary", keys=LANE_KEYS),
     CommandSpec("cost show", show, "cost.show.usage", "cost.show.summary", keys=SHOW_KEYS),

@@ -153,6 +153,8 @@ def test_list_show_and_remove(priced: ConsoleDriver, engine) -> None:
     assert "LAMP-2 · CNY 45.00 · no lanes" in priced.send("/cost list")
     assert "TEE-01 · CNY 23.50 · DE" in priced.send("/cost list")
     assert "landed cost and margin" in priced.send("/cost show tee-01")
+    assert "landed cost and margin" in priced.send("/cost TEE-01 market=DE")
+    assert "`/cost nope` is not a command I know." in priced.send("/cost nope")
     assert "TEE-01 has no US lane yet." in priced.send("/cost show TEE-01 market=US")
     assert "DE lane of TEE-01 removed." in priced.send("/cost remove TEE-01 market=DE")
     assert count(engine, CostLane) == 0

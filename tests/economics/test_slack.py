@@ -98,3 +98,44 @@ def test_supplier_compare_and_market_profile_in_chinese(slack: SlackSender) -> N
     profile = slack.command("show FR", command="/market").json()
     assert_valid(profile)
     assert "市场画像 · FR · 法国" in block_text(profile) and "自提点" in block_text(profile)
+
+
+def test_every_economics_reply_draws_valid_block_kit(slack: SlackSender) -> None:
+    script = [
+        ("/pm", "fx"),
+        ("/cost", ""),
+        ("/cost", "help"),
+        ("/cost", "list"),
+        ("/cost", "add MUG purchase=12 currency=CNY weight=0.5kg"),
+        ("/cost", "lane MUG market=GB channel=sea freight=1200/cbm duty=0% price=9.99"),  # no rate, no size
+        ("/cost", "price MUG market=GB margin=20%"),
+        ("/cost", "what-if MUG duty=+5pt"),
+        ("/cost", "list"),
+        ("/pm", "fx GBPCNY 9.1 date=2026-01"),
+        ("/cost", "add MUG dims=10x10x12cm carton=40x30x30cm carton_weight=8kg per_carton=12"),
+        ("/cost", "show MUG"),
+        ("/supplier", ""),
+        ("/supplier", "list"),
+        # Slack delivers what users type escaped; shown back, it must stay text.
+        ("/supplier", 'add "A &amp; &lt;i&gt;x&lt;/i&gt;" certs=CE,FCC defects=1/50 note="&lt;!channel&gt; test"'),
+        ("/supplier", "weights"),
+        ("/supplier", "link A sku=MUG role=backup"),
+        ("/supplier", "show A"),
+        ("/supplier", "list"),
+        ("/market", ""),
+        ("/market", "list"),
+        ("/market", "add BR"),
+        ("/market", 'item add BR "Portuguese (pt-BR) labels" optional'),
+        ("/market", "show MY"),
+        ("/req", "add thing market=BR"),
+        ("/market", "check REQ-1"),
+        ("/market", "launch REQ-1 BR"),
+        ("/pm", "help"),
+    ]
+    for command, text in script:
+        body = slack.command(text, command=command).json()
+        assert_valid(body)
+        mrkdwn = block_text(body, ("mrkdwn",))
+        assert "<!channel>" not in mrkdwn and "<i>x</i>" not in mrkdwn, (command, text)
+    shown = block_text(slack.command("show A", command="/supplier").json(), ("mrkdwn",))
+    assert "&lt;!channel&gt; test" in shown
