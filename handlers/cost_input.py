@@ -38,6 +38,7 @@ LANE_KEYS = frozenset(
     }
 )
 LANE_REQUIRED = ("channel", "freight", "duty", "price")
+FULFILMENT_KEYS = ("fulfilment", "fulfillment", "fba")
 CHANNELS = {"sea": Channel.SEA, "海运": Channel.SEA, "air": Channel.AIR, "空运": Channel.AIR}
 CHANNELS |= {"express": Channel.EXPRESS, "快递": Channel.EXPRESS, "courier": Channel.EXPRESS}
 CUSTOMS = {"cif": Customs.CIF, "fob": Customs.FOB}
@@ -112,8 +113,11 @@ def lane_values(
     take("declared", lambda v: parse.amount("declared", v), "declared")
     take("vat", lambda v: pct("vat", v, maximum=parse.HUNDRED - 1), "vat_pct")
     take("referral", lambda v: pct("referral", v, maximum=parse.HUNDRED - 1), "referral_pct")
-    for key in ("fulfilment", "fulfillment", "fba"):
+    spellings = [k for k in FULFILMENT_KEYS if k in options]
+    for key in spellings:
         take(key, lambda v, k=key: parse.amount(k, v), "fulfilment")
+    if len(spellings) > 1:
+        errors.append(FieldError(spellings[1], "args.duplicate_key", name=spellings[1]))
     take("storage", lambda v: parse.amount("storage", v), "storage")
     take("ads", lambda v: pct("ads", v, maximum=parse.HUNDRED - 1), "ads_pct")
     take("returns", lambda v: pct("returns", v, maximum=parse.HUNDRED - 1), "returns_pct")

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from handlers.core.reply import Button, Reply, Text, Visibility
 from handlers.requirement_view import people
-from models import market_profile as profile_model
+from models import launch_check as launch_model
 from models.market_defaults import (
     CHECKLIST_HINTS,
     PROFILE_FIELDS,
@@ -33,7 +33,7 @@ def market_name(code: str) -> Text:
     return Text("market.name", {"code": code, "name": Text(f"market.names.{code}")})
 
 
-def item_label(item: CheckItem, market: str) -> Text | str:
+def item_label(item: CheckItem) -> Text | str:
     return item.label if item.label is not None else Text(item.label_key)
 
 
@@ -78,7 +78,7 @@ def profile_card(
             "customs": Text(f"market.customs.{customs_basis(market).value}"),
             "fields": profile_values(profile, market),
             "checklist": [
-                {"n": i, "label": item_label(item, market), "required": item.required}
+                {"n": i, "label": item_label(item), "required": item.required}
                 for i, item in enumerate(items, start=1)
             ],
             "notice": notice,
@@ -109,15 +109,15 @@ def checklist(
     notice: Text | None = None,
     replace_original: bool = False,
 ) -> Reply:
-    states = profile_model.states(db=db, workspace_id=workspace_id, requirement_id=requirement_id, market=market)
-    launch = profile_model.launch_of(db=db, requirement_id=requirement_id, market=market)
+    states = launch_model.states(db=db, workspace_id=workspace_id, requirement_id=requirement_id, market=market)
+    launch = launch_model.launch_of(db=db, requirement_id=requirement_id, market=market)
     who = people(db, [s.by for s in states] + ([launch.approved_by] if launch else []))
     items, buttons = [], []
     for n, state in enumerate(states, start=1):
         items.append(
             {
                 "n": n,
-                "label": item_label(state.item, market),
+                "label": item_label(state.item),
                 "hint": item_hint(state.item, market),
                 "required": state.item.required,
                 "done": state.done,
@@ -157,4 +157,4 @@ def checklist(
 
 
 def open_items_text(items: list[CheckItem], market: str) -> list[Text | str]:
-    return [item_label(item, market) for item in items]
+    return [item_label(item) for item in items]

@@ -1,7 +1,7 @@
 """/market: market profiles, each market's launch checklist, and launch checks of requirements.
 
 Approving a launch is refused while a required checklist item is open. Other features that approve
-launches call `launch_refusal` (or models.market_profile.open_required_items) before approving.
+launches call `launch_refusal` (or models.launch_check.open_required_items) before approving.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from handlers.core.reply import FieldError, Reply, Text, UsageError
 from handlers.core.roles import can_decide
 from handlers.money_input import currency as parse_currency
 from handlers.requirement_input import find as find_requirement
+from models import launch_check as launch_model
 from models import market_profile as profile_model
 from models import requirement as req_model
 from models.market_defaults import PROFILE_FIELDS
@@ -132,7 +133,7 @@ def on_tick(action: ActionInput, db: Session) -> Reply:
     items = {i.key for i in profile_model.checklist(db=db, workspace_id=found.item.workspace_id, market=market)}
     if key not in items:
         return _checklist(db, found, market, notice=Text("market.check.item_gone"), replace_original=True)
-    changed = profile_model.tick(
+    changed = launch_model.tick(
         db=db,
         workspace_id=found.item.workspace_id,
         requirement_id=found.item.id,
@@ -158,7 +159,7 @@ def on_launch(action: ActionInput, db: Session) -> Reply:
 def launch_refusal(db: Session, requirement_id: int, market: str) -> Text | None:
     """Why a launch of this requirement in this market cannot be approved yet (the open required items,
     by name), or None when nothing blocks it."""
-    blocking = profile_model.open_required_items(db, requirement_id, market)
+    blocking = launch_model.open_required_items(db, requirement_id, market)
     if not blocking:
         return None
     item = db.get(req_model.Requirement, requirement_id)
@@ -176,12 +177,12 @@ def _approve(db: Session, found: req_model.RequirementView, market: str, actor_i
     assert found.item.id is not None
     if not allowed:
         return Text("market.launch.not_allowed")
-    if profile_model.launch_of(db=db, requirement_id=found.item.id, market=market) is not None:
+    if launch_model.launch_of(db=db, requirement_id=found.item.id, market=market) is not None:
         return Text("market.launch.already", {"key": found.item.key, "market": market})
     refusal = launch_refusal(db, found.item.id, market)
     if refusal is not None:
         return refusal
-    profile_model.approve_launch(
+    launch_model.approve_launch(
         db=db, workspace_id=found.item.workspace_id, requirement_id=found.item.id, market=market, actor_id=actor_id
     )
     return None

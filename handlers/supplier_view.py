@@ -10,6 +10,7 @@ from sqlmodel import Session
 from handlers.core.reply import Reply, Text, Visibility
 from handlers.requirement_view import people
 from models import supplier as supplier_model
+from models import supplier_link
 from models.cost import Sku
 from models.money import percent
 from models.requirement import Requirement
@@ -137,7 +138,7 @@ def list_reply(db: Session, suppliers: list[Supplier], weights: dict[str, Decima
 
 def _links(db: Session, supplier_id: int) -> list[dict[str, Any]]:
     out = []
-    for found in supplier_model.links_of(db=db, supplier_id=supplier_id):
+    for found in supplier_link.links_of(db=db, supplier_id=supplier_id):
         if found.requirement_id is not None:
             item = db.get(Requirement, found.requirement_id)
             target = item.key if item else "?"

@@ -13,7 +13,9 @@ from handlers.core.roles import can_decide
 from handlers.requirement_input import find as find_requirement
 from models import cost as cost_model
 from models import supplier as supplier_model
-from models.supplier import CRITERIA, Role, Supplier
+from models import supplier_link as link_model
+from models.supplier import CRITERIA, Supplier
+from models.supplier_link import Role
 
 LINK_KEYS = frozenset({"req", "sku", "role"})
 ROLE_WORDS = {"main": Role.MAIN, "primary": Role.MAIN, "主": Role.MAIN, "主供": Role.MAIN}
@@ -131,7 +133,7 @@ def link(cmd: CommandInput, db: Session) -> Reply:
     role = ROLE_WORDS.get(normalise_word(cmd.args.options.get("role", "main")))
     if role is None:
         raise UsageError("supplier.link.bad_role", usage, value=cmd.args.options["role"])
-    changed = supplier_model.link(
+    changed = link_model.link(
         db=db, supplier=supplier, actor_id=cmd.actor.member_id, requirement_id=requirement_id, sku_id=sku_id, role=role
     )
     key = "supplier.linked" if changed else "supplier.already_linked"
@@ -143,7 +145,7 @@ def unlink(cmd: CommandInput, db: Session) -> Reply:
     usage = "supplier.unlink.usage"
     supplier = _one(cmd, db, usage)
     requirement_id, sku_id, target = _target(cmd, db, usage)
-    if not supplier_model.unlink(
+    if not link_model.unlink(
         db=db, supplier=supplier, actor_id=cmd.actor.member_id, requirement_id=requirement_id, sku_id=sku_id
     ):
         raise UsageError("supplier.not_linked", usage, name=supplier.name, target=target)

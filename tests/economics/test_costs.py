@@ -199,6 +199,7 @@ BAD_LANE = {
     "channel=sea freight=1200/cbm duty=4.7% price=24.99": "market: this field is required",
     "market=DE channel=sea duty=4.7%": "freight: this field is required",
     "market=DE channel=sea freight=1200/cbm duty=4.7% price=24.99 hs=abc": "is not an HS code",
+    "market=DE channel=sea freight=1200/cbm duty=4.7% price=24.99 fba=3 fulfilment=4": "is given twice",
 }
 
 

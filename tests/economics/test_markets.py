@@ -6,7 +6,8 @@ from sqlmodel import Session, select
 
 from handlers.markets import launch_refusal
 from models.audit import AuditEntry
-from models.market_profile import LaunchCheck, MarketLaunch, MarketProfile, open_required_items
+from models.launch_check import LaunchCheck, MarketLaunch, open_required_items
+from models.market_profile import MarketProfile
 from models.requirement import Requirement
 from models.workspace import Member
 from tests.economics.support import count

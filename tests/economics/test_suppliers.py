@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 
 from models.audit import AuditEntry
 from models.requirement import Requirement
-from models.supplier import Supplier, SupplierLink, SupplierScore, SupplierWeight, backup_suppliers, suppliers_for
+from models.supplier import Supplier, SupplierScore, SupplierWeight
+from models.supplier_link import SupplierLink, backup_suppliers, suppliers_for
 from tests.economics.support import TEE, count
 from tests.support.console import ConsoleDriver
 
