@@ -78,8 +78,7 @@ def profile_card(
             "customs": Text(f"market.customs.{customs_basis(market).value}"),
             "fields": profile_values(profile, market),
             "checklist": [
-                {"n": i, "label": item_label(item), "required": item.required}
-                for i, item in enumerate(items, start=1)
+                {"n": i, "label": item_label(item), "required": item.required} for i, item in enumerate(items, start=1)
             ],
             "notice": notice,
         },

@@ -13,6 +13,7 @@ from models.money import normalise_currency
 
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")  # 24,99 as Europeans write it; 1,299 stays a thousand
 HUNDRED = Decimal(100)
 MAX_AMOUNT = Decimal("1e12")
 
@@ -43,10 +44,12 @@ def _fold(value: str) -> str:
 
 
 def number(name: str, value: str) -> Decimal:
-    """A plain decimal number: 23.50, 1,299, ２３.５; never NaN or infinity."""
+    """A plain decimal number: 23.50, 1,299, 24,99, ２３.５; never NaN or infinity."""
     raw = _fold(value)
     if THOUSANDS.fullmatch(raw):
         raw = raw.replace(",", "")
+    elif DECIMAL_COMMA.fullmatch(raw):
+        raw = raw.replace(",", ".")
     if not NUMBER.fullmatch(raw):
         raise FieldError(name, "money.bad_number", value=value)
     try:

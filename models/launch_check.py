@@ -21,7 +21,7 @@ from sqlmodel import Field, Session, SQLModel, select
 from models import audit
 from models.base import UTCDateTime, utcnow
 from models.market_profile import CheckItem, checklist
-from models.requirement import Requirement
+from models.requirement import Requirement, RequirementMarket
 
 REQUIREMENT_ENTITY = "requirement"  # launch checks show in the requirement's own history
 
@@ -118,6 +118,14 @@ def open_required_items(db: Session, requirement_id: int, market: str) -> list[C
         return []
     found = states(db=db, workspace_id=workspace_id, requirement_id=requirement_id, market=market)
     return [s.item for s in found if s.item.required and not s.done]
+
+
+def open_required_all(db: Session, requirement_id: int) -> dict[str, list[CheckItem]]:
+    """For every market the requirement is tagged with, its open required items (markets with none left
+    out): for approving a requirement as a whole rather than one market's launch."""
+    markets = db.exec(select(RequirementMarket.market).where(RequirementMarket.requirement_id == requirement_id)).all()
+    found = {market: open_required_items(db, requirement_id, market) for market in sorted(markets)}
+    return {market: items for market, items in found.items() if items}
 
 
 def launch_of(*, db: Session, requirement_id: int, market: str) -> MarketLaunch | None:

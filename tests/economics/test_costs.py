@@ -218,3 +218,18 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_is_stored(console
     assert "There is no SKU `NOPE` here." in console.send("/cost lane NOPE market=DE")
     assert count(engine, CostLane) == 0
     assert count(engine, AuditEntry) == audit_before
+
+
+def test_numbers_as_people_type_them(console: ConsoleDriver, engine) -> None:
+    console.send("/pm fx EURCNY 7.82")
+    console.send("/cost add 纯棉T恤 purchase＝23.5 currency＝人民币 weight＝420g dims＝30×20×5cm")
+    out = console.send("/cost lane 纯棉t恤 market＝DE channel＝海运 freight＝1200/方 duty＝12％ price＝24,99")
+    assert "DE lane added to 纯棉T恤." in out
+    console.send("/cost add JP-1 purchase=1,299 currency=JPY")
+    with Session(engine) as db:
+        tee = db.exec(select(Sku).where(Sku.code == "纯棉T恤")).one()
+        lane = db.exec(select(CostLane)).one()
+        yen = db.exec(select(Sku).where(Sku.code == "JP-1")).one()
+    assert (tee.purchase, tee.purchase_currency, tee.weight_kg, tee.length_cm) == (D("23.5"), "CNY", D("0.420"), D(30))
+    assert (lane.channel, lane.freight_basis, lane.duty_pct, lane.price) == ("sea", "cbm", D(12), D("24.99"))
+    assert yen.purchase == D(1299)

@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from handlers.markets import launch_refusal
 from models.audit import AuditEntry
-from models.launch_check import LaunchCheck, MarketLaunch, open_required_items
+from models.launch_check import LaunchCheck, MarketLaunch, open_required_all, open_required_items
 from models.market_profile import MarketProfile
 from models.requirement import Requirement
 from models.workspace import Member
@@ -154,3 +154,8 @@ def test_launch_refusal_for_other_features_names_the_open_items(console: Console
     assert text.params["key"] == "REQ-1" and text.params["market"] == "JP"
     assert len(text.params["items"]) == 6  # JP: the eight shipped items less two optional ones
     assert unknown == []
+    console.send("/req add other market=US,DE")
+    with Session(engine) as db:
+        other = db.exec(select(Requirement.id).where(Requirement.title == "other")).one()
+        blocking = open_required_all(db, other)
+    assert sorted(blocking) == ["DE", "US"] and len(blocking["DE"]) == 7 and len(blocking["US"]) == 6
