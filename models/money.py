@@ -100,7 +100,11 @@ class DecimalText(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return format(Decimal(value), "f")
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = Decimal(value)
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise ValueError(f"not a finite Decimal: {value!r}")  # a float would carry its rounding in
+        return format(value, "f")
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(value)
