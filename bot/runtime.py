@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
+from bot.background import Background
 from bot.db import session_scope
 from bot.render.environment import Viewer
 from handlers.core.command import ActionInput, Actor, CommandInput, Registry
@@ -87,6 +88,7 @@ class Runtime:
         self.default_lang = default_lang
         self.default_tz = default_tz
         self.actors = ActorCache()
+        self.background = Background()
 
     def command(self, caller: Caller, root: str, text: str) -> Outcome:
         changes_people = False

@@ -45,7 +45,8 @@ def build_app(settings: Settings, runtime: Runtime, *, client: WebClient | None 
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
     )
-    front = SlackFrontEnd(runtime, SlackEffects(client, SlackRenderer(), runtime.engine, runtime.forget_people))
+    effects = SlackEffects(client, SlackRenderer(), runtime.engine, runtime.forget_people, runtime.background)
+    front = SlackFrontEnd(runtime, effects)
     app.middleware(_dedupe_events(runtime.engine))
     app.command(re.compile(r"^/.+"))(front.on_command)
     app.action(re.compile(r".+"))(front.on_action)
