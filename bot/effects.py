@@ -45,9 +45,8 @@ class EffectRunner:
         elif isinstance(effect, UploadFile):
             channel = effect.channel_ref or where.channel_ref or where.user_ref
             comment = self._t(viewer, effect.comment) if effect.comment else None
-            self.notifier.upload(
-                channel, effect.filename, effect.content, self._t(viewer, effect.title), comment, viewer
-            )
+            content = effect.content() if callable(effect.content) else effect.content
+            self.notifier.upload(channel, effect.filename, content, self._t(viewer, effect.title), comment, viewer)
         else:
             return False
         return True

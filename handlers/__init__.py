@@ -1,9 +1,9 @@
 """Platform-neutral features: one module per feature, each listing its COMMANDS and ACTIONS."""
 
-from handlers import pm, requirements
+from handlers import experiments, pm, requirements
 from handlers.core.command import Registry
 
-FEATURES = (requirements, pm)
+FEATURES = (requirements, experiments, pm)
 
 JOBS = [job for feature in FEATURES for job in feature.JOBS]
 

@@ -2,6 +2,7 @@
 
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
+from models.experiment import Experiment, ExperimentDaily, ExperimentTotal
 from models.processed_event import ProcessedEvent
 from models.requirement import Requirement, RequirementMarket
 from models.workspace import Counter, Member, Workspace
@@ -10,6 +11,9 @@ __all__ = [
     "AuditEntry",
     "ChatMessage",
     "Counter",
+    "Experiment",
+    "ExperimentDaily",
+    "ExperimentTotal",
     "Member",
     "ProcessedEvent",
     "Requirement",
