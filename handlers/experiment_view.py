@@ -367,10 +367,11 @@ def _slice_lines(item: Experiment, found: Counts) -> list[Text]:
             )
             for c in readout.comparisons
         ]
-        srm = Text("exp.slice.srm", {"p": _p(readout.srm_p or 0.0)}) if readout.verdict is Verdict.SRM else ""
-        lines.append(
-            Text("exp.slice.line", {"market": market, "parts": parts, "srm": srm, "visitors": _int(traffic[market])})
-        )
+        params = {"market": market, "parts": parts, "visitors": _int(traffic[market])}
+        if readout.verdict is Verdict.SRM:
+            lines.append(Text("exp.slice.line_srm", {**params, "p": _p(readout.srm_p or 0.0)}))
+        else:
+            lines.append(Text("exp.slice.line", params))
     return lines
 
 
