@@ -228,7 +228,7 @@ def test_a_csv_from_disk_is_imported_with_slices_and_a_chart(console: ConsoleDri
     assert "control: 3.00% (95% interval 2.81% – 3.20%) · 900 / 30,000" in out
     assert "By market:" in out and "DE (20,000): control 3.00%, variant 3.40% (+0.40 pp, p = 0.108)" in out
     assert "a low p in one market is a hint to test there, not a result" in out
-    assert "about 47 more days at the traffic so far" in out  # (53,182 − 30,000) / 500 a day
+    assert "about 16 more days at the traffic so far" in out  # (53,182 − 30,000) / 1,500 a day = 15.5
     png = (tmp_path / "tradewind-files" / "EXP-1.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert count(engine, ExperimentDaily) == 120
