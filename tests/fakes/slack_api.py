@@ -217,6 +217,15 @@ class FakeSlack:
             done = [c.body for c in self.calls if c.method == "files.completeUploadExternal"]
         return [(b, blobs.get(_json_list(b.get("files"))[0]["id"], b"")) for b in done]
 
+    def wait_for_upload(self, count: int = 1, timeout: float = 10.0) -> list[tuple[dict[str, Any], bytes]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done = self.uploaded()
+            if len(done) >= count:
+                return done
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} upload(s); got {len(self.uploaded())}")
+
     def _next_ts(self) -> str:
         with self._lock:
             self._ts += 1
