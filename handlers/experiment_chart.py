@@ -24,6 +24,11 @@ _cache: OrderedDict[Hashable, bytes] = OrderedDict()
 _lock = threading.Lock()
 
 
+def cached(key: Hashable) -> bytes | None:
+    with _lock:
+        return _cache.get(key)
+
+
 def chart_png(key: Hashable, series: Sequence[DayPoint], *, arms: Sequence[str], alpha: float, title: str) -> bytes:
     with _lock:
         if key in _cache:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from handlers.core.reply import Button, Reply, Text, Track, UpdateTracked, UploadFile, Visibility
-from handlers.experiment_chart import chart_png
+from handlers.experiment_chart import cached, chart_png
 from models import experiment as exp_model
 from models import requirement as req_model
 from models.ab_readout import ArmCounts, Problem, Readout, Verdict, read
@@ -109,21 +109,20 @@ def changed(db: Session, item: Experiment, notices: list[Text], *, replace_origi
 
 
 def chart_effect(db: Session, seen: Reading) -> list[UploadFile]:
-    """The cumulative-conversion chart, drawn after the ack, when there are daily rows."""
+    """The cumulative-conversion chart, drawn after the ack, when there are daily rows. A chart already
+    drawn for this data version is sent again without reading the daily series."""
     item = seen.item
     if seen.counts.source != "daily" or item.id is None:
         return []
-    series = exp_model.daily_series(db=db, experiment_id=item.id, market=seen.market)
     key = (item.workspace_id, item.id, item.data_version, seen.market or "")
-    arms, alpha = list(item.arms), item.alpha
     suffix = f"-{seen.market}" if seen.market else ""
-    return [
-        UploadFile(
-            filename=f"{item.key}{suffix}.png",
-            content=lambda: chart_png(key, series, arms=arms, alpha=alpha, title=f"{item.key}{suffix}"),
-            title=Text("exp.chart.title", {"key": item.key + suffix, "level": _pct(1 - item.alpha, 0)}),
-        )
-    ]
+    content = cached(key)
+    if content is None:
+        series = exp_model.daily_series(db=db, experiment_id=item.id, market=seen.market)
+        arms, alpha, title = list(item.arms), item.alpha, f"{item.key}{suffix}"
+        content = lambda: chart_png(key, series, arms=arms, alpha=alpha, title=title)  # noqa: E731
+    caption = {"key": item.key + suffix, "level": _pct(1 - item.alpha, 0)}
+    return [UploadFile(filename=f"{item.key}{suffix}.png", content=content, title=Text("exp.chart.title", caption))]
 
 
 def decision_buttons(item: Experiment, readout: Readout) -> list[Button]:
