@@ -88,7 +88,8 @@ def seed(database_url: str) -> int:
     from bot.runtime import Caller, Runtime
     from handlers import REGISTRY
     from models import experiment as exp_model
-    from models.experiment import DailyRow
+    from models import experiment_result
+    from models.experiment_result import DailyRow
 
     engine = make_engine(database_url)
     migrate(engine)
@@ -106,7 +107,7 @@ def seed(database_url: str) -> int:
     with session_scope(engine) as db:
         item = exp_model.get_by_number(db=db, workspace_id=outcome.actor.workspace_id, number=1)  # type: ignore[union-attr]
         assert item is not None
-        exp_model.import_daily(db=db, item=item, actor_id=outcome.actor.member_id, rows=rows, source="seed")  # type: ignore[union-attr]
+        experiment_result.import_daily(db=db, item=item, actor_id=outcome.actor.member_id, rows=rows, source="seed")  # type: ignore[union-attr]
     engine.dispose()
     return len(rows)
 

@@ -15,7 +15,7 @@ from collections.abc import Hashable, Sequence
 from datetime import date
 
 from models import ab_stats
-from models.experiment import DayPoint
+from models.experiment_result import DayPoint
 
 CACHE_SIZE = 32
 COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860")

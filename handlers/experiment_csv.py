@@ -16,7 +16,7 @@ from typing import Any
 
 from handlers.core.reply import Text
 from handlers.experiment_input import MAX_COUNT, arm_for
-from models.experiment import DailyRow
+from models.experiment_result import DailyRow
 from models.markets import normalise_market
 
 MAX_BYTES = 5 * 1024 * 1024

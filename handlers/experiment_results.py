@@ -29,7 +29,9 @@ from handlers.core.reply import (
 from handlers.experiment_csv import ERRORS_SHOWN, MAX_BYTES, Problem, read_daily
 from handlers.experiment_input import RESULT_KEYS, arm_for, counts, find, invalid
 from models import experiment as exp_model
-from models.experiment import OVERALL, DailyRow, Experiment, ExpStatus
+from models import experiment_result as results
+from models.experiment import Experiment, ExpStatus
+from models.experiment_result import OVERALL, DailyRow
 
 FILE_ACTION = file_action(exp_model.ENTITY)
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -57,7 +59,7 @@ def result(cmd: CommandInput, db: Session) -> Reply:
             raise UsageError("exp.result.no_counts", USAGE)
         return Reply("silent", effects=[OpenForm(upload_form(item))])
     numbers = _typed(item, options)
-    if exp_model.has_daily(db=db, experiment_id=item.id or 0):
+    if results.has_daily(db=db, experiment_id=item.id or 0):
         raise UsageError("exp.result.has_daily", USAGE, key=item.key)
     code = OVERALL
     if market is not None:
@@ -66,7 +68,7 @@ def result(cmd: CommandInput, db: Session) -> Reply:
         except FieldError as err:
             raise UsageError("field.invalid", USAGE, field=err.field, reason=err.text) from err
     notices = _started(db, cmd.actor.member_id, item)
-    exp_model.record_totals(db=db, item=item, actor_id=cmd.actor.member_id, market=code, numbers=numbers)
+    results.record_totals(db=db, item=item, actor_id=cmd.actor.member_id, market=code, numbers=numbers)
     where = code or Text("exp.all_markets")
     notices.insert(0, Text("exp.result.recorded", {"key": item.key, "market": where, "arms": list(numbers)}))
     return view_of.changed(db, item, notices)
@@ -129,7 +131,7 @@ def _import(db: Session, action: ActionInput, item: Experiment) -> Reply:
             rows[(row.day, row.arm, row.market)] = row  # a later file wins over an earlier one
     names = ", ".join(a.name for a in action.files)
     notices = _started(db, action.actor.member_id, item)
-    dropped = exp_model.import_daily(
+    dropped = results.import_daily(
         db=db, item=item, actor_id=action.actor.member_id, rows=list(rows.values()), source=names
     )
     days = {r.day for r in rows.values()}

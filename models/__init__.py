@@ -2,7 +2,8 @@
 
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
-from models.experiment import Experiment, ExperimentDaily, ExperimentTotal
+from models.experiment import Experiment
+from models.experiment_result import ExperimentDaily, ExperimentTotal
 from models.processed_event import ProcessedEvent
 from models.requirement import Requirement, RequirementMarket
 from models.workspace import Counter, Member, Workspace

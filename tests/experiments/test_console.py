@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 from models.audit import AuditEntry
-from models.experiment import Experiment, ExperimentDaily, ExperimentTotal
+from models.experiment import Experiment
+from models.experiment_result import ExperimentDaily, ExperimentTotal
 from models.requirement import Requirement
 from models.workspace import Member
 from tests.experiments.data import daily_csv

@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.i18n import catalog
 from handlers.experiment_csv import read_daily
-from models.experiment import DailyRow
+from models.experiment_result import DailyRow
 
 ARMS = ["control", "variant"]
 

@@ -10,7 +10,8 @@ from sqlmodel import Session, func, select
 
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
-from models.experiment import Experiment, ExperimentDaily
+from models.experiment import Experiment
+from models.experiment_result import ExperimentDaily
 from models.requirement import Requirement
 from models.workspace import Member
 from tests.experiments.data import daily_csv
