@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt import Ack, App, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
@@ -128,8 +128,10 @@ class SlackFrontEnd:
             return
         self.on_direct_message(body, event)
 
-    def on_file_shared(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    def on_file_shared(self, body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
         """file_shared names only the file and channel; which thread it went to comes from files.info."""
+        if event.get("user_id") and event.get("user_id") == context.bot_user_id:
+            return  # the bot's own uploads (charts)
         self.effects.pool.submit(self._guarded, self._file_shared, body, event)
 
     def on_direct_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:

@@ -276,3 +276,14 @@ def test_the_largest_card_stays_inside_block_kit_limits(slack: SlackSender, fake
     fake_slack.wait_for("chat.postMessage", 2)
     body = valid(exp(slack, "status EXP-1").json())
     assert "…and 4 smaller markets" in block_text(body)
+
+
+def test_the_bots_own_uploads_are_not_looked_up(slack: SlackSender, fake_slack: FakeSlack, engine) -> None:
+    planned(slack, fake_slack, engine)
+    event = {"type": "file_shared", "file_id": "FCHART", "user_id": "UBOT", "channel_id": "C1", "file": {"id": "F"}}
+    slack.event(event, event_id="EvB1")
+    someone = {**event, "user_id": "U1", "file_id": "FOTHER"}
+    slack.event(someone, event_id="EvB2")
+    fake_slack.wait_for("files.info")
+    time.sleep(0.2)
+    assert [c.body["file"] for c in fake_slack.calls_to("files.info")] == ["FOTHER"]
