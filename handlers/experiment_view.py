@@ -22,6 +22,7 @@ from models.workspace import names_of
 DECIDE_ACTION = "exp.decide"
 PAGE_ACTION = "exp.page"
 PAGE_SIZE = 10
+EXAMPLE_CONVERSIONS = (330, 300, 310, 320, 340, 290)  # one per arm, for the "record results" hint
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def card(
         "requirement": _requirement_key(db, item),
         "requester": who.get(item.requester_id),
         "plan": lines.plan_lines(item),
+        "example": " ".join(f"{arm}=10000/{c}" for arm, c in zip(item.arms, EXAMPLE_CONVERSIONS, strict=False)),
         "market": seen.market,
         "source": lines.source_line(seen.counts),
         "results": lines.result_lines(readout),
