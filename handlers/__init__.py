@@ -1,9 +1,9 @@
 """Platform-neutral features: one module per feature, each listing its COMMANDS and ACTIONS."""
 
-from handlers import costs, fx, markets, pm, requirements, risks, suppliers
+from handlers import costs, experiments, fx, markets, pm, requirements, risks, suppliers
 from handlers.core.command import Registry
 
-FEATURES = (requirements, pm, risks, costs, fx, suppliers, markets)
+FEATURES = (requirements, pm, risks, experiments, costs, fx, suppliers, markets)
 
 JOBS = [job for feature in FEATURES for job in feature.JOBS]
 

@@ -3,6 +3,8 @@
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
 from models.cost import CostLane, Sku
+from models.experiment import Experiment
+from models.experiment_result import ExperimentDaily, ExperimentTotal
 from models.fx import FxRate, MoneySetting
 from models.indicator import Figure, FigureToken, RiskAlert, RiskWatch
 from models.launch_check import LaunchCheck, MarketLaunch
@@ -20,6 +22,9 @@ __all__ = [
     "ChatMessage",
     "CostLane",
     "Counter",
+    "Experiment",
+    "ExperimentDaily",
+    "ExperimentTotal",
     "Figure",
     "FigureToken",
     "FxRate",

@@ -79,7 +79,9 @@ class SlackEffects:
                 response_type=None if reply.replace_original else "ephemeral",
             )
         elif where.channel_ref:
-            self.client.chat_postEphemeral(channel=where.channel_ref, user=where.user_ref, **message)
+            self.client.chat_postEphemeral(
+                channel=where.channel_ref, user=where.user_ref, thread_ts=where.thread_ref, **message
+            )
 
     def _open_form(self, effect: OpenForm, viewer: Viewer, where: SlackWhere) -> None:
         if not where.trigger_id:
