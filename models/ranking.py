@@ -1,0 +1,310 @@
+"""The ranked backlog (best first, sorted in the database) and the backlog export with its scores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, case, func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from models import rice as math
+from models.requirement import ListFilter, Requirement, RequirementMarket, Status
+from models.score import RequirementScore, ScoreMarket, weights
+from models.workspace import Member
+
+CLOSED = (Status.SHIPPED.value, Status.REJECTED.value)  # not part of the backlog that is ranked
+
+
+class By(StrEnum):
+    RICE = "rice"
+    WEIGHTED = "weighted"
+    ICE = "ice"
+
+
+@dataclass(frozen=True)
+class Ranked:
+    rank: int
+    id: int
+    key: str
+    title: str
+    status: str
+    value: Decimal | int | None  # None: not scored by this method
+    moscow: str | None
+    owner: tuple[str, str | None] | None  # (platform id, name)
+
+
+@dataclass(frozen=True)
+class RankedPage:
+    items: list[Ranked]
+    total: int  # open requirements in the ranking (scored or not)
+    scored: int  # of those, scored by the chosen method
+    budget: math.Budget
+    weight: Decimal | None  # the market's weight, when ranking one market by weighted RICE
+
+
+def top(*, db: Session, workspace_id: int, by: By, market: str | None, offset: int, limit: int) -> RankedPage:
+    """Open requirements best first; ties by key number; unscored ones after the scored."""
+    weight: Decimal | None = None
+    if market and by is By.WEIGHTED:
+        table = weights(db=db, workspace_id=workspace_id)
+        weight = table.get(market, Decimal(0)) if table else Decimal(1)
+    params = {"workspace_id": workspace_id, "market": market, "closed": CLOSED, "weight": weight}
+    connection = db.connection()
+    must = planned = Decimal(0)
+    total = scored = missing = 0
+    for moscow, count, effort, with_effort, with_value in connection.execute(_totals(by, bool(market)), params):
+        total += count
+        scored += with_value
+        if moscow in math.PLANNED:
+            planned += effort or 0
+            must += (effort or 0) if moscow == math.Moscow.MUST else 0
+            missing += count - with_effort
+    rows = connection.execute(_page(by, bool(market)), {**params, "offset": offset, "limit": limit})
+    items = []
+    for n, row in enumerate(rows, start=offset + 1):
+        value = row.value
+        if value is not None and weight is not None:
+            value = math.quantize(Decimal(value))
+        owner = (row.owner_ref, row.owner_name) if row.owner_ref else None
+        key = f"REQ-{row.number}"
+        items.append(Ranked(n, row.id, key, row.title, row.status, value, row.moscow, owner))
+    return RankedPage(items, total, scored, math.Budget(must, planned, missing), weight)
+
+
+def _value(by: By, with_market: bool) -> Any:
+    if by is By.ICE:
+        return RequirementScore.ice
+    if not with_market:
+        return RequirementScore.rice if by is By.RICE else RequirementScore.weighted_rice
+    if by is By.RICE:
+        return ScoreMarket.rice
+    return ScoreMarket.rice * bindparam("weight", type_=ScoreMarket.__table__.c.rice.type)  # type: ignore[attr-defined]
+
+
+def _base(query: Select[Any], with_market: bool) -> Select[Any]:
+    query = query.select_from(Requirement).outerjoin(
+        RequirementScore,
+        RequirementScore.requirement_id == Requirement.id,  # type: ignore[arg-type]
+    )
+    if with_market:
+        query = query.join(
+            RequirementMarket,
+            and_(
+                RequirementMarket.requirement_id == Requirement.id,  # type: ignore[arg-type]
+                RequirementMarket.market == bindparam("market"),  # type: ignore[arg-type]
+            ),
+        ).outerjoin(
+            ScoreMarket,
+            and_(
+                ScoreMarket.requirement_id == Requirement.id,  # type: ignore[arg-type]
+                ScoreMarket.market == bindparam("market"),  # type: ignore[arg-type]
+            ),
+        )
+    return query.where(
+        Requirement.workspace_id == bindparam("workspace_id"),
+        Requirement.status.not_in(bindparam("closed", expanding=True)),  # type: ignore[attr-defined]
+    )
+
+
+@cache
+def _page(by: By, with_market: bool) -> Select[Any]:
+    value = _value(by, with_market)
+    owner = aliased(Member)
+    query = select(
+        Requirement.id,
+        Requirement.number,
+        Requirement.title,
+        Requirement.status,
+        RequirementScore.moscow,
+        value.label("value"),
+        owner.external_id.label("owner_ref"),  # type: ignore[attr-defined]
+        owner.display_name.label("owner_name"),  # type: ignore[attr-defined]
+    )
+    query = _base(query, with_market).outerjoin(owner, owner.id == Requirement.owner_id)
+    unscored_last = case((value.is_(None), 1), else_=0)
+    return (
+        query.order_by(unscored_last, value.desc(), Requirement.number)
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
+    )
+
+
+@cache
+def _totals(by: By, with_market: bool) -> Select[Any]:
+    """Per MoSCoW: how many, their effort, how many have an effort, how many are scored by this method."""
+    value = _value(by, with_market)
+    query = select(
+        RequirementScore.moscow,
+        func.count(Requirement.id),
+        func.sum(RequirementScore.effort),
+        func.count(RequirementScore.effort),
+        func.count(value),
+    )
+    return _base(query, with_market).group_by(RequirementScore.moscow)
+
+
+EXPORT_COLUMNS = (
+    "key",
+    "title",
+    "status",
+    "markets",
+    "platform",
+    "owner",
+    "requester",
+    "due",
+    "moscow",
+    "reach",
+    "reach_by_market",
+    "impact",
+    "confidence_pct",
+    "effort_person_months",
+    "rice",
+    "weighted_rice",
+    "ice_impact",
+    "ice_confidence",
+    "ice_ease",
+    "ice",
+    "metric",
+    "created_at_utc",
+    "updated_at_utc",
+)
+
+
+def export(*, db: Session, workspace_id: int, where: ListFilter) -> list[dict[str, Any]]:
+    """Every requirement that matches, by key, with its current scores, as plain values for a CSV."""
+    params = {
+        "workspace_id": workspace_id,
+        "status": where.status,
+        "platform": where.platform,
+        "member_id": where.member_id,
+        "market": where.market,
+    }
+    shape = (bool(where.status), bool(where.platform), where.member_id is not None, bool(where.market))
+    connection = db.connection()
+    rows = connection.execute(_export(*shape), params).all()
+    ids = [row.id for row in rows]
+    markets: dict[int, list[str]] = {}
+    split: dict[int, list[str]] = {}
+    for chunk in _chunks(ids, 5000):
+        for rid, market in connection.execute(_MARKETS, {"ids": chunk}):
+            markets.setdefault(rid, []).append(market)
+        for rid, market, reach in connection.execute(_SPLITS, {"ids": chunk}):
+            split.setdefault(rid, []).append(f"{market}:{math.plain(Decimal(reach))}")
+    out = []
+    for row in rows:
+        out.append(
+            {
+                "key": f"REQ-{row.number}",
+                "title": row.title,
+                "status": row.status,
+                "markets": ",".join(markets.get(row.id, [])),
+                "platform": row.platform,
+                "owner": row.owner_name or row.owner_ref,
+                "requester": row.requester_name or row.requester_ref,
+                "due": row.due.isoformat() if isinstance(row.due, date) else None,
+                "moscow": row.moscow,
+                "reach": row.reach,
+                "reach_by_market": ";".join(split.get(row.id, [])) or None,
+                "impact": _num(row.impact),
+                "confidence_pct": row.confidence,
+                "effort_person_months": _num(row.effort),
+                "rice": _num(row.rice),
+                "weighted_rice": _num(row.weighted_rice),
+                "ice_impact": row.ice_impact,
+                "ice_confidence": row.ice_confidence,
+                "ice_ease": row.ice_ease,
+                "ice": row.ice,
+                "metric": row.metric,
+                "created_at_utc": _iso(row.created_at),
+                "updated_at_utc": _iso(row.updated_at),
+            }
+        )
+    return out
+
+
+@cache
+def _export(has_status: bool, has_platform: bool, has_member: bool, has_market: bool) -> Select[Any]:
+    owner, requester = aliased(Member), aliased(Member)
+    s = RequirementScore
+    query = (
+        select(
+            Requirement.id,
+            Requirement.number,
+            Requirement.title,
+            Requirement.status,
+            Requirement.platform,
+            Requirement.due,
+            Requirement.metric,
+            Requirement.created_at,
+            Requirement.updated_at,
+            owner.external_id.label("owner_ref"),  # type: ignore[attr-defined]
+            owner.display_name.label("owner_name"),  # type: ignore[attr-defined]
+            requester.external_id.label("requester_ref"),  # type: ignore[attr-defined]
+            requester.display_name.label("requester_name"),  # type: ignore[attr-defined]
+            s.moscow,
+            s.reach,
+            s.impact,
+            s.confidence,
+            s.effort,
+            s.rice,
+            s.weighted_rice,
+            s.ice_impact,
+            s.ice_confidence,
+            s.ice_ease,
+            s.ice,
+        )
+        .select_from(Requirement)
+        .outerjoin(s, s.requirement_id == Requirement.id)  # type: ignore[arg-type]
+        .join(requester, requester.id == Requirement.requester_id)
+        .outerjoin(owner, owner.id == Requirement.owner_id)
+        .where(Requirement.workspace_id == bindparam("workspace_id"))
+    )
+    if has_status:
+        query = query.where(Requirement.status == bindparam("status"))
+    if has_platform:
+        query = query.where(Requirement.platform == bindparam("platform"))
+    if has_member:
+        query = query.where(
+            or_(Requirement.requester_id == bindparam("member_id"), Requirement.owner_id == bindparam("member_id"))
+        )
+    if has_market:
+        query = query.where(
+            Requirement.id.in_(  # type: ignore[union-attr]
+                select(RequirementMarket.requirement_id).where(RequirementMarket.market == bindparam("market"))
+            )
+        )
+    return query.order_by(Requirement.number)
+
+
+_MARKETS = (
+    select(RequirementMarket.requirement_id, RequirementMarket.market)
+    .where(RequirementMarket.requirement_id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
+    .order_by(RequirementMarket.requirement_id, RequirementMarket.market)
+)
+_SPLITS = (
+    select(ScoreMarket.requirement_id, ScoreMarket.market, ScoreMarket.reach)
+    .join(RequirementScore, RequirementScore.requirement_id == ScoreMarket.requirement_id)
+    .where(
+        ScoreMarket.requirement_id.in_(bindparam("ids", expanding=True)),  # type: ignore[attr-defined]
+        RequirementScore.reach_split.is_(True),  # type: ignore[attr-defined]
+    )
+    .order_by(ScoreMarket.requirement_id, ScoreMarket.market)
+)
+
+
+def _chunks(ids: list[int], size: int) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _num(value: Decimal | None) -> str | None:
+    return None if value is None else math.plain(Decimal(value))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
