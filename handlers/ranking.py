@@ -161,7 +161,9 @@ def export(cmd: CommandInput, db: Session) -> Reply:
     if not rows:
         return Reply.message("req.export.empty")
     buffer = io.StringIO()
-    pd.DataFrame(rows, columns=list(ranking.EXPORT_COLUMNS)).to_csv(buffer, index=False)
+    table = pd.DataFrame(rows, columns=list(ranking.EXPORT_COLUMNS))
+    table = table.astype({column: "Int64" for column in ranking.WHOLE_NUMBER_COLUMNS})  # blanks stay blank, not 4000.0
+    table.to_csv(buffer, index=False)
     content = buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Chinese text correctly
     day = fields.local_today(cmd.actor.tz).isoformat()
     upload = UploadFile(

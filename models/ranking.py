@@ -174,6 +174,7 @@ EXPORT_COLUMNS = (
     "created_at_utc",
     "updated_at_utc",
 )
+WHOLE_NUMBER_COLUMNS = ("reach", "confidence_pct", "ice_impact", "ice_confidence", "ice_ease", "ice")
 
 
 def export(*, db: Session, workspace_id: int, where: ListFilter) -> list[dict[str, Any]]:
