@@ -36,7 +36,10 @@ def test_rice_is_stored_shown_with_its_formula_and_kept_on_rescore(console: Cons
     with Session(engine) as db:
         entries = db.exec(select(ScoreEntry).order_by(ScoreEntry.id)).all()
         audits = db.exec(select(AuditEntry).where(AuditEntry.action == "score")).all()
-    assert [(e.method, e.value, e.inputs["effort"]) for e in entries] == [("rice", "4266.6667", "1.5"), ("rice", "2133.3333", "3")]
+    assert [(e.method, e.value, e.inputs["effort"]) for e in entries] == [
+        ("rice", "4266.6667", "1.5"),
+        ("rice", "2133.3333", "3"),
+    ]
     assert len(audits) == 2
 
 
@@ -64,7 +67,9 @@ def test_reach_by_market_sums_and_must_name_the_requirements_markets(console: Co
 def test_off_scale_values_name_the_allowed_ones_and_store_nothing(console: ConsoleDriver, engine) -> None:
     console.send("/req add thing")
     cases = {
-        "/score REQ-1 reach=100 impact=4 confidence=80 effort=1": "use 3 (massive), 2 (high), 1 (medium), 0.5 (low) or 0.25 (minimal)",
+        "/score REQ-1 reach=100 impact=4 confidence=80 effort=1": (
+            "use 3 (massive), 2 (high), 1 (medium), 0.5 (low) or 0.25 (minimal)"
+        ),
         "/score REQ-1 reach=100 impact=1 confidence=70 effort=1": "use 100% (high), 80% (medium) or 50% (low)",
         "/score REQ-1 reach=100 impact=1 confidence=80 effort=0": "give person-months above 0",
         "/score REQ-1 ice=0,5,11": "each a whole number from 1 to 10",
@@ -91,10 +96,18 @@ def test_score_alone_opens_the_form_with_dropdowns(console: ConsoleDriver, engin
 
 
 def test_top_ranks_open_items_with_unscored_after(console: ConsoleDriver) -> None:
-    for title, score in [("low", "reach=10"), ("high", "reach=4000"), ("none", None), ("tie", "reach=10"), ("gone", "reach=9999")]:
+    for title, score in [
+        ("low", "reach=10"),
+        ("high", "reach=4000"),
+        ("none", None),
+        ("tie", "reach=10"),
+        ("gone", "reach=9999"),
+    ]:
         console.send(f"/req add {title}")
         if score:
-            console.send(f"/score REQ-{console.send('/req list').count('REQ-')} {score} impact=1 confidence=100 effort=1")
+            console.send(
+                f"/score REQ-{console.send('/req list').count('REQ-')} {score} impact=1 confidence=100 effort=1"
+            )
     console.send("/req status REQ-5 rejected")
     out = console.send("/score top")
     lines = [line.strip() for line in out.splitlines() if line.strip()[:2].rstrip(".").isdigit()]
@@ -140,7 +153,9 @@ def test_market_weights_need_an_approver_and_rerank(console: ConsoleDriver) -> N
     assert "No market weights are set" in console.send("/pm markets none")
 
 
-def test_export_writes_a_csv_with_scores(console: ConsoleDriver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_writes_a_csv_with_scores(
+    console: ConsoleDriver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     console.send("/req add 日本站包邮 market=JP platform=amazon")
     console.send("/score REQ-1 reach=4000 impact=2 confidence=80 effort=1.5 moscow=must ice=8,7,6")
@@ -154,7 +169,12 @@ def test_export_writes_a_csv_with_scores(console: ConsoleDriver, tmp_path: Path,
     table = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     first = table.iloc[0]
     assert (first["key"], first["title"], first["markets"], first["moscow"]) == ("REQ-1", "日本站包邮", "JP", "must")
-    assert (first["reach"], first["impact"], first["confidence_pct"], first["effort_person_months"]) == ("4000", "2", "80", "1.5")
+    assert (first["reach"], first["impact"], first["confidence_pct"], first["effort_person_months"]) == (
+        "4000",
+        "2",
+        "80",
+        "1.5",
+    )
     assert (first["rice"], first["ice"]) == ("4266.6667", "336")
     assert table.iloc[1]["rice"] == ""
     assert "No requirements match" in console.send("/req export status=shipped")

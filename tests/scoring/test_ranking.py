@@ -37,11 +37,16 @@ def seed(engine: Engine, items: list[dict]) -> int:
     """Requirements REQ-1… in order; returns the workspace id."""
     empty_all_tables(engine)
     with Session(engine) as db:
-        workspace = ensure_workspace(db=db, platform="console", external_id="T", name=None, default_lang="en", default_tz="UTC")
+        workspace = ensure_workspace(
+            db=db, platform="console", external_id="T", name=None, default_lang="en", default_tz="UTC"
+        )
         member, _ = ensure_member(db=db, workspace_id=workspace.id, external_id="mei")
         for spec in items:
             created = req_model.create(
-                db=db, workspace_id=workspace.id, requester_id=member.id, values={"title": "x", "markets": spec["markets"]}
+                db=db,
+                workspace_id=workspace.id,
+                requester_id=member.id,
+                values={"title": "x", "markets": spec["markets"]},
             )
             rid = created.item.id
             if spec["status"] != "new":

@@ -48,7 +48,11 @@ def test_score_modal_has_the_scales_as_dropdowns_and_stores_the_submission(
     view = opened.body["view"]
     elements = {b["block_id"]: b["element"] for b in view["blocks"]}
     assert [o["value"] for o in elements["impact"]["options"]] == ["3", "2", "1", "0.5", "0.25"]
-    assert [o["text"]["text"] for o in elements["confidence"]["options"]] == ["100% · high", "80% · medium", "50% · low"]
+    assert [o["text"]["text"] for o in elements["confidence"]["options"]] == [
+        "100% · high",
+        "80% · medium",
+        "50% · low",
+    ]
     # Re-scoring starts from the current score.
     assert elements["impact"]["initial_option"]["value"] == "0.5"
     assert elements["confidence"]["initial_option"]["value"] == "50"
