@@ -77,7 +77,7 @@ def _top_reply(
     state = {"b": by.value, "m": market, "n": size}
     if offset > 0:
         buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {**state, "o": max(0, offset - size)}))
-    if offset + size < page.total:
+    if page.more:
         buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {**state, "o": offset + size}))
     return Reply(
         "score_top",
@@ -88,8 +88,7 @@ def _top_reply(
             "items": [_item(r, by) for r in page.items],
             "first": offset + 1 if page.items else 0,
             "last": offset + len(page.items),
-            "total": page.total,
-            "scored": page.scored,
+            "total": f"{page.total}+" if page.capped else page.total,
             "budget": _budget(page),
         },
         buttons=buttons,

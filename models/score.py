@@ -81,6 +81,7 @@ class ScoreMarket(SQLModel, table=True):
     """A requirement's reach and RICE in one market: as split by the scorer, or its reach spread evenly."""
 
     __tablename__ = "score_market"
+    __table_args__ = (Index("ix_score_market_rank", "market", "rice"),)
 
     requirement_id: int = Field(
         sa_column=Column(Integer, ForeignKey("requirement.id", ondelete="CASCADE"), primary_key=True)

@@ -114,7 +114,7 @@ def test_top_ranks_open_items_with_unscored_after(console: ConsoleDriver) -> Non
     assert [line.split()[1] for line in lines] == ["REQ-2", "REQ-1", "REQ-4", "REQ-3"]
     assert "1. REQ-2  high — 4,000 · new" in out
     assert "4. REQ-3  none — not scored · new" in out
-    assert "1–4 of 4 · 3 scored" in out
+    assert "1–4 of 4 · unscored last" in out
 
 
 def test_top_pages_with_buttons(console: ConsoleDriver) -> None:

@@ -134,6 +134,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["requirement_id"], ["requirement.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("requirement_id", "market"),
     )
+    with op.batch_alter_table("score_market", schema=None) as batch_op:
+        batch_op.create_index("ix_score_market_rank", ["market", "rice"], unique=False)
+
     op.create_table(
         "approval_step",
         sa.Column("approval_id", sa.Integer(), nullable=False),
@@ -163,6 +166,9 @@ def downgrade() -> None:
         batch_op.drop_column("platform_admin")
 
     op.drop_table("approval_step")
+    with op.batch_alter_table("score_market", schema=None) as batch_op:
+        batch_op.drop_index("ix_score_market_rank")
+
     op.drop_table("score_market")
     with op.batch_alter_table("score_entry", schema=None) as batch_op:
         batch_op.drop_index("ix_score_entry_requirement")
