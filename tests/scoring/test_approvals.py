@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from slack_sdk.models.blocks import Block
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
@@ -330,3 +331,34 @@ def test_the_audit_trail_of_a_requirement(slack: SlackSender, fake_slack: FakeSl
         assert line in trail, trail
     shown = block_text(slack.command("show REQ-1", who=SAM).json())
     assert "<@U2> rejected: Not this quarter" in shown
+
+
+def test_the_largest_card_stays_inside_block_kit_limits(slack: SlackSender, fake_slack: FakeSlack, engine):
+    slack.command(f"add {'标' * 200} market=US,DE,JP", who=ANA)
+    slack.command(
+        "REQ-1 reach.US=3000 reach.DE=1200 reach.JP=800 impact=3 confidence=100 effort=0.25 ice=10,10,10 moscow=must",
+        command="/score",
+    )
+    approvers = [SlackUser(user=f"UX{n}", name=f"approver{n}") for n in range(10)]
+    slack.command("submit REQ-1 " + " ".join(mention(a) for a in approvers) + " mode=all", who=ANA)
+    [card] = posted_to(fake_slack, "C1")
+    tracked(engine)
+    assert [b.to_dict() for b in Block.parse_all(card.body["blocks"])] == card.body["blocks"]
+    slack.click(button(card.body, "Reject"), who=approvers[3])
+    [opened] = fake_slack.wait_for("views.open")
+    slack.submit_view(opened.body["view"], reason_state("原因" * 500), who=approvers[3])
+    [updated] = fake_slack.wait_for("chat.update")
+    assert [b.to_dict() for b in Block.parse_all(updated.body["blocks"])] == updated.body["blocks"]
+    assert "Rejected by <@UX3>" in block_text(updated.body) and "Something went wrong" not in block_text(updated.body)
+
+
+def test_a_chinese_approver_sees_chinese(slack: SlackSender, fake_slack: FakeSlack, engine):
+    card = submit(slack, fake_slack, engine, mention(LI))
+    slack.command("lang zh", command="/pm", who=LI)
+    slack.click(button(card, "Approve"), who=SAM)
+    assert "You can't approve this" in block_text(fake_slack.wait_for("response_url")[-1].body)  # sam: English
+    slack.command("lang zh", command="/pm", who=SAM)
+    slack.click(button(card, "Approve"), who=SAM)
+    assert "你无权审批：此审批仅限卡片上的审批人。" in block_text(fake_slack.wait_for("response_url", 2)[-1].body)
+    ranked = block_text(slack.command("top", command="/score", who=LI).json())
+    assert "需求优先级排行" in ranked and "按 RICE" in ranked and "已评估" in ranked
