@@ -107,9 +107,13 @@ def apply(db: Session, actor: Actor, found: RequirementView, parsed: Scored, *, 
                 "effort": base.effort,
                 "reach_by_market": dict(base.reach_by_market),
             }
-        if "reach" in parsed.rice:
+        given = dict(parsed.rice)
+        if "reach_by_market" in given:  # reach.US=… changes those markets and keeps the others
+            split = {**values.get("reach_by_market", {}), **given["reach_by_market"]}
+            given["reach_by_market"], given["reach"] = split, sum(split.values())
+        elif "reach" in given:
             values["reach_by_market"] = {}
-        values.update(parsed.rice)
+        values.update(given)
         missing = [k for k in RICE_KEYS if k not in values]
         if missing:
             raise UsageError("score.rice_incomplete", usage, missing=", ".join(missing))

@@ -64,6 +64,24 @@ def test_reach_by_market_sums_and_must_name_the_requirements_markets(console: Co
     assert "RICE 2,100 = 4,200 × 1 × 50% ÷ 1" in out and "DE 1,200 · US 3,000" in out
 
 
+def test_rescoring_one_market_keeps_the_others(console: ConsoleDriver) -> None:
+    console.send("/req add EU checkout market=US,DE")
+    console.send("/score REQ-1 reach.US=3000 reach.DE=1200 impact=1 confidence=100 effort=1")
+    out = console.send("/score REQ-1 reach.DE=2000")
+    assert "RICE 5,000 = 5,000 × 1 × 100% ÷ 1 (was 4,200)" in out and "DE 2,000 · US 3,000" in out
+    out = console.send("/score REQ-1 reach=100")  # a total replaces the split
+    assert "RICE 100 = 100 × 1 × 100% ÷ 1" in out and "reach by market" not in out
+
+
+def test_editing_markets_spreads_an_unsplit_reach_again(console: ConsoleDriver) -> None:
+    console.send("/req add EU checkout market=US")
+    console.send("/score REQ-1 reach=4000 impact=1 confidence=100 effort=1")
+    console.send("/pm markets US=0.5 DE=0.5")
+    assert "weighted RICE 2,000" in console.send("/req show REQ-1")  # 4,000 in US × 0.5
+    console.send("/req edit REQ-1 market=US,JP")
+    assert "weighted RICE 1,000" in console.send("/req show REQ-1")  # 2,000 in US × 0.5 + 2,000 in JP × 0
+
+
 def test_off_scale_values_name_the_allowed_ones_and_store_nothing(console: ConsoleDriver, engine) -> None:
     console.send("/req add thing")
     cases = {
