@@ -38,7 +38,7 @@ class Choice:
 class FormField:
     name: str
     label: Text
-    kind: str = "text"  # text | textarea | date | select | multiselect
+    kind: str = "text"  # text | textarea | date | select | multiselect | user (a person picker)
     required: bool = False
     options: tuple[Choice, ...] = ()
     initial: Any = None
