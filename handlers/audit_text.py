@@ -17,7 +17,7 @@ def describe(entry: AuditEntry) -> dict[str, Any]:
     changes = entry.changes or {}
     match entry.action:
         case "score":
-            return {"text": Text("audit.score", {"what": _score_parts(changes)})}
+            return {"text": Text("audit.score_detail", {"what": _score_parts(changes)})}
         case "submit":
             mode = "all" if changes.get("mode") == "all" else "any"
             return {"text": Text(f"audit.submit_{mode}", {"count": len(changes.get("approvers") or [])})}
