@@ -1,9 +1,9 @@
 """Platform-neutral features: one module per feature, each listing its COMMANDS and ACTIONS."""
 
-from handlers import access, approvals, audit_log, pm, ranking, requirements, scoring
+from handlers import access, approval_forms, approvals, audit_log, pm, ranking, requirements, scoring
 from handlers.core.command import Registry
 
-FEATURES = (requirements, pm, scoring, ranking, approvals, access, audit_log)
+FEATURES = (requirements, pm, scoring, ranking, approvals, approval_forms, access, audit_log)
 
 JOBS = [job for feature in FEATURES for job in feature.JOBS]
 

@@ -8,8 +8,6 @@ row lock (models/approval.py), so racing clicks record exactly one decision.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, select
 
 from handlers import approval_view as view
@@ -18,9 +16,6 @@ from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, 
 from handlers.core.reply import (
     DirectMessage,
     Effect,
-    Form,
-    FormField,
-    OpenForm,
     PostToChannel,
     Reply,
     Text,
@@ -32,7 +27,7 @@ from handlers.core.roles import DECIDING_ROLES, can_decide
 from handlers.requirement_input import find, status_text
 from models import approval as approval_model
 from models import requirement as req_model
-from models.approval import APPROVERS_MAX, REASON_MAX, REMIND_EVERY, Loaded, Mode, State, Vote
+from models.approval import APPROVERS_MAX, REMIND_EVERY, Loaded, Mode, State, Vote
 from models.base import utcnow
 from models.requirement import Requirement, Status
 from models.workspace import Member, ensure_member
@@ -46,7 +41,6 @@ MODE_WORDS = {
     "and": Mode.ALL,
     "会签": Mode.ALL,
 }
-VOTE_OF_FORM = {view.REJECT_FORM: Vote.REJECTED, view.CHANGES_FORM: Vote.CHANGES}
 
 
 def submit(cmd: CommandInput, db: Session) -> Reply:
@@ -99,7 +93,7 @@ def submit(cmd: CommandInput, db: Session) -> Reply:
     )
     if approval_id is None:  # submitted by someone else a moment ago
         raise UsageError("approval.already_pending", usage, key=item.key)
-    loaded = _load(db, actor, approval_id)
+    loaded = load(db, actor, approval_id)
     assert loaded is not None
     asked = Text("approval.dm.asked", {"key": item.key, "title": item.title})
     effects: list[Effect] = [PostToChannel(view.card(db, loaded, found), track=Track(view.ENTITY, approval_id))]
@@ -109,94 +103,13 @@ def submit(cmd: CommandInput, db: Session) -> Reply:
 
 
 def on_approve(action: ActionInput, db: Session) -> Reply:
-    return _decide(action, db, Vote.APPROVED, None)
-
-
-def on_ask_reason(action: ActionInput, db: Session) -> Reply:
-    """Reject and Request changes ask for the reason first; nothing is recorded until it is given."""
-    checked = _checked(action, db)
-    if isinstance(checked, Reply):
-        return checked
-    rejecting = action.action == view.REJECT
-    form = Form(
-        action=view.REJECT_FORM if rejecting else view.CHANGES_FORM,
-        title=Text("approval.form.reject_title" if rejecting else "approval.form.changes_title"),
-        fields=(
-            FormField("reason", Text("approval.form.reason"), kind="textarea", required=True, max_length=REASON_MAX),
-        ),
-        submit=Text("approval.button.reject" if rejecting else "approval.button.changes"),
-        metadata={"id": checked.approval.id},
-    )
-    return Reply("silent", effects=[OpenForm(form)])
-
-
-def on_reason(action: ActionInput, db: Session) -> Reply:
-    reason = str((action.form or {}).get("reason") or "").strip()
-    if not reason:
-        return Reply("silent", form_errors={"reason": Text("field.required")})
-    if len(reason) > REASON_MAX:
-        return Reply(
-            "silent", form_errors={"reason": Text("field.too_long", {"max": REASON_MAX, "length": len(reason)})}
-        )
-    return _decide(action, db, VOTE_OF_FORM[action.action], reason)
-
-
-def on_transfer(action: ActionInput, db: Session) -> Reply:
-    checked = _checked(action, db)
-    if isinstance(checked, Reply):
-        return checked
-    form = Form(
-        action=view.TRANSFER_FORM,
-        title=Text("approval.form.transfer_title"),
-        fields=(
-            FormField("to", Text("approval.form.transfer_to"), kind="user", required=True),
-            FormField("reason", Text("approval.form.note"), kind="textarea", max_length=REASON_MAX),
-        ),
-        submit=Text("approval.button.transfer"),
-        metadata={"id": checked.approval.id},
-    )
-    return Reply("silent", effects=[OpenForm(form)])
-
-
-def on_transfer_form(action: ActionInput, db: Session) -> Reply:
-    actor = action.actor
-    form = action.form or {}
-    ref = _person_ref(form.get("to"))
-    if ref is None:
-        return Reply("silent", form_errors={"to": Text("field.bad_person", {"value": form.get("to") or ""})})
-    note = str(form.get("reason") or "").strip()[:REASON_MAX] or None
-    checked = _checked(action, db)
-    if isinstance(checked, Reply):
-        return checked
-    target, _ = ensure_member(db=db, workspace_id=actor.workspace_id, external_id=ref)
-    assert target.id is not None
-    if target.id == checked.approval.requester_id:
-        return Reply("silent", form_errors={"to": Text("approval.transfer_requester")})
-    if target.id == actor.member_id or target.id in checked.named:
-        return Reply("silent", form_errors={"to": Text("approval.transfer_already")})
-    loaded = _lock(action, db)
-    if isinstance(loaded, Reply):
-        return loaded
-    approval_model.transfer(db=db, loaded=loaded, from_id=actor.member_id, to_id=target.id, reason=note)
-    approval_model.audit_event(db=db, loaded=loaded, actor_id=actor.member_id, action="transfer", to=target.id)
-    loaded = _load(db, actor, loaded.approval.id or 0)
-    assert loaded is not None
-    requirement = _requirement(db, actor, loaded)
-    key = requirement.item.key if requirement else ""
-    handed = Text("approval.dm.transferred", {"key": key})
-    return Reply(
-        "silent",
-        effects=[
-            UpdateTracked(Track(view.ENTITY, loaded.approval.id or 0), view.card(db, loaded, requirement)),
-            DirectMessage(target.id, view.notice(db, handed, who=actor.member_id, reason=note)),
-        ],
-    )
+    return decide(action, db, Vote.APPROVED, None)
 
 
 def on_remind(action: ActionInput, db: Session) -> Reply:
     """The requester nudges the approvers who have not decided, at most once an hour."""
     actor = action.actor
-    loaded = _load(db, actor, _approval_id(action))
+    loaded = load(db, actor, _approval_id(action))
     if loaded is None:
         return Reply.message("approval.gone")
     approval = loaded.approval
@@ -209,7 +122,7 @@ def on_remind(action: ActionInput, db: Session) -> Reply:
         last = approval.reminded_at or now
         return view.notice(db, Text("approval.remind_wait"), at=last + REMIND_EVERY)
     waiting = sorted(loaded.named) or _workspace_deciders(db, actor.workspace_id, exclude=actor.member_id)
-    requirement = _requirement(db, actor, loaded)
+    requirement = requirement_of(db, actor, loaded)
     key = requirement.item.key if requirement else ""
     nudge = Text("approval.dm.reminder", {"key": key})
     approval_model.audit_event(db=db, loaded=loaded, actor_id=actor.member_id, action="remind", to=waiting)
@@ -224,24 +137,24 @@ def after_move(db: Session, actor: Actor, item: Requirement) -> list[Effect]:
     )
     effects: list[Effect] = []
     for approval_id in voided:
-        loaded = _load(db, actor, approval_id)
+        loaded = load(db, actor, approval_id)
         if loaded is not None:
-            requirement = _requirement(db, actor, loaded)
+            requirement = requirement_of(db, actor, loaded)
             effects.append(UpdateTracked(Track(view.ENTITY, approval_id), view.card(db, loaded, requirement)))
     return effects
 
 
-def _decide(action: ActionInput, db: Session, vote: Vote, reason: str | None) -> Reply:
+def decide(action: ActionInput, db: Session, vote: Vote, reason: str | None) -> Reply:
     actor = action.actor
-    checked = _checked(action, db)
+    checked = clicked(action, db)
     if isinstance(checked, Reply):
         return checked
-    loaded = _lock(action, db)
+    loaded = take(action, db)
     if isinstance(loaded, Reply):
         return loaded
     approval = loaded.approval
     track = Track(view.ENTITY, approval.id or 0)
-    requirement = _requirement(db, actor, loaded)
+    requirement = requirement_of(db, actor, loaded)
     if requirement is None or requirement.item.status != approval.submitted_status:
         approval_model.finish(db=db, loaded=loaded, state=State.VOID, actor_id=actor.member_id, reason=None)
         approval_model.audit_event(db=db, loaded=loaded, actor_id=actor.member_id, action="void")
@@ -278,9 +191,9 @@ def _decide(action: ActionInput, db: Session, vote: Vote, reason: str | None) ->
     )
 
 
-def _checked(action: ActionInput, db: Session) -> Loaded | Reply:
+def clicked(action: ActionInput, db: Session) -> Loaded | Reply:
     """The approval a click is about, if it is pending and the clicker may act on it; else the answer."""
-    loaded = _load(db, action.actor, _approval_id(action))
+    loaded = load(db, action.actor, _approval_id(action))
     if loaded is None:
         return Reply.message("approval.gone")
     if loaded.approval.state != State.PENDING:
@@ -289,11 +202,11 @@ def _checked(action: ActionInput, db: Session) -> Loaded | Reply:
     return Reply.message(refusal) if refusal else loaded
 
 
-def _lock(action: ActionInput, db: Session) -> Loaded | Reply:
+def take(action: ActionInput, db: Session) -> Loaded | Reply:
     """Take the approval for this click and read it afresh; another click may have decided it meanwhile."""
     approval_id = _approval_id(action)
     locked = approval_model.lock(db=db, workspace_id=action.actor.workspace_id, approval_id=approval_id)
-    loaded = _load(db, action.actor, approval_id)
+    loaded = load(db, action.actor, approval_id)
     if loaded is None:
         return Reply.message("approval.gone")
     if not locked:
@@ -321,11 +234,11 @@ def _already(db: Session, loaded: Loaded) -> Reply:
     return view.notice(db, Text(view.decided_text(approval.state)), who=approval.decided_by, at=approval.decided_at)
 
 
-def _load(db: Session, actor: Actor, approval_id: int) -> Loaded | None:
+def load(db: Session, actor: Actor, approval_id: int) -> Loaded | None:
     return approval_model.load(db=db, workspace_id=actor.workspace_id, approval_id=approval_id)
 
 
-def _requirement(db: Session, actor: Actor, loaded: Loaded) -> req_model.RequirementView | None:
+def requirement_of(db: Session, actor: Actor, loaded: Loaded) -> req_model.RequirementView | None:
     return req_model.get_by_id(db=db, workspace_id=actor.workspace_id, requirement_id=loaded.approval.requirement_id)
 
 
@@ -350,24 +263,6 @@ def _mode(value: str, usage: str) -> Mode:
     return mode
 
 
-def _person_ref(value: Any) -> str | None:
-    """A person picked in a form: a Slack user id, a mention, or @name typed in the console."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    mention = parse_mention(value)
-    ref = mention.user_ref if mention else value.strip().lstrip("@")
-    return ref if ref and len(ref) <= 64 and not any(c.isspace() for c in ref) else None
-
-
 COMMANDS = (CommandSpec("req submit", submit, "req.submit.usage", "req.submit.summary", keys=frozenset({"mode"})),)
-ACTIONS = (
-    ActionSpec(view.APPROVE, on_approve),
-    ActionSpec(view.REJECT, on_ask_reason),
-    ActionSpec(view.CHANGES, on_ask_reason),
-    ActionSpec(view.TRANSFER, on_transfer),
-    ActionSpec(view.REMIND, on_remind),
-    ActionSpec(view.REJECT_FORM, on_reason),
-    ActionSpec(view.CHANGES_FORM, on_reason),
-    ActionSpec(view.TRANSFER_FORM, on_transfer_form),
-)
+ACTIONS = (ActionSpec(view.APPROVE, on_approve), ActionSpec(view.REMIND, on_remind))
 JOBS = ()

@@ -15,7 +15,7 @@ from handlers.core.reply import Button, FieldError, InvalidFields, Reply, Text, 
 from handlers.core.roles import can_decide
 from handlers.requirement_input import status_from_word
 from handlers.scoring_input import weights as parse_weights
-from models import ranking
+from models import backlog_export, ranking
 from models import rice as math
 from models import score as score_model
 from models.markets import ISO_COUNTRY_CODES, MARKET_ALIASES
@@ -156,12 +156,13 @@ def export(cmd: CommandInput, db: Session) -> Reply:
 
     usage = "req.export.usage"
     where = _export_filter(cmd, usage)
-    rows = ranking.export(db=db, workspace_id=cmd.actor.workspace_id, where=where)
+    rows = backlog_export.rows(db=db, workspace_id=cmd.actor.workspace_id, where=where)
     if not rows:
         return Reply.message("req.export.empty")
     buffer = io.StringIO()
-    table = pd.DataFrame(rows, columns=list(ranking.EXPORT_COLUMNS))
-    table = table.astype({column: "Int64" for column in ranking.WHOLE_NUMBER_COLUMNS})  # blanks stay blank, not 4000.0
+    table = pd.DataFrame(rows, columns=list(backlog_export.EXPORT_COLUMNS))
+    # Nullable integers, so that a blank stays blank and 4000 is not written as 4000.0.
+    table = table.astype({column: "Int64" for column in backlog_export.WHOLE_NUMBER_COLUMNS})
     table.to_csv(buffer, index=False)
     content = buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Chinese text correctly
     day = fields.local_today(cmd.actor.tz).isoformat()
