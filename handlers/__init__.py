@@ -1,9 +1,39 @@
 """Platform-neutral features: one module per feature, each listing its COMMANDS and ACTIONS."""
 
-from handlers import costs, experiments, fx, markets, pm, requirements, risks, suppliers
+from handlers import (
+    access,
+    approval_forms,
+    approvals,
+    audit_log,
+    costs,
+    experiments,
+    fx,
+    markets,
+    pm,
+    ranking,
+    requirements,
+    risks,
+    scoring,
+    suppliers,
+)
 from handlers.core.command import Registry
 
-FEATURES = (requirements, pm, risks, experiments, costs, fx, suppliers, markets)
+FEATURES = (
+    requirements,
+    pm,
+    scoring,
+    ranking,
+    approvals,
+    approval_forms,
+    access,
+    audit_log,
+    risks,
+    experiments,
+    costs,
+    fx,
+    suppliers,
+    markets,
+)
 
 JOBS = [job for feature in FEATURES for job in feature.JOBS]
 

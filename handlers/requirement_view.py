@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from handlers import scoring_view
+from handlers.audit_text import describe
 from handlers.core.reply import Button, Reply, Text, Visibility
 from models import audit
 from models import requirement as req_model
+from models import score as score_model
 from models.requirement import TRANSITIONS, Page, RequirementView, Status
 from models.workspace import names_of
 
@@ -61,23 +64,35 @@ def card(
         if history
         else []
     )
-    who = people(db, [item.requester_id, item.owner_id, *(e.actor_id for e in entries)])
+    described = [describe(e) for e in entries]
+    who = people(db, [item.requester_id, item.owner_id, *(e.actor_id for e in entries), *_whos(described)])
     lines = [
         {
             "at": e.at,
             "actor": who.get(e.actor_id) if e.actor_id else None,
             "action": e.action,
             "changes": e.changes,
+            "text": d.get("text"),
+            "who": who.get(d["who"]) if isinstance(d.get("who"), int) else None,
+            "detail": d.get("detail"),
         }
-        for e in entries
+        for e, d in zip(entries, described, strict=True)
     ]
+    score = None
+    if history:  # a new requirement has no score yet
+        found = score_model.current(db=db, requirement_id=item.id)
+        score = scoring_view.score_data(db, item.workspace_id, found, trend_of=item.id)
     return Reply(
         "req_card",
-        {"item": item_data(view, who), "history": lines, "notice": notice},
+        {"item": item_data(view, who), "history": lines, "notice": notice, "score": score},
         buttons=move_buttons(item.id, Status(item.status)),
         visibility=visibility,
         replace_original=replace_original,
     )
+
+
+def _whos(described: list[dict[str, Any]]) -> list[int]:
+    return [d["who"] for d in described if isinstance(d.get("who"), int)]
 
 
 def move_buttons(requirement_id: int, status: Status) -> list[Button]:

@@ -6,12 +6,14 @@ from typing import Any
 
 from sqlmodel import Session
 
+from handlers import approvals
 from handlers import requirement_view as view_of
 from handlers.core import fields
 from handlers.core.args import normalise_word
-from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
+from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
 from handlers.core.reply import (
     Choice,
+    Effect,
     FieldError,
     Form,
     FormField,
@@ -23,6 +25,7 @@ from handlers.core.reply import (
     UsageError,
     Visibility,
 )
+from handlers.core.roles import can_decide
 from handlers.requirement_input import (
     MAX_COMMAND_TEXT,
     OPTION_KEYS,
@@ -32,6 +35,7 @@ from handlers.requirement_input import (
     status_text,
 )
 from models import requirement as req_model
+from models import score as score_model
 from models.markets import COMMON_MARKETS, KNOWN_PLATFORMS
 from models.requirement import IllegalTransition, ListFilter, Status
 
@@ -116,6 +120,10 @@ def edit(cmd: CommandInput, db: Session) -> Reply:
     found = find(db, cmd.actor, cmd.args.words[0], "req.edit.usage")
     values = _values(cmd, db, dict(cmd.args.options), usage="req.edit.usage", for_edit=True)
     changes = req_model.update(db=db, view=found, actor_id=cmd.actor.member_id, values=values)
+    if "markets" in changes:
+        score_model.markets_changed(
+            db=db, workspace_id=cmd.actor.workspace_id, requirement_id=found.item.id or 0, markets=values["markets"]
+        )
     refreshed = req_model.get_by_id(db=db, workspace_id=cmd.actor.workspace_id, requirement_id=found.item.id or 0)
     assert refreshed is not None
     notice = (
@@ -133,12 +141,16 @@ def status(cmd: CommandInput, db: Session) -> Reply:
         raise UsageError("req.status.need_both", "req.status.usage")
     found = find(db, cmd.actor, cmd.args.words[0], "req.status.usage")
     target = status_from_word(cmd.args.words[1], "req.status.usage")
+    if target is Status.APPROVED and not can_decide(cmd.actor):
+        raise UsageError("approval.approve_needs_approver", "req.submit.usage", key=found.item.key)
     try:
         req_model.move(db=db, item=found.item, actor_id=cmd.actor.member_id, target=target)
     except IllegalTransition as err:
         raise _illegal(found.item.key, err, "req.status.usage") from err
     notice = Text("req.moved", {"key": found.item.key, "status": status_text(target)})
-    return view_of.card(db, found, notice=notice, visibility=Visibility.CHANNEL)
+    card = view_of.card(db, found, notice=notice, visibility=Visibility.CHANNEL)
+    card.effects.extend(_after_move(db, cmd.actor, found))
+    return card
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
@@ -156,12 +168,16 @@ def on_move(action: ActionInput, db: Session) -> Reply:
         if action.payload.get("from") != found.item.status:
             # The card was drawn for an earlier state: someone else moved it since.
             raise IllegalTransition(Status(found.item.status), target)
+        if target is Status.APPROVED and not can_decide(action.actor):
+            return Reply.message("approval.approve_needs_approver", key=found.item.key)
         req_model.move(db=db, item=found.item, actor_id=action.actor.member_id, target=target)
     except (ValueError, IllegalTransition):
         notice = Text("req.move_stale", {"key": found.item.key, "status": status_text(found.item.status)})
         return view_of.card(db, found, notice=notice, replace_original=True)
     notice = Text("req.moved", {"key": found.item.key, "status": status_text(target)})
-    return view_of.card(db, found, notice=notice, replace_original=True)
+    card = view_of.card(db, found, notice=notice, replace_original=True)
+    card.effects.extend(_after_move(db, action.actor, found))
+    return card
 
 
 def on_page(action: ActionInput, db: Session) -> Reply:
@@ -270,6 +286,12 @@ def _illegal(key: str, err: IllegalTransition, usage: str) -> UsageError:
         target=status_text(err.target),
         allowed=[status_text(s) for s in err.allowed],
     )
+
+
+def _after_move(db: Session, actor: Actor, found: req_model.RequirementView) -> list[Effect]:
+    """A pending approval of a requirement moved by hand no longer applies."""
+    assert isinstance(found.item, req_model.Requirement)
+    return approvals.after_move(db, actor, found.item)
 
 
 def _with_channel(values: dict[str, Any], cmd: CommandInput) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """SQLModel tables and the queries that belong to them. Importing this package registers every table."""
 
+from models.approval import Approval, ApprovalStep
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
 from models.cost import CostLane, Sku
@@ -13,11 +14,14 @@ from models.processed_event import ProcessedEvent
 from models.requirement import Requirement, RequirementMarket
 from models.risk import Risk, RiskMarket, RiskScore
 from models.risk_mitigation import RiskMitigation, RiskPlaybook
+from models.score import MarketWeight, RequirementScore, ScoreEntry, ScoreMarket
 from models.supplier import Supplier, SupplierScore, SupplierWeight
 from models.supplier_link import SupplierLink
 from models.workspace import Counter, Member, Workspace
 
 __all__ = [
+    "Approval",
+    "ApprovalStep",
     "AuditEntry",
     "ChatMessage",
     "CostLane",
@@ -32,11 +36,13 @@ __all__ = [
     "MarketCheckItem",
     "MarketLaunch",
     "MarketProfile",
+    "MarketWeight",
     "Member",
     "MoneySetting",
     "ProcessedEvent",
     "Requirement",
     "RequirementMarket",
+    "RequirementScore",
     "Risk",
     "RiskAlert",
     "RiskMarket",
@@ -44,6 +50,8 @@ __all__ = [
     "RiskPlaybook",
     "RiskScore",
     "RiskWatch",
+    "ScoreEntry",
+    "ScoreMarket",
     "Sku",
     "Supplier",
     "SupplierLink",

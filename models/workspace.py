@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint, bindparam
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, UniqueConstraint, bindparam, false
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -43,6 +43,9 @@ class Member(SQLModel, table=True):
     lang: str | None = Field(default=None, max_length=8)
     tz: str | None = Field(default=None, max_length=64)
     role: str = Field(default=Role.MEMBER, max_length=16)
+    platform_admin: bool = Field(  # an admin or owner of the Slack workspace, as users.info says
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
     profile_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

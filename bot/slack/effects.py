@@ -102,6 +102,7 @@ class SlackEffects:
                 member.lang = "zh-CN"
             profile = user.get("profile") or {}
             member.display_name = profile.get("display_name") or user.get("real_name") or member.display_name
+            member.platform_admin = bool(user.get("is_admin") or user.get("is_owner"))  # may grant roles
             member.profile_checked_at = utcnow()
             db.add(member)
         self.on_people_changed()
