@@ -70,7 +70,9 @@ def exposure(db: Session, item: Risk) -> dict[str, Any] | None:
             "text": given,
             "note": Text("risk.exposure_no_rate", {"source": item.exposure_currency, "target": target}),
         }
-    return {"text": f"{target} {money(converted)}", "note": Text("risk.exposure_from", {"given": given})}
+    rate = converted.rate
+    note = Text("risk.exposure_from", {"given": given, "rate": number(rate.value), "as_of": rate.as_of.isoformat()})
+    return {"text": f"{target} {money(converted.amount)}", "note": note}
 
 
 def item_data(

@@ -232,3 +232,14 @@ def test_chinese_user_sees_chinese(console: ConsoleDriver) -> None:
     assert "你是不是想写 `tariff`？" in console.send("/risk add x category=tarif likelihood=1 impact=1")
     assert "风险登记册" in console.send("/risk list")
     assert "风险登记册（/risk）" in console.send("/risk help")
+
+
+def test_exposure_is_shown_in_the_home_currency_at_the_teams_rate(console: ConsoleDriver) -> None:
+    console.send("/risk add port strike category=logistics likelihood=2 impact=2 exposure=120000 currency=USD")
+    before = console.send("/risk show RISK-1")
+    assert "USD 120,000" in before and "no USD→CNY rate is known yet" in before
+    console.send("/pm fx USDCNY 7.2 date=2026-11-01")
+    after = console.send("/risk show RISK-1")
+    # 120,000 USD × 7.2 CNY/USD = 864,000 CNY
+    assert "CNY 864,000" in after
+    assert "from USD 120,000 at 7.2 (the team's rate of 2026-11-01)" in after

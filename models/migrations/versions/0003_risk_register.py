@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 import models.base
-import models.risk_money
+import models.money
 
 revision: str = "0003"
 down_revision: str | None = "0001"
@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-        sa.Column("value", models.risk_money.DecimalText(length=40), nullable=False),
+        sa.Column("value", models.money.DecimalText(length=40), nullable=False),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("updated_by", sa.Integer(), nullable=True),
         sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
@@ -89,7 +89,7 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("reporter_id", sa.Integer(), nullable=False),
         sa.Column("owner_id", sa.Integer(), nullable=True),
-        sa.Column("exposure_amount", models.risk_money.DecimalText(length=40), nullable=True),
+        sa.Column("exposure_amount", models.money.DecimalText(length=40), nullable=True),
         sa.Column("exposure_currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=True),
         sa.Column("review_every_days", sa.Integer(), nullable=True),
         sa.Column("next_review", sa.Date(), nullable=True),
@@ -144,8 +144,8 @@ def upgrade() -> None:
         sa.Column("risk_id", sa.Integer(), nullable=False),
         sa.Column("figure_name", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("direction", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-        sa.Column("threshold", models.risk_money.DecimalText(length=40), nullable=False),
-        sa.Column("value", models.risk_money.DecimalText(length=40), nullable=False),
+        sa.Column("threshold", models.money.DecimalText(length=40), nullable=False),
+        sa.Column("value", models.money.DecimalText(length=40), nullable=False),
         sa.Column("at", models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("raised_by", sa.Integer(), nullable=True),
         sa.Column("raised_at", models.base.UTCDateTime(timezone=True), nullable=True),
@@ -229,7 +229,7 @@ def upgrade() -> None:
         sa.Column("figure_key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("figure_name", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("direction", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-        sa.Column("threshold", models.risk_money.DecimalText(length=40), nullable=False),
+        sa.Column("threshold", models.money.DecimalText(length=40), nullable=False),
         sa.Column("tripped", sa.Boolean(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=False),
         sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
