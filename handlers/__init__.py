@@ -1,11 +1,14 @@
 """Platform-neutral features: one module per feature, each listing its COMMANDS and ACTIONS."""
 
-from handlers import pm, requirements
+from handlers import digest, pm, requirements, standup
 from handlers.core.command import Registry
 
-FEATURES = (requirements, pm)
+FEATURES = (requirements, pm, digest, standup)
 
 JOBS = [job for feature in FEATURES for job in feature.JOBS]
+
+# What each feature adds to the standup digest (handlers/core/digest.py); optional per feature.
+DIGEST_SECTIONS = [section for feature in FEATURES for section in getattr(feature, "DIGEST_SECTIONS", ())]
 
 REGISTRY = Registry.build(
     commands=[spec for feature in FEATURES for spec in feature.COMMANDS],

@@ -2,17 +2,23 @@
 
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
+from models.digest import DigestChannel, DigestRun, DigestSkip
 from models.processed_event import ProcessedEvent
 from models.requirement import Requirement, RequirementMarket
+from models.standup import StandupAnswer
 from models.workspace import Counter, Member, Workspace
 
 __all__ = [
     "AuditEntry",
     "ChatMessage",
     "Counter",
+    "DigestChannel",
+    "DigestRun",
+    "DigestSkip",
     "Member",
     "ProcessedEvent",
     "Requirement",
     "RequirementMarket",
+    "StandupAnswer",
     "Workspace",
 ]

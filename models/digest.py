@@ -1,0 +1,449 @@
+"""Standup digests: each channel's schedule and settings, the dates it skips, and every run claimed.
+
+A run row is the claim: (workspace, channel, kind, day) is unique, so whoever inserts it first posts
+that day's digest and nobody else ever does (a second scheduler, a restart, a DST fold).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, delete, func, update
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.audit import AuditEntry
+from models.base import UTCDateTime, dialect_insert, utcnow
+from models.workspace import Workspace
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS = DAYS[:5]
+TIME_FORMAT = "%H:%M"
+LOOKBACK = timedelta(days=7)  # how far back a scheduler looks for slots it has not seen
+
+
+class RunKind(StrEnum):
+    SCHEDULED = "scheduled"
+    NOW = "now"  # /digest now
+    REMIND = "remind"  # the reminder DMs before a scheduled digest
+
+
+class RunState(StrEnum):
+    CLAIMED = "claimed"  # owned by a scheduler; nothing sent for the current part yet
+    POSTING = "posting"  # a message is on its way; if its owner dies now, nobody can know whether it arrived
+    RETRY = "retry"  # the platform refused; tried again at next_attempt_at
+    POSTED = "posted"
+    EMPTY = "empty"  # nothing happened and the channel does not want a digest then
+    SKIPPED = "skipped"  # a date the channel skips
+    MISSED = "missed"  # the scheduler was down past the grace period
+    FAILED = "failed"  # gave up after retries, or the channel is unreachable
+    INTERRUPTED = "interrupted"  # its scheduler died mid-post; not posted again, to never post twice
+
+
+ACTIVE = (RunState.CLAIMED, RunState.POSTING, RunState.RETRY)
+COVERING = (RunState.POSTED, RunState.EMPTY)  # a later digest starts where these ended
+
+
+class DigestChannel(SQLModel, table=True):
+    """A channel's digest settings; `enabled` once it has a schedule that is not switched off."""
+
+    __tablename__ = "digest_channel"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspace.id"), nullable=False))
+    channel_ref: str = Field(max_length=64)
+    enabled: bool = False
+    at_time: str | None = Field(default=None, max_length=5)  # "09:30", local to tz
+    tz: str | None = Field(default=None, max_length=64)
+    days: str | None = Field(default=None, max_length=32)  # "mon,tue,wed,thu,fri"
+    lang: str | None = Field(default=None, max_length=8)  # None: the workspace's language
+    remind_minutes: int | None = None
+    always: bool = False  # post even when nothing happened
+    markets: str = Field(default="", max_length=120)  # "DE,US"; empty: every market
+    effective_from: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)  # slots before are not owed
+    updated_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def market_list(self) -> tuple[str, ...]:
+        return tuple(m for m in self.markets.split(",") if m)
+
+    @property
+    def day_list(self) -> tuple[str, ...]:
+        return tuple(d for d in (self.days or "").split(",") if d)
+
+    @property
+    def scheduled(self) -> bool:
+        return bool(self.enabled and self.at_time and self.tz and self.days)
+
+
+class DigestSkip(SQLModel, table=True):
+    __tablename__ = "digest_skip"
+
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspace.id"), primary_key=True))
+    channel_ref: str = Field(primary_key=True, max_length=64)
+    day: date = Field(primary_key=True)
+
+
+class DigestRun(SQLModel, table=True):
+    __tablename__ = "digest_run"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "channel_ref", "kind", "day"),
+        Index("ix_digest_run_state", "state"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspace.id"), nullable=False))
+    channel_ref: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    day: date | None = None  # the slot's local date; None for /digest now (any number a day)
+    slot_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    state: str = Field(max_length=16)
+    owner: str | None = Field(default=None, max_length=64)  # the scheduler instance working on it
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    since_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the window it covers: (since, until]
+    covers_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    audit_after: int | None = None  # audit entries with ids in (after, upto] are its changes
+    audit_upto: int | None = None
+    parts_total: int = 0  # the summary plus its thread pages
+    parts_done: int = 0
+    message_ref: str | None = Field(default=None, max_length=128)  # the summary message
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# ---- settings ----------------------------------------------------------------------------------
+
+
+def channel_settings(*, db: Session, workspace_id: int, channel_ref: str) -> DigestChannel | None:
+    return db.exec(
+        select(DigestChannel).where(
+            DigestChannel.workspace_id == workspace_id, DigestChannel.channel_ref == channel_ref
+        )
+    ).first()
+
+
+def ensure_channel(*, db: Session, workspace_id: int, channel_ref: str) -> DigestChannel:
+    found = channel_settings(db=db, workspace_id=workspace_id, channel_ref=channel_ref)
+    if found is not None:
+        return found
+    now = utcnow()
+    db.exec(
+        dialect_insert(db, DigestChannel)
+        .values(
+            workspace_id=workspace_id,
+            channel_ref=channel_ref,
+            enabled=False,
+            always=False,
+            markets="",
+            effective_from=now,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["workspace_id", "channel_ref"])
+    )
+    found = channel_settings(db=db, workspace_id=workspace_id, channel_ref=channel_ref)
+    assert found is not None
+    return found
+
+
+def scheduled_channels(*, db: Session, platforms: frozenset[str]) -> list[tuple[DigestChannel, str]]:
+    """Every channel with a running schedule on these platforms, with its workspace's platform."""
+    rows = db.exec(
+        select(DigestChannel, Workspace.platform)
+        .join(Workspace, Workspace.id == DigestChannel.workspace_id)  # type: ignore[arg-type]
+        .where(DigestChannel.enabled, Workspace.platform.in_(sorted(platforms)))  # type: ignore[attr-defined]
+    ).all()
+    return [(channel, platform) for channel, platform in rows if channel.scheduled]
+
+
+def skipped_days(*, db: Session, workspace_id: int, channel_ref: str, from_day: date | None = None) -> list[date]:
+    query = select(DigestSkip.day).where(DigestSkip.workspace_id == workspace_id, DigestSkip.channel_ref == channel_ref)
+    if from_day is not None:
+        query = query.where(DigestSkip.day >= from_day)
+    return sorted(db.exec(query).all())
+
+
+def add_skip(*, db: Session, workspace_id: int, channel_ref: str, day: date) -> bool:
+    inserted = db.exec(
+        dialect_insert(db, DigestSkip)
+        .values(workspace_id=workspace_id, channel_ref=channel_ref, day=day)
+        .on_conflict_do_nothing(index_elements=["workspace_id", "channel_ref", "day"])
+        .returning(DigestSkip.day)
+    ).first()
+    return inserted is not None
+
+
+def remove_skip(*, db: Session, workspace_id: int, channel_ref: str, day: date) -> bool:
+    result = db.exec(
+        delete(DigestSkip).where(  # type: ignore[arg-type]
+            DigestSkip.workspace_id == workspace_id, DigestSkip.channel_ref == channel_ref, DigestSkip.day == day
+        )
+    )
+    return bool(result.rowcount)
+
+
+# ---- slots --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a channel's digest is due: a local time on some weekdays in an IANA zone."""
+
+    at_time: str
+    tz: str
+    days: str
+
+    @classmethod
+    def of(cls, channel: DigestChannel) -> Schedule:
+        assert channel.at_time and channel.tz and channel.days
+        return cls(channel.at_time, channel.tz, channel.days)
+
+    def slots(self, after: datetime, until: datetime) -> list[datetime]:
+        """Every fire time in (after, until], in UTC. A fall-back fold yields the time twice; both
+        fall on the same local day, and the day is what a run claims."""
+        trigger = _trigger(self)
+        found: list[datetime] = []
+        cursor = after + timedelta(microseconds=1)
+        while True:
+            fire = trigger.get_next_fire_time(None, cursor)
+            if fire is None or fire > until:
+                return found
+            found.append(fire.astimezone(ZoneInfo("UTC")))
+            cursor = fire + timedelta(microseconds=1)
+
+    def next_slot(self, now: datetime) -> datetime:
+        fire = _trigger(self).get_next_fire_time(None, now)
+        assert fire is not None
+        return fire.astimezone(ZoneInfo("UTC"))
+
+    def previous_slot(self, before: datetime) -> datetime | None:
+        earlier = self.slots(before - timedelta(days=8), before - timedelta(microseconds=1))
+        return earlier[-1] if earlier else None
+
+    def day_of(self, slot: datetime) -> date:
+        return slot.astimezone(ZoneInfo(self.tz)).date()
+
+    def cron_fields(self) -> dict[str, Any]:
+        hour, minute = self.at_time.split(":")
+        return {"hour": int(hour), "minute": int(minute), "day_of_week": self.days, "timezone": ZoneInfo(self.tz)}
+
+
+@cache
+def _trigger(schedule: Schedule) -> CronTrigger:
+    return CronTrigger(**schedule.cron_fields())
+
+
+# ---- runs ---------------------------------------------------------------------------------------
+
+
+def claim_run(
+    *,
+    db: Session,
+    workspace_id: int,
+    channel_ref: str,
+    kind: RunKind,
+    day: date | None,
+    slot_at: datetime | None,
+    state: RunState,
+    owner: str | None = None,
+    lease: timedelta | None = None,
+    note: str | None = None,
+) -> int | None:
+    """Insert the run row; its id when this call created it, None when someone else already had."""
+    now = utcnow()
+    stmt = (
+        dialect_insert(db, DigestRun)
+        .values(
+            workspace_id=workspace_id,
+            channel_ref=channel_ref,
+            kind=kind.value,
+            day=day,
+            slot_at=slot_at,
+            state=state.value,
+            owner=owner,
+            lease_until=now + lease if lease else None,
+            attempts=0,
+            parts_total=0,
+            parts_done=0,
+            note=note,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["workspace_id", "channel_ref", "kind", "day"])
+        .returning(DigestRun.id)
+    )
+    created = db.exec(stmt).first()
+    return int(created[0]) if created is not None else None
+
+
+def runs_for_days(*, db: Session, workspace_id: int, channel_ref: str, kind: RunKind, days: list[date]) -> set[date]:
+    if not days:
+        return set()
+    found = db.exec(
+        select(DigestRun.day).where(
+            DigestRun.workspace_id == workspace_id,
+            DigestRun.channel_ref == channel_ref,
+            DigestRun.kind == kind.value,
+            DigestRun.day.in_(days),  # type: ignore[union-attr]
+        )
+    ).all()
+    return {d for d in found if d is not None}
+
+
+def last_slot(*, db: Session, workspace_id: int, channel_ref: str) -> datetime | None:
+    return db.exec(
+        select(func.max(DigestRun.slot_at)).where(
+            DigestRun.workspace_id == workspace_id,
+            DigestRun.channel_ref == channel_ref,
+            DigestRun.kind == RunKind.SCHEDULED.value,
+        )
+    ).one()
+
+
+def last_covering(
+    *, db: Session, workspace_id: int, channel_ref: str, before_id: int | None = None
+) -> DigestRun | None:
+    """The channel's latest digest (posted, or found empty), where the next one starts."""
+    query = select(DigestRun).where(
+        DigestRun.workspace_id == workspace_id,
+        DigestRun.channel_ref == channel_ref,
+        DigestRun.kind.in_([RunKind.SCHEDULED.value, RunKind.NOW.value]),  # type: ignore[attr-defined]
+        DigestRun.state.in_([s.value for s in COVERING]),  # type: ignore[attr-defined]
+        DigestRun.covers_until.is_not(None),  # type: ignore[union-attr]
+    )
+    if before_id is not None:
+        query = query.where(DigestRun.id != before_id)
+    return db.exec(query.order_by(DigestRun.covers_until.desc()).limit(1)).first()  # type: ignore[union-attr]
+
+
+def audit_high_water(*, db: Session) -> int:
+    """The newest audit entry id; entries after it belong to the next window."""
+    return int(db.exec(select(func.coalesce(func.max(AuditEntry.id), 0))).one())
+
+
+def audit_before(*, db: Session, workspace_id: int, at: datetime) -> int:
+    """The last audit id written at or before `at` (for a channel's first digest)."""
+    found = db.exec(
+        select(func.min(AuditEntry.id)).where(AuditEntry.workspace_id == workspace_id, AuditEntry.at > at)
+    ).one()
+    return int(found) - 1 if found is not None else audit_high_water(db=db)
+
+
+def set_window(
+    *,
+    db: Session,
+    run_id: int,
+    since: datetime,
+    until: datetime,
+    audit_after: int,
+    audit_upto: int,
+    parts: int,
+    done: int = 0,
+) -> None:
+    """What the run covers, fixed at its first attempt so that a retry posts the same digest."""
+    db.exec(
+        update(DigestRun)
+        .where(DigestRun.id == run_id)  # type: ignore[arg-type]
+        .values(
+            since_at=since,
+            covers_until=until,
+            audit_after=audit_after,
+            audit_upto=audit_upto,
+            parts_total=parts,
+            parts_done=done,
+            updated_at=utcnow(),
+        )
+    )
+
+
+def take_over(*, db: Session, run_id: int, owner: str, lease: timedelta, states: tuple[RunState, ...]) -> bool:
+    """Own a run that is in one of `states` and whose lease (if any) has run out; True if won."""
+    now = utcnow()
+    result = db.exec(
+        update(DigestRun)
+        .where(
+            DigestRun.id == run_id,  # type: ignore[arg-type]
+            DigestRun.state.in_([s.value for s in states]),  # type: ignore[attr-defined]
+            _lease_over(now),
+            (DigestRun.next_attempt_at.is_(None)) | (DigestRun.next_attempt_at <= now),  # type: ignore[union-attr,operator]
+        )
+        .values(owner=owner, lease_until=now + lease, state=RunState.CLAIMED.value, updated_at=now)
+    )
+    return bool(result.rowcount)
+
+
+def finish(
+    *,
+    db: Session,
+    run_id: int,
+    state: RunState,
+    note: str,
+    owner: str | None = None,
+    stale: bool = False,
+    **values: Any,
+) -> bool:
+    """End a run that is still active: one `owner` holds, or (stale) one whose lease has run out."""
+    now = utcnow()
+    query = update(DigestRun).where(
+        DigestRun.id == run_id,  # type: ignore[arg-type]
+        DigestRun.state.in_([s.value for s in ACTIVE]),  # type: ignore[attr-defined]
+    )
+    if owner is not None:
+        query = query.where(DigestRun.owner == owner)  # type: ignore[arg-type]
+    if stale:
+        query = query.where(_lease_over(now))
+    result = db.exec(query.values(state=state.value, note=note, lease_until=None, updated_at=now, **values))
+    return bool(result.rowcount)
+
+
+def _lease_over(now: datetime) -> Any:
+    return (DigestRun.lease_until.is_(None)) | (DigestRun.lease_until < now)  # type: ignore[union-attr,operator]
+
+
+def set_state(*, db: Session, run_id: int, owner: str, state: RunState, **values: Any) -> bool:
+    """Move a run this scheduler owns; False if it no longer owns it."""
+    result = db.exec(
+        update(DigestRun)
+        .where(DigestRun.id == run_id, DigestRun.owner == owner)  # type: ignore[arg-type]
+        .values(state=state.value, updated_at=utcnow(), **values)
+    )
+    return bool(result.rowcount)
+
+
+def renew_leases(*, db: Session, owner: str, lease: timedelta) -> int:
+    now = utcnow()
+    result = db.exec(
+        update(DigestRun)
+        .where(
+            DigestRun.owner == owner,  # type: ignore[arg-type]
+            DigestRun.state.in_([RunState.CLAIMED.value, RunState.POSTING.value]),  # type: ignore[attr-defined]
+        )
+        .values(lease_until=now + lease)
+    )
+    return result.rowcount
+
+
+def stale_runs(*, db: Session, now: datetime) -> list[DigestRun]:
+    """Runs some scheduler should look at: due retries, and claims whose owner stopped renewing."""
+    return list(
+        db.exec(
+            select(DigestRun).where(
+                ((DigestRun.state == RunState.RETRY.value) & (DigestRun.next_attempt_at <= now))  # type: ignore[operator]
+                | (
+                    DigestRun.state.in_([RunState.CLAIMED.value, RunState.POSTING.value])  # type: ignore[attr-defined]
+                    & (DigestRun.lease_until < now)  # type: ignore[operator]
+                )
+            )
+        ).all()
+    )
