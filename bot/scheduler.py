@@ -86,6 +86,7 @@ class Scheduler:
         )
         self.plans: dict[int, Schedule] = {}
         self.syncs = 0
+        self._again = False
         self._busy = 0
         self._changed = threading.Condition()
 
@@ -116,7 +117,9 @@ class Scheduler:
         self.aps.shutdown(wait=wait)
 
     def poke(self) -> None:
-        """Run the sync job now (at start, and whenever asked)."""
+        """Run the sync job now (at start, and whenever asked); if one is running, it goes round again."""
+        with self._changed:
+            self._again = True
         self.aps.modify_job("sync", next_run_time=utcnow())
         self.aps.wakeup()
 
@@ -134,6 +137,17 @@ class Scheduler:
 
     def sync(self) -> None:
         """Follow the schedules in the database, then do whatever is due."""
+        while True:
+            with self._changed:
+                self._again = False
+            self._sync()
+            with self._changed:
+                self.syncs += 1
+                self._changed.notify_all()
+                if not self._again:
+                    return
+
+    def _sync(self) -> None:
         now = utcnow()
         with session_scope(self.engine) as db:
             channels = digest_model.scheduled_channels(db=db, platforms=frozenset(self.notifiers))
@@ -164,9 +178,6 @@ class Scheduler:
             assert channel.id is not None
             self.poster.due(channel.id)
             self.poster.remind(channel.id)
-        with self._changed:
-            self.syncs += 1
-            self._changed.notify_all()
 
     def run_job(self, spec: JobSpec) -> None:
         """One feature job in its own transaction, then its deliveries through each workspace's platform."""

@@ -116,7 +116,7 @@ def build(
         {
             "summary": {
                 "day": day,
-                "weekday": DAYS[day.weekday()],
+                "weekday": Text(f"digest.day.{DAYS[day.weekday()]}"),
                 "since": scope.since,
                 "markets": list(scope.markets),
                 "counts": counts,

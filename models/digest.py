@@ -7,7 +7,7 @@ that day's digest and nobody else ever does (a second scheduler, a restart, a DS
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -214,18 +214,20 @@ class Schedule:
         fall on the same local day, and the day is what a run claims."""
         trigger = _trigger(self)
         found: list[datetime] = []
-        cursor = after + timedelta(microseconds=1)
+        cursor = after.astimezone(UTC) + timedelta(microseconds=1)
         while True:
             fire = trigger.get_next_fire_time(None, cursor)
             if fire is None or fire > until:
                 return found
-            found.append(fire.astimezone(ZoneInfo("UTC")))
+            # Step in UTC: wall-clock arithmetic would drop the fold and find the same time again.
+            fire = fire.astimezone(UTC)
+            found.append(fire)
             cursor = fire + timedelta(microseconds=1)
 
     def next_slot(self, now: datetime) -> datetime:
-        fire = _trigger(self).get_next_fire_time(None, now)
+        fire = _trigger(self).get_next_fire_time(None, now.astimezone(UTC))
         assert fire is not None
-        return fire.astimezone(ZoneInfo("UTC"))
+        return fire.astimezone(UTC)
 
     def previous_slot(self, before: datetime) -> datetime | None:
         earlier = self.slots(before - timedelta(days=8), before - timedelta(microseconds=1))
