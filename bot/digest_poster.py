@@ -207,6 +207,9 @@ class DigestPoster:
                 log.info("digest for %s on %s: nothing happened; not posted", run.channel_ref, run.day)
                 return
             parts, done, message_ref = digest.parts, run.parts_done, run.message_ref
+            if done >= len(parts):
+                digest_model.set_state(db=db, run_id=run_id, owner=self.owner, state=RunState.POSTED)
+                return
             digest_model.set_state(
                 db=db, run_id=run_id, owner=self.owner, state=RunState.CLAIMED, parts_total=len(parts)
             )
