@@ -10,7 +10,7 @@ import time_machine
 from sqlmodel import Session, select
 
 from models.standup import StandupAnswer
-from tests.digest.support import advance, backdate_schedule, runs, say, summaries, thread_of
+from tests.digest.support import advance, runs, say, summaries, thread_of
 
 
 def utc(*args: int) -> datetime:
