@@ -18,11 +18,10 @@ from handlers.digest_build import Digest, build, scope_for
 from models import audit
 from models import digest as digest_model
 from models.base import utcnow
-from models.digest import DAYS, WEEKDAYS, DigestChannel, RunKind, RunState, Schedule
+from models.digest import DAYS, RUN_ENTITY, WEEKDAYS, DigestChannel, RunKind, RunState, Schedule
 from models.workspace import Workspace
 
 ENTITY = "digest_channel"
-RUN_ENTITY = "digest_run"
 SCHEDULE_KEYS = frozenset({"market", "markets"})
 UPCOMING_SKIPS = 10
 

@@ -14,16 +14,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, delete, func, update
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, delete, exists, func, update
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.audit import AuditEntry
 from models.base import UTCDateTime, dialect_insert, utcnow
+from models.chat_message import ChatMessage
 from models.workspace import Workspace
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS = DAYS[:5]
 TIME_FORMAT = "%H:%M"
+RUN_ENTITY = "digest_run"  # what a posted digest is remembered as (models/chat_message.py)
 LOOKBACK = timedelta(days=7)  # how far back a scheduler looks for slots it has not seen
 
 
@@ -316,11 +318,17 @@ def last_slot(*, db: Session, workspace_id: int, channel_ref: str) -> datetime |
 def last_covering(
     *, db: Session, workspace_id: int, channel_ref: str, before_id: int | None = None
 ) -> DigestRun | None:
-    """The channel's latest digest (posted, or found empty), where the next one starts."""
+    """The channel's latest digest (posted, or found empty), where the next one starts. A /digest now
+    counts once the platform took it (its message is remembered), since it is posted after the answer."""
+    delivered = exists().where(
+        ChatMessage.entity == RUN_ENTITY,
+        ChatMessage.entity_id == DigestRun.id,
+        ChatMessage.workspace_id == DigestRun.workspace_id,
+    )
     query = select(DigestRun).where(
         DigestRun.workspace_id == workspace_id,
         DigestRun.channel_ref == channel_ref,
-        DigestRun.kind.in_([RunKind.SCHEDULED.value, RunKind.NOW.value]),  # type: ignore[attr-defined]
+        (DigestRun.kind == RunKind.SCHEDULED.value) | ((DigestRun.kind == RunKind.NOW.value) & delivered),
         DigestRun.state.in_([s.value for s in COVERING]),  # type: ignore[attr-defined]
         DigestRun.covers_until.is_not(None),  # type: ignore[union-attr]
     )

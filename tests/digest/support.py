@@ -3,7 +3,7 @@ through time travel, and what the Slack-like server received."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -97,5 +97,3 @@ def _is_digest(call: Call) -> bool:
     blocks = call.body.get("blocks") or []
     return bool(blocks) and blocks[0].get("type") == "header"
 
-
-SECOND = timedelta(seconds=1)

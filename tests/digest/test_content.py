@@ -99,7 +99,7 @@ def test_standup_answers_come_with_blockers_first(console: ConsoleDriver, engine
     assert thread.index("@li [!]") < thread.index("@mei") < thread.index("@ana")
     assert "@mei (answered 2026-06-01)" in thread  # an earlier day's answer says so
     assert "Yesterday: 上架" in thread and "Blockers: 无" not in thread
-    [summary, page] = slack_messages(digest)
+    summary = slack_messages(digest)[0]
     assert "<@li>: waiting for the FBA label spec" in block_text(summary)
 
 
@@ -144,7 +144,9 @@ def test_a_busy_window_is_paged_into_thread_messages_within_block_kit_limits(con
 def test_features_add_sections_and_standing_lists_alone_are_no_news(console: ConsoleDriver, engine):
     def risks(db, scope: DigestScope) -> DigestSection:
         item = DigestItem("RISK-3", "EUR/CNY swing", Text("status.new"), None)
-        return DigestSection("risk.new", Text("digest.req.new_title"), (item,), Text("digest.req.new_count", {"n": 1}), order=15)
+        return DigestSection(
+            "risk.new", Text("digest.req.new_title"), (item,), Text("digest.req.new_count", {"n": 1}), order=15
+        )
 
     def standing(db, scope: DigestScope) -> DigestSection:
         return DigestSection("x.top", Text("digest.req.moved_title"), (DigestItem("X-1", "t"),), news=False)

@@ -80,3 +80,14 @@ def test_standup_alone_opens_a_modal_whose_submission_is_stored(
     with Session(engine) as db:
         row = db.exec(select(StandupAnswer)).one()
     assert (row.channel_ref, row.today, row.yesterday) == ("C1", "call the 3PL", None)
+
+
+def test_a_digest_now_that_slack_refused_leaves_the_window_open(
+    slack: SlackSender, fake_slack: FakeSlack, engine
+) -> None:
+    slack.command("add DE A+ page market=DE")
+    fake_slack.script("chat.postMessage", 200, {"ok": False, "error": "fatal_error"})
+    slack.command("now", command="/digest")
+    fake_slack.wait_for("chat.postMessage")
+    body = slack.command("preview", command="/digest").json()
+    assert "New requirements: 1" in block_text(body)  # the next digest still reports it
