@@ -96,4 +96,3 @@ def backdate_schedule(engine: Engine, when: datetime, ref: str = "C1") -> None:
 def _is_digest(call: Call) -> bool:
     blocks = call.body.get("blocks") or []
     return bool(blocks) and blocks[0].get("type") == "header"
-
