@@ -44,7 +44,8 @@ def seed(url: str, args: argparse.Namespace) -> None:
     from bot.db import make_engine
     from bot.migrate import migrate
     from models.audit import AuditEntry
-    from models.digest import DigestChannel, DigestRun
+    from models.digest import DigestChannel
+    from models.digest_run import DigestRun
     from models.requirement import Requirement, RequirementMarket
     from models.standup import StandupAnswer
     from models.workspace import Counter, Member, Workspace

@@ -28,13 +28,14 @@ from bot.db import session_scope
 from bot.effects import EffectRunner, Where
 from bot.notify import ChannelUnreachable, Notifier, Posted
 from bot.render.environment import Viewer
-from handlers import standup
 from handlers.core.digest import DigestScope
 from handlers.core.reply import DirectMessage, Reply
 from handlers.digest_build import build, scope_for
 from models import digest as digest_model
+from models import digest_run as run_model
 from models.base import utcnow
-from models.digest import DigestChannel, DigestRun, RunKind, RunState, Schedule
+from models.digest import DigestChannel, Schedule
+from models.digest_run import DigestRun, RunKind, RunState
 from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -81,27 +82,28 @@ class DigestPoster:
             if settings is None or not settings.scheduled or self._notifier(db, settings) is None:
                 return
             plan = Schedule.of(settings)
-            last = digest_model.last_slot(db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref)
+            last = run_model.last_slot(db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref)
             start = max(settings.effective_from, now - digest_model.LOOKBACK, *(t for t in [last] if t))
             slots = plan.slots(start, now)
             if not slots:
                 return
             days = [plan.day_of(slot) for slot in slots]
             key = {"workspace_id": settings.workspace_id, "channel_ref": settings.channel_ref}
-            taken = digest_model.runs_for_days(db=db, kind=RunKind.SCHEDULED, days=days, **key)
+            taken = run_model.runs_for_days(db=db, kind=RunKind.SCHEDULED, days=days, **key)
             skips = set(digest_model.skipped_days(db=db, from_day=min(days), **key))
         for slot, day in zip(slots, days, strict=True):
             if day in taken:
                 continue
             taken.add(day)
             if day in skips:
-                self._note(key, day, slot, RunState.SKIPPED, "a date the channel skips")
+                if self._note(key, day, slot, RunState.SKIPPED, "a date the channel skips"):
+                    log.info("digest for %s on %s skipped, as the channel asked", key, day)
             elif slot < now - self.grace:
                 if self._note(key, day, slot, RunState.MISSED, f"found {now - slot} late, past the grace period"):
                     log.warning("digest for %s on %s missed (the scheduler was down); skipped", key, day)
             else:
                 with session_scope(self.engine) as db:
-                    run_id = digest_model.claim_run(
+                    run_id = run_model.claim_run(
                         db=db,
                         kind=RunKind.SCHEDULED,
                         day=day,
@@ -114,54 +116,11 @@ class DigestPoster:
                 if run_id is not None:
                     self.post(run_id)
 
-    def remind(self, channel_id: int) -> None:
-        """DM the people who have not answered, if the channel asks for it and the time has come."""
-        now = utcnow()
-        with session_scope(self.engine) as db:
-            settings = db.get(DigestChannel, channel_id)
-            if settings is None or not settings.scheduled or not settings.remind_minutes:
-                return
-            platform = self._platform(db, settings)
-            if platform is None:
-                return
-            plan = Schedule.of(settings)
-            slot = plan.next_slot(now)
-            if not slot - timedelta(minutes=settings.remind_minutes) <= now < slot:
-                return
-            day = plan.day_of(slot)
-            key = {"workspace_id": settings.workspace_id, "channel_ref": settings.channel_ref}
-            if day in digest_model.skipped_days(db=db, from_day=day, **key):
-                return
-            run_id = digest_model.claim_run(
-                db=db,
-                kind=RunKind.REMIND,
-                day=day,
-                slot_at=slot,
-                state=RunState.CLAIMED,
-                owner=self.owner,
-                lease=self.lease,
-                **key,
-            )
-            if run_id is None:
-                return
-        with session_scope(self.engine) as db:
-            messages = standup.reminders(db, settings, slot, now)
-        sent = sum(self._direct(platform, message) for message in messages)
-        with session_scope(self.engine) as db:
-            digest_model.set_state(
-                db=db,
-                run_id=run_id,
-                owner=self.owner,
-                state=RunState.POSTED,
-                note=f"{sent} of {len(messages)} reminded",
-            )
-        log.info("standup reminders for %s: %d of %d sent", key, sent, len(messages))
-
     def recover(self) -> None:
         """Retries that are due, and claims whose scheduler stopped renewing its lease."""
         now = utcnow()
         with session_scope(self.engine) as db:
-            stale = digest_model.stale_runs(db=db, now=now)
+            stale = run_model.stale_runs(db=db, now=now)
         for run in stale:
             assert run.id is not None
             if run.state == RunState.POSTING or run.kind == RunKind.REMIND:
@@ -178,7 +137,7 @@ class DigestPoster:
 
     def heartbeat(self) -> None:
         with session_scope(self.engine) as db:
-            digest_model.renew_leases(db=db, owner=self.owner, lease=self.lease)
+            run_model.renew_leases(db=db, owner=self.owner, lease=self.lease)
 
     # ---- posting ------------------------------------------------------------------------------
 
@@ -193,9 +152,7 @@ class DigestPoster:
             assert settings is not None and workspace is not None
             notifier = self.notifiers.get(workspace.platform)
             if notifier is None:
-                digest_model.set_state(
-                    db=db, run_id=run_id, owner=self.owner, state=RunState.FAILED, note="no notifier"
-                )
+                run_model.set_state(db=db, run_id=run_id, owner=self.owner, state=RunState.FAILED, note="no notifier")
                 log.error("no notifier for platform %s; digest run %s failed", workspace.platform, run_id)
                 return
             tz = settings.tz or workspace.default_tz
@@ -203,16 +160,14 @@ class DigestPoster:
             scope = self._scope(db, run, settings, tz)
             digest = build(db, scope, lang=lang, day=run.day)
             if not digest.news and not settings.always:
-                digest_model.set_state(db=db, run_id=run_id, owner=self.owner, state=RunState.EMPTY)
+                run_model.set_state(db=db, run_id=run_id, owner=self.owner, state=RunState.EMPTY)
                 log.info("digest for %s on %s: nothing happened; not posted", run.channel_ref, run.day)
                 return
             parts, done, message_ref = digest.parts, run.parts_done, run.message_ref
             if done >= len(parts):
-                digest_model.set_state(db=db, run_id=run_id, owner=self.owner, state=RunState.POSTED)
+                run_model.set_state(db=db, run_id=run_id, owner=self.owner, state=RunState.POSTED)
                 return
-            digest_model.set_state(
-                db=db, run_id=run_id, owner=self.owner, state=RunState.CLAIMED, parts_total=len(parts)
-            )
+            run_model.set_state(db=db, run_id=run_id, owner=self.owner, state=RunState.CLAIMED, parts_total=len(parts))
         viewer = Viewer(lang, tz)
         for index in range(done, len(parts)):
             posted = self._post_part(run, notifier, parts[index], viewer, index, message_ref, settings)
@@ -221,7 +176,7 @@ class DigestPoster:
             message_ref = message_ref or posted.message_ref
             last = index == len(parts) - 1
             with session_scope(self.engine) as db:
-                digest_model.set_state(
+                run_model.set_state(
                     db=db,
                     run_id=run_id,
                     owner=self.owner,
@@ -243,7 +198,7 @@ class DigestPoster:
     ) -> Posted | None:
         assert run.id is not None
         with session_scope(self.engine) as db:
-            mine = digest_model.set_state(
+            mine = run_model.set_state(
                 db=db, run_id=run.id, owner=self.owner, state=RunState.POSTING, lease_until=utcnow() + self.lease
             )
         if not mine:
@@ -273,7 +228,7 @@ class DigestPoster:
             return
         when = now + self._delay(attempts)
         with session_scope(self.engine) as db:
-            digest_model.set_state(
+            run_model.set_state(
                 db=db,
                 run_id=run.id,
                 owner=self.owner,
@@ -315,7 +270,7 @@ class DigestPoster:
             fallback_since=previous,
             exclude_run=run.id,
         )
-        digest_model.set_window(
+        run_model.set_window(
             db=db,
             run_id=run.id,
             since=scope.since,
@@ -331,7 +286,7 @@ class DigestPoster:
 
     def _note(self, key: dict[str, object], day: object, slot: datetime, state: RunState, note: str) -> bool:
         with session_scope(self.engine) as db:
-            created = digest_model.claim_run(
+            created = run_model.claim_run(
                 db=db,
                 kind=RunKind.SCHEDULED,
                 day=day,
@@ -344,11 +299,11 @@ class DigestPoster:
 
     def _take_over(self, run_id: int, states: tuple[RunState, ...]) -> bool:
         with session_scope(self.engine) as db:
-            return digest_model.take_over(db=db, run_id=run_id, owner=self.owner, lease=self.lease, states=states)
+            return run_model.take_over(db=db, run_id=run_id, owner=self.owner, lease=self.lease, states=states)
 
     def _give_up(self, run_id: int, state: RunState, note: str, *, mine: bool = True, **values: object) -> None:
         with session_scope(self.engine) as db:
-            changed = digest_model.finish(
+            changed = run_model.finish(
                 db=db,
                 run_id=run_id,
                 state=state,
@@ -370,7 +325,7 @@ class DigestPoster:
         assert run.id is not None
         what = "its scheduler stopped while a message was on its way; not posted again, to never post twice"
         with session_scope(self.engine) as db:
-            changed = digest_model.finish(db=db, run_id=run.id, state=RunState.INTERRUPTED, note=what, stale=True)
+            changed = run_model.finish(db=db, run_id=run.id, state=RunState.INTERRUPTED, note=what, stale=True)
         if changed:
             log.error("digest run %s (%s %s, %s) interrupted: %s", run.id, run.channel_ref, run.day, run.kind, what)
 

@@ -32,6 +32,7 @@ from bot.digest_poster import GRACE, LEASE, RETRY_DELAYS, DigestPoster
 from bot.effects import EffectRunner, Where
 from bot.notify import ChannelUnreachable, Notifier
 from bot.render.environment import Viewer
+from bot.standup_reminders import StandupReminders
 from handlers.core.jobs import Delivery, JobSpec
 from models import digest as digest_model
 from models.base import utcnow
@@ -78,6 +79,7 @@ class Scheduler:
             retry_delays=retry_delays,
             on_retry=self._schedule_retry,
         )
+        self.reminders = StandupReminders(engine, self.notifiers, owner=self.owner, lease=lease)
         self.runners = {platform: EffectRunner(notifier, engine) for platform, notifier in self.notifiers.items()}
         self.aps = BackgroundScheduler(
             timezone=UTC,
@@ -167,7 +169,7 @@ class Scheduler:
             if channel.remind_minutes:
                 at = plan.next_slot(now) - timedelta(minutes=channel.remind_minutes)
                 if at > now:
-                    self._at(f"remind:{channel.id}", at, partial(self.poster.remind, channel.id))
+                    self._at(f"remind:{channel.id}", at, partial(self.reminders.remind, channel.id))
         for gone in set(self.plans) - set(wanted):
             for prefix in ("digest", "remind"):
                 if self.aps.get_job(f"{prefix}:{gone}"):
@@ -177,7 +179,7 @@ class Scheduler:
         for channel, _ in channels:
             assert channel.id is not None
             self.poster.due(channel.id)
-            self.poster.remind(channel.id)
+            self.reminders.remind(channel.id)
 
     def run_job(self, spec: JobSpec) -> None:
         """One feature job in its own transaction, then its deliveries through each workspace's platform."""

@@ -13,12 +13,15 @@ from handlers import digest_input as parse
 from handlers import digest_sections
 from handlers.core import fields
 from handlers.core.command import CommandInput, CommandSpec
+from handlers.core.digest import DigestScope
 from handlers.core.reply import FieldError, PostToChannel, Reply, Text, Track, UsageError
 from handlers.digest_build import Digest, build, scope_for
 from models import audit
 from models import digest as digest_model
+from models import digest_run as run_model
 from models.base import utcnow
-from models.digest import DAYS, RUN_ENTITY, WEEKDAYS, DigestChannel, RunKind, RunState, Schedule
+from models.digest import DAYS, WEEKDAYS, DigestChannel, Schedule
+from models.digest_run import RUN_ENTITY, RunKind, RunState
 from models.workspace import Workspace
 
 ENTITY = "digest_channel"
@@ -51,8 +54,8 @@ def schedule(cmd: CommandInput, db: Session) -> Reply:
         settings,
         enabled=True,
         at_time=at_time,
-        tz=tz or cmd.actor.tz,
-        days=days or ",".join(WEEKDAYS),
+        tz=tz or settings.tz or cmd.actor.tz,
+        days=days or settings.days or ",".join(WEEKDAYS),
         **({"markets": ",".join(parse.markets(markets, usage))} if markets is not None else {}),
     )
     if {"enabled", "at_time", "tz", "days"} & set(changes):
@@ -73,7 +76,7 @@ def now(cmd: CommandInput, db: Session) -> Reply:
     channel = _channel(cmd)
     settings = _settings(cmd, db, create=False)
     digest, scope = _build(cmd, db, settings)
-    run_id = digest_model.claim_run(
+    run_id = run_model.claim_run(
         db=db,
         workspace_id=cmd.actor.workspace_id,
         channel_ref=channel,
@@ -84,7 +87,7 @@ def now(cmd: CommandInput, db: Session) -> Reply:
         note=f"by member {cmd.actor.member_id}",
     )
     assert run_id is not None
-    digest_model.set_window(
+    run_model.set_window(
         db=db,
         run_id=run_id,
         since=scope.since,
@@ -172,7 +175,7 @@ def settings_reply(db: Session, cmd: CommandInput, settings: DigestChannel | Non
         "markets": list(settings.market_list),
         "skips": [d.isoformat() for d in skips[:UPCOMING_SKIPS]],
     }
-    last = digest_model.last_covering(db=db, workspace_id=settings.workspace_id, channel_ref=channel)
+    last = run_model.last_covering(db=db, workspace_id=settings.workspace_id, channel_ref=channel)
     if last is not None:
         data["last"] = {"at": last.covers_until, "state": Text(f"digest.state.{last.state}")}
     if settings.scheduled:
@@ -213,7 +216,7 @@ def _local(at: datetime, tz: str) -> str:
     return at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
 
 
-def _build(cmd: CommandInput, db: Session, settings: DigestChannel | None) -> tuple[Digest, Any]:
+def _build(cmd: CommandInput, db: Session, settings: DigestChannel | None) -> tuple[Digest, DigestScope]:
     channel = _channel(cmd)
     workspace = db.get(Workspace, cmd.actor.workspace_id)
     assert workspace is not None

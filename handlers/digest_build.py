@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from handlers.core.digest import DigestItem, DigestScope, DigestSection, DigestSectionFn
 from handlers.core.reply import Reply, Text, Visibility
-from models import digest as digest_model
+from models import digest_run as run_model
 from models import standup as standup_model
 from models.digest import DAYS, DigestChannel
 from models.workspace import names_of
@@ -60,12 +60,12 @@ def scope_for(
     exclude_run: int | None = None,
 ) -> DigestScope:
     """The window since the channel's last digest (or `fallback_since`, else a day) up to `until`."""
-    last = digest_model.last_covering(db=db, workspace_id=workspace_id, channel_ref=channel_ref, before_id=exclude_run)
+    last = run_model.last_covering(db=db, workspace_id=workspace_id, channel_ref=channel_ref, before_id=exclude_run)
     if last is not None and last.covers_until is not None:
         since, after = last.covers_until, last.audit_upto or 0
     else:
         since = fallback_since or until - DEFAULT_WINDOW
-        after = digest_model.audit_before(db=db, workspace_id=workspace_id, at=since)
+        after = run_model.audit_before(db=db, workspace_id=workspace_id, at=since)
     return DigestScope(
         workspace_id=workspace_id,
         channel_ref=channel_ref,
@@ -73,7 +73,7 @@ def scope_for(
         since=since,
         until=until,
         audit_after=after,
-        audit_upto=digest_model.audit_high_water(db=db),
+        audit_upto=run_model.audit_high_water(db=db),
         tz=tz,
     )
 

@@ -15,6 +15,7 @@ from handlers.core.args import normalise_word, unescape
 from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
 from handlers.core.reply import DirectMessage, Form, FormField, OpenForm, Reply, Text, UsageError
 from models import digest as digest_model
+from models import digest_run as run_model
 from models import standup as standup_model
 from models.digest import DigestChannel
 from models.standup import ANSWER_MAX, FIELDS
@@ -88,7 +89,7 @@ def parse_answer(raw: str) -> dict[str, str | None]:
         raise UsageError("standup.need_markers", "standup.usage")
     lead = text[: found[0].start()].strip(SEPARATORS)
     if lead:
-        raise UsageError("standup.text_before", "standup.usage", value=fields_clip(lead))
+        raise UsageError("standup.text_before", "standup.usage", value=_clip(lead))
     values: dict[str, str | None] = {}
     for i, match in enumerate(found):
         name = MARKERS[match.group(1).lower()]
@@ -128,7 +129,7 @@ def answer_form(before: standup_model.StandupAnswer | None) -> Form:
 
 def reminders(db: Session, settings: DigestChannel, slot: datetime, now: datetime) -> list[DirectMessage]:
     """A DM for everyone on the channel's roster who has not answered since the last digest."""
-    last = digest_model.last_covering(db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref)
+    last = run_model.last_covering(db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref)
     since = last.covers_until if last and last.covers_until else now - timedelta(days=1)
     team = standup_model.roster(
         db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref, since=now - ROSTER_WINDOW
@@ -151,10 +152,6 @@ def help_(cmd: CommandInput, db: Session) -> Reply:
     return Reply("help", {"title": Text("standup.help.title"), "lines": [Text(k) for k in HELP_LINES]})
 
 
-def fields_clip(value: str, limit: int = 40) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
 def _save(db: Session, actor: Actor, channel: str, day: date, values: dict[str, str | None], *, usage: str) -> Reply:
     before = standup_model.get_answer(
         db=db, workspace_id=actor.workspace_id, channel_ref=channel, member_id=actor.member_id, day=day
@@ -166,6 +163,10 @@ def _save(db: Session, actor: Actor, channel: str, day: date, values: dict[str, 
     )
     answer: dict[str, Any] = {name: getattr(saved, name) for name in FIELDS}
     return Reply("standup_saved", {"day": day, "updated": updated, "answer": answer})
+
+
+def _clip(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _clean(name: str, value: str) -> str | None:

@@ -2,7 +2,8 @@
 
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
-from models.digest import DigestChannel, DigestRun, DigestSkip
+from models.digest import DigestChannel, DigestSkip
+from models.digest_run import DigestRun
 from models.processed_event import ProcessedEvent
 from models.requirement import Requirement, RequirementMarket
 from models.standup import StandupAnswer

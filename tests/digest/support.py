@@ -15,7 +15,8 @@ from bot.runtime import Caller, Outcome, Runtime
 from bot.scheduler import Scheduler
 from bot.slack.app import make_client
 from bot.slack.notifier import SlackNotifier
-from models.digest import DigestChannel, DigestRun
+from models.digest import DigestChannel
+from models.digest_run import DigestRun
 from tests.conftest import slack_settings
 from tests.fakes.slack_api import Call, FakeSlack
 

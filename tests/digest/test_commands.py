@@ -39,7 +39,7 @@ def test_schedule_takes_time_zone_days_and_markets_as_people_type_them(console: 
     assert entry.changes["at_time"] == [None, "09:30"] and entry.changes["days"] == [None, "mon,wed,fri"]
 
 
-def test_schedule_defaults_to_the_callers_time_zone_on_weekdays(console: ConsoleDriver, engine):
+def test_schedule_defaults_to_the_callers_time_zone_on_weekdays_and_keeps_what_is_not_said(console: ConsoleDriver, engine):
     console.send("/pm tz Europe/Berlin")
     console.send("/digest schedule 18:05")
     row = settings(engine)
@@ -48,6 +48,8 @@ def test_schedule_defaults_to_the_callers_time_zone_on_weekdays(console: Console
     assert (settings(engine).days, settings(engine).tz) == ("mon,tue,wed,thu,fri,sat,sun", "America/Los_Angeles")
     console.send("/digest schedule 07:00 UTC sat-sun")
     assert settings(engine).days == "sat,sun"
+    console.send("/digest schedule 08:00")  # only the time changes
+    assert (settings(engine).at_time, settings(engine).tz, settings(engine).days) == ("08:00", "UTC", "sat,sun")
 
 
 def test_bad_schedules_are_refused_with_a_clear_message_and_nothing_stored(console: ConsoleDriver, engine):

@@ -11,7 +11,8 @@ import time_machine
 from sqlmodel import Session
 
 from models import digest as digest_model
-from models.digest import RunKind, RunState
+from models import digest_run as run_model
+from models.digest_run import RunKind, RunState
 from tests.digest.support import advance, runs, say, summaries, thread_of
 
 SLOT = datetime(2026, 6, 2, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
@@ -136,7 +137,7 @@ def test_a_thread_half_posted_when_its_scheduler_died_is_finished_in_the_same_th
         clock.move_to(SLOT + timedelta(seconds=1))
         run_id = _claim_as_a_dead_scheduler(engine, state=RunState.CLAIMED)
         with Session(engine) as db:  # it had posted the summary and the first page
-            digest_model.set_state(
+            run_model.set_state(
                 db=db, run_id=run_id, owner="dead", state=RunState.CLAIMED, parts_done=2, message_ref="1699.0001"
             )
             db.commit()
@@ -153,7 +154,7 @@ def _claim_as_a_dead_scheduler(engine, *, state: RunState) -> int:
     """The row a scheduler leaves when it is killed: claimed by it, its lease about to run out."""
     with Session(engine) as db:
         settings = digest_model.channel_settings(db=db, workspace_id=1, channel_ref="C1")
-        run_id = digest_model.claim_run(
+        run_id = run_model.claim_run(
             db=db,
             workspace_id=settings.workspace_id,
             channel_ref="C1",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from models.digest import DigestChannel, DigestRun
+from models.digest import DigestChannel
+from models.digest_run import DigestRun
 from models.standup import StandupAnswer
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import SlackSender, block_text
