@@ -87,9 +87,10 @@ class Scheduler:
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
         self.plans: dict[int, Schedule] = {}
-        self.syncs = 0
-        self._again = False
+        self.syncs = 0  # how many syncs have finished (they run one at a time)
+        self._begun = 0
         self._busy = 0
+        self._sync_lock = threading.Lock()
         self._changed = threading.Condition()
 
     # ---- life cycle ---------------------------------------------------------------------------
@@ -118,15 +119,17 @@ class Scheduler:
         """Stop; with wait, let posts in progress finish first (so a deploy never cuts one in half)."""
         self.aps.shutdown(wait=wait)
 
-    def poke(self) -> None:
-        """Run the sync job now (at start, and whenever asked); if one is running, it goes round again."""
+    def poke(self) -> int:
+        """Run a sync now (at start, and whenever asked); returns the number of syncs begun before it,
+        for wait_idle. A sync already running finishes first: syncs never overlap."""
         with self._changed:
-            self._again = True
-        self.aps.modify_job("sync", next_run_time=utcnow())
+            ticket = self._begun
+        self.aps.add_job(self._guarded(self.sync), id="sync-now", replace_existing=True)
         self.aps.wakeup()
+        return ticket
 
     def wait_idle(self, after_sync: int, timeout: float = 10.0) -> None:
-        """Block until a sync later than `after_sync` has finished and no job is running."""
+        """Block until a sync begun after the first `after_sync` has finished and no job is running."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while self.syncs <= after_sync or self._busy:
@@ -139,15 +142,14 @@ class Scheduler:
 
     def sync(self) -> None:
         """Follow the schedules in the database, then do whatever is due."""
-        while True:
+        with self._sync_lock:
             with self._changed:
-                self._again = False
+                self._begun += 1
+                number = self._begun
             self._sync()
             with self._changed:
-                self.syncs += 1
+                self.syncs = number
                 self._changed.notify_all()
-                if not self._again:
-                    return
 
     def _sync(self) -> None:
         now = utcnow()

@@ -39,9 +39,8 @@ class Schedulers:
         notifier = SlackNotifier(make_client(slack_settings(self.database_url, self.fake)), SlackRenderer())
         options.setdefault("jobs", ())
         scheduler = Scheduler(engine, {"slack": notifier}, **options)
-        n = scheduler.syncs
         scheduler.start()
-        scheduler.wait_idle(n)
+        scheduler.wait_idle(0)
         self.started.append((scheduler, engine))
         return scheduler
 
@@ -55,11 +54,9 @@ class Schedulers:
 def advance(clock: Any, to: datetime, *schedulers: Scheduler) -> None:
     """Travel to `to`, make every scheduler run its minute sync now, and wait until all are idle."""
     clock.move_to(to)
-    marks = [s.syncs for s in schedulers]
-    for s in schedulers:
-        s.poke()
-    for s, n in zip(schedulers, marks, strict=True):
-        s.wait_idle(n)
+    tickets = [s.poke() for s in schedulers]
+    for s, ticket in zip(schedulers, tickets, strict=True):
+        s.wait_idle(ticket)
 
 
 def summaries(fake: FakeSlack, channel: str = "C1") -> list[Call]:

@@ -39,7 +39,7 @@ def test_schedule_takes_time_zone_days_and_markets_as_people_type_them(console: 
     assert entry.changes["at_time"] == [None, "09:30"] and entry.changes["days"] == [None, "mon,wed,fri"]
 
 
-def test_schedule_defaults_to_the_callers_time_zone_on_weekdays_and_keeps_what_is_not_said(console: ConsoleDriver, engine):
+def test_schedule_defaults_to_the_callers_zone_and_weekdays_and_keeps_what_is_not_said(console, engine):
     console.send("/pm tz Europe/Berlin")
     console.send("/digest schedule 18:05")
     row = settings(engine)
