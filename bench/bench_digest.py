@@ -59,7 +59,7 @@ def seed(url: str, args: argparse.Namespace) -> None:
         conn.execute(insert(Workspace).values(id=1, platform="slack", external_id="T1", created_at=window_start))
         members = [
             {"id": i, "workspace_id": 1, "external_id": f"U{i:03d}", "display_name": f"pm{i}", "created_at": UNTIL}
-            for i in range(1, 26)
+            for i in range(1, max(25, args.answers) + 1)
         ]
         conn.execute(insert(Member), members)
         requirements, markets, audit = [], [], []
