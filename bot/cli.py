@@ -39,6 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(settings, runtime, args)
     if command == "socket":
         return _socket(settings, runtime)
+    if command == "scheduler":
+        return _scheduler(settings, runtime)
     parser.error(f"unknown command {command}")
     return 2
 
@@ -54,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")
     serve.add_argument("--host", default=None)
     sub.add_parser("socket", help="answer Slack over Socket Mode (needs SLACK_APP_TOKEN)")
+    sub.add_parser("scheduler", help="post scheduled digests and run periodic jobs (run exactly one)")
     sub.add_parser("migrate", help="bring the database schema up to date and exit")
     return parser
 
@@ -104,6 +107,27 @@ def _socket(settings: Settings, runtime: Runtime) -> int:
         return 2
     app = build_app(settings, runtime)
     SocketModeHandler(app, settings.slack_app_token).start()
+    return 0
+
+
+def _scheduler(settings: Settings, runtime: Runtime) -> int:
+    import signal
+    import threading
+
+    from bot.notifiers import notifiers_from_settings
+    from bot.scheduler import Scheduler
+
+    notifiers = notifiers_from_settings(settings)
+    if not notifiers:
+        log.error("no chat platform is configured (SLACK_BOT_TOKEN, ...): the scheduler has nowhere to post")
+        return 2
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler = Scheduler(runtime.engine, notifiers).start()
+    stop.wait()
+    log.info("scheduler stopping; letting posts in progress finish")
+    scheduler.shutdown(wait=True)
     return 0
 
 

@@ -4,7 +4,7 @@ messages in the recipient's own language, updates of earlier cards, and file upl
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
 
@@ -55,9 +55,13 @@ class EffectRunner:
 
     def _post(self, effect: PostToChannel, viewer: Viewer, where: Where) -> None:
         channel = effect.channel_ref or where.channel_ref or where.user_ref
+        if effect.reply.lang:
+            viewer = replace(viewer, lang=effect.reply.lang)
         try:
             posted = self.notifier.post(channel, effect.reply, viewer, thread_ref=where.thread_ref)
         except ChannelUnreachable:
+            if not where.user_ref:
+                raise
             log.info("channel %s unreachable; sending the card to %s directly", channel, where.user_ref)
             posted = self.notifier.direct(where.user_ref, effect.reply, viewer)
         if effect.track and where.workspace_id is not None:
@@ -71,6 +75,8 @@ class EffectRunner:
                     entity=effect.track.entity,
                     entity_id=effect.track.entity_id,
                 )
+        for reply in effect.thread:
+            self.notifier.post(posted.channel_ref, reply, viewer, thread_ref=where.thread_ref or posted.message_ref)
 
     def _direct(self, effect: DirectMessage) -> None:
         with session_scope(self.engine) as db:

@@ -97,7 +97,13 @@ class Runtime:
             nonlocal changes_people
             resolved = self.registry.resolve(root, text)
             changes_people = resolved.spec.changes_people
-            cmd = CommandInput(actor=actor, slug=resolved.spec.slug, args=resolved.args, channel_ref=caller.channel_ref)
+            cmd = CommandInput(
+                actor=actor,
+                slug=resolved.spec.slug,
+                args=resolved.args,
+                channel_ref=caller.channel_ref,
+                text=resolved.text,
+            )
             return resolved.spec.handler(cmd, db)
 
         outcome = self._run(caller, run)

@@ -6,6 +6,7 @@ from handlers import (
     approvals,
     audit_log,
     costs,
+    digest,
     experiments,
     fx,
     markets,
@@ -14,6 +15,7 @@ from handlers import (
     requirements,
     risks,
     scoring,
+    standup,
     suppliers,
 )
 from handlers.core.command import Registry
@@ -33,9 +35,14 @@ FEATURES = (
     fx,
     suppliers,
     markets,
+    digest,
+    standup,
 )
 
 JOBS = [job for feature in FEATURES for job in feature.JOBS]
+
+# What each feature adds to the standup digest (handlers/core/digest.py); optional per feature.
+DIGEST_SECTIONS = [section for feature in FEATURES for section in getattr(feature, "DIGEST_SECTIONS", ())]
 
 REGISTRY = Registry.build(
     commands=[spec for feature in FEATURES for spec in feature.COMMANDS],

@@ -4,6 +4,8 @@ from models.approval import Approval, ApprovalStep
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
 from models.cost import CostLane, Sku
+from models.digest import DigestChannel, DigestSkip
+from models.digest_run import DigestRun
 from models.experiment import Experiment
 from models.experiment_result import ExperimentDaily, ExperimentTotal
 from models.fx import FxRate, MoneySetting
@@ -15,6 +17,7 @@ from models.requirement import Requirement, RequirementMarket
 from models.risk import Risk, RiskMarket, RiskScore
 from models.risk_mitigation import RiskMitigation, RiskPlaybook
 from models.score import MarketWeight, RequirementScore, ScoreEntry, ScoreMarket
+from models.standup import StandupAnswer
 from models.supplier import Supplier, SupplierScore, SupplierWeight
 from models.supplier_link import SupplierLink
 from models.workspace import Counter, Member, Workspace
@@ -26,6 +29,9 @@ __all__ = [
     "ChatMessage",
     "CostLane",
     "Counter",
+    "DigestChannel",
+    "DigestRun",
+    "DigestSkip",
     "Experiment",
     "ExperimentDaily",
     "ExperimentTotal",
@@ -53,6 +59,7 @@ __all__ = [
     "ScoreEntry",
     "ScoreMarket",
     "Sku",
+    "StandupAnswer",
     "Supplier",
     "SupplierLink",
     "SupplierScore",

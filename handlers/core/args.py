@@ -57,11 +57,11 @@ def parse(raw: str, *, colon_keys: frozenset[str] = frozenset()) -> Args:
     for token, quoted_from in _tokens(raw):
         key, value = _split_option(token, quoted_from, colon_keys)
         if key is None:
-            args.words.append(_unescape(token))
+            args.words.append(unescape(token))
             continue
         if key in args.options:
             raise ParseError("args.duplicate_key", name=key)
-        args.options[key] = _unescape(value)
+        args.options[key] = unescape(value)
     return args
 
 
@@ -155,7 +155,7 @@ def _split_option(token: str, quoted_from: int, colon_keys: frozenset[str]) -> t
     return None, token
 
 
-def _unescape(value: str) -> str:
+def unescape(value: str) -> str:
     """Resolve Slack's escaping: links and channels to their text, entities to characters."""
 
     def replace(match: re.Match[str]) -> str:

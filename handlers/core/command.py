@@ -35,6 +35,7 @@ class CommandInput:
     slug: str
     args: Args
     channel_ref: str | None = None
+    text: str = ""  # what followed the command's words, unparsed (Slack-escaped), for free_text commands
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class CommandSpec:
     keys: frozenset[str] = frozenset()  # option keys it takes; "reach.*" admits any reach.<suffix>
     changes_people: bool = False  # it changes someone's language, time zone or role
     aliases: tuple[str, ...] = ()
+    free_text: bool = False  # it parses its own grammar from CommandInput.text (args holds only words)
 
     def check_keys(self, args: Args) -> None:
         for key in args.options:
@@ -81,6 +83,7 @@ class ActionSpec:
 class Resolved:
     spec: CommandSpec
     args: Args
+    text: str = ""
 
 
 @dataclass
@@ -127,12 +130,14 @@ class Registry:
             tail = slug_words[1:]
             if folded[: len(tail)] == tail:
                 rest = _drop_words(text, len(tail))
+                if spec.free_text:
+                    return Resolved(spec, Args(words=rest.split()), rest)
                 try:
                     args = parse(rest, colon_keys=spec.keys)
                 except ParseError as err:
                     raise UsageError(err.key, spec.usage, **err.params) from err
                 spec.check_keys(args)
-                return Resolved(spec, args)
+                return Resolved(spec, args, rest)
         raise UsageError("args.unknown_command", f"{root}.usage", command=f"/{root}")
 
     def action(self, name: str) -> ActionSpec | None:

@@ -73,6 +73,7 @@ class PostToChannel:
     reply: Reply
     channel_ref: str | None = None  # None: the channel the request came from
     track: Track | None = None
+    thread: tuple[Reply, ...] = ()  # posted in order as replies in the thread of this message
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ class Call:
 @dataclass
 class Scripted:
     status: int
-    body: dict[str, Any]
+    body: dict[str, Any] | None  # None: the usual answer
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to hold the answer back (the call is recorded at once)
 
 
 class FakeSlack:
@@ -108,6 +109,11 @@ class FakeSlack:
             self.files[file_id] = (file, content)
         return dict(file)
 
+    def hold(self, method: str, seconds: float) -> None:
+        """Answer the next call to `method` as usual, but only after `seconds` (a slow platform)."""
+        with self._lock:
+            self._scripted.setdefault(method, []).append(Scripted(200, None, delay=seconds))
+
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.method == method]
@@ -136,7 +142,9 @@ class FakeSlack:
             self.calls.append(Call(method, body, token, path, raw))
             scripted = self._scripted.get(method)
             answer = scripted.pop(0) if scripted else None
-        if answer is None:
+        if answer is not None and answer.delay:
+            time.sleep(answer.delay)
+        if answer is None or answer.body is None:
             answer = self._default(method, body, token)
         payload = json.dumps(answer.body).encode()
         request.send_response(answer.status)

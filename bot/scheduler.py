@@ -1,0 +1,241 @@
+"""`tradewind scheduler`: the one scheduler process (APScheduler 3.x; it cannot share a job store
+between processes, so exactly-once comes from claims in the database, see bot/digest_poster.py).
+
+Jobs: `sync` every minute (reads every channel's schedule, so changes take effect within a minute;
+catches up slots missed while down; picks up retries and abandoned claims), one cron job per channel
+in its own time zone (on time to the second, DST handled by CronTrigger), one date job per reminder
+and per retry, a heartbeat renewing this process's leases, and every feature's JOBS.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+
+from bot.db import session_scope
+from bot.digest_poster import GRACE, LEASE, RETRY_DELAYS, DigestPoster
+from bot.effects import EffectRunner, Where
+from bot.notify import ChannelUnreachable, Notifier
+from bot.render.environment import Viewer
+from bot.standup_reminders import StandupReminders
+from handlers.core.jobs import Delivery, JobSpec
+from models import digest as digest_model
+from models.base import utcnow
+from models.digest import Schedule
+from models.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+SYNC_EVERY = timedelta(minutes=1)
+DELIVERY_RETRIES = (2.0, 10.0, 30.0)  # seconds between attempts at one job delivery
+
+
+class Scheduler:
+    def __init__(
+        self,
+        engine: Engine,
+        notifiers: Mapping[str, Notifier],
+        *,
+        jobs: Iterable[JobSpec] | None = None,
+        owner: str | None = None,
+        grace: timedelta = GRACE,
+        lease: timedelta = LEASE,
+        retry_delays: tuple[timedelta, ...] = RETRY_DELAYS,
+        delivery_retries: tuple[float, ...] = DELIVERY_RETRIES,
+        sync_every: timedelta = SYNC_EVERY,
+    ) -> None:
+        if jobs is None:
+            from handlers import JOBS
+
+            jobs = JOBS
+        self.engine = engine
+        self.notifiers = dict(notifiers)
+        self.jobs = list(jobs)
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lease = lease
+        self.sync_every = sync_every
+        self.delivery_retries = delivery_retries
+        self.poster = DigestPoster(
+            engine,
+            self.notifiers,
+            owner=self.owner,
+            grace=grace,
+            lease=lease,
+            retry_delays=retry_delays,
+            on_retry=self._schedule_retry,
+        )
+        self.reminders = StandupReminders(engine, self.notifiers, owner=self.owner, lease=lease)
+        self.runners = {platform: EffectRunner(notifier, engine) for platform, notifier in self.notifiers.items()}
+        self.aps = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(8)},
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        )
+        self.plans: dict[int, Schedule] = {}
+        self.syncs = 0  # how many syncs have finished (they run one at a time)
+        self._begun = 0
+        self._busy = 0
+        self._sync_lock = threading.Lock()
+        self._changed = threading.Condition()
+
+    # ---- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> Scheduler:
+        self.aps.add_job(self._guarded(self.sync), IntervalTrigger(seconds=self.sync_every.total_seconds()), id="sync")
+        self.aps.add_job(
+            self._guarded(self.poster.heartbeat),
+            IntervalTrigger(seconds=max(1.0, self.lease.total_seconds() / 3)),
+            id="heartbeat",
+        )
+        for spec in self.jobs:
+            self.aps.add_job(
+                self._guarded(partial(self.run_job, spec)),
+                IntervalTrigger(seconds=spec.every.total_seconds()),
+                id=f"job:{spec.name}",
+            )
+        self.aps.start()
+        self.poke()
+        log.info(
+            "scheduler %s started: platforms %s, %d feature jobs", self.owner, sorted(self.notifiers), len(self.jobs)
+        )
+        return self
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop; with wait, let posts in progress finish first (so a deploy never cuts one in half)."""
+        self.aps.shutdown(wait=wait)
+
+    def poke(self) -> int:
+        """Run a sync now (at start, and whenever asked); returns the number of syncs begun before it,
+        for wait_idle. A sync already running finishes first: syncs never overlap."""
+        with self._changed:
+            ticket = self._begun
+        self.aps.add_job(self._guarded(self.sync), id="sync-now", replace_existing=True)
+        self.aps.wakeup()
+        return ticket
+
+    def wait_idle(self, after_sync: int, timeout: float = 10.0) -> None:
+        """Block until a sync begun after the first `after_sync` has finished and no job is running."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self.syncs <= after_sync or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"scheduler not idle: syncs={self.syncs}, busy={self._busy}")
+                self._changed.wait(left)
+
+    # ---- jobs ---------------------------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Follow the schedules in the database, then do whatever is due."""
+        with self._sync_lock:
+            with self._changed:
+                self._begun += 1
+                number = self._begun
+            self._sync()
+            with self._changed:
+                self.syncs = number
+                self._changed.notify_all()
+
+    def _sync(self) -> None:
+        now = utcnow()
+        with session_scope(self.engine) as db:
+            channels = digest_model.scheduled_channels(db=db, platforms=frozenset(self.notifiers))
+        wanted: dict[int, Schedule] = {}
+        for channel, _ in channels:
+            assert channel.id is not None
+            plan = Schedule.of(channel)
+            wanted[channel.id] = plan
+            if self.plans.get(channel.id) != plan or self.aps.get_job(f"digest:{channel.id}") is None:
+                self.aps.add_job(
+                    self._guarded(partial(self.poster.due, channel.id)),
+                    CronTrigger(**plan.cron_fields()),
+                    id=f"digest:{channel.id}",
+                    replace_existing=True,
+                )
+                log.info("digest for %s: %s %s on %s", channel.channel_ref, plan.at_time, plan.tz, plan.days)
+            if channel.remind_minutes:
+                at = plan.next_slot(now) - timedelta(minutes=channel.remind_minutes)
+                if at > now:
+                    self._at(f"remind:{channel.id}", at, partial(self.reminders.remind, channel.id))
+        for gone in set(self.plans) - set(wanted):
+            for prefix in ("digest", "remind"):
+                if self.aps.get_job(f"{prefix}:{gone}"):
+                    self.aps.remove_job(f"{prefix}:{gone}")
+        self.plans = wanted
+        self.poster.recover()
+        for channel, _ in channels:
+            assert channel.id is not None
+            self.poster.due(channel.id)
+            self.reminders.remind(channel.id)
+
+    def run_job(self, spec: JobSpec) -> None:
+        """One feature job in its own transaction, then its deliveries through each workspace's platform."""
+        with session_scope(self.engine) as db:
+            deliveries = spec.run(db, utcnow())
+        for delivery in deliveries:
+            self.deliver(spec.name, delivery)
+
+    def deliver(self, job: str, delivery: Delivery) -> bool:
+        with session_scope(self.engine) as db:
+            workspace = db.get(Workspace, delivery.workspace_id)
+        runner = self.runners.get(workspace.platform) if workspace else None
+        if workspace is None or runner is None:
+            log.error("job %s: no notifier for workspace %s; delivery dropped", job, delivery.workspace_id)
+            return False
+        viewer = Viewer(delivery.lang or workspace.default_lang, workspace.default_tz)
+        where = Where(workspace_id=workspace.id, user_ref="", channel_ref=getattr(delivery.effect, "channel_ref", None))
+        for attempt, pause in enumerate((*self.delivery_retries, None), start=1):
+            try:
+                runner.run(delivery.effect, viewer, where)
+                return True
+            except ChannelUnreachable:
+                log.error("job %s: channel unreachable; %s not delivered", job, type(delivery.effect).__name__)
+                return False
+            except Exception:
+                if pause is None:
+                    log.exception("job %s: delivery failed %d times; given up", job, attempt)
+                    return False
+                log.warning("job %s: delivery attempt %d failed; retrying in %ss", job, attempt, pause, exc_info=True)
+                time.sleep(pause)
+        return False
+
+    # ---- helpers ------------------------------------------------------------------------------
+
+    def _schedule_retry(self, run_id: int, when: datetime) -> None:
+        self._at(f"retry:{run_id}", when, partial(self.poster.retry, run_id))
+
+    def _at(self, job_id: str, when: datetime, work: Callable[[], None]) -> None:
+        existing = self.aps.get_job(job_id)
+        if existing is not None and existing.next_run_time == when:
+            return
+        self.aps.add_job(self._guarded(work), DateTrigger(run_date=when), id=job_id, replace_existing=True)
+
+    def _guarded(self, work: Callable[[], Any]) -> Callable[[], None]:
+        def run() -> None:
+            with self._changed:
+                self._busy += 1
+            try:
+                work()
+            except Exception:
+                log.exception("scheduler job failed")
+            finally:
+                with self._changed:
+                    self._busy -= 1
+                    self._changed.notify_all()
+
+        return run
