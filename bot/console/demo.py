@@ -84,6 +84,54 @@ SCRIPT: tuple[tuple[str, str], ...] = (
     ("ana", "/req status REQ-7 approved"),
     ("li", "/req status REQ-9 parked"),
     ("mei", "/req status REQ-8 triaged"),
+    ("mei", "/req submit REQ-8 @sam @ana"),
+    ("mei", "/pm fx USDCNY 7.18"),
+    ("mei", "/pm fx EURCNY 7.62"),
+    ("mei", "/pm fx JPYCNY 0.0478"),
+    (
+        "mei",
+        '/risk add "USD/CNY swing eats the US margin" category=fx likelihood=3 impact=4 owner=@mei '
+        "market=US exposure=180000 currency=USD req=REQ-2",
+    ),
+    (
+        "sam",
+        '/risk add "Section 301 tariff change on HS 3924" category=tariff likelihood=2 impact=5 owner=@sam '
+        "market=US review=weekly",
+    ),
+    ("li", "/risk add 红海绕行导致欧线海运延误 category=logistics likelihood=4 impact=3 owner=@li market=DE,FR,IT,ES"),
+    (
+        "ana",
+        '/risk add "Amazon DE requires EPR registration numbers" category=platform likelihood=3 impact=3 '
+        "owner=@ana market=DE",
+    ),
+    ("mei", "/risk mitigate RISK-3 预订中欧班列备用舱位 owner=@li due=+1w"),
+    ("mei", "/pm figure fx.USDCNY 7.18"),
+    ("mei", "/risk watch RISK-1 fx.USDCNY below 7.05"),
+    ("mei", "/cost add SH-BOTTLE-500 purchase=23.50 currency=CNY weight=0.42kg dims=30x20x8cm"),
+    (
+        "mei",
+        "/cost lane SH-BOTTLE-500 market=DE channel=sea freight=1200/cbm duty=4.7% vat=19% referral=15% "
+        "fulfilment=3.40 storage=0.12 ads=8% returns=6% price=24.99",
+    ),
+    (
+        "mei",
+        "/cost lane SH-BOTTLE-500 market=US channel=air freight=38/kg duty=3.4% referral=15% "
+        "fulfilment=3.86 storage=0.10 ads=10% returns=4% price=19.99",
+    ),
+    ("li", "/supplier add 义乌恒达塑料 category=kitchen city=义乌 lead_days=18 certs=LFGB,FDA"),
+    ("li", "/supplier add 宁波佳美家居 category=kitchen city=宁波 lead_days=25 certs=LFGB"),
+    ("li", "/supplier score 义乌恒达塑料 quality=4 certification=5 capacity=4 lead_time=4 return_rate=3 service=4"),
+    ("li", "/supplier score 宁波佳美家居 quality=4 certification=4 capacity=5 lead_time=3 return_rate=4 service=3"),
+    (
+        "ana",
+        '/exp add "DE main image with lifestyle photo" metric=conversion market=DE req=REQ-1 baseline=3.2% '
+        "mde=10% traffic=4000/day",
+    ),
+    ("ana", "/exp start EXP-1"),
+    ("ana", "/exp result EXP-1 control=41200/1318 variant=40900/1432"),
+    ("mei", "/digest schedule 09:30 Asia/Shanghai weekdays market=US,DE,JP"),
+    ("sam", "/standup y: FCC 标签已更新 t: Temu 价格带核对 b: none"),
+    ("li", "/standup y: 对接中欧班列报价 t: 泰国 COD 看板 b: 海运舱位还没确认"),
 )
 
 
