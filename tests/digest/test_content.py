@@ -74,10 +74,10 @@ def test_the_digest_says_what_changed_since_the_channels_last_one(console: Conso
             "  • REQ-4 DE returns label — new · AT, DE · @mei",
             "Status changes",
             "  • REQ-2 US listing — new → approved (2 steps) · @mei",
-            "Top 5 of the backlog (most recently active)",
-            "  • REQ-4 DE returns label — new · AT, DE · @mei",
-            "  • REQ-2 US listing — approved · US · @mei",
-            "  • REQ-1 DE A+ page — triaged · DE · @mei",
+            "Top 5 of the backlog by RICE",  # nothing scored yet: open items of DE and US by key
+            "  • REQ-1 DE A+ page — not scored · triaged · DE · @mei",
+            "  • REQ-2 US listing — not scored · approved · US · @mei",
+            "  • REQ-4 DE returns label — not scored · new · AT, DE · @mei",
         ]
     )
 
@@ -109,7 +109,8 @@ def test_the_digest_is_drawn_in_chinese_for_a_chinese_channel(console: ConsoleDr
     text = text_of(digest_now(engine, lang="zh-CN"), "zh-CN")
     assert "站会日报" in text and "• 新需求：1 个" in text
     assert "REQ-1 日本站包邮门槛 — 已评估 · JP · @mei" in text
-    assert "需求池前 5 名（按最近动态）" in text
+    assert "需求池前 5 名（按 RICE）" in text
+    assert "REQ-1 日本站包邮门槛 — 未评分 · 已评估 · JP · @mei" in text
 
 
 def test_a_busy_window_is_paged_into_thread_messages_within_block_kit_limits(console: ConsoleDriver, engine):
