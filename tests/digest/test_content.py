@@ -13,34 +13,14 @@ from sqlmodel import Session
 from bot.render.block_kit import check_blocks
 from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
-from bot.render.text import TextRenderer
 from handlers.core.digest import DigestItem, DigestScope, DigestSection
 from handlers.core.reply import Text
-from handlers.digest_build import build, registered_sections, scope_for
-from models import digest as digest_model
+from handlers.digest_build import build, registered_sections
+from tests.digest.support import digest_now, slack_messages, text_of
 from tests.support.console import ConsoleDriver
 from tests.support.slack_requests import block_text
 
 T0 = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
-
-
-def digest_now(engine, *, lang: str = "en", sections=None, channel: str = "console"):
-    with Session(engine) as db:
-        settings = digest_model.channel_settings(db=db, workspace_id=1, channel_ref=channel)
-        scope = scope_for(
-            db, workspace_id=1, channel_ref=channel, settings=settings, until=datetime.now(UTC), tz="Asia/Shanghai"
-        )
-        return build(db, scope, lang=lang, sections=sections)
-
-
-def text_of(digest, lang: str = "en") -> str:
-    renderer = TextRenderer()
-    return "\n".join(renderer.message(part, Viewer(lang, "Asia/Shanghai")) for part in digest.parts)
-
-
-def slack_messages(digest, lang: str = "en") -> list[dict]:
-    renderer = SlackRenderer()
-    return [renderer.message(part, Viewer(lang, "Asia/Shanghai")) for part in digest.parts]
 
 
 def test_the_digest_says_what_changed_since_the_channels_last_one(console: ConsoleDriver, engine):
