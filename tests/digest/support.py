@@ -45,6 +45,14 @@ def slack_messages(digest: Digest, lang: str = "en") -> list[dict[str, Any]]:
     return [renderer.message(part, Viewer(lang, "Asia/Shanghai")) for part in digest.parts]
 
 
+def section(text: str, title: str) -> list[str]:
+    """The lines of one section of a digest drawn as text (the first page it is on)."""
+    lines = text.splitlines()
+    start = lines.index(title) + 1
+    end = next((n for n in range(start, len(lines)) if not lines[n].startswith("  ")), len(lines))
+    return [line.strip() for line in lines[start:end]]
+
+
 def say(runtime: Runtime, text: str, *, root: str = "digest", user: str = "U1", channel: str = "C1") -> Outcome:
     """A slash command from a Slack user, through the same runtime the Slack app uses."""
     return runtime.command(Caller("slack", "T1", user, user_name=user.lower(), channel_ref=channel), root, text)

@@ -8,23 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
-from tests.digest.support import digest_now, text_of
+from tests.digest.support import digest_now, section, text_of
 from tests.support.console import ConsoleDriver
 
 T0 = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
 RICE_ONE = "impact=1 confidence=100 effort=1"  # RICE = reach
-
-
-def thread(text: str) -> str:
-    return text.split("-- Details 1/1 --\n", 1)[1]
-
-
-def section(text: str, title: str) -> list[str]:
-    """The lines of one section of the thread."""
-    lines = thread(text).splitlines()
-    start = lines.index(title) + 1
-    end = next((n for n in range(start, len(lines)) if not lines[n].startswith("  ")), len(lines))
-    return [line.strip() for line in lines[start:end]]
 
 
 def backlog(console: ConsoleDriver) -> None:
