@@ -88,16 +88,22 @@ def _readout(readout: Readout) -> Text | None:
     """What the new results say, when they say something: an alarm, or the planned sample reached."""
     verdict = readout.verdict
     if verdict is Verdict.SRM:
-        return Text("exp.digest.srm", {"p": p_value(readout.srm_p or 0.0)})
+        return Text("exp.digest.srm", {"p": _p(readout.srm_p or 0.0)})
     if not readout.reached:
         return None
     if verdict in (Verdict.WIN, Verdict.LOSS):
         lead = next(c for c in readout.comparisons if c.arm == readout.lead)
-        params = {"arm": lead.arm, "diff": pp(lead.diff), "rel": rel(lead.relative), "p": p_value(lead.p_adjusted)}
+        params = {"arm": lead.arm, "diff": pp(lead.diff), "rel": rel(lead.relative), "p": _p(lead.p_adjusted)}
         return Text(f"exp.digest.{verdict.value}", params)
     if verdict is Verdict.NO_EFFECT:
         return Text("exp.digest.no_effect")
     return Text("exp.digest.reached_unreadable")
+
+
+def _p(p: float) -> str:
+    """p = 0.0008, or p < 0.0001."""
+    shown = p_value(p)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
 
 
 def _number(item: Experiment | None) -> int:
