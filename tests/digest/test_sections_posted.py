@@ -102,6 +102,15 @@ def test_busy_sections_are_paged_within_block_kit_limits_in_both_languages(conso
     text = text_of(digest, "zh-CN")
     assert "• 前十名变动：12 项" in text and "• 待审批：130 项" in text and "• 新增风险：130 个" in text
     assert "• 新启动的实验：40 个" in text
+    summary = text.split("-- ")[0]
+    counts = [
+        "• 新需求：130 个",
+        "• 待审批：130 项",
+        "• 前十名变动：12 项",
+        "• 新增风险：130 个",
+        "• 新启动的实验：40 个",
+    ]
+    assert sorted(counts, key=summary.index) == counts  # in the order of the sections in the thread
     assert section(text, "前十名变动")[:2] == [
         "• REQ-1 scored 1 — 进入前十，排第 1 名 · RICE 评分 100 → 1,200 · @mei",
         "• REQ-2 scored 2 — 进入前十，排第 2 名 · RICE 评分 200 → 1,100 · @mei",
