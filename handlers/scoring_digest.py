@@ -1,10 +1,12 @@
 """The scoring sections of the standup digest: re-scores that moved items into, out of or within the
 channel's top ten, and the channel's top five by score.
 
-The ranking at the window's start is rebuilt, not stored: only the requirements re-scored in the
-window (k of them) can have had another score then, so the top ten at the start lies within the
-current top 10 + k plus those k at their earlier score (from the score history). Reads stay bounded
-by k, however large the backlog.
+The ranking at the window's start is rebuilt, not stored. Only the k requirements re-scored in the
+window can have had another score then, so the start's top ten is made of the first ten unchanged
+items of today's ranking (found within its first 10 + k) and of re-scored items at their earlier
+score. The earlier scores come from the score history, read only for re-scored items that could
+rank: their RICE before the window (from the audit entry), times the largest market weight, bounds
+their score for any channel. However large the backlog, the reads stay bounded by k.
 """
 
 from __future__ import annotations
@@ -28,11 +30,14 @@ from models.score_digest import Valued
 
 TOP_SIZE = 5
 TOP_TEN = 10
+FIRST_READ = 50  # ranked rows read first; more only when re-scored items crowd the top
+ROUNDING = Decimal("0.01")  # per-market rounding makes a channel's score a hair above RICE × weight
 
 
 @dataclass(frozen=True)
 class Rescored:
     first_at: datetime  # its first re-score in the window
+    rice_before: Decimal | None  # its RICE before the window
     actor_id: int | None  # who re-scored it last
 
 
@@ -40,10 +45,10 @@ def scoring_sections(db: Session, scope: DigestScope) -> list[DigestSection]:
     """One ranking read serves both: the top ten moves (if anything was re-scored) and the top five."""
     weights = score_model.weights(db=db, workspace_id=scope.workspace_id)
     rescored = _rescored(db, scope)
-    limit = TOP_TEN + len(rescored) if rescored else TOP_SIZE
-    ranked = ranking.scored(
-        db=db, workspace_id=scope.workspace_id, markets=scope.markets, weighted=bool(weights), limit=limit
-    )
+    read = min(TOP_TEN + len(rescored), FIRST_READ) if rescored else TOP_SIZE
+    ranked = _ranked(db, scope, bool(weights), read)
+    if rescored and len(ranked) == read and sum(v.id not in rescored for v in ranked) < TOP_TEN:
+        ranked = _ranked(db, scope, bool(weights), TOP_TEN + len(rescored))
     sections = []
     if rescored:
         moves = _moves(db, scope, ranked, rescored, weights)
@@ -53,6 +58,10 @@ def scoring_sections(db: Session, scope: DigestScope) -> list[DigestSection]:
     if top is not None:
         sections.append(top)
     return sections
+
+
+def _ranked(db: Session, scope: DigestScope, weighted: bool, limit: int) -> list[Valued]:
+    return ranking.scored(db=db, workspace_id=scope.workspace_id, markets=scope.markets, weighted=weighted, limit=limit)
 
 
 def _rescored(db: Session, scope: DigestScope) -> dict[int, Rescored]:
@@ -69,7 +78,10 @@ def _rescored(db: Session, scope: DigestScope) -> dict[int, Rescored]:
         if "rice" not in entry.changes:
             continue  # ICE or MoSCoW only: the ranking is by RICE
         first = found.get(entry.entity_id)
-        found[entry.entity_id] = Rescored(first.first_at if first else entry.at, entry.actor_id)
+        if first is None:
+            before = entry.changes["rice"][0]
+            first = Rescored(entry.at, Decimal(before) if before is not None else None, None)
+        found[entry.entity_id] = Rescored(first.first_at, first.rice_before, entry.actor_id)
     return found
 
 
@@ -80,8 +92,15 @@ def _moves(
     rescored: dict[int, Rescored],
     weights: dict[str, Decimal],
 ) -> DigestSection | None:
-    ids = sorted(rescored)
-    history = ranking.rice_inputs(db=db, ids=ids, before=min(r.first_at for r in rescored.values()))
+    now_ten = ranked[:TOP_TEN]
+    unchanged = [v for v in ranked if v.id not in rescored][:TOP_TEN]
+    floor = unchanged[-1].value if len(unchanged) == TOP_TEN else None
+    scale = max(weights.values()) if weights else Decimal(1)
+    in_now = {v.id for v in now_ten}
+    ids = sorted(rid for rid, r in rescored.items() if rid in in_now or _could_rank(r, floor, scale))
+    if not ids:
+        return None
+    history = ranking.rice_inputs(db=db, ids=ids, before=min(rescored[rid].first_at for rid in ids))
     items = activity.items_by_id(db=db, ids=ids)
     old: dict[int, Decimal | None] = {}
     new: dict[int, Decimal | None] = {}
@@ -92,8 +111,6 @@ def _moves(
             continue
         old[rid] = ranking.channel_value(history.before.get(rid), item.markets, scope.markets, weights)
         new[rid] = ranking.channel_value(history.latest.get(rid), item.markets, scope.markets, weights)
-    now_ten = ranked[:TOP_TEN]
-    unchanged = [v for v in ranked if v.id not in rescored]
     earlier = [Valued(rid, items[rid].number, value) for rid, value in old.items() if value is not None]
     start_ten = sorted(unchanged + earlier, key=lambda v: (-(v.value or 0), v.number))[:TOP_TEN]
     now_rank = {v.id: n for n, v in enumerate(now_ten, start=1)}
@@ -137,6 +154,13 @@ def _moves(
         summary=Text("score.digest.moves_count", {"n": len(lines)}),
         order=40,
     )
+
+
+def _could_rank(item: Rescored, floor: Decimal | None, scale: Decimal) -> bool:
+    """Whether its score before the window could have beaten the tenth unchanged item's."""
+    if item.rice_before is None:
+        return False
+    return floor is None or item.rice_before * scale + ROUNDING >= floor
 
 
 def _top(db: Session, scope: DigestScope, ranked: list[Valued], weighted: bool) -> DigestSection | None:

@@ -114,6 +114,26 @@ def test_rescores_that_changed_the_top_ten_are_listed_once_each(console: Console
     assert keys[:4] == ["REQ-12", "REQ-11", "REQ-1", "REQ-8"] and "REQ-10" not in keys[:10]
 
 
+def test_rescores_far_below_the_top_ten_are_weighed_but_not_listed(console: ConsoleDriver, engine):
+    with time_machine.travel(T0, tick=True) as clock:
+        console.send("/pm markets US=0.5 DE=0.5")
+        for n in range(1, 16):  # REQ-1 1,500 … REQ-15 100 (RICE); weighted: half of it
+            console.send(f"/req add item {n} market=US")
+            console.send(f"/score REQ-{n} reach={100 * (16 - n)} {RICE_ONE}")
+        clock.move_to(T0 + timedelta(hours=1))
+        console.send("/digest now")
+        clock.move_to(T0 + timedelta(hours=2))
+        console.send("/score REQ-14 reach=150")  # 14th before and after: weighed, not listed
+        console.send("/score REQ-15 reach=2000")
+        console.send("/score REQ-2 reach=50")
+        clock.move_to(T0 + timedelta(hours=3))
+        text = text_of(digest_now(engine))
+    assert section(text, "Top ten changes") == [
+        "• REQ-15 item 15 — into the top ten at #1 · weighted RICE 50 → 1,000 · @mei",
+        "• REQ-2 item 2 — out of the top ten (was #2) · weighted RICE 700 → 25 · @mei",
+    ]
+
+
 def test_a_rescore_that_changes_no_place_in_the_top_ten_is_not_news(console: ConsoleDriver, engine):
     with time_machine.travel(T0, tick=True) as clock:
         for n in range(1, 4):
