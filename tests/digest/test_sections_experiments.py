@@ -35,6 +35,9 @@ def test_started_experiments_and_readouts_of_new_results_for_the_channels_market
         console.send(f"/exp add DE old test market=DE {PLAN}")  # EXP-5
         console.send(f"/exp add DE coupon market=DE,AT {PLAN}")  # EXP-6
         console.send("/exp result EXP-5 control=53200/1600 variant=53300/1760")  # before the last digest
+        console.send(f"/exp add DE bundle market=DE {PLAN}")  # EXP-7
+        console.send("/exp start EXP-7")
+        console.send("/exp stop EXP-7")
         clock.move_to(T0 + timedelta(hours=1))
         console.send("/digest now")
         clock.move_to(T0 + timedelta(hours=2))
@@ -53,14 +56,16 @@ def test_started_experiments_and_readouts_of_new_results_for_the_channels_market
         console.send("/exp result EXP-3 file=daily.csv")  # 54,000 per arm, the same rate
         console.send("/exp result EXP-4 control=53200/1600 variant=53300/1760")  # JP
         console.send("/exp result EXP-6 control=10000/330 variant=10000/300")  # far from the planned sample
+        console.send("/exp start EXP-7")
         clock.move_to(T0 + timedelta(hours=3))
         text = text_of(digest_now(engine))
-    assert "• Experiments started: 4" in text and "• Experiment readouts: 3" in text
+    assert "• Experiments started: 5" in text and "• Experiment readouts: 3" in text
     assert section(text, "Experiments started") == [
         "• EXP-1 DE title test — started · 2 arms · 106,364 users planned · DE · @li",
         "• EXP-2 DE banner — started · 2 arms · 106,364 users planned · DE · @mei",
         "• EXP-3 DE free shipping — started · 2 arms · 106,364 users planned · DE · @mei",
         "• EXP-6 DE coupon — started · 2 arms · 106,364 users planned · AT, DE · @mei",
+        "• EXP-7 DE bundle — restarted · 2 arms · 106,364 users planned · DE · @mei",
     ]
     _, srm_p = chisquare([44000, 45000], f_exp=[44500, 44500])
     _, win_p = proportions_ztest([1760, 1600], [53300, 53200])
