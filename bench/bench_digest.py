@@ -1,5 +1,6 @@
-"""Build and render one channel's standup digest for a workspace with 10,000 requirements and a long
-audit log: wall time and peak resident memory.
+"""Build and render one channel's standup digest for a workspace with 10,000 requirements (most of them
+scored, with market weights), approvals, 1,000 risks, 500 experiments with results and a long audit
+log: wall time and peak resident memory.
 
 The workspace is seeded in this process; the digest is measured in a fresh child process
 (`--measure`), so that its peak RSS (getrusage ru_maxrss) is that of the digest work plus the
@@ -8,9 +9,10 @@ the channel's last digest, builds every section and draws the summary and every 
 Block Kit JSON, validated as before sending.
 
     python bench/bench_digest.py [--backends sqlite,postgres] [--requirements 10000] [--window-new 300]
-        [--window-moves 600] [--answers 20] [--repeat 7] [--json out.json]
+        [--window-moves 600] [--answers 20] [--rescores 200] [--approvals 300] [--risks 1000]
+        [--experiments 500] [--repeat 7] [--json out.json]
 
-Risks and experiments tables do not exist on this branch yet; their sections are not in these figures.
+The rows of the other features are seeded by bench/digest_seed_features.py.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 GOAL_MS = 500.0
 GOAL_MB = 200.0
@@ -39,6 +42,7 @@ FLOW = ("new", "triaged", "approved", "in_progress", "shipped")
 
 
 def seed(url: str, args: argparse.Namespace) -> None:
+    import digest_seed_features as features
     from sqlalchemy import insert
 
     from bot.db import make_engine
@@ -97,12 +101,20 @@ def seed(url: str, args: argparse.Namespace) -> None:
             at = window_start + timedelta(seconds=rng.uniform(0, 86_000))
             audit.append(_entry(r["id"], rng.randint(1, 25), "status", {"status": [r["status"], "parked"]}, at))
             r["status"], r["updated_at"] = "parked", at
+        conn.execute(insert(Requirement), requirements)
+        conn.execute(insert(RequirementMarket), markets)
+        tagged: dict[int, list[str]] = {}
+        for row in markets:
+            tagged.setdefault(row["requirement_id"], []).append(row["market"])
+        window = (window_start, UNTIL)
+        audit += features.seed_scores(conn, rng, requirements, tagged, window, args.rescores, _entry)
+        audit += features.seed_approvals(conn, rng, requirements, window, args.approvals, _entry)
+        audit += features.seed_risks(conn, rng, args.risks, MARKETS, window)
+        audit += features.seed_experiments(conn, rng, args.experiments, MARKETS, window)
         audit.sort(key=lambda e: e["at"])  # ids follow time, as they do in a live database
         for number, entry in enumerate(audit, start=1):
             entry["id"] = number
         before_window = max(e["id"] for e in audit if e["at"] <= window_start)
-        conn.execute(insert(Requirement), requirements)
-        conn.execute(insert(RequirementMarket), markets)
         for start in range(0, len(audit), 5000):
             conn.execute(insert(AuditEntry), audit[start : start + 5000])
         conn.execute(insert(Counter).values(workspace_id=1, kind="REQ", value=n))
@@ -161,7 +173,11 @@ def seed(url: str, args: argparse.Namespace) -> None:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")  # as autovacuum would have by then
     engine.dispose()
-    print(f"  seeded {n} requirements, {len(markets)} market rows, {len(audit)} audit entries", file=sys.stderr)
+    print(
+        f"  seeded {n} requirements, {len(markets)} market rows, {args.risks} risks, {args.experiments} experiments,"
+        f" {args.approvals} approvals, {len(audit)} audit entries",
+        file=sys.stderr,
+    )
 
 
 def _entry(requirement_id: int, actor: int, action: str, changes: dict[str, Any], at: datetime) -> dict[str, Any]:
@@ -235,6 +251,10 @@ def main() -> int:
     parser.add_argument("--window-new", type=int, default=300, help="requirements logged since the last digest")
     parser.add_argument("--window-moves", type=int, default=600, help="status moves since the last digest")
     parser.add_argument("--answers", type=int, default=20, help="standup answers since the last digest")
+    parser.add_argument("--rescores", type=int, default=200, help="requirements re-scored since the last digest")
+    parser.add_argument("--approvals", type=int, default=300)
+    parser.add_argument("--risks", type=int, default=1000)
+    parser.add_argument("--experiments", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--json", type=Path, default=None)
@@ -270,8 +290,9 @@ def main() -> int:
 
 def report(results: dict[str, Any], args: argparse.Namespace) -> None:
     print(
-        f"\n{args.requirements} requirements; since the last digest: {args.window_new} new, "
-        f"{args.window_moves} moves, {args.answers} standup answers; channel markets {CHANNEL_MARKETS}"
+        f"\n{args.requirements} requirements, {args.risks} risks, {args.experiments} experiments, {args.approvals}"
+        f" approvals; since the last digest: {args.window_new} new, {args.window_moves} moves, {args.rescores}"
+        f" re-scores, {args.answers} standup answers; channel markets {CHANNEL_MARKETS}"
     )
     print(f"{'backend':9} {'scenario':32} {'cold ms':>8} {'median ms':>10} {'msgs':>5} {'blocks':>7} {'KB':>6}")
     for backend, found in results.items():

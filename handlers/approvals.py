@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from handlers import approval_digest
 from handlers import approval_view as view
 from handlers.core.args import normalise_word, parse_mention
 from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
@@ -266,3 +267,4 @@ def _mode(value: str, usage: str) -> Mode:
 COMMANDS = (CommandSpec("req submit", submit, "req.submit.usage", "req.submit.summary", keys=frozenset({"mode"})),)
 ACTIONS = (ActionSpec(view.APPROVE, on_approve), ActionSpec(view.REMIND, on_remind))
 JOBS = ()
+DIGEST_SECTIONS = approval_digest.SECTIONS

@@ -108,7 +108,7 @@ def build(
     ]
     news = any(s.news and s.items for s in found) or bool(answers)
     blockers = [{"who": who.get(a.member_id), "text": a.blockers} for a in answers if a.blockers]
-    counts = [s.summary for s in found if s.news and s.summary is not None]
+    counts = [s.summary for s in sorted(found, key=lambda s: s.order) if s.news and s.summary is not None]
     if answers:
         counts.append(Text("digest.standup.count", {"n": len(answers), "blocked": len(blockers)}))
     summary = Reply(

@@ -1,7 +1,6 @@
-"""The requirement sections of a digest: new requirements, status moves, and the top of the backlog.
+"""The requirement sections of a digest: new requirements and status moves.
 
-Until scoring lands, "top" means the open items most recently added or moved; the scoring feature
-replaces `backlog_top` with its ranking.
+The top of the backlog, by score, is the scoring feature's section (handlers/scoring_digest.py).
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from handlers.core.reply import Text
 from models import digest_activity as activity
 from models.digest_activity import Change, Item
 
-TOP_SIZE = 5
 MAX_ITEMS = 200  # per section; beyond that the section says how many more there were
 
 
@@ -44,16 +42,6 @@ def requirement_sections(db: Session, scope: DigestScope) -> list[DigestSection]
     if moved:
         sections.append(_section("req.moved", "digest.req.moved_title", "digest.req.moved_count", moved, order=20))
     return sections
-
-
-def backlog_top(db: Session, scope: DigestScope) -> DigestSection | None:
-    top = activity.most_active_open(db=db, workspace_id=scope.workspace_id, markets=scope.markets, limit=TOP_SIZE)
-    if not top:
-        return None
-    lines = tuple(
-        DigestItem(item.key, item.title, _status_markets(item), item.owner_id or item.requester_id) for item in top
-    )
-    return DigestSection("req.top", Text("digest.req.top_title", {"n": TOP_SIZE}), lines, news=False, order=90)
 
 
 def _new_line(item: Item) -> DigestItem:
@@ -91,4 +79,4 @@ def _section(name: str, title: str, count: str, lines: list[DigestItem], *, orde
     )
 
 
-SECTIONS = (requirement_sections, backlog_top)
+SECTIONS = (requirement_sections,)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from handlers import experiment_decisions, experiment_results
+from handlers import experiment_decisions, experiment_digest, experiment_results
 from handlers import experiment_view as view_of
 from handlers.core import fields
 from handlers.core.args import normalise_word
@@ -213,3 +213,4 @@ ACTIONS = (
     ActionSpec(experiment_results.FILE_ACTION, experiment_results.on_file),
 )
 JOBS = ()
+DIGEST_SECTIONS = experiment_digest.SECTIONS

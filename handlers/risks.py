@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from handlers import indicators, risk_actions, risk_mitigations, risk_playbooks, risk_reviews
+from handlers import indicators, risk_actions, risk_digest, risk_mitigations, risk_playbooks, risk_reviews
 from handlers import risk_view as view_of
 from handlers.core import fields
 from handlers.core.args import normalise_word
@@ -306,3 +306,4 @@ ACTIONS = (
 )
 
 JOBS = risk_reviews.JOBS
+DIGEST_SECTIONS = risk_digest.SECTIONS

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from handlers import scoring_view
+from handlers import scoring_digest, scoring_view
 from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
 from handlers.core.reply import (
     Choice,
@@ -210,3 +210,4 @@ COMMANDS = (
 )
 ACTIONS = (ActionSpec(FORM_ACTION, on_form),)
 JOBS = ()
+DIGEST_SECTIONS = scoring_digest.SECTIONS

@@ -1,20 +1,18 @@
-"""Read queries behind the requirement sections of a digest: what changed in a window of the audit
-log, and the most recently active open items. Core statements, built once (the digest reads many rows)."""
+"""Read queries behind the digest: what changed in a window of the audit log (for every feature's
+sections), and the requirements it names. Core statements, built once (the digest reads many rows)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from models.audit import AuditEntry
-from models.requirement import ENTITY, Requirement, RequirementMarket, Status
+from models.requirement import ENTITY, Requirement, RequirementMarket
 
-OPEN = (Status.NEW, Status.TRIAGED, Status.APPROVED, Status.IN_PROGRESS)
 CHUNK = 900  # ids per IN (...) list, well under every database's parameter limit
 
 
@@ -44,7 +42,32 @@ class Item:
         return f"REQ-{self.number}"
 
 
-_CHANGES = (
+@dataclass(frozen=True)
+class Entry:
+    """One audit entry of a window, about any entity."""
+
+    audit_id: int
+    entity_id: int
+    action: str
+    changes: dict[str, Any]
+    actor_id: int | None
+    at: datetime
+
+
+def window_entries(
+    *, db: Session, workspace_id: int, entity: str, actions: tuple[str, ...], after: int, upto: int
+) -> list[Entry]:
+    """The audit entries of one entity and these actions with ids in (after, upto], oldest first.
+
+    The window is a range of the audit log's primary key, so every feature's digest section reads
+    only what happened since the channel's last digest, however long the log.
+    """
+    params = {"after": after, "upto": upto, "workspace_id": workspace_id, "entity": entity, "actions": list(actions)}
+    rows = db.connection().execute(_WINDOW, params)
+    return [Entry(r.id, r.entity_id, r.action, r.changes or {}, r.actor_id, r.at) for r in rows]
+
+
+_WINDOW = (
     select(
         AuditEntry.id,
         AuditEntry.entity_id,
@@ -57,8 +80,8 @@ _CHANGES = (
         AuditEntry.id > bindparam("after"),  # type: ignore[operator]
         AuditEntry.id <= bindparam("upto"),  # type: ignore[operator]
         AuditEntry.workspace_id == bindparam("workspace_id"),
-        AuditEntry.entity == ENTITY,
-        AuditEntry.action.in_(["create", "status"]),  # type: ignore[attr-defined]
+        AuditEntry.entity == bindparam("entity"),
+        AuditEntry.action.in_(bindparam("actions", expanding=True)),  # type: ignore[attr-defined]
     )
     .order_by(AuditEntry.id)
 )
@@ -66,8 +89,10 @@ _CHANGES = (
 
 def requirement_changes(*, db: Session, workspace_id: int, after: int, upto: int) -> list[Change]:
     """Requirements created or moved in the window, oldest first."""
-    rows = db.connection().execute(_CHANGES, {"after": after, "upto": upto, "workspace_id": workspace_id})
-    return [Change(r.id, r.entity_id, r.action, r.changes or {}, r.actor_id, r.at) for r in rows]
+    found = window_entries(
+        db=db, workspace_id=workspace_id, entity=ENTITY, actions=("create", "status"), after=after, upto=upto
+    )
+    return [Change(e.audit_id, e.entity_id, e.action, e.changes, e.actor_id, e.at) for e in found]
 
 
 def _markets_csv() -> Any:
@@ -101,32 +126,6 @@ def items_by_id(*, db: Session, ids: list[int]) -> dict[int, Item]:
         for row in connection.execute(_BY_IDS, {"ids": ids[start : start + CHUNK]}):
             found[row.id] = _item(row)
     return found
-
-
-def most_active_open(*, db: Session, workspace_id: int, markets: tuple[str, ...], limit: int) -> list[Item]:
-    """Open requirements for these markets (all when empty), most recently changed first."""
-    params: dict[str, Any] = {"workspace_id": workspace_id, "limit": limit, "open": [s.value for s in OPEN]}
-    if markets:
-        params["markets"] = list(markets)
-    rows = db.connection().execute(_active_statement(bool(markets)), params)
-    return [_item(row) for row in rows]
-
-
-@cache
-def _active_statement(by_market: bool) -> Select[Any]:
-    query = select(*_COLUMNS, _markets_csv()).where(
-        Requirement.workspace_id == bindparam("workspace_id"),
-        Requirement.status.in_(bindparam("open", expanding=True)),  # type: ignore[attr-defined]
-    )
-    if by_market:
-        query = query.where(
-            Requirement.id.in_(  # type: ignore[union-attr]
-                select(RequirementMarket.requirement_id).where(
-                    RequirementMarket.market.in_(bindparam("markets", expanding=True))  # type: ignore[attr-defined]
-                )
-            )
-        )
-    return query.order_by(Requirement.updated_at.desc(), Requirement.id.desc()).limit(bindparam("limit"))  # type: ignore[attr-defined,union-attr]
 
 
 def _item(row: Any) -> Item:

@@ -3,22 +3,54 @@ through time travel, and what the Slack-like server received."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.db import make_engine
+from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.text import TextRenderer
 from bot.runtime import Caller, Outcome, Runtime
 from bot.scheduler import Scheduler
 from bot.slack.app import make_client
 from bot.slack.notifier import SlackNotifier
+from handlers.digest_build import Digest, build, scope_for
+from models import digest as digest_model
 from models.digest import DigestChannel
 from models.digest_run import DigestRun
 from tests.conftest import slack_settings
 from tests.fakes.slack_api import Call, FakeSlack
+
+
+def digest_now(engine: Engine, *, lang: str = "en", sections: Any = None, channel: str = "console") -> Digest:
+    """The channel's digest as the scheduler would build it now: the window since its last digest."""
+    with Session(engine) as db:
+        settings = digest_model.channel_settings(db=db, workspace_id=1, channel_ref=channel)
+        scope = scope_for(
+            db, workspace_id=1, channel_ref=channel, settings=settings, until=datetime.now(UTC), tz="Asia/Shanghai"
+        )
+        return build(db, scope, lang=lang, sections=sections)
+
+
+def text_of(digest: Digest, lang: str = "en") -> str:
+    renderer = TextRenderer()
+    return "\n".join(renderer.message(part, Viewer(lang, "Asia/Shanghai")) for part in digest.parts)
+
+
+def slack_messages(digest: Digest, lang: str = "en") -> list[dict[str, Any]]:
+    renderer = SlackRenderer()
+    return [renderer.message(part, Viewer(lang, "Asia/Shanghai")) for part in digest.parts]
+
+
+def section(text: str, title: str) -> list[str]:
+    """The lines of one section of a digest drawn as text (the first page it is on)."""
+    lines = text.splitlines()
+    start = lines.index(title) + 1
+    end = next((n for n in range(start, len(lines)) if not lines[n].startswith("  ")), len(lines))
+    return [line.strip() for line in lines[start:end]]
 
 
 def say(runtime: Runtime, text: str, *, root: str = "digest", user: str = "U1", channel: str = "C1") -> Outcome:

@@ -13,34 +13,14 @@ from sqlmodel import Session
 from bot.render.block_kit import check_blocks
 from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
-from bot.render.text import TextRenderer
 from handlers.core.digest import DigestItem, DigestScope, DigestSection
 from handlers.core.reply import Text
-from handlers.digest_build import build, registered_sections, scope_for
-from models import digest as digest_model
+from handlers.digest_build import build, registered_sections
+from tests.digest.support import digest_now, slack_messages, text_of
 from tests.support.console import ConsoleDriver
 from tests.support.slack_requests import block_text
 
 T0 = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
-
-
-def digest_now(engine, *, lang: str = "en", sections=None, channel: str = "console"):
-    with Session(engine) as db:
-        settings = digest_model.channel_settings(db=db, workspace_id=1, channel_ref=channel)
-        scope = scope_for(
-            db, workspace_id=1, channel_ref=channel, settings=settings, until=datetime.now(UTC), tz="Asia/Shanghai"
-        )
-        return build(db, scope, lang=lang, sections=sections)
-
-
-def text_of(digest, lang: str = "en") -> str:
-    renderer = TextRenderer()
-    return "\n".join(renderer.message(part, Viewer(lang, "Asia/Shanghai")) for part in digest.parts)
-
-
-def slack_messages(digest, lang: str = "en") -> list[dict]:
-    renderer = SlackRenderer()
-    return [renderer.message(part, Viewer(lang, "Asia/Shanghai")) for part in digest.parts]
 
 
 def test_the_digest_says_what_changed_since_the_channels_last_one(console: ConsoleDriver, engine):
@@ -74,10 +54,10 @@ def test_the_digest_says_what_changed_since_the_channels_last_one(console: Conso
             "  • REQ-4 DE returns label — new · AT, DE · @mei",
             "Status changes",
             "  • REQ-2 US listing — new → approved (2 steps) · @mei",
-            "Top 5 of the backlog (most recently active)",
-            "  • REQ-4 DE returns label — new · AT, DE · @mei",
-            "  • REQ-2 US listing — approved · US · @mei",
-            "  • REQ-1 DE A+ page — triaged · DE · @mei",
+            "Top 5 of the backlog by RICE",  # nothing scored yet: open items of DE and US by key
+            "  • REQ-1 DE A+ page — not scored · triaged · DE · @mei",
+            "  • REQ-2 US listing — not scored · approved · US · @mei",
+            "  • REQ-4 DE returns label — not scored · new · AT, DE · @mei",
         ]
     )
 
@@ -109,7 +89,8 @@ def test_the_digest_is_drawn_in_chinese_for_a_chinese_channel(console: ConsoleDr
     text = text_of(digest_now(engine, lang="zh-CN"), "zh-CN")
     assert "站会日报" in text and "• 新需求：1 个" in text
     assert "REQ-1 日本站包邮门槛 — 已评估 · JP · @mei" in text
-    assert "需求池前 5 名（按最近动态）" in text
+    assert "需求池前 5 名（按 RICE）" in text
+    assert "REQ-1 日本站包邮门槛 — 未评分 · 已评估 · JP · @mei" in text
 
 
 def test_a_busy_window_is_paged_into_thread_messages_within_block_kit_limits(console: ConsoleDriver, engine):
