@@ -13,7 +13,6 @@ from models.audit import AuditEntry
 from models.experiment import Experiment
 from models.experiment_result import ExperimentDaily, ExperimentTotal
 from models.requirement import Requirement
-from models.workspace import Member
 from tests.experiments.data import daily_csv
 from tests.support.console import ConsoleDriver
 
@@ -198,13 +197,8 @@ def test_only_approvers_decide(console: ConsoleDriver, engine) -> None:
     refused = console.send("1")
     assert "Only approvers and admins decide experiments." in refused
     assert one(engine).decision is None
-    with Session(engine) as db:
-        li = db.exec(select(Member).where(Member.external_id == "li")).one()
-        li.role = "approver"
-        db.add(li)
-        db.commit()
-    console.console.runtime.forget_people()
-    out = console.send("/exp status EXP-1")
+    console.as_user("mei").send("/pm role @li approver")  # mei, the first user, is the admin
+    console.as_user("li").send("/exp status EXP-1")
     assert "EXP-1 stopped" in console.send("2")
     assert one(engine).status == "stopped"
 

@@ -13,7 +13,6 @@ from models.chat_message import ChatMessage
 from models.experiment import Experiment
 from models.experiment_result import ExperimentDaily
 from models.requirement import Requirement
-from models.workspace import Member
 from tests.experiments.data import daily_csv
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import SlackSender, SlackUser, block_text, button, buttons
@@ -110,10 +109,8 @@ def test_decisions_are_for_approvers_and_move_the_linked_requirement(
     assert refusal.body.get("replace_original") is not True
     with Session(engine) as db:
         assert db.exec(select(Experiment.decision)).one() is None
-        bo = db.exec(select(Member).where(Member.external_id == "U2")).one()
-        bo.role = "approver"
-        db.add(bo)
-        db.commit()
+    # The admin makes bo an approver through the bot, as a team would (this also refreshes who bo is).
+    assert "approver" in block_text(slack.command("role <@U2|bo> approver", command="/pm").json())
     slack.click(button(card, "Ship"), who=SlackUser(user="U2", name="bo"))
     replaced = fake_slack.wait_for("response_url", 2)[1]
     text = block_text(replaced.body)
