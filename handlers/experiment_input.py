@@ -11,6 +11,7 @@ from sqlmodel import Session
 from handlers.core import fields
 from handlers.core.args import normalise_word
 from handlers.core.command import Actor
+from handlers.core.keys import KeyKind
 from handlers.core.reply import FieldError, InvalidFields, Text, UsageError
 from handlers.requirement_input import number_from_key
 from models import experiment as exp_model
@@ -50,7 +51,7 @@ NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
 PERCENT = re.compile(rf"({NUMBER.pattern})\s*(%|pp|个百分点)?")
 TRAFFIC = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)\s*(?:/\s*([a-z天日周]*))?")
 COUNTS = re.compile(r"(-?(?:\d{1,3}(?:,\d{3})+|\d+))\s*/\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+))")
-KEY = re.compile(r"(?:exp-?|#)?(\d{1,9})")
+EXP_KEY = KeyKind(exp_model.KEY_PREFIX, "exp")
 
 
 def arm_names(count: int) -> list[str]:
@@ -207,13 +208,10 @@ def plan_values(raw: dict[str, str], *, db: Session, actor: Actor) -> dict[str, 
 
 
 def find(db: Session, actor: Actor, key_text: str, usage: str) -> Experiment:
-    match = KEY.fullmatch(normalise_word(key_text))
-    if match is None:
-        raise UsageError("exp.bad_key", usage, value=key_text)
-    number = int(match.group(1))
+    number = EXP_KEY.number(key_text, usage)
     item = exp_model.get_by_number(db=db, workspace_id=actor.workspace_id, number=number)
     if item is None:
-        raise UsageError("exp.not_found", usage, key=f"{exp_model.KEY_PREFIX}-{number}")
+        raise EXP_KEY.not_found(number, usage)
     return item
 
 

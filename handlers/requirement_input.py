@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlmodel import Session
 from handlers.core import fields
 from handlers.core.args import normalise_word
 from handlers.core.command import Actor
+from handlers.core.keys import KeyKind
 from handlers.core.reply import FieldError, InvalidFields, Text, UsageError
 from models import requirement as req_model
 from models.requirement import Status
@@ -53,7 +53,7 @@ STATUS_WORDS: dict[str, Status] = {
     "搁置": Status.PARKED,
     "已搁置": Status.PARKED,
 }
-KEY_PATTERN = re.compile(r"(?:req-?|#)?(\d{1,9})")
+REQ_KEY = KeyKind(req_model.KEY_PREFIX, "req")
 
 
 def requirement_values(
@@ -101,17 +101,14 @@ def _one_value(key: str, field: str, value: Any, *, db: Session, actor: Actor, t
 
 
 def number_from_key(text: str, usage: str) -> int:
-    match = KEY_PATTERN.fullmatch(normalise_word(text))
-    if match is None:
-        raise UsageError("req.bad_key", usage, value=text)
-    return int(match.group(1))
+    return REQ_KEY.number(text, usage)
 
 
 def find(db: Session, actor: Actor, key_text: str, usage: str) -> req_model.RequirementView:
-    number = number_from_key(key_text, usage)
+    number = REQ_KEY.number(key_text, usage)
     view = req_model.get_by_number(db=db, workspace_id=actor.workspace_id, number=number)
     if view is None:
-        raise UsageError("req.not_found", usage, key=f"{req_model.KEY_PREFIX}-{number}")
+        raise REQ_KEY.not_found(number, usage)
     return view
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from handlers.core import fields
 from handlers.core.args import normalise_word, parse_mention
 from handlers.core.command import Actor
+from handlers.core.keys import KeyKind
 from handlers.core.reply import FieldError, InvalidFields, UsageError
 from models import requirement as req_model
 from models import risk as risk_model
@@ -99,7 +100,7 @@ AMOUNT = re.compile(r"([0-9][0-9,_]*(?:\.[0-9]+)?)(k|m|万|亿)?", re.IGNORECASE
 MULTIPLIERS = {None: 1, "k": 1_000, "m": 1_000_000, "万": 10_000, "亿": 100_000_000}
 AMOUNT_MAX = Decimal("1e15")
 CENT = Decimal("0.01")
-RISK_KEY = re.compile(r"(?:risk-?|#)?(\d{1,9})")
+RISK_KEY = KeyKind(risk_model.KEY_PREFIX, "risk")
 
 
 def risk_values(
@@ -278,18 +279,11 @@ def decimal_value(name: str, value: str) -> Decimal:
     return number
 
 
-def number_from_key(text: str, usage: str) -> int:
-    match = RISK_KEY.fullmatch(normalise_word(text))
-    if match is None:
-        raise UsageError("risk.bad_key", usage, value=text)
-    return int(match.group(1))
-
-
 def find(db: Session, actor: Actor, key_text: str, usage: str) -> risk_model.RiskView:
-    number = number_from_key(key_text, usage)
+    number = RISK_KEY.number(key_text, usage)
     view = risk_model.get_by_number(db=db, workspace_id=actor.workspace_id, number=number)
     if view is None:
-        raise UsageError("risk.not_found", usage, key=f"{risk_model.KEY_PREFIX}-{number}")
+        raise RISK_KEY.not_found(number, usage)
     return view
 
 
