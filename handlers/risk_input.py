@@ -16,6 +16,7 @@ from handlers.core.args import normalise_word, parse_mention
 from handlers.core.command import Actor
 from handlers.core.keys import KeyKind
 from handlers.core.reply import FieldError, InvalidFields, UsageError
+from handlers.requirement_input import REQ_KEY
 from models import requirement as req_model
 from models import risk as risk_model
 from models.risk import Category
@@ -258,7 +259,7 @@ def person(db: Session, actor: Actor, name: str, value: str, *, from_form: bool 
 
 
 def requirement(db: Session, actor: Actor, name: str, value: str) -> int:
-    match = re.fullmatch(r"(?:req-?|#)?(\d{1,9})", normalise_word(value))
+    match = REQ_KEY.pattern.fullmatch(normalise_word(value))
     if match is None:
         raise FieldError(name, "risk.bad_req", value=value)
     found = req_model.get_by_number(db=db, workspace_id=actor.workspace_id, number=int(match.group(1)))
