@@ -1,4 +1,5 @@
-"""The HTTP server: Slack's events URL (commands, interactivity and events), and a health check."""
+"""The HTTP server: Slack's events URL (commands, interactivity and events), Lark's events URL (events
+and card callbacks), and a health check."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
             return await handler.handle(request)
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    if settings.lark_enabled:
+        routes.append(Route("/lark/events", lark_endpoint(settings, runtime), methods=["POST"]))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -38,6 +41,23 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
         runtime.engine.dispose()
 
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def lark_endpoint(settings: Settings, runtime: Runtime):  # noqa: ANN201  (a Starlette endpoint)
+    # Imported here: lark_oapi is large, and a Slack-only deployment never needs it.
+    from bot.lark.app import build_front_end
+    from bot.lark.http import LarkEndpoint
+    from bot.lark.verification import LarkVerifier
+
+    verifier = LarkVerifier(settings.lark_verification_token, settings.lark_encrypt_key)
+    if not settings.lark_encrypt_key:
+        log.warning("LARK_ENCRYPT_KEY is not set: Lark requests are checked by their token only (no signature)")
+    endpoint = LarkEndpoint(verifier, build_front_end(settings, runtime))
+
+    async def lark_events(request: Request) -> object:
+        return await endpoint(request)
+
+    return lark_events
 
 
 def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)

@@ -1,0 +1,198 @@
+"""The Lark front end: messages that carry commands, and card callbacks (buttons, form submissions).
+
+Both the HTTP endpoint (bot/lark/http.py, after verification) and the long connection (bot/lark/ws.py)
+hand it the decoded payload. The database work is done inline and is the answer (a card callback is
+answered with a toast and the redrawn card, well inside Lark's 3 seconds); Open API calls run after
+the answer on LarkEffects' pool. Each event_id is acted on once, however often Lark delivers it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+
+from bot.db import session_scope
+from bot.effects import Where
+from bot.lark import inputs
+from bot.lark.client import BotIdentity, make_client
+from bot.lark.effects import LarkEffects
+from bot.lark.notifier import LarkNotifier
+from bot.render.environment import Viewer
+from bot.render.lark import LarkRenderer
+from bot.runtime import Outcome, Runtime
+from bot.settings import Settings
+from handlers.core.reply import Effect, PostToChannel, Reply, Text, Track
+from models.processed_event import claim_event
+
+log = logging.getLogger(__name__)
+
+MESSAGE = "im.message.receive_v1"
+CARD_ACTION = "card.action.trigger"
+ERROR_KINDS = {"usage"}
+ERROR_MESSAGES = {"common.internal_error", "common.unavailable"}
+
+
+class EventStoreDown(Exception):
+    """The event could not be recorded as handled: ask Lark to deliver it again later."""
+
+
+def build_front_end(settings: Settings, runtime: Runtime) -> LarkFrontEnd:
+    client = make_client(settings)
+    bot = BotIdentity(client)
+    bot.prefetch()
+    return LarkFrontEnd(runtime, LarkEffects(LarkNotifier(client, LarkRenderer()), runtime.engine), bot)
+
+
+class LarkFrontEnd:
+    def __init__(self, runtime: Runtime, effects: LarkEffects, bot: BotIdentity | None = None) -> None:
+        self.runtime = runtime
+        self.effects = effects
+        self.renderer = effects.renderer
+        self.bot = bot
+
+    def handle(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Act on one event or callback; returns the JSON answer ({} when there is nothing to say)."""
+        header = payload.get("header") if isinstance(payload.get("header"), dict) else {}
+        kind = header.get("event_type")
+        if kind not in (MESSAGE, CARD_ACTION):
+            return {}
+        event_id = header.get("event_id")
+        if event_id and not self._first_time(str(event_id)):
+            log.info("Lark event %s already handled; delivery ignored", event_id)
+            return {}
+        if kind == MESSAGE:
+            self.on_message(payload)
+            return {}
+        return self.on_card_action(payload)
+
+    def on_message(self, payload: dict[str, Any]) -> None:
+        event = payload.get("event") or {}
+        message = event.get("message") or {}
+        if (event.get("sender") or {}).get("sender_type") != "user":
+            return  # the bot's own messages and other apps'
+        text = inputs.message_text(message)
+        if text is None:
+            return
+        bot_id = self.bot.open_id() if self.bot else None
+        line, addressed = inputs.canonical(text, message.get("mentions") or [], bot_open_id=bot_id)
+        in_group = message.get("chat_type") != "p2p"
+        if in_group and not addressed:
+            return  # a group message not meant for the bot
+        root, rest = inputs.split_command(line)
+        caller = inputs.message_caller(payload)
+        outcome = self.runtime.command(caller, root or "pm", rest)
+        where = Where(
+            workspace_id=_workspace(outcome),
+            user_ref=caller.user_ref,
+            channel_ref=caller.channel_ref,
+            thread_ref=message.get("message_id") if in_group else None,
+        )
+        effects = list(outcome.reply.effects)
+        if outcome.reply.kind != "silent":
+            effects.insert(0, PostToChannel(outcome.reply))
+        self.effects.submit(effects, outcome.viewer, where)
+
+    def on_card_action(self, payload: dict[str, Any]) -> dict[str, Any]:
+        event = payload.get("event") or {}
+        action = event.get("action") or {}
+        context = event.get("context") or {}
+        value = inputs.decode_value(action.get("value"))
+        if value is None:
+            return _toast("info", self.renderer.t(Viewer(self.runtime.default_lang), "common.button_expired"))
+        caller = inputs.card_caller(payload, channel_ref=value.channel_ref)
+        form = inputs.form_values(action.get("form_value") or {}, value.dates) if value.form else None
+        outcome = self.runtime.action(caller, value.action, value.payload, form=form)
+        where = Where(workspace_id=_workspace(outcome), user_ref=caller.user_ref, channel_ref=caller.channel_ref)
+        if value.form:
+            return self._answer_form(outcome, value, where, context.get("open_message_id"))
+        return self._answer_click(outcome, where)
+
+    def _answer_click(self, outcome: Outcome, where: Where) -> dict[str, Any]:
+        reply, viewer = outcome.reply, outcome.viewer
+        effects = list(reply.effects)
+        answer: dict[str, Any] = {}
+        if reply.kind == "silent":
+            pass
+        elif reply.replace_original:
+            answer = self._with_card(_toast("success", self._toast_text(reply, viewer)), reply, viewer)
+        elif reply.kind in ("message", "usage"):
+            answer = _toast(self._toast_type(reply), self._toast_text(reply, viewer))
+        else:
+            # A new card rather than a new look for this one: it goes into the chat below.
+            effects.insert(0, PostToChannel(reply))
+            answer = _toast("info", self.renderer.t(viewer, "lark.toast.posted"))
+        self.effects.submit(effects, viewer, where)
+        return answer
+
+    def _answer_form(
+        self, outcome: Outcome, value: inputs.ButtonValue, where: Where, form_message: str | None
+    ) -> dict[str, Any]:
+        reply, viewer = outcome.reply, outcome.viewer
+        if reply.form_errors:
+            reasons = [
+                Text("field.invalid", {"field": Text(value.labels[n]) if n in value.labels else n, "reason": text})
+                for n, text in reply.form_errors.items()
+            ]
+            return _toast("error", self.renderer.t(viewer, Text("field.invalid_many", {"reasons": reasons})))
+        effects = list(reply.effects)
+        shown, track = (reply, None) if reply.kind != "silent" else _take_post(effects, where.channel_ref)
+        done = self._toast_text(shown, viewer) if shown else self.renderer.t(viewer, "lark.toast.saved")
+        answer = _toast("success", done)
+        if shown is not None:
+            # The form card becomes the result, as a Slack modal closes and its result is posted.
+            answer = self._with_card(answer, shown, viewer)
+            if track and form_message and where.workspace_id is not None and where.channel_ref:
+                self.effects.remember(track, where.workspace_id, where.channel_ref, form_message)
+        self.effects.submit(effects, viewer, where)
+        return answer
+
+    def _with_card(self, answer: dict[str, Any], reply: Reply, viewer: Viewer) -> dict[str, Any]:
+        try:
+            card = self.renderer.card(reply, viewer)
+        except Exception:
+            log.exception("reply %s could not be drawn for Lark", reply.kind)
+            return _toast("error", self.renderer.t(viewer, "common.internal_error", ref="render"))
+        return {**answer, "card": {"type": "raw", "data": card}}
+
+    def _toast_text(self, reply: Reply, viewer: Viewer) -> str:
+        notice = reply.data.get("notice")
+        if isinstance(notice, Text):
+            return self.renderer.t(viewer, notice)
+        text = reply.data.get("text")
+        if reply.kind in ("message", "usage") and isinstance(text, Text):
+            return self.renderer.t(viewer, text)
+        return self.renderer.t(viewer, "lark.toast.updated")
+
+    @staticmethod
+    def _toast_type(reply: Reply) -> str:
+        text = reply.data.get("text")
+        if reply.kind in ERROR_KINDS or (isinstance(text, Text) and text.key in ERROR_MESSAGES):
+            return "error"
+        return "info"
+
+    def _first_time(self, event_id: str) -> bool:
+        try:
+            with session_scope(self.runtime.engine) as db:
+                return claim_event(db=db, platform="lark", event_id=event_id)
+        except DBAPIError as err:
+            log.exception("could not record Lark event %s", event_id)
+            raise EventStoreDown(event_id) from err
+
+
+def _take_post(effects: list[Effect], channel_ref: str | None) -> tuple[Reply | None, Track | None]:
+    """The first card a form's action posts to the form's own chat: it replaces the form in place."""
+    for i, effect in enumerate(effects):
+        if isinstance(effect, PostToChannel) and effect.channel_ref in (None, channel_ref):
+            del effects[i]
+            return effect.reply, effect.track
+    return None, None
+
+
+def _toast(kind: str, content: str) -> dict[str, Any]:
+    return {"toast": {"type": kind, "content": content}}
+
+
+def _workspace(outcome: Outcome) -> int | None:
+    return outcome.actor.workspace_id if outcome.actor else None
