@@ -21,7 +21,7 @@ from bot.lark.effects import LarkEffects
 from bot.lark.notifier import LarkNotifier
 from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
-from bot.runtime import Outcome, Runtime
+from bot.runtime import PLATFORM_LANG, Outcome, Runtime
 from bot.settings import Settings
 from handlers.core.reply import Effect, PostToChannel, Reply, Text, Track
 from models.processed_event import claim_event
@@ -100,7 +100,8 @@ class LarkFrontEnd:
         context = event.get("context") or {}
         value = inputs.decode_value(action.get("value"))
         if value is None:
-            return _toast("info", self.renderer.t(Viewer(self.runtime.default_lang), "common.button_expired"))
+            viewer = Viewer(PLATFORM_LANG.get("lark", self.runtime.default_lang), self.runtime.default_tz)
+            return _toast("info", self.renderer.t(viewer, "common.button_expired"))
         caller = inputs.card_caller(payload, channel_ref=value.channel_ref)
         form = inputs.form_values(action.get("form_value") or {}, value.dates) if value.form else None
         outcome = self.runtime.action(caller, value.action, value.payload, form=form)

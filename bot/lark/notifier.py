@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import uuid
 from pathlib import PurePath
 from typing import Any
@@ -28,6 +29,8 @@ from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
 from handlers.core.reply import Reply
 
+log = logging.getLogger(__name__)
+
 # The bot is not in that chat; it may not message that user; the chat was dissolved.
 UNREACHABLE = {230002, 230013, 232009}
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
@@ -48,10 +51,10 @@ class LarkNotifier:
         self.renderer = renderer
 
     def post(self, channel_ref: str, reply: Reply, viewer: Viewer, *, thread_ref: str | None = None) -> Posted:
-        return self.send_card(channel_ref, self.renderer.card(reply, viewer), thread_ref=thread_ref)
+        return self.send_card(channel_ref, self._card(reply, viewer), thread_ref=thread_ref)
 
     def update(self, channel_ref: str, message_ref: str, reply: Reply, viewer: Viewer) -> None:
-        content = _compact(self.renderer.card(reply, viewer))
+        content = _compact(self.renderer.card(reply, viewer))  # a card that cannot be drawn stays as it was
         request = (
             PatchMessageRequest.builder()
             .message_id(message_ref)
@@ -61,7 +64,7 @@ class LarkNotifier:
         call("im.v1.message.patch", lambda: self.client.im.v1.message.patch(request))
 
     def direct(self, user_ref: str, reply: Reply, viewer: Viewer) -> Posted:
-        return self.send_card(user_ref, self.renderer.card(reply, viewer))
+        return self.send_card(user_ref, self._card(reply, viewer))
 
     def upload(
         self, channel_ref: str, filename: str, content: bytes, title: str, comment: str | None, viewer: Viewer
@@ -139,6 +142,15 @@ class LarkNotifier:
                 raise ChannelUnreachable(channel_ref) from err
             raise
         return Posted(str(data.chat_id or channel_ref), str(data.message_id))
+
+    def _card(self, reply: Reply, viewer: Viewer) -> dict[str, Any]:
+        """The reply's card; one that cannot be drawn (over 30 KB, say) becomes a short apology, so
+        that the person who asked is not left without an answer."""
+        try:
+            return self.renderer.card(reply, viewer)
+        except Exception:
+            log.exception("reply %s could not be drawn for Lark", reply.kind)
+            return self.renderer.card(Reply.message("common.internal_error", ref="render"), viewer)
 
 
 def _compact(content: dict[str, Any]) -> str:

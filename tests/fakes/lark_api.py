@@ -44,6 +44,7 @@ class Call:
     body: dict[str, Any]  # JSON, or multipart fields (file parts as bytes)
     token: str | None
     path_id: str | None = None
+    answer: dict[str, Any] = field(default_factory=dict)  # what the fake answered
 
     @property
     def card(self) -> dict[str, Any]:
@@ -146,6 +147,7 @@ class FakeLark:
             answer = scripted.pop(0) if scripted else None
         if answer is None:
             answer = self._default(call)
+        call.answer = answer.body
         payload = json.dumps(answer.body).encode()
         request.send_response(answer.status)
         request.send_header("Content-Type", "application/json; charset=utf-8")
