@@ -114,11 +114,11 @@ def _socket(settings: Settings, runtime: Runtime) -> int:
 
 
 def _lark_ws(settings: Settings, runtime: Runtime) -> int:
-    from bot.lark.ws import run
-
     if not settings.lark_app_ready:
         log.error("the Lark long connection needs LARK_APP_ID and LARK_APP_SECRET")
         return 2
+    from bot.lark.ws import run  # lark_oapi takes seconds to import: only when it is needed
+
     run(settings, runtime)
     return 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from slack_bolt.adapter.starlette import SlackRequestHandler
 from sqlalchemy import text
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     routes = [Route("/healthz", _healthz(runtime.engine), methods=["GET"])]
+    lark_front = None
     if settings.slack_enabled:
         handler = SlackRequestHandler(build_app(settings, runtime))
 
@@ -33,17 +35,21 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     if settings.lark_enabled:
-        routes.append(Route("/lark/events", lark_endpoint(settings, runtime), methods=["POST"]))
+        lark_events, lark_front = lark_endpoint(settings, runtime)
+        routes.append(Route("/lark/events", lark_events, methods=["POST"]))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
         runtime.engine.dispose()
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.lark = lark_front  # the Lark front end, when enabled (tests reach it here)
+    return app
 
 
-def lark_endpoint(settings: Settings, runtime: Runtime):  # noqa: ANN201  (a Starlette endpoint)
+def lark_endpoint(settings: Settings, runtime: Runtime) -> tuple[Any, Any]:
+    """The /lark/events endpoint and the front end behind it."""
     # Imported here: lark_oapi is large, and a Slack-only deployment never needs it.
     from bot.lark.app import build_front_end
     from bot.lark.http import LarkEndpoint
@@ -52,12 +58,13 @@ def lark_endpoint(settings: Settings, runtime: Runtime):  # noqa: ANN201  (a Sta
     verifier = LarkVerifier(settings.lark_verification_token, settings.lark_encrypt_key)
     if not settings.lark_encrypt_key:
         log.warning("LARK_ENCRYPT_KEY is not set: Lark requests are checked by their token only (no signature)")
-    endpoint = LarkEndpoint(verifier, build_front_end(settings, runtime))
+    front = build_front_end(settings, runtime)
+    endpoint = LarkEndpoint(verifier, front)
 
     async def lark_events(request: Request) -> object:
         return await endpoint(request)
 
-    return lark_events
+    return lark_events, front
 
 
 def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)

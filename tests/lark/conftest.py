@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -39,8 +40,13 @@ def fake_lark() -> Iterator[FakeLark]:
 @pytest.fixture(scope="session")
 def lark_server(migrated_engine: Engine, database_url: str, fake_lark: FakeLark) -> Iterator[ServerThread]:
     runtime = Runtime(migrated_engine, REGISTRY)
-    server = ServerThread(create_app(lark_settings(database_url, fake_lark), runtime)).start()
+    app = create_app(lark_settings(database_url, fake_lark), runtime)
+    server = ServerThread(app).start()
     server.runtime = runtime
+    deadline = time.monotonic() + 10
+    while app.state.lark.bot.open_id() is None:  # so that which mention is the bot's never races
+        assert time.monotonic() < deadline, "the bot's open_id was never fetched"
+        time.sleep(0.01)
     yield server
     server.stop()
 

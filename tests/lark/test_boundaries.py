@@ -34,3 +34,18 @@ def test_lark_is_enabled_for_http_only_with_a_way_to_verify_requests() -> None:
     assert not Settings(**app).lark_enabled  # type: ignore[arg-type]
     assert Settings(**app).lark_app_ready  # type: ignore[arg-type]
     assert Settings(**app, lark_verification_token="v").lark_enabled  # type: ignore[arg-type]
+
+
+def test_one_serve_takes_slack_and_lark_side_by_side(runtime, fake_slack, fake_lark, database_url) -> None:
+    from bot.web import create_app
+    from tests.conftest import slack_settings
+    from tests.lark.conftest import lark_settings
+
+    both = lark_settings(database_url, fake_lark).model_copy(
+        update=slack_settings(database_url, fake_slack).model_dump(
+            include={"slack_bot_token", "slack_signing_secret", "slack_api_url"}
+        )
+    )
+    app = create_app(both, runtime)
+    assert {r.path for r in app.routes} == {"/healthz", "/slack/events", "/lark/events"}
+    assert app.state.lark is not None
