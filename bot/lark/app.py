@@ -98,7 +98,7 @@ class LarkFrontEnd:
         event = payload.get("event") or {}
         action = event.get("action") or {}
         context = event.get("context") or {}
-        value = inputs.decode_value(action.get("value"))
+        value = inputs.decode_action(action)
         if value is None:
             viewer = Viewer(PLATFORM_LANG.get("lark", self.runtime.default_lang), self.runtime.default_tz)
             return _toast("info", self.renderer.t(viewer, "common.button_expired"))

@@ -11,11 +11,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.render.lark import SUBMIT_PREFIX
 from bot.runtime import Caller
 
 MENTION_KEY = re.compile(r"@_user_\d+|@_all")
 NOT_IN_NAME = re.compile(r"[<>|]")
 DATE_PICKED = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s+[+-]\d{4})?")
+PICKER_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}\s+[+-]\d{4}")
+
 SLASHES = "/／"
 
 
@@ -130,8 +133,22 @@ def decode_value(value: Any) -> ButtonValue | None:
     )
 
 
-def encode_value(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"a": action, "p": payload}
+def decode_action(action: dict[str, Any]) -> ButtonValue | None:
+    """What a card callback's action carries.
+
+    A form's submit button carries its value like any button; should Lark ever leave it out of a
+    submission, the button's name still says which action (see submit_name) and the values are read
+    without the extras (date pickers are then recognised by their "2026-09-01 +0800" shape).
+    """
+    value = decode_value(action.get("value"))
+    if value is not None:
+        return value
+    name = str(action.get("name") or "")
+    form_value = action.get("form_value")
+    if not name.startswith(SUBMIT_PREFIX) or not isinstance(form_value, dict):
+        return None
+    dates = tuple(k for k, v in form_value.items() if isinstance(v, str) and PICKER_VALUE.fullmatch(v.strip()))
+    return ButtonValue(action=name[len(SUBMIT_PREFIX) :].replace("__", "."), payload={}, form=True, dates=dates)
 
 
 def form_values(form_value: dict[str, Any], dates: tuple[str, ...]) -> dict[str, Any]:

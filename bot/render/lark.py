@@ -28,6 +28,7 @@ BUTTON_TEXT_MAX = 40
 MARKDOWN_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>[]*~`"})
 MENTION_TAG = re.compile(r"(<at id=[\w-]+></at>)")
 BUTTON_TYPES = {"primary": "primary_filled", "danger": "danger"}
+SUBMIT_PREFIX = "tw_submit__"
 
 
 class RenderError(Exception):
@@ -75,9 +76,8 @@ class LarkRenderer(Templates):
             "d": [f.name for f in form.fields if f.kind == "date"],
             "l": {f.name: f.label.key for f in form.fields},
         }
-        drawn = loads_lenient(
-            self.draw("form.json.j2", viewer, {"form": form, "submit": submit, "max_input": MAX_INPUT_LENGTH})
-        )
+        data = {"form": form, "submit": submit, "submit_name": submit_name(form.action), "max_input": MAX_INPUT_LENGTH}
+        drawn = loads_lenient(self.draw("form.json.j2", viewer, data))
         return self._wrap(drawn, list(drawn["elements"]))
 
     def button_row(self, buttons: list[Button], viewer: Viewer) -> dict[str, Any]:
@@ -105,6 +105,12 @@ class LarkRenderer(Templates):
         except LarkCardError as err:
             raise RenderError(str(err)) from err
         return card
+
+
+def submit_name(action: str) -> str:
+    """The name of a form's submit button: it names the action, in the characters a name may hold
+    (a fallback for reading a submission; bot/lark/inputs.py decode_action)."""
+    return SUBMIT_PREFIX + action.replace(".", "__")
 
 
 def escape(value: str | None) -> str:

@@ -86,3 +86,16 @@ def test_bad_fields_come_back_as_an_error_toast_and_nothing_is_stored(
     }
     with Session(engine) as db:
         assert db.exec(select(Requirement)).all() == []
+
+
+def test_a_submission_without_the_buttons_value_is_still_read_by_its_name(
+    lark: LarkSender, fake_lark: FakeLark, engine
+) -> None:
+    card = open_form(lark, fake_lark)
+    [submit] = [b for b in buttons(card) if b.get("form_action_type") == "submit"]
+    action = {"tag": "button", "name": submit["name"], "form_value": {"title": "按名称读取", "due": "2026-10-01 +0800"}}
+    answer = lark.card_action(action, message_id="om_form").json()
+    assert answer["toast"] == {"type": "success", "content": "已登记 REQ-1。"}
+    with Session(engine) as db:
+        item = db.exec(select(Requirement)).one()
+    assert (item.title, str(item.due), item.channel_ref) == ("按名称读取", "2026-10-01", "oc_product")
