@@ -16,11 +16,10 @@ from sqlalchemy.exc import DBAPIError
 from bot.db import session_scope
 from bot.effects import Where
 from bot.lark import inputs
-from bot.lark.client import BotIdentity, make_client
+from bot.lark.client import BotIdentity
 from bot.lark.effects import LarkEffects
-from bot.lark.notifier import LarkNotifier
+from bot.lark.notifier import make_notifier
 from bot.render.environment import Viewer
-from bot.render.lark import LarkRenderer
 from bot.runtime import PLATFORM_LANG, Outcome, Runtime
 from bot.settings import Settings
 from handlers.core.reply import Effect, PostToChannel, Reply, Text, Track
@@ -39,10 +38,10 @@ class EventStoreDown(Exception):
 
 
 def build_front_end(settings: Settings, runtime: Runtime) -> LarkFrontEnd:
-    client = make_client(settings)
-    bot = BotIdentity(client)
+    notifier = make_notifier(settings)
+    bot = BotIdentity(notifier.client)
     bot.prefetch()
-    return LarkFrontEnd(runtime, LarkEffects(LarkNotifier(client, LarkRenderer()), runtime.engine), bot)
+    return LarkFrontEnd(runtime, LarkEffects(notifier, runtime.engine), bot)
 
 
 class LarkFrontEnd:

@@ -23,10 +23,11 @@ from lark_oapi.api.im.v1 import (
     ReplyMessageRequestBody,
 )
 
-from bot.lark.client import LarkApiError, call
+from bot.lark.client import LarkApiError, call, make_client
 from bot.notify import ChannelUnreachable, Posted
 from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
+from bot.settings import Settings
 from handlers.core.reply import Reply
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,12 @@ UNREACHABLE = {230002, 230013, 232009}
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
 _MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".csv": "text/csv"}
 FILE_TYPES = {".pdf": "pdf", ".doc": "doc", ".docx": "doc", ".xls": "xls", ".xlsx": "xls", ".ppt": "ppt"}
+
+
+def make_notifier(settings: Settings) -> LarkNotifier:
+    """A Lark notifier on its own, for work outside a request (the scheduler's deliveries to Lark
+    workspaces: EffectRunner(make_notifier(settings), engine))."""
+    return LarkNotifier(make_client(settings), LarkRenderer())
 
 
 def receive_id_type(ref: str) -> str:

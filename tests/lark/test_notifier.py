@@ -7,10 +7,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from bot.effects import EffectRunner, Where
-from bot.lark.client import make_client
-from bot.lark.notifier import LarkNotifier
+from bot.lark.notifier import make_notifier
 from bot.render.environment import Viewer
-from bot.render.lark import LarkRenderer
 from handlers.core.reply import DirectMessage, PostToChannel, Reply, Text, Track, UpdateTracked, UploadFile
 from models.chat_message import ChatMessage
 from models.workspace import ensure_member, ensure_workspace
@@ -21,8 +19,7 @@ from tests.support.lark_requests import card_text
 
 def runner(engine, fake: FakeLark, database_url: str) -> EffectRunner:
     fake.reset()
-    client = make_client(lark_settings(database_url, fake))
-    return EffectRunner(LarkNotifier(client, LarkRenderer()), engine)
+    return EffectRunner(make_notifier(lark_settings(database_url, fake)), engine)
 
 
 def workspace(engine, lang: str = "zh-CN") -> int:
