@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.fakes.lark_api import APP_ID, APP_SECRET, FakeLark  # noqa: E402
+from tests.lark.test_cli_lark import wait_healthy  # noqa: E402
 from tests.support.lark_requests import (  # noqa: E402
     ENCRYPT_KEY,
     VERIFICATION_TOKEN,
@@ -30,7 +31,7 @@ from tests.support.lark_requests import (  # noqa: E402
     LarkUser,
     button,
 )
-from tests.test_cli import free_port, wait_healthy  # noqa: E402
+from tests.test_cli import free_port  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
+
+import httpx
 
 from tests.fakes.lark_api import APP_ID, APP_SECRET, FakeLark
 from tests.support.lark_requests import ENCRYPT_KEY, VERIFICATION_TOKEN, LarkSender, card_text
-from tests.test_cli import env, free_port, tradewind, wait_healthy
+from tests.test_cli import env, free_port, tradewind
+
+
+def wait_healthy(url: str, proc: subprocess.Popen) -> httpx.Response:
+    """As tests/test_cli.py waits, with more time: lark_oapi alone takes seconds to import."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            return httpx.get(f"{url}/healthz", timeout=1)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("server never answered /healthz")
 
 
 def test_lark_credentials_alone_make_a_bare_tradewind_serve(tmp_path: Path) -> None:
