@@ -18,7 +18,6 @@ MENTION_KEY = re.compile(r"@_user_\d+|@_all")
 NOT_IN_NAME = re.compile(r"[<>|]")
 DATE_PICKED = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\s+[+-]\d{4})?")
 PICKER_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}\s+[+-]\d{4}")
-
 SLASHES = "/／"
 
 
@@ -136,9 +135,9 @@ def decode_value(value: Any) -> ButtonValue | None:
 def decode_action(action: dict[str, Any]) -> ButtonValue | None:
     """What a card callback's action carries.
 
-    A form's submit button carries its value like any button; should Lark ever leave it out of a
-    submission, the button's name still says which action (see submit_name) and the values are read
-    without the extras (date pickers are then recognised by their "2026-09-01 +0800" shape).
+    A form's submit button carries its value like any button. Should Lark ever leave the value out
+    of a submission, the button's name still names the action (submit_name in bot/render/lark.py);
+    date pickers are then recognised by the shape of their value ("2026-09-01 +0800").
     """
     value = decode_value(action.get("value"))
     if value is not None:
