@@ -45,9 +45,10 @@ class EffectRunner:
         elif isinstance(effect, UploadFile):
             channel = effect.channel_ref or where.channel_ref or where.user_ref
             comment = self._t(viewer, effect.comment) if effect.comment else None
-            self.notifier.upload(
-                channel, effect.filename, effect.content, self._t(viewer, effect.title), comment, viewer
-            )
+            content = effect.content
+            if not isinstance(content, bytes):
+                content = content(lambda text: self._t(viewer, text))
+            self.notifier.upload(channel, effect.filename, content, self._t(viewer, effect.title), comment, viewer)
         else:
             return False
         return True

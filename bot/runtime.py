@@ -16,10 +16,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
+from bot.background import Background
 from bot.db import session_scope
 from bot.render.environment import Viewer
 from handlers.core.command import ActionInput, Actor, CommandInput, Registry
-from handlers.core.reply import RefreshProfile, Reply, Text, UsageError
+from handlers.core.reply import Attachment, RefreshProfile, Reply, Text, UsageError
 from models.workspace import ensure_member, ensure_workspace
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class Runtime:
         self.default_lang = default_lang
         self.default_tz = default_tz
         self.actors = ActorCache()
+        self.background = Background()
 
     def command(self, caller: Caller, root: str, text: str) -> Outcome:
         changes_people = False
@@ -103,13 +105,22 @@ class Runtime:
             self.actors.clear()
         return outcome
 
-    def action(self, caller: Caller, name: str, payload: dict[str, Any], form: dict[str, Any] | None = None) -> Outcome:
+    def action(
+        self,
+        caller: Caller,
+        name: str,
+        payload: dict[str, Any],
+        form: dict[str, Any] | None = None,
+        files: tuple[Attachment, ...] = (),
+    ) -> Outcome:
         spec = self.registry.action(name)
 
         def run(actor: Actor, db: Session) -> Reply:
             if spec is None:
                 return Reply.message("common.button_expired")
-            act = ActionInput(actor=actor, action=name, payload=payload, form=form, channel_ref=caller.channel_ref)
+            act = ActionInput(
+                actor=actor, action=name, payload=payload, form=form, channel_ref=caller.channel_ref, files=files
+            )
             return spec.handler(act, db)
 
         return self._run(caller, run)

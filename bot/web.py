@@ -1,31 +1,46 @@
 """The HTTP server: Slack's events URL (commands, interactivity and events), Lark's events URL (events
-and card callbacks), and a health check."""
+and card callbacks), a health check, and the endpoint that scripts push early-warning figures to."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from typing import Any
 
 from slack_bolt.adapter.starlette import SlackRequestHandler
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bot.db import session_scope
+from bot.effects import EffectRunner, Where
+from bot.render.environment import Viewer
+from bot.render.slack import SlackRenderer
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.slack.app import build_app
+from bot.slack.app import build_app, make_client
+from bot.slack.notifier import SlackNotifier
+from handlers.core.jobs import Delivery
+from handlers.indicators import BadFigure, push_with_token
+from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, runtime: Runtime) -> Starlette:
-    routes = [Route("/healthz", _healthz(runtime.engine), methods=["GET"])]
+    routes = [
+        Route("/healthz", _healthz(runtime.engine), methods=["GET"]),
+        Route("/api/figures", _figures(settings, runtime.engine), methods=["POST"]),
+    ]
     lark_front = None
     if settings.slack_enabled:
         handler = SlackRequestHandler(build_app(settings, runtime))
@@ -78,3 +93,68 @@ def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
         return JSONResponse({"ok": True, "database": "ok"})
 
     return healthz
+
+
+FIGURES_BODY_MAX = 64 * 1024
+
+
+def _figures(settings: Settings, engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
+    """POST /api/figures with `Authorization: Bearer <token>` (from `/pm figure token`) and a JSON body
+    `{"name": "fx.USDCNY", "value": 7.41}` or `{"figures": {"fx.USDCNY": 7.41, ...}}`. A wrong token is a
+    401 and nothing is stored; alerts for crossed thresholds are sent after the answer."""
+    runners: dict[str, EffectRunner] = {}
+    if settings.slack_enabled:
+        runners["slack"] = EffectRunner(SlackNotifier(make_client(settings), SlackRenderer()), engine)
+
+    async def figures(request: Request) -> JSONResponse:
+        auth = request.headers.get("authorization", "")
+        token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        if not token:
+            return _unauthorized()
+        body = await request.body()
+        if len(body) > FIGURES_BODY_MAX:
+            return JSONResponse({"ok": False, "error": "too_large"}, status_code=413)
+        try:
+            raw = json.loads(body, parse_float=Decimal)
+        except ValueError:
+            raw = None  # refused as a bad body, once the token is known to be good
+        try:
+            with session_scope(engine) as db:
+                result = push_with_token(db, token, raw)
+        except BadFigure as err:
+            return JSONResponse({"ok": False, "error": f"bad_{err.problem}", "figure": err.name}, status_code=400)
+        except (DBAPIError, PoolTimeout):
+            log.exception("figures push: database unavailable")
+            return JSONResponse({"ok": False, "error": "unavailable"}, status_code=503)
+        if result is None:
+            return _unauthorized()
+        workspace_id, pushed = result
+        task = BackgroundTask(_deliver, runners, engine, workspace_id, pushed.deliveries)
+        return JSONResponse({"ok": True, "stored": pushed.stored, "alerts": len(pushed.alerts)}, background=task)
+
+    return figures
+
+
+def _unauthorized() -> JSONResponse:
+    return JSONResponse(
+        {"ok": False, "error": "invalid_token"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def _deliver(runners: dict[str, EffectRunner], engine: Engine, workspace_id: int, deliveries: list[Delivery]) -> None:
+    """Carry out the alerts of a push through the workspace's own chat platform."""
+    if not deliveries:
+        return
+    with session_scope(engine) as db:
+        workspace = db.get(Workspace, workspace_id)
+    runner = runners.get(workspace.platform) if workspace else None
+    if workspace is None or runner is None:
+        log.warning("figures push: no notifier for workspace %s; %d alerts not sent", workspace_id, len(deliveries))
+        return
+    where = Where(workspace_id=workspace_id, user_ref="")
+    for delivery in deliveries:
+        viewer = Viewer(delivery.lang or workspace.default_lang, workspace.default_tz)
+        try:
+            runner.run(delivery.effect, viewer, where)
+        except Exception:
+            log.exception("figures push: alert %s could not be sent", type(delivery.effect).__name__)

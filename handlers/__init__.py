@@ -1,9 +1,9 @@
 """Platform-neutral features: one module per feature, each listing its COMMANDS and ACTIONS."""
 
-from handlers import pm, requirements
+from handlers import costs, experiments, fx, markets, pm, requirements, risks, suppliers
 from handlers.core.command import Registry
 
-FEATURES = (requirements, pm)
+FEATURES = (requirements, pm, risks, experiments, costs, fx, suppliers, markets)
 
 JOBS = [job for feature in FEATURES for job in feature.JOBS]
 

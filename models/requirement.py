@@ -232,17 +232,7 @@ def update(*, db: Session, view: RequirementView, actor_id: int, values: dict[st
         else:
             setattr(item, name, new)
     if changes:
-        item.updated_at = utcnow()
-        db.add(item)
-        audit.record(
-            db=db,
-            workspace_id=item.workspace_id,
-            actor_id=actor_id,
-            entity=ENTITY,
-            entity_id=_id(item),
-            action="edit",
-            changes=changes,
-        )
+        _touch(db, item, actor_id, "edit", changes)
     return changes
 
 
@@ -260,6 +250,12 @@ def move(*, db: Session, item: Requirement, actor_id: int, target: Status) -> St
     if target not in TRANSITIONS[current]:
         raise IllegalTransition(current, target)
     item.status = target
+    _touch(db, item, actor_id, "status", {"status": [current.value, target.value]})
+    return current
+
+
+def _touch(db: Session, item: Requirement, actor_id: int, action: str, changes: dict[str, list[Any]]) -> None:
+    """Stamp the change on the row and write it to the audit log."""
     item.updated_at = utcnow()
     db.add(item)
     audit.record(
@@ -268,10 +264,9 @@ def move(*, db: Session, item: Requirement, actor_id: int, target: Status) -> St
         actor_id=actor_id,
         entity=ENTITY,
         entity_id=_id(item),
-        action="status",
-        changes={"status": [current.value, target.value]},
+        action=action,
+        changes=changes,
     )
-    return current
 
 
 @dataclass(frozen=True)

@@ -104,3 +104,5 @@ def slack(slack_server: ServerThread, engine: Engine, fake_slack: FakeSlack) -> 
     sender = SlackSender(slack_server.url, fake_slack.base + "/response")
     yield sender
     sender.close()
+    # Work still running after the answer would land in the next test's database and fake server.
+    assert slack_server.runtime.background.wait_idle(), "after-answer work did not finish"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot.console.notifier import ConsoleNotifier
@@ -16,13 +17,14 @@ from bot.effects import EffectRunner, Where
 from bot.render.environment import Viewer
 from bot.render.text import TextRenderer
 from bot.runtime import Caller, Outcome, Runtime
-from handlers.core.reply import Button, Form, FormField, OpenForm, Reply
+from handlers.core.reply import Attachment, Button, FetchFiles, FileRef, Form, FormField, OpenForm, Reply
 
 CONSOLE_TEAM = "console"
 CONSOLE_CHANNEL = "console"
 EXIT_WORDS = frozenset({"exit", "quit", ":q", "/exit", "/quit"})
 MENTION = re.compile(r"(?<![\w<@&])@([\w.\-]+)")
 PROMPT = "tradewind> "
+MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class Console:
@@ -93,8 +95,24 @@ class Console:
         for effect in reply.effects:
             if isinstance(effect, OpenForm):
                 self.fill(effect.form)
+            elif isinstance(effect, FetchFiles):
+                self.fetch(effect)
             else:
                 self.effects.run(effect, outcome.viewer, where)
+
+    def fetch(self, effect: FetchFiles) -> None:
+        """Attached files are paths on this computer: read them, then run the action with them."""
+        files = []
+        for ref in effect.files:
+            path = Path(ref.url).expanduser()
+            if not path.is_file():
+                self.say(self.renderer.t(self.viewer, "files.not_found", name=ref.url))
+                return
+            if path.stat().st_size > MAX_FILE_BYTES:
+                self.say(self.renderer.t(self.viewer, "files.too_big", name=ref.url, max_mb=MAX_FILE_BYTES >> 20))
+                return
+            files.append(Attachment(ref.name, path.read_bytes()))
+        self.show(self.runtime.action(self.caller, effect.action, effect.payload, files=tuple(files)))
 
     def draw(self, reply: Reply, viewer: Viewer, prefix: str = "") -> None:
         """Print a reply; its buttons become the ones the numbers press."""
@@ -133,6 +151,8 @@ class Console:
         if raw is None or raw.strip() == "-":
             return None
         value = raw.strip()
+        if field.kind == "file":
+            return [FileRef(Path(value).name, value)] if value else []
         if field.kind == "multiselect":
             return [v.strip() for v in re.split(r"[,，、\s]+", value) if v.strip()]
         return value

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt import Ack, App, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
@@ -22,11 +22,12 @@ from sqlalchemy.exc import DBAPIError
 from bot.db import session_scope
 from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer, decode_button
-from bot.runtime import Outcome, Runtime
+from bot.runtime import Caller, Outcome, Runtime
 from bot.settings import Settings
 from bot.slack import inputs
 from bot.slack.effects import SlackEffects, SlackWhere
-from handlers.core.reply import PostToChannel, Reply
+from bot.slack.files import FileUnavailable, SlackFiles, file_ref, thread_shares, tracked_entity
+from handlers.core.reply import Effect, FetchFiles, PostToChannel, Reply, Visibility, file_action
 from models.processed_event import claim_event
 
 log = logging.getLogger(__name__)
@@ -45,21 +46,24 @@ def build_app(settings: Settings, runtime: Runtime, *, client: WebClient | None 
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
     )
-    front = SlackFrontEnd(runtime, SlackEffects(client, SlackRenderer(), runtime.engine, runtime.forget_people))
+    effects = SlackEffects(client, SlackRenderer(), runtime.engine, runtime.forget_people, runtime.background)
+    front = SlackFrontEnd(runtime, effects, SlackFiles(client.token, client.base_url))
     app.middleware(_dedupe_events(runtime.engine))
     app.command(re.compile(r"^/.+"))(front.on_command)
     app.action(re.compile(r".+"))(front.on_action)
     app.view(re.compile(r".+"))(front.on_view_submission)
     app.event("app_mention")(front.on_mention)
-    app.event("message")(front.on_direct_message)
+    app.event("message")(front.on_message)
+    app.event("file_shared")(front.on_file_shared)
     return app
 
 
 class SlackFrontEnd:
-    def __init__(self, runtime: Runtime, effects: SlackEffects) -> None:
+    def __init__(self, runtime: Runtime, effects: SlackEffects, files: SlackFiles) -> None:
         self.runtime = runtime
         self.effects = effects
         self.renderer = effects.renderer
+        self.files = files
 
     def on_command(self, ack: Ack, body: dict[str, Any]) -> None:
         caller = inputs.command_caller(body)
@@ -77,7 +81,7 @@ class SlackFrontEnd:
             trigger_id=body.get("trigger_id"),
             response_url=body.get("response_url"),
         )
-        self.effects.submit(reply.effects, outcome.viewer, where)
+        self._submit(reply.effects, outcome.viewer, where, caller)
 
     def on_action(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -95,7 +99,7 @@ class SlackFrontEnd:
             return
         name, payload = decoded
         outcome = self.runtime.action(caller, name, payload)
-        self._answer(outcome, replace(where, workspace_id=_workspace(outcome)))
+        self._answer(outcome, replace(where, workspace_id=_workspace(outcome)), caller)
 
     def on_view_submission(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         metadata = inputs.form_metadata(view)
@@ -111,10 +115,24 @@ class SlackFrontEnd:
         where = SlackWhere(workspace_id=_workspace(outcome), user_ref=caller.user_ref, channel_ref=caller.channel_ref)
         if reply.kind != "silent":
             reply.effects.insert(0, _as_post(reply))
-        self.effects.submit(reply.effects, outcome.viewer, where)
+        self._submit(reply.effects, outcome.viewer, where, caller)
 
     def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         self._run_typed(body, event, thread_ts=event.get("thread_ts") or event.get("ts"))
+
+    def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("subtype") == "file_share" and event.get("thread_ts") and not event.get("bot_id"):
+            files = [f for f in event.get("files") or [] if isinstance(f, dict)]
+            work = (body, event.get("channel"), str(event["thread_ts"]), event.get("user"), files)
+            self.effects.background.submit(self._guarded, self._thread_files, *work)
+            return
+        self.on_direct_message(body, event)
+
+    def on_file_shared(self, body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        """file_shared names only the file and channel; which thread it went to comes from files.info."""
+        if event.get("user_id") and event.get("user_id") == context.bot_user_id:
+            return  # the bot's own uploads (charts)
+        self.effects.background.submit(self._guarded, self._file_shared, body, event)
 
     def on_direct_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
@@ -134,13 +152,86 @@ class SlackFrontEnd:
         effects = list(outcome.reply.effects)
         if outcome.reply.kind != "silent":
             effects.insert(0, _as_post(outcome.reply))
-        self.effects.submit(effects, outcome.viewer, where)
+        self._submit(effects, outcome.viewer, where, caller)
 
-    def _answer(self, outcome: Outcome, where: SlackWhere) -> None:
+    def _answer(self, outcome: Outcome, where: SlackWhere, caller: Caller) -> None:
         reply = outcome.reply
         if reply.kind != "silent":
             self.effects.respond(reply, outcome.viewer, where)
-        self.effects.submit(reply.effects, outcome.viewer, where)
+        self._submit(reply.effects, outcome.viewer, where, caller)
+
+    def _submit(self, effects: list[Effect], viewer: Viewer, where: SlackWhere, caller: Caller) -> None:
+        """Effects after the ack; fetching files needs the caller, to run the action as them."""
+        self.effects.submit([e for e in effects if not isinstance(e, FetchFiles)], viewer, where)
+        for effect in effects:
+            if isinstance(effect, FetchFiles):
+                self.effects.background.submit(self._guarded, self._fetch_and_run, effect, caller, viewer, where)
+
+    def _fetch_and_run(self, effect: FetchFiles, caller: Caller, viewer: Viewer, where: SlackWhere) -> None:
+        try:
+            files = tuple(self.files.fetch(ref) for ref in effect.files)
+        except FileUnavailable as err:
+            key = "files.too_big" if err.reason == "too_big" else "files.unavailable"
+            max_mb = self.files.max_bytes // (1024 * 1024)
+            self.effects.respond(Reply.message(key, name=err.name, max_mb=max_mb), viewer, where)
+            return
+        outcome = self.runtime.action(caller, effect.action, effect.payload, files=files)
+        self._deliver(outcome, replace(where, workspace_id=_workspace(outcome) or where.workspace_id), caller)
+
+    def _deliver(self, outcome: Outcome, where: SlackWhere, caller: Caller) -> None:
+        """A reply that answers no HTTP request: posted (in the thread, if any) when it is for the
+        channel, otherwise shown to the person alone."""
+        reply = outcome.reply
+        effects = list(reply.effects)
+        if reply.kind != "silent":
+            if reply.visibility is Visibility.CHANNEL:
+                effects.insert(0, _as_post(reply))
+            else:
+                self.effects.respond(reply, outcome.viewer, where)
+        self._submit(effects, outcome.viewer, where, caller)
+
+    def _file_shared(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        channel, file_id = event.get("channel_id"), event.get("file_id")
+        if not channel or not file_id:
+            return
+        file = self.effects.client.files_info(file=file_id).data.get("file") or {}  # type: ignore[union-attr]
+        for thread_ts in thread_shares(file, channel):
+            self._thread_files(body, channel, thread_ts, event.get("user_id"), [file])
+
+    def _thread_files(
+        self, body: dict[str, Any], channel: str | None, thread_ts: str, user: str | None, files: list[dict[str, Any]]
+    ) -> None:
+        """Files shared in the thread of a tracked card go to that entity's file action, once each."""
+        if not channel or not user or not files:
+            return
+        team = inputs.team_ref(body)
+        found = tracked_entity(self.runtime.engine, team_ref=team, channel_ref=channel, message_ref=thread_ts)
+        if found is None or self.runtime.registry.action(file_action(found[0])) is None:
+            return
+        refs = []
+        for file in files:
+            if file_ref(file) is None and file.get("id"):  # some events carry only the id
+                file = self.effects.client.files_info(file=file["id"]).data.get("file") or {}  # type: ignore[union-attr]
+            ref = file_ref(file)
+            # A share can reach us twice: as a message event and as file_shared.
+            with session_scope(self.runtime.engine) as db:
+                first = claim_event(db=db, platform="slack", event_id=f"file:{file.get('id')}:{thread_ts}")
+            if ref is not None and first:
+                refs.append(ref)
+        if not refs:
+            return
+        caller = Caller(platform="slack", team_ref=team, user_ref=user, channel_ref=channel)
+        payload = {"id": found[1], "thread": True}
+        outcome = self.runtime.action(caller, file_action(found[0]), payload, form={"file": refs})
+        where = SlackWhere(workspace_id=_workspace(outcome), user_ref=user, channel_ref=channel, thread_ref=thread_ts)
+        self._deliver(outcome, where, caller)
+
+    @staticmethod
+    def _guarded(work: Callable[..., None], *args: Any) -> None:
+        try:
+            work(*args)
+        except Exception:
+            log.exception("Slack background work %s failed", getattr(work, "__name__", work))
 
     def _draw(self, reply: Reply, viewer: Viewer) -> dict[str, Any]:
         try:

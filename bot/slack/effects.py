@@ -1,4 +1,4 @@
-"""Slack work done after the ack, on a small thread pool: the platform-neutral effects through the
+"""Slack work done after the ack, on the process's after-answer pool: the platform-neutral effects through the
 SlackNotifier, plus what only an interactive Slack request can do (open a modal, answer a click
 through its response_url, read a new member's profile)."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy.engine import Engine
 
+from bot.background import Background
 from bot.db import session_scope
 from bot.effects import EffectRunner, Where
 from bot.render.environment import Viewer
@@ -39,21 +40,21 @@ class SlackEffects:
         renderer: SlackRenderer,
         engine: Engine,
         on_people_changed: Callable[[], None],
-        workers: int = 4,
+        background: Background,
     ) -> None:
         self.client = client
         self.renderer = renderer
         self.engine = engine
         self.on_people_changed = on_people_changed
         self.runner = EffectRunner(SlackNotifier(client, renderer), engine)
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-effects")
+        self.background = background
 
     def submit(self, effects: list[Effect], viewer: Viewer, where: SlackWhere) -> list[Future[None]]:
-        return [self.pool.submit(self._guarded, effect, viewer, where) for effect in effects]
+        return [self.background.submit(self._guarded, effect, viewer, where) for effect in effects]
 
     def respond(self, reply: Reply, viewer: Viewer, where: SlackWhere) -> Future[None]:
         """Answer a click: replace the clicked message, or send an ephemeral note."""
-        return self.pool.submit(self._guarded, reply, viewer, where)
+        return self.background.submit(self._guarded, reply, viewer, where)
 
     def _guarded(self, effect: Effect | Reply, viewer: Viewer, where: SlackWhere) -> None:
         try:
@@ -78,7 +79,9 @@ class SlackEffects:
                 response_type=None if reply.replace_original else "ephemeral",
             )
         elif where.channel_ref:
-            self.client.chat_postEphemeral(channel=where.channel_ref, user=where.user_ref, **message)
+            self.client.chat_postEphemeral(
+                channel=where.channel_ref, user=where.user_ref, thread_ts=where.thread_ref, **message
+            )
 
     def _open_form(self, effect: OpenForm, viewer: Viewer, where: SlackWhere) -> None:
         if not where.trigger_id:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from bot.runtime import Caller
+from bot.slack.files import file_ref
 
 BOT_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
 
@@ -73,7 +74,13 @@ def _element_value(element: dict[str, Any]) -> Any:
         return [o["value"] for o in element.get("selected_options") or []]
     if kind in ("users_select",):
         return element.get("selected_user")
+    if kind == "file_input":
+        return [ref for ref in (file_ref(f) for f in element.get("files") or []) if ref is not None]
     return element.get("value")
+
+
+def team_ref(body: dict[str, Any]) -> str:
+    return _team(body)
 
 
 def _team(body: dict[str, Any]) -> str:

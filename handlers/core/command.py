@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from handlers.core.args import Args, ParseError, known_key, normalise_word, parse
-from handlers.core.reply import Reply, Text, UsageError
+from handlers.core.reply import Attachment, Reply, Text, UsageError
 
 UMBRELLA = "pm"
 
@@ -44,6 +44,7 @@ class ActionInput:
     payload: dict[str, Any]
     form: dict[str, Any] | None = None  # the submitted values of a form, flattened by field name
     channel_ref: str | None = None
+    files: tuple[Attachment, ...] = ()  # fetched by the front end (see FetchFiles)
 
 
 CommandHandler = Callable[[CommandInput, Session], Reply]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -38,12 +39,14 @@ class Choice:
 class FormField:
     name: str
     label: Text
-    kind: str = "text"  # text | textarea | date | select | multiselect
+    # text | textarea | date | select | multiselect | user (a person picker) | file (its value: a list of FileRef)
+    kind: str = "text"
     required: bool = False
     options: tuple[Choice, ...] = ()
     initial: Any = None
     max_length: int | None = None
     hint: Text | None = None
+    accept: tuple[str, ...] = ()  # file: the file types it takes ("csv"), any when empty
 
 
 @dataclass(frozen=True)
@@ -88,13 +91,50 @@ class UpdateTracked:
     reply: Reply
 
 
+Translate = Callable[[Text], str]
+
+
 @dataclass(frozen=True)
 class UploadFile:
     filename: str
-    content: bytes
+    # The bytes, or a function that draws them after the answer (off the request path) with a
+    # translator for the viewer's language: a chart's labels come from the catalogue this way.
+    content: bytes | Callable[[Translate], bytes]
     title: Text
     channel_ref: str | None = None
     comment: Text | None = None
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file someone attached on their platform, not yet fetched (a URL there; a path in the console)."""
+
+    name: str
+    url: str
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A fetched file."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class FetchFiles:
+    """Fetch attached files after the ack, then run `action` with them (ActionInput.files) as the same
+    person; its reply goes where the request came from (its thread, if any)."""
+
+    files: tuple[FileRef, ...]
+    action: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def file_action(entity: str) -> str:
+    """The action that receives files shared in the thread of a message tracked as `entity`."""
+    return f"{entity}.file"
 
 
 @dataclass(frozen=True)
@@ -110,7 +150,7 @@ class RefreshProfile:
     user_ref: str
 
 
-Effect = PostToChannel | DirectMessage | UpdateTracked | UploadFile | OpenForm | RefreshProfile
+Effect = PostToChannel | DirectMessage | UpdateTracked | UploadFile | OpenForm | RefreshProfile | FetchFiles
 
 
 @dataclass

@@ -9,18 +9,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 BOT_USER = "UBOT"
 
 
 @dataclass
 class Call:
-    method: str  # "chat.postMessage"; "response_url" for posts to a response URL; "upload" for file bytes
+    method: str  # "chat.postMessage"; "response_url" for posts to a response URL; "upload" for file bytes;
+    # "file_download" for a GET of a served file
     body: dict[str, Any]
     token: str | None
     path: str
     raw: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -34,6 +36,7 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # file id → (file object, content)
         self._scripted: dict[str, list[Scripted]] = {}
         self._lock = threading.Lock()
         self._ts = 1_700_000_000
@@ -42,6 +45,9 @@ class FakeSlack:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 fake._handle(self)
+
+            def do_GET(self) -> None:
+                fake._serve_file(self)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -70,11 +76,37 @@ class FakeSlack:
             self.calls.clear()
             self._scripted.clear()
             self.users.clear()
+            self.files.clear()
 
     def script(self, method: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         """Answer the next call to `method` this way instead of the default."""
         with self._lock:
             self._scripted.setdefault(method, []).append(Scripted(status, body, headers or {}))
+
+    def serve_file(
+        self, name: str, content: bytes, *, shares: dict[str, Any] | None = None, user: str = "U1"
+    ) -> dict[str, Any]:
+        """Host a file as Slack does: its object (as events, files.info and file inputs carry it) points
+        at private URLs here that answer only with a bot token."""
+        with self._lock:
+            self._ts += 1
+            file_id = f"F{self._ts}"
+        url = f"{self.base}/files-pri/T1-{file_id}/{name}"
+        file = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "user": user,
+            "mimetype": "text/csv",
+            "filetype": name.rsplit(".", 1)[-1] if "." in name else "text",
+            "size": len(content),
+            "url_private": url,
+            "url_private_download": url.replace(f"/{name}", f"/download/{name}"),
+            "shares": shares or {},
+        }
+        with self._lock:
+            self.files[file_id] = (file, content)
+        return dict(file)
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -115,6 +147,34 @@ class FakeSlack:
         request.end_headers()
         request.wfile.write(payload)
 
+    def _serve_file(self, request: BaseHTTPRequestHandler) -> None:
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        headers = {k: v for k, v in request.headers.items()}
+        with self._lock:
+            self.calls.append(Call("file_download", {}, token, request.path, b"", headers))
+            found = next(
+                (content for f, content in self.files.values() if request.path in _paths(f)),
+                None,
+            )
+        if found is not None and token and token.startswith("xoxb-"):
+            status, kind, payload = 200, "text/csv", found
+        elif found is not None:
+            # Without a token Slack answers with its sign-in page, not an error.
+            status, kind, payload = 200, "text/html", b"<html><body>Sign in to Slack</body></html>"
+        else:
+            status, kind, payload = 404, "text/plain", b"not found"
+        request.send_response(status)
+        request.send_header("Content-Type", kind)
+        request.send_header("Content-Length", str(len(payload)))
+        request.end_headers()
+        request.wfile.write(payload)
+
+    def _file_info(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            found = self.files.get(str(body.get("file")))
+        return {"ok": True, "file": dict(found[0])} if found else {"ok": False, "error": "file_not_found"}
+
     def _default(self, method: str, body: dict[str, Any], token: str | None) -> Scripted:
         if method in ("response_url", "upload"):
             return Scripted(200, {"ok": True})
@@ -138,6 +198,7 @@ class FakeSlack:
             "conversations.open": lambda b: {"ok": True, "channel": {"id": "D" + str(b.get("users", "X"))}},
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": lambda b: {"ok": True, "files": _json_list(b.get("files"))},
+            "files.info": self._file_info,
         }.get(method)
         return Scripted(200, handler(body) if handler else {"ok": True})
 
@@ -156,10 +217,23 @@ class FakeSlack:
             done = [c.body for c in self.calls if c.method == "files.completeUploadExternal"]
         return [(b, blobs.get(_json_list(b.get("files"))[0]["id"], b"")) for b in done]
 
+    def wait_for_upload(self, count: int = 1, timeout: float = 10.0) -> list[tuple[dict[str, Any], bytes]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done = self.uploaded()
+            if len(done) >= count:
+                return done
+            time.sleep(0.02)
+        raise AssertionError(f"expected {count} upload(s); got {len(self.uploaded())}")
+
     def _next_ts(self) -> str:
         with self._lock:
             self._ts += 1
             return f"{self._ts}.000100"
+
+
+def _paths(file: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(urlsplit(file[k]).path for k in ("url_private", "url_private_download"))
 
 
 def _json_list(value: Any) -> list[dict[str, Any]]:

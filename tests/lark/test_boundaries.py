@@ -47,5 +47,5 @@ def test_one_serve_takes_slack_and_lark_side_by_side(runtime, fake_slack, fake_l
         )
     )
     app = create_app(both, runtime)
-    assert {r.path for r in app.routes} == {"/healthz", "/slack/events", "/lark/events"}
+    assert {r.path for r in app.routes} == {"/healthz", "/api/figures", "/slack/events", "/lark/events"}
     assert app.state.lark is not None

@@ -1,0 +1,207 @@
+"""Landed-cost math against examples worked by hand (in the comments), to the cent.
+
+The reference figures were worked out on paper (checked with `bc -l`), not by calling this code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal as D
+
+import pytest
+
+from models.landed_cost import (
+    Basis,
+    Customs,
+    Lane,
+    MissingMeasure,
+    Parcel,
+    build_up,
+    chargeable_cbm,
+    chargeable_kg,
+    charm_price,
+    freight_per_unit,
+    price_for_margin,
+)
+from models.money import rounded, rounded_up
+
+TINY = D("1e-20")
+
+
+def cents(value: D) -> D:
+    return rounded(value, "EUR")
+
+
+def test_chargeable_weight_is_the_larger_of_actual_and_volumetric() -> None:
+    # 25 × 20 × 15 cm = 7,500 cm³; ÷ 6000 = 1.25 kg volumetric > 0.80 kg actual → 1.25 kg.
+    box = Parcel(D("0.80"), D(25), D(20), D(15))
+    assert chargeable_kg(box, 6000) == D("1.25")
+    # ÷ 5000 (express) = 1.5 kg.
+    assert chargeable_kg(box, 5000) == D("1.5")
+    # A dense item: 10 × 10 × 10 = 1,000 cm³ ÷ 6000 = 0.1667 kg < 2 kg actual → 2 kg.
+    assert chargeable_kg(Parcel(D(2), D(10), D(10), D(10)), 6000) == D(2)
+    # Only a weight known: that weight.
+    assert chargeable_kg(Parcel(D("0.42")), 6000) == D("0.42")
+    with pytest.raises(MissingMeasure):
+        chargeable_kg(Parcel(), 6000)
+
+
+def test_sea_freight_is_per_cbm_of_the_larger_of_volume_and_weight() -> None:
+    # 30 × 20 × 5 cm = 3,000 cm³ = 0.003 m³; 0.42 kg = 0.00042 t < 0.003 → 0.003 CBM;
+    # at CNY 1,200 per CBM: 1,200 × 0.003 = CNY 3.60 a unit.
+    tee = Parcel(D("0.42"), D(30), D(20), D(5))
+    assert chargeable_cbm(tee) == D("0.003")
+    assert freight_per_unit(tee, D(1200), Basis.CBM, 6000) == D("3.6")
+    # A 40 kg block of 0.01 m³: 0.04 t > 0.01 m³ → charged as 0.04 CBM: 1,200 × 0.04 = 48.
+    assert freight_per_unit(Parcel(D(40), D(10), D(20), D(50)), D(1200), Basis.CBM, 6000) == D(48)
+    with pytest.raises(MissingMeasure):
+        freight_per_unit(Parcel(D(1)), D(1200), Basis.CBM, 6000)
+
+
+def test_a_carton_s_freight_is_split_over_its_units() -> None:
+    # Carton 60 × 40 × 40 cm = 96,000 cm³ ÷ 6000 = 16 kg volumetric > 12 kg actual;
+    # CNY 38/kg × 16 = 608 for the carton; 24 units → 608 ÷ 24 = 25.3333… a unit.
+    carton = Parcel(D(12), D(60), D(40), D(40), units=24)
+    assert abs(freight_per_unit(carton, D(38), Basis.KG, 6000) * 24 - D(608)) < TINY
+    assert rounded(freight_per_unit(carton, D(38), Basis.KG, 6000), "CNY") == D("25.33")
+    assert freight_per_unit(carton, D("1.20"), Basis.UNIT, 6000) == D("1.20")
+
+
+# EU lane, Germany, sea, a cotton T-shirt (HS 6109100010), all in EUR at EURCNY 7.82:
+#   purchase    CNY 23.50 ÷ 7.82                       =  3.005115…  → 3.01
+#   freight     CNY 3.60 ÷ 7.82                        =  0.460358…  → 0.46
+#   customs value (CIF) = (23.50 + 3.60) ÷ 7.82        =  3.465473…
+#   duty        12 % × 3.465473…                       =  0.415857…  → 0.42
+#   shelf price 24.99 incl. 19 % VAT: net 24.99 ÷ 1.19 = 21.00 exactly; VAT 3.99
+#   referral    15 % × 24.99 (VAT-inclusive)           =  3.7485     → 3.75
+#   fulfilment 3.40, storage 0.12
+#   ads         8 % × 24.99                            =  1.9992     → 2.00
+#   returns     6 % × 21.00 (net)                      =  1.26
+#   total cost  = 30.352 ÷ 7.82 + 10.5277              = 14.409030…
+#   contribution 21.00 − 14.409030…                    =  6.590970…  → 6.59
+#   margin      6.590970… ÷ 21.00                      = 31.3856 %   → 31.39 %
+#   in CNY      6.590970… × 7.82                       = 51.541386   → 51.54
+#   break-even: fixed costs F = 30.352 ÷ 7.82 + 3.52 = 7.401330…;
+#     per-euro-of-price k = (1 − 0.06) ÷ 1.19 − 0.15 − 0.08 = 0.559916…;
+#     P = F ÷ k = 13.218644… → shown rounded up: 13.22
+#   25 % margin: k = (1 − 0.06 − 0.25) ÷ 1.19 − 0.23 = 0.349832…; P = 21.156816… → 21.16;
+#     charm price 21.49; there: net 18.058824, contribution 4.631264 → 4.63, margin 25.65 %.
+RATE = D("7.82")
+DE = Lane(
+    price=D("24.99"),
+    vat_pct=D(19),
+    purchase=D("23.50") / RATE,
+    freight=D("3.60") / RATE,
+    duty_pct=D(12),
+    customs=Customs.CIF,
+    referral_pct=D(15),
+    fulfilment=D("3.40"),
+    storage=D("0.12"),
+    ads_pct=D(8),
+    returns_pct=D(6),
+)
+
+
+def test_eu_lane_backs_vat_out_and_charges_referral_on_the_gross_price() -> None:
+    b = build_up(DE)
+    assert b.net_revenue == D("21")
+    assert b.vat == D("3.99")
+    assert b.referral == D("3.7485")
+    assert b.ads == D("1.9992")
+    assert b.returns == D("1.26")
+    assert abs(b.customs_value - D("27.10") / RATE) < TINY
+    assert [cents(x) for x in (b.purchase, b.freight, b.duty)] == [D("3.01"), D("0.46"), D("0.42")]
+    assert abs(b.contribution - (D("10.4723") - D("30.352") / RATE)) < TINY
+    assert cents(b.contribution) == D("6.59")
+    assert rounded(b.margin * 100, "EUR") == D("31.39")
+    assert rounded(b.contribution * RATE, "CNY") == D("51.54")
+    assert rounded_up(b.break_even, "EUR") == D("13.22")
+    assert rounded(b.landed, "EUR") == D("3.88")  # 30.352 ÷ 7.82 = 3.881330
+
+
+def test_eu_lane_target_margin_price_and_its_charm_ending() -> None:
+    exact = price_for_margin(DE, D("0.25"))
+    assert exact is not None and rounded_up(exact, "EUR") == D("21.16")
+    charm = charm_price(exact)
+    assert charm == D("21.49")
+    at_charm = build_up(replace(DE, price=charm))
+    assert cents(at_charm.contribution) == D("4.63")
+    assert rounded(at_charm.margin * 100, "EUR") == D("25.65")
+    # At the exact price the margin is the target, to rounding of the last digit.
+    assert abs(build_up(replace(DE, price=exact)).margin - D("0.25")) < TINY
+    # At the break-even price the contribution is zero.
+    assert abs(build_up(replace(DE, price=build_up(DE).break_even)).contribution) < TINY
+
+
+# US lane, air, a desk lamp, in USD at USDCNY 7.20 (prices exclude sales tax):
+#   chargeable weight: 25 × 20 × 15 ÷ 6000 = 1.25 kg > 0.80 kg; freight CNY 38 × 1.25 = 47.50
+#   purchase   45.00 ÷ 7.20 = 6.25;   freight 47.50 ÷ 7.20 = 6.597222… → 6.60
+#   duty (FOB, goods only) 25 % × 6.25 = 1.5625 → 1.56
+#   referral 15 % × 29.99 = 4.4985; FBA 5.40; storage 0.20; ads 10 % × 29.99 = 2.999;
+#   returns 5 % × 29.99 = 1.4995
+#   total 29.006722…; contribution 29.99 − 29.006722… = 0.983278 → 0.98; margin 3.2787 % → 3.28 %
+#   in CNY 0.983278 × 7.20 = 7.0796 → 7.08
+#   break-even: F = 6.25 + 6.597222 + 1.5625 + 5.60 = 20.009722; k = 1 − 0.05 − 0.15 − 0.10 = 0.70;
+#     P = 28.585317 → 28.59
+US_RATE = D("7.20")
+US = Lane(
+    price=D("29.99"),
+    vat_pct=D(0),
+    purchase=D(45) / US_RATE,
+    freight=D("47.50") / US_RATE,
+    duty_pct=D(25),
+    customs=Customs.FOB,
+    referral_pct=D(15),
+    fulfilment=D("5.40"),
+    storage=D("0.20"),
+    ads_pct=D(10),
+    returns_pct=D(5),
+)
+
+
+def test_us_lane_has_no_vat_and_duty_on_the_goods_only() -> None:
+    b = build_up(US)
+    assert b.vat == 0 and b.net_revenue == D("29.99")
+    assert b.customs_value == D("6.25")
+    assert b.duty == D("1.5625")
+    assert [cents(x) for x in (b.freight, b.referral, b.ads, b.returns)] == [
+        D("6.60"),
+        D("4.50"),
+        D("3.00"),
+        D("1.50"),
+    ]
+    assert cents(b.contribution) == D("0.98")
+    assert rounded(b.margin * 100, "USD") == D("3.28")
+    assert rounded(b.contribution * US_RATE, "CNY") == D("7.08")
+    assert rounded_up(b.break_even, "USD") == D("28.59")
+
+
+def test_a_declared_value_replaces_cif_and_fob() -> None:
+    # Declared USD 5.00: duty 25 % × 5.00 = 1.25.
+    assert build_up(replace(US, declared=D("5.00"))).duty == D("1.25")
+
+
+def test_no_price_reaches_a_margin_the_percentages_already_take() -> None:
+    # 15 % referral + 10 % ads + 5 % returns leave 70 % of the price: a 70 % margin is out of reach.
+    assert price_for_margin(US, D("0.70")) is None
+    greedy = replace(US, referral_pct=D(60), ads_pct=D(45))
+    assert build_up(greedy).break_even is None
+
+
+@pytest.mark.parametrize(
+    ("price", "step", "expected"),
+    [
+        ("21.1568", "1", "21.49"),
+        ("21.49", "1", "21.49"),
+        ("21.491", "1", "21.99"),
+        ("21.99", "1", "21.99"),
+        ("21.995", "1", "22.49"),
+        ("0.10", "1", "0.49"),
+        ("2481", "100", "2499"),  # yen
+        ("2420", "100", "2449"),
+        ("2499.5", "100", "2549"),
+        ("251234", "1000", "251490"),  # dong
+    ],
+)
+def test_charm_prices_end_in_49_or_99_and_never_go_below(price: str, step: str, expected: str) -> None:
+    assert charm_price(D(price), D(step)) == D(expected)

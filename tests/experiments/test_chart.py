@@ -1,0 +1,35 @@
+"""The chart's numbers (cumulative rate and its band per arm) worked by hand, and the PNG it draws."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from handlers.experiment_chart import chart_png, cumulative
+from models.experiment_result import DayPoint
+
+D1, D2, D3 = date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)
+SERIES = [
+    DayPoint(D1, "control", 100, 3),
+    DayPoint(D1, "variant", 100, 5),
+    DayPoint(D2, "control", 200, 4),  # variant has no row on day 2: its line carries on
+    DayPoint(D3, "control", 100, 1),
+    DayPoint(D3, "variant", 300, 10),
+]
+
+
+def test_cumulative_rates_carry_forward_over_missing_days() -> None:
+    lines = cumulative(SERIES, ["control", "variant"], 0.05)
+    assert [(d, round(r, 6)) for d, r, _, _ in lines["control"]] == [(D1, 0.03), (D2, round(7 / 300, 6)), (D3, 0.02)]
+    assert [(d, round(r, 6)) for d, r, _, _ in lines["variant"]] == [(D1, 0.05), (D2, 0.05), (D3, 0.0375)]
+    low, high = proportion_confint(15, 400, alpha=0.05, method="wilson")
+    assert lines["variant"][-1][2:] == pytest.approx((low, high), rel=1e-9)
+
+
+def test_the_chart_is_a_png_drawn_once_per_data_version() -> None:
+    first = chart_png(("test", 1), SERIES, arms=["control", "variant"], alpha=0.05, title="EXP-1")
+    assert first.startswith(b"\x89PNG\r\n\x1a\n") and len(first) > 5_000
+    assert chart_png(("test", 1), [], arms=["control"], alpha=0.05, title="other") is first
+    assert chart_png(("test", 2), SERIES[:2], arms=["control", "variant"], alpha=0.05, title="EXP-1") != first
