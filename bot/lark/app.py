@@ -2,13 +2,16 @@
 
 Both the HTTP endpoint (bot/lark/http.py, after verification) and the long connection (bot/lark/ws.py)
 hand it the decoded payload. The database work is done inline and is the answer (a card callback is
-answered with a toast and the redrawn card, well inside Lark's 3 seconds); Open API calls run after
-the answer on LarkEffects' pool. Each event_id is acted on once, however often Lark delivers it.
+answered with a toast and the redrawn card, well inside Lark's 3 seconds); Open API calls, and files
+sent in reply to a tracked card (bot/lark/files.py), are dealt with after the answer on the process's
+after-answer pool. Each event_id is acted on once, however often Lark delivers it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -18,11 +21,12 @@ from bot.effects import Where
 from bot.lark import inputs
 from bot.lark.client import BotIdentity
 from bot.lark.effects import LarkEffects
+from bot.lark.files import FileUnavailable, LarkFiles, file_refs, tracked_target
 from bot.lark.notifier import make_notifier
 from bot.render.environment import Viewer
-from bot.runtime import PLATFORM_LANG, Outcome, Runtime
+from bot.runtime import PLATFORM_LANG, Caller, Outcome, Runtime
 from bot.settings import Settings
-from handlers.core.reply import Effect, PostToChannel, Reply, Text, Track
+from handlers.core.reply import Effect, FetchFiles, PostToChannel, Reply, Text, Track, file_action
 from models.processed_event import claim_event
 
 log = logging.getLogger(__name__)
@@ -41,15 +45,19 @@ def build_front_end(settings: Settings, runtime: Runtime) -> LarkFrontEnd:
     notifier = make_notifier(settings)
     bot = BotIdentity(notifier.client)
     bot.prefetch()
-    return LarkFrontEnd(runtime, LarkEffects(notifier, runtime.engine), bot)
+    effects = LarkEffects(notifier, runtime.engine, runtime.background)
+    return LarkFrontEnd(runtime, effects, bot, LarkFiles(notifier.client))
 
 
 class LarkFrontEnd:
-    def __init__(self, runtime: Runtime, effects: LarkEffects, bot: BotIdentity | None = None) -> None:
+    def __init__(
+        self, runtime: Runtime, effects: LarkEffects, bot: BotIdentity | None = None, files: LarkFiles | None = None
+    ) -> None:
         self.runtime = runtime
         self.effects = effects
         self.renderer = effects.renderer
         self.bot = bot
+        self.files = files or LarkFiles(effects.notifier.client)
 
     def handle(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Act on one event or callback; returns the JSON answer ({} when there is nothing to say)."""
@@ -71,6 +79,9 @@ class LarkFrontEnd:
         message = event.get("message") or {}
         if (event.get("sender") or {}).get("sender_type") != "user":
             return  # the bot's own messages and other apps'
+        if message.get("message_type") == "file":
+            self.runtime.background.submit(self._guarded, self._file_message, payload)
+            return
         text = inputs.message_text(message)
         if text is None:
             return
@@ -91,7 +102,7 @@ class LarkFrontEnd:
         effects = list(outcome.reply.effects)
         if outcome.reply.kind != "silent":
             effects.insert(0, PostToChannel(outcome.reply))
-        self.effects.submit(effects, outcome.viewer, where)
+        self._submit(effects, outcome.viewer, where, caller)
 
     def on_card_action(self, payload: dict[str, Any]) -> dict[str, Any]:
         event = payload.get("event") or {}
@@ -106,10 +117,10 @@ class LarkFrontEnd:
         outcome = self.runtime.action(caller, value.action, value.payload, form=form)
         where = Where(workspace_id=_workspace(outcome), user_ref=caller.user_ref, channel_ref=caller.channel_ref)
         if value.form:
-            return self._answer_form(outcome, value, where, context.get("open_message_id"))
-        return self._answer_click(outcome, where)
+            return self._answer_form(outcome, value, where, caller, context.get("open_message_id"))
+        return self._answer_click(outcome, where, caller)
 
-    def _answer_click(self, outcome: Outcome, where: Where) -> dict[str, Any]:
+    def _answer_click(self, outcome: Outcome, where: Where, caller: Caller) -> dict[str, Any]:
         reply, viewer = outcome.reply, outcome.viewer
         effects = list(reply.effects)
         answer: dict[str, Any] = {}
@@ -123,11 +134,11 @@ class LarkFrontEnd:
             # A new card rather than a new look for this one: it goes into the chat below.
             effects.insert(0, PostToChannel(reply))
             answer = _toast("info", self.renderer.t(viewer, "lark.toast.posted"))
-        self.effects.submit(effects, viewer, where)
+        self._submit(effects, viewer, where, caller)
         return answer
 
     def _answer_form(
-        self, outcome: Outcome, value: inputs.ButtonValue, where: Where, form_message: str | None
+        self, outcome: Outcome, value: inputs.ButtonValue, where: Where, caller: Caller, form_message: str | None
     ) -> dict[str, Any]:
         reply, viewer = outcome.reply, outcome.viewer
         if reply.form_errors:
@@ -145,8 +156,69 @@ class LarkFrontEnd:
             answer = self._with_card(answer, shown, viewer)
             if track and form_message and where.workspace_id is not None and where.channel_ref:
                 self.effects.remember(track, where.workspace_id, where.channel_ref, form_message)
-        self.effects.submit(effects, viewer, where)
+        self._submit(effects, viewer, where, caller)
         return answer
+
+    def _submit(self, effects: list[Effect], viewer: Viewer, where: Where, caller: Caller) -> None:
+        """Effects after the answer; fetching files needs the caller, to run the action as them."""
+        self.effects.submit([e for e in effects if not isinstance(e, FetchFiles)], viewer, where)
+        for effect in effects:
+            if isinstance(effect, FetchFiles):
+                self.runtime.background.submit(self._guarded, self._fetch_and_run, effect, caller, viewer, where)
+
+    def _file_message(self, payload: dict[str, Any]) -> None:
+        """A file sent in reply to a tracked card (or just after one, in its chat) goes to that entity's
+        file action, as a file shared in a tracked card's thread does on Slack."""
+        message = (payload.get("event") or {}).get("message") or {}
+        refs, chat = file_refs(message), message.get("chat_id")
+        if not refs or not isinstance(chat, str):
+            return
+        caller = inputs.message_caller(payload)
+        replied_to = [str(m) for m in (message.get("parent_id"), message.get("root_id")) if m]
+        found = tracked_target(
+            self.runtime.engine,
+            tenant=caller.team_ref,
+            chat=chat,
+            replied_to=list(dict.fromkeys(replied_to)),
+            takes_files=lambda entity: self.runtime.registry.action(file_action(entity)) is not None,
+        )
+        if found is None:
+            return  # a file for someone else, or for nothing the bot tracks
+        entity, entity_id = found
+        payload_ = {"id": entity_id, "thread": True}
+        outcome = self.runtime.action(caller, file_action(entity), payload_, form={"file": refs})
+        where = Where(
+            workspace_id=_workspace(outcome),
+            user_ref=caller.user_ref,
+            channel_ref=chat,
+            thread_ref=message.get("message_id") if message.get("chat_type") != "p2p" else None,
+        )
+        self._deliver(outcome, where, caller)
+
+    def _fetch_and_run(self, effect: FetchFiles, caller: Caller, viewer: Viewer, where: Where) -> None:
+        try:
+            files = tuple(self.files.fetch(ref) for ref in effect.files)
+        except FileUnavailable as err:
+            key = "files.too_big" if err.reason == "too_big" else "files.unavailable"
+            max_mb = self.files.max_bytes // (1024 * 1024)
+            self.effects.submit([PostToChannel(Reply.message(key, name=err.name, max_mb=max_mb))], viewer, where)
+            return
+        outcome = self.runtime.action(caller, effect.action, effect.payload, files=files)
+        self._deliver(outcome, replace(where, workspace_id=_workspace(outcome) or where.workspace_id), caller)
+
+    def _deliver(self, outcome: Outcome, where: Where, caller: Caller) -> None:
+        """A reply that answers no request: posted in the chat (replying to the file, in a group)."""
+        effects = list(outcome.reply.effects)
+        if outcome.reply.kind != "silent":
+            effects.insert(0, PostToChannel(outcome.reply))
+        self._submit(effects, outcome.viewer, where, caller)
+
+    @staticmethod
+    def _guarded(work: Callable[..., None], *args: Any) -> None:
+        try:
+            work(*args)
+        except Exception:
+            log.exception("Lark background work %s failed", getattr(work, "__name__", work))
 
     def _with_card(self, answer: dict[str, Any], reply: Reply, viewer: Viewer) -> dict[str, Any]:
         try:

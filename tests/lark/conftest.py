@@ -59,3 +59,5 @@ def lark(lark_server: ServerThread, engine: Engine, fake_lark: FakeLark) -> Iter
     sender = LarkSender(lark_server.url, fake_lark)
     yield sender
     sender.close()
+    # Work still running after the answer would land in the next test's database and fake server.
+    assert lark_server.runtime.background.wait_idle(), "after-answer work did not finish"

@@ -57,7 +57,8 @@ def test_the_dispatcher_hands_events_and_card_callbacks_to_the_front_end(
     engine, fake_lark: FakeLark, database_url
 ) -> None:
     fake_lark.reset()
-    front = build_front_end(lark_settings(database_url, fake_lark), Runtime(engine, REGISTRY))
+    runtime = Runtime(engine, REGISTRY)
+    front = build_front_end(lark_settings(database_url, fake_lark), runtime)
     handler = event_handler(front)
     payloads = Payloads()
     message = payloads.message_payload("/req add over the long connection market=JP", chat_type="p2p")
@@ -74,6 +75,7 @@ def test_the_dispatcher_hands_events_and_card_callbacks_to_the_front_end(
     with Session(engine) as db:
         assert db.exec(select(Requirement.status)).all() == ["triaged"]
     payloads.close()
+    assert runtime.background.wait_idle(), "after-answer work did not finish"
 
 
 def frame(message_id: str, payload: dict[str, Any]) -> bytes:
