@@ -12,6 +12,7 @@ not read them as HTML. People are drawn as `<at id=open_id></at>`, which Lark sh
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any
 
@@ -50,8 +51,17 @@ class LarkRenderer(Templates):
         def tr(ctx: Context, value: str | Text) -> str:
             return self.markdown(ctx["viewer"], value) if isinstance(value, Text) else value
 
+        @pass_context
+        def tx(ctx: Context, value: str | Text | None) -> str:
+            """A line that is a catalogue message or the user's own text, ready for markdown."""
+            if isinstance(value, Text):
+                return self.markdown(ctx["viewer"], value)
+            return escape(value)
+
         self.env.globals["t"] = t
         self.env.filters["tr"] = tr
+        self.env.filters["tx"] = tx
+        self.env.filters["fit"] = fit
 
     def markdown(self, viewer: Viewer, message: str | Text, /, **params: Any) -> str:
         """A catalogue message for a markdown element: handler parameters escaped, no stray tags."""
@@ -111,6 +121,17 @@ def submit_name(action: str) -> str:
     """The name of a form's submit button: it names the action, in the characters a name may hold
     (a fallback for reading a submission; bot/lark/inputs.py decode_action)."""
     return SUBMIT_PREFIX + action.replace(".", "__")
+
+
+def fit(lines: list[str], budget: int) -> list[str]:
+    """The first lines that take at most `budget` bytes in the card's JSON: a long list is cut where it
+    would pass Lark's 30 KB, and the template says how many more there are."""
+    used = 0
+    for i, line in enumerate(lines):
+        used += len(json.dumps(line, ensure_ascii=False).encode()) + 1
+        if used > budget:
+            return lines[:i]
+    return lines
 
 
 def escape(value: str | None) -> str:

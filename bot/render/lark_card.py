@@ -18,7 +18,7 @@ MAX_CARD_BYTES = 30 * 1024
 MAX_ELEMENTS = 200
 MAX_BUTTON_TEXT = 100
 MAX_INPUT_LENGTH = 1000  # Lark's ceiling for an input's max_length
-FIELD_TAGS = {"input", "select_static", "multi_select_static", "date_picker"}
+FIELD_TAGS = {"input", "select_static", "multi_select_static", "date_picker", "select_person"}
 KNOWN = {"markdown", "div", "hr", "column_set", "column", "form", "button", "img", *FIELD_TAGS}
 
 

@@ -1,8 +1,9 @@
 """A Lark-Open-API-like HTTP server on 127.0.0.1 that answers the calls the bot makes and records them.
 
 It serves /open-apis/... at its root, as lark-oapi expects of LARK_DOMAIN: the tenant access token,
-sending, replying to and patching messages, image and file uploads, the bot's own info, and the
-long connection's endpoint discovery (/callback/ws/endpoint).
+sending, replying to and patching messages, image and file uploads, the files people sent in messages
+(served only to a tenant token, as Lark does), the bot's own info, and the long connection's endpoint
+discovery (/callback/ws/endpoint).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("PATCH", re.compile(r"/open-apis/im/v1/messages/(?P<id>[^/]+)"), "im.message.patch"),
     ("POST", re.compile(r"/open-apis/im/v1/images"), "im.image.create"),
     ("POST", re.compile(r"/open-apis/im/v1/files"), "im.file.create"),
+    ("GET", re.compile(r"/open-apis/im/v1/messages/(?P<id>[^/]+)/resources/(?P<key>[^/]+)"), "im.message_resource.get"),
     ("GET", re.compile(r"/open-apis/bot/v3/info"), "bot.info"),
     ("POST", re.compile(r"/callback/ws/endpoint"), "ws.endpoint"),
 )
@@ -44,7 +46,9 @@ class Call:
     body: dict[str, Any]  # JSON, or multipart fields (file parts as bytes)
     token: str | None
     path_id: str | None = None
-    answer: dict[str, Any] = field(default_factory=dict)  # what the fake answered
+    answer: dict[str, Any] = field(default_factory=dict)  # what the fake answered (JSON answers)
+    headers: dict[str, str] = field(default_factory=dict)  # as sent, names in lower case
+    path_key: str | None = None
 
     @property
     def card(self) -> dict[str, Any]:
@@ -55,7 +59,7 @@ class Call:
 @dataclass
 class Scripted:
     status: int
-    body: dict[str, Any]
+    body: dict[str, Any] | bytes  # bytes: a file, sent as it is
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -63,6 +67,7 @@ class FakeLark:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.chats: dict[str, str] = {}  # message id → chat id, for replies (tests add users' messages)
+        self.files: dict[tuple[str, str], tuple[str, bytes]] = {}  # (message id, file key) → (name, bytes)
         self._scripted: dict[str, list[Scripted]] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -103,6 +108,11 @@ class FakeLark:
         with self._lock:
             self._scripted.setdefault(name, []).append(Scripted(status, body, headers or {}))
 
+    def serve_file(self, message_id: str, file_key: str, name: str, content: bytes) -> None:
+        """A file someone sent in message `message_id`, for GET .../messages/{id}/resources/{key}."""
+        with self._lock:
+            self.files[(message_id, file_key)] = (name, content)
+
     def calls_to(self, *names: str) -> list[Call]:
         with self._lock:
             return [c for c in self.calls if c.name in names]
@@ -124,11 +134,11 @@ class FakeLark:
         length = int(request.headers.get("Content-Length") or 0)
         raw = request.rfile.read(length) if length else b""
         parts = urlsplit(request.path)
-        name, path_id = "unknown", None
+        name, path_id, path_key = "unknown", None, None
         for verb, pattern, route in ROUTES:
             match = pattern.fullmatch(parts.path)
             if verb == method and match:
-                name, path_id = route, match.groupdict().get("id")
+                name, path_id, path_key = route, match.groupdict().get("id"), match.groupdict().get("key")
                 break
         body = _decode(raw, request.headers.get("Content-Type", ""))
         auth = request.headers.get("Authorization", "")
@@ -140,6 +150,8 @@ class FakeLark:
             body=body,
             token=auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None,
             path_id=path_id,
+            headers={k.lower(): v for k, v in request.headers.items()},
+            path_key=path_key,
         )
         with self._lock:
             self.calls.append(call)
@@ -147,10 +159,13 @@ class FakeLark:
             answer = scripted.pop(0) if scripted else None
         if answer is None:
             answer = self._default(call)
-        call.answer = answer.body
-        payload = json.dumps(answer.body).encode()
+        if isinstance(answer.body, bytes):
+            payload, kind = answer.body, "application/octet-stream"
+        else:
+            call.answer = answer.body
+            payload, kind = json.dumps(answer.body).encode(), "application/json; charset=utf-8"
         request.send_response(answer.status)
-        request.send_header("Content-Type", "application/json; charset=utf-8")
+        request.send_header("Content-Type", kind)
         request.send_header("Content-Length", str(len(payload)))
         for header, value in answer.headers.items():
             request.send_header(header, value)
@@ -176,6 +191,12 @@ class FakeLark:
             return Scripted(200, {"code": 0, "msg": "success", "data": {"image_key": f"img_v3_{next(self._ids)}"}})
         if call.name == "im.file.create":
             return Scripted(200, {"code": 0, "msg": "success", "data": {"file_key": f"file_v3_{next(self._ids)}"}})
+        if call.name == "im.message_resource.get":
+            found = self.files.get((call.path_id or "", call.path_key or ""))
+            if found is None or call.query.get("type") != "file":
+                return Scripted(400, {"code": 234003, "msg": "File not in msg."})
+            name, content = found
+            return Scripted(200, content, {"Content-Disposition": f'attachment; filename="{name}"'})
         if call.name == "bot.info":
             bot = {"activate_status": 2, "app_name": "Tradewind", "open_id": BOT_OPEN_ID, "ip_white_list": []}
             return Scripted(200, {"code": 0, "msg": "ok", "bot": bot})
