@@ -38,7 +38,8 @@ SCRIPT = (
     "/cost price TEE-01 market=GB margin=25%",
     "/cost what-if TEE-01 fx=-10% freight=+30%",
     "/cost list",
-    '/supplier add 宏达 category=服装 city=深圳 lead_days=25 defects=3/200 certs=CE note="<b>x</b> & [link](http://x) **y**"',
+    "/supplier add 宏达 category=服装 city=深圳 lead_days=25 defects=3/200 certs=CE "
+    'note="<b>x</b> & [link](http://x) **y**"',
     "/supplier score 宏达 quality=4 certification=5 capacity=3 lead_time=4 return_rate=2 service=4",
     "/supplier add 星达 city=义乌",
     "/supplier score 星达 quality=3 certification=3 capacity=5 lead_time=5 return_rate=4 service=3",
