@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from models.chat_message import ChatMessage
 from models.requirement import Requirement, RequirementMarket
+from models.risk import Risk
+from models.workspace import Member
 from tests.fakes.lark_api import FakeLark
 from tests.support.lark_requests import LarkSender, buttons, card_text
 
@@ -99,3 +102,33 @@ def test_a_submission_without_the_buttons_value_is_still_read_by_its_name(
     with Session(engine) as db:
         item = db.exec(select(Requirement)).one()
     assert (item.title, str(item.due), item.channel_ref) == ("按名称读取", "2026-10-01", "oc_product")
+
+
+def test_a_person_field_is_a_person_picker_and_its_open_id_is_the_owner(
+    lark: LarkSender, fake_lark: FakeLark, engine
+) -> None:
+    lark.message("/risk", message_id="om_ask_risk")
+    [sent] = fake_lark.sent()
+    [form] = [e for e in sent.card["body"]["elements"] if e["tag"] == "form"]
+    [owner] = [e for e in form["elements"] if e.get("name") == "owner"]
+    assert owner["tag"] == "select_person" and "options" not in owner  # anyone in the chat
+    values = {
+        "title": "Amazon 下架风险",
+        "category": "platform",
+        "likelihood": "5",
+        "impact": "4",
+        "owner": "ou_li",
+        "market": ["DE"],
+        "exposure": "80000",
+        "currency": "EUR",
+    }
+    answer = lark.submit(sent.card, values, message_id="om_risk_form").json()
+    assert answer["toast"]["type"] == "success"
+    shown = card_text(answer["card"]["data"])
+    assert "RISK-1" in shown and "<at id=ou_li></at>" in shown and "EUR 80,000" in shown
+    with Session(engine) as db:
+        risk = db.exec(select(Risk)).one()
+        owner_ref = db.exec(select(Member.external_id).where(Member.id == risk.owner_id)).one()
+        tracked = db.exec(select(ChatMessage.message_ref).where(ChatMessage.entity == "risk")).all()
+    assert (risk.title, risk.score, owner_ref) == ("Amazon 下架风险", 20, "ou_li")
+    assert tracked == ["om_risk_form"]  # the form became the risk's tracked card
