@@ -35,6 +35,7 @@ MESSAGE = "im.message.receive_v1"
 CARD_ACTION = "card.action.trigger"
 ERROR_KINDS = {"usage"}
 ERROR_MESSAGES = {"common.internal_error", "common.unavailable"}
+PRIVATE_KINDS = frozenset({"figure_token"})  # replies holding a secret: never shown to a whole group
 
 
 class EventStoreDown(Exception):
@@ -100,7 +101,12 @@ class LarkFrontEnd:
             thread_ref=message.get("message_id") if in_group else None,
         )
         effects = list(outcome.reply.effects)
-        if outcome.reply.kind != "silent":
+        if in_group and outcome.reply.kind in PRIVATE_KINDS:
+            # Lark has no message that only one person in a group sees: a secret goes one-to-one.
+            private = replace(where, channel_ref=caller.user_ref, thread_ref=None)
+            self.effects.submit([PostToChannel(outcome.reply)], outcome.viewer, private)
+            effects.insert(0, PostToChannel(Reply.message("lark.sent_privately")))
+        elif outcome.reply.kind != "silent":
             effects.insert(0, PostToChannel(outcome.reply))
         self._submit(effects, outcome.viewer, where, caller)
 
