@@ -173,8 +173,8 @@ class LarkFrontEnd:
                 self.runtime.background.submit(self._guarded, self._fetch_and_run, effect, caller, viewer, where)
 
     def _file_message(self, payload: dict[str, Any]) -> None:
-        """A file sent in reply to a tracked card (or just after one, in its chat) goes to that entity's
-        file action, as a file shared in a tracked card's thread does on Slack."""
+        """A file sent in reply to a tracked card (or, one-to-one with the bot, just after one) goes to
+        that entity's file action, as a file shared in a tracked card's thread does on Slack."""
         message = (payload.get("event") or {}).get("message") or {}
         refs, chat = file_refs(message), message.get("chat_id")
         if not refs or not isinstance(chat, str):
@@ -186,13 +186,14 @@ class LarkFrontEnd:
             tenant=caller.team_ref,
             chat=chat,
             replied_to=list(dict.fromkeys(replied_to)),
+            recent=message.get("chat_type") == "p2p",  # in a group, only a reply says what a file is for
             takes_files=lambda entity: self.runtime.registry.action(file_action(entity)) is not None,
         )
         if found is None:
             return  # a file for someone else, or for nothing the bot tracks
         entity, entity_id = found
-        payload_ = {"id": entity_id, "thread": True}
-        outcome = self.runtime.action(caller, file_action(entity), payload_, form={"file": refs})
+        thread = {"id": entity_id, "thread": True}
+        outcome = self.runtime.action(caller, file_action(entity), thread, form={"file": refs})
         where = Where(
             workspace_id=_workspace(outcome),
             user_ref=caller.user_ref,

@@ -2,8 +2,8 @@
 results, say) is drawn as a card that asks for the file to be sent as a reply to it; that card is
 remembered as being about the entity, like any tracked card.
 
-A file message that replies to a tracked card (directly or in its thread), or that is sent in the
-same chat shortly after one, goes to that entity's file action (`<entity>.file`), as a file shared in
+A file message that replies to a tracked card (directly or in its thread), or that is sent one-to-one
+to the bot shortly after one, goes to that entity's file action (`<entity>.file`), as a file shared in
 a tracked card's thread does on Slack. The file is fetched with the tenant token from
 GET /open-apis/im/v1/messages/{message_id}/resources/{file_key}?type=file.
 """
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
 FILE_SUFFIX = ".file"  # handlers/core/reply.py file_action: f"{entity}.file"
-# A file sent without replying to anything belongs to the chat's newest tracked card only this soon after it.
+# A file sent one-to-one without replying to anything belongs to the chat's newest tracked card this soon after it.
 RECENT = timedelta(minutes=30)
 RECENT_ROWS = 20
 RESOURCE = re.compile(r"lark:im/([\w-]{1,128})/([\w-]{1,256})")
@@ -113,10 +113,12 @@ def tracked_target(
     tenant: str,
     chat: str,
     replied_to: list[str],
+    recent: bool,
     takes_files: Callable[[str], bool],
 ) -> tuple[str, int] | None:
     """The entity a file message is for: the tracked card it replies to (its parent, then its thread's
-    root); otherwise the chat's newest recent tracked card about something that takes files."""
+    root); otherwise, when `recent` allows it, the chat's newest recent tracked card about something that
+    takes files."""
     base = (
         select(ChatMessage.entity, ChatMessage.entity_id, ChatMessage.message_ref)
         .join(Workspace, col(Workspace.id) == ChatMessage.workspace_id)
@@ -135,12 +137,14 @@ def tracked_target(
                     if message_ref == ref and takes_files(entity):
                         return entity, entity_id
             return None
-        recent = db.exec(
+        if not recent:
+            return None
+        rows = db.exec(
             base.where(ChatMessage.created_at >= utcnow() - RECENT)
             .order_by(col(ChatMessage.id).desc())
             .limit(RECENT_ROWS)
         ).all()
-    for entity, entity_id, _ in recent:
+    for entity, entity_id, _ in rows:
         if takes_files(entity):
             return entity, entity_id
     return None

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.lark.files import form_track
 from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer, RenderError
 from bot.render.lark_card import MAX_CARD_BYTES, LarkCardError, card_bytes, check_card
 from handlers import REGISTRY
-from handlers.core.reply import Button, Reply, Text
+from handlers.core.reply import Button, Form, FormField, Reply, Text, Track
 from handlers.requirements import new_requirement_form
 from tests.fakes.lark_api import FakeLark
 from tests.support.lark_requests import LarkSender, card_text
@@ -164,3 +165,24 @@ def test_an_oversized_reply_is_a_render_error_not_a_silent_cut() -> None:
 def test_cards_are_plain_json() -> None:
     drawn = LarkRenderer().card(Reply("req_card", SAMPLES["req_card"]), Viewer("en"))
     assert json.loads(json.dumps(drawn)) == drawn
+
+
+def test_a_file_field_asks_for_a_reply_and_the_other_fields_stay_in_the_form() -> None:
+    form = Form(
+        action="experiment.file",
+        title=Text("exp.form.title"),
+        fields=(
+            FormField("note", Text("req.field.desc")),
+            FormField("file", Text("exp.form.file", {"key": "EXP-1"}), kind="file", accept=("csv", "text")),
+            FormField("owner", Text("risk.field.owner_id"), kind="user", required=True),
+        ),
+        metadata={"id": 1},
+    )
+    card = LarkRenderer().form(form, Viewer("en"), "oc_1")
+    check_card(card)
+    assert "reply to this card with the file (.csv, .txt)" in card_text(card)
+    [container] = [e for e in card["body"]["elements"] if e["tag"] == "form"]
+    fields = {e["name"]: e["tag"] for e in container["elements"] if "name" in e and e["tag"] != "button"}
+    assert fields == {"note": "input", "owner": "select_person"}
+    assert form_track(form) == Track("experiment", 1)
+    assert form_track(new_requirement_form("en")) is None

@@ -5,6 +5,7 @@ fetched from the Open API with the tenant token and goes to the same action as o
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
@@ -125,6 +126,19 @@ def test_in_a_one_to_one_chat_a_file_just_after_the_card_needs_no_reply(
     assert stored_rows(engine) == 4
 
 
+def test_a_file_long_after_the_card_needs_a_reply(lark: LarkSender, fake_lark: FakeLark, engine) -> None:
+    dm = LarkUser(chat="oc_dm_ana")
+    planned(lark, fake_lark, engine, chat_type="p2p", who=dm)
+    with Session(engine) as db:
+        for row in db.exec(select(ChatMessage)):
+            row.created_at = row.created_at - timedelta(minutes=31)
+            db.add(row)
+        db.commit()
+    lark.file("days.csv", daily_csv(days=2, markets=("DE",)).encode(), chat_type="p2p", who=dm)
+    time.sleep(0.3)
+    assert fake_lark.calls_to("im.message_resource.get") == [] and stored_rows(engine) == 0
+
+
 def test_files_for_nothing_tracked_and_other_files_are_left_alone(
     lark: LarkSender, fake_lark: FakeLark, engine
 ) -> None:
@@ -132,6 +146,7 @@ def test_files_for_nothing_tracked_and_other_files_are_left_alone(
     csv = daily_csv(days=2).encode()
     lark.file("days.csv", csv, parent_id="om_not_a_card")  # a reply to something else
     lark.file("days.csv", csv, who=LarkUser(chat="oc_elsewhere"))  # another chat
+    lark.file("days.csv", csv)  # in the card's group, but not a reply to it
     lark.file("screenshot.png", b"\x89PNG", parent_id=card_id)  # not a table
     lark.file("days.csv", csv, parent_id=card_id, message_type="image")  # not a file message
     time.sleep(0.4)
