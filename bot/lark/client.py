@@ -42,6 +42,15 @@ def make_client(settings: Settings) -> lark.Client:
     )
 
 
+APPLINKS = {"https://open.feishu.cn": "https://applink.feishu.cn", "https://open.larksuite.com": "https://applink.larksuite.com"}
+
+
+def applink_origin(domain: str) -> str | None:
+    """Where Lark's AppLinks (links that open a chat in the client) live for this domain; None for a
+    private or test deployment, whose chats cannot be linked."""
+    return APPLINKS.get(domain)
+
+
 def call(what: str, send: Callable[[], BaseResponse], *, sleep: Callable[[float], None] = time.sleep) -> Any:
     """Run one Open API call; retry when Lark says to slow down; raise LarkApiError on failure."""
     for attempt in range(RETRIES + 1):

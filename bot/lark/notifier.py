@@ -23,7 +23,7 @@ from lark_oapi.api.im.v1 import (
     ReplyMessageRequestBody,
 )
 
-from bot.lark.client import LarkApiError, call, make_client
+from bot.lark.client import LarkApiError, applink_origin, call, make_client
 from bot.notify import ChannelUnreachable, Posted
 from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
@@ -42,7 +42,7 @@ FILE_TYPES = {".pdf": "pdf", ".doc": "doc", ".docx": "doc", ".xls": "xls", ".xls
 def make_notifier(settings: Settings) -> LarkNotifier:
     """A Lark notifier on its own, for work outside a request (the scheduler's deliveries to Lark
     workspaces: EffectRunner(make_notifier(settings), engine))."""
-    return LarkNotifier(make_client(settings), LarkRenderer())
+    return LarkNotifier(make_client(settings), LarkRenderer(applink=applink_origin(settings.lark_domain)))
 
 
 def receive_id_type(ref: str) -> str:

@@ -30,6 +30,7 @@ MARKDOWN_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>[]*~`"})
 MENTION_TAG = re.compile(r"(<at id=[\w-]+></at>)")
 BUTTON_TYPES = {"primary": "primary_filled", "danger": "danger"}
 SUBMIT_PREFIX = "tw_submit__"
+CHAT_ID = re.compile(r"oc_[0-9A-Za-z]+")
 
 
 class RenderError(Exception):
@@ -37,8 +38,11 @@ class RenderError(Exception):
 
 
 class LarkRenderer(Templates):
-    def __init__(self) -> None:
+    def __init__(self, applink: str | None = None) -> None:
+        """`applink`: the origin of Lark's AppLinks (https://applink.feishu.cn), to link a chat by its id;
+        without it a chat is named in words only."""
         super().__init__("lark")
+        self.applink = applink
         self.env.filters["person"] = person
         self.env.filters["esc"] = escape
         self.env.filters["plain"] = plain
@@ -58,10 +62,19 @@ class LarkRenderer(Templates):
                 return self.markdown(ctx["viewer"], value)
             return escape(value)
 
+        @pass_context
+        def chat(ctx: Context, chat_ref: str) -> str:
+            """A group chat: Lark markdown cannot mention one, so it is a link that opens it."""
+            label = self.markdown(ctx["viewer"], "lark.chat")
+            if not self.applink or not CHAT_ID.fullmatch(chat_ref or ""):
+                return label
+            return f"[{label}]({self.applink}/client/chat/open?openChatId={chat_ref})"
+
         self.env.globals["t"] = t
         self.env.filters["tr"] = tr
         self.env.filters["tx"] = tx
         self.env.filters["fit"] = fit
+        self.env.filters["chat"] = chat
 
     def markdown(self, viewer: Viewer, message: str | Text, /, **params: Any) -> str:
         """A catalogue message for a markdown element: handler parameters escaped, no stray tags."""

@@ -1,5 +1,6 @@
-"""Every reply of the risks, economics and experiments features drawn as a Lark card, in English and in
-Chinese, from what the real handlers return to a Lark user; and the long replies at their size limits."""
+"""Every reply of the risks, economics, experiments, scoring and approvals, and digest features drawn as a
+Lark card, in English and in Chinese, from what the real handlers return to a Lark user; and the long replies
+at their size limits."""
 
 from __future__ import annotations
 
@@ -16,14 +17,19 @@ from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
 from bot.render.lark_card import MAX_CARD_BYTES, card_bytes, check_card
 from bot.runtime import Caller, Runtime
+from handlers import standup
 from handlers.core.reply import Attachment, DirectMessage, PostToChannel, Reply, Text, UpdateTracked
 from handlers.risk_reviews import remind_overdue_reviews
+from models.approval import Approval
+from models.digest import DigestChannel, Schedule
 from models.experiment import Experiment
 from tests.experiments.data import daily_csv
 from tests.support.lark_requests import card_text
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ANA = Caller(platform="lark", team_ref="tenant_acme", user_ref="ou_ana", channel_ref="oc_product")
+LI = Caller(platform="lark", team_ref="tenant_acme", user_ref="ou_li", channel_ref="oc_product")
+PEOPLE = {"li": "ou_li"}
 BROKEN = ("Something went wrong", "出了点问题")
 
 SCRIPT = (
@@ -69,6 +75,21 @@ SCRIPT = (
     "/exp result EXP-1 control=10000/330 variant=10000/300",
     "/exp status EXP-1",
     "/exp list",
+    "/score REQ-1 reach=4000 impact=2 confidence=80 effort=1.5",
+    "/score REQ-1 ice=8,7,6",
+    "/score REQ-1 moscow=must",
+    "/score history REQ-1",
+    "/pm markets US=0.5 DE=0.3 JP=0.2",
+    "/score top by=weighted",
+    "/pm role @li approver",
+    "/pm role",
+    "/req submit REQ-1 @li",
+    "/pm audit REQ-1",
+    "/digest schedule 09:30 Asia/Shanghai weekdays",
+    "/digest remind 30",
+    "/standup y: listed the <b>new</b> SKU t: A+ page b: waiting on the **supplier**",
+    "/digest preview",
+    "/digest now",
 )
 
 
@@ -81,11 +102,20 @@ def replies_in(reply: Reply) -> Iterator[Reply]:
     for effect in reply.effects:
         if isinstance(effect, PostToChannel | UpdateTracked | DirectMessage):
             yield from replies_in(effect.reply)
+        if isinstance(effect, PostToChannel):
+            for threaded in effect.thread:
+                yield from replies_in(threaded)
 
 
 def run(runtime: Runtime, line: str) -> Reply:
-    """As the Lark front end runs a typed line (bot/lark/app.py on_message)."""
-    typed, _ = inputs.canonical(line, [], bot_open_id=None)
+    """As the Lark front end runs a typed line (bot/lark/app.py on_message), `@li` a mention of li."""
+    mentions = []
+    for name, open_id in PEOPLE.items():
+        if f"@{name}" in line:
+            key = f"@_user_{len(mentions) + 1}"
+            mentions.append({"key": key, "id": {"open_id": open_id}, "name": name})
+            line = line.replace(f"@{name}", key)
+    typed, _ = inputs.canonical(line, mentions, bot_open_id=None)
     root, rest = inputs.split_command(typed)
     return runtime.command(ANA, root, rest).reply
 
@@ -109,6 +139,16 @@ def every_reply(runtime: Runtime, engine) -> list[Reply]:
     for delivery in deliveries:
         assert isinstance(delivery.effect, DirectMessage)
         found += replies_in(delivery.effect.reply)
+    with Session(engine) as db:
+        approval_id = db.exec(select(Approval.id)).one()
+    found += replies_in(runtime.action(LI, "approval.approve", {"id": approval_id}).reply)
+    later = datetime.now(UTC) + timedelta(days=3)
+    with Session(engine) as db:  # days later, before a digest: ana has not answered since the last one
+        settings = db.exec(select(DigestChannel)).one()
+        reminders = standup.reminders(db, settings, Schedule.of(settings).next_slot(later), later)
+    assert reminders
+    found += [m.reply for m in reminders]
+    found.append(Reply("digest_unreachable", {"channel": "oc_product"}))  # as bot/digest_poster.py tells its owner
     return found
 
 
