@@ -42,7 +42,10 @@ def make_client(settings: Settings) -> lark.Client:
     )
 
 
-APPLINKS = {"https://open.feishu.cn": "https://applink.feishu.cn", "https://open.larksuite.com": "https://applink.larksuite.com"}
+APPLINKS = {
+    "https://open.feishu.cn": "https://applink.feishu.cn",
+    "https://open.larksuite.com": "https://applink.larksuite.com",
+}
 
 
 def applink_origin(domain: str) -> str | None:
