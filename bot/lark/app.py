@@ -26,7 +26,18 @@ from bot.lark.notifier import make_notifier
 from bot.render.environment import Viewer
 from bot.runtime import PLATFORM_LANG, Caller, Outcome, Runtime
 from bot.settings import Settings
-from handlers.core.reply import Effect, FetchFiles, PostToChannel, Reply, Text, Track, file_action
+from handlers.core.reply import (
+    Effect,
+    FetchFiles,
+    OpenForm,
+    PostToChannel,
+    Reply,
+    Text,
+    Track,
+    UpdateTracked,
+    file_action,
+)
+from models import chat_message
 from models.processed_event import claim_event
 
 log = logging.getLogger(__name__)
@@ -34,8 +45,19 @@ log = logging.getLogger(__name__)
 MESSAGE = "im.message.receive_v1"
 CARD_ACTION = "card.action.trigger"
 ERROR_KINDS = {"usage"}
-ERROR_MESSAGES = {"common.internal_error", "common.unavailable"}
-PRIVATE_KINDS = frozenset({"figure_token"})  # replies holding a secret: never shown to a whole group
+# Faults, and the refusals of a click by someone who may not do that: an error toast, and nothing changed.
+ERROR_MESSAGES = {
+    "common.internal_error",
+    "common.unavailable",
+    "approval.not_allowed",
+    "approval.not_own",
+    "approval.already_voted",
+    "approval.remind_requester_only",
+    "risk.accept_not_allowed",
+}
+NOTICE_KINDS = {"message", "usage", "person_notice"}  # short answers to a click: a toast, not a new card
+# Replies for one person's eyes (a secret; a preview "only you can see"): never shown to a whole group.
+PRIVATE_KINDS = frozenset({"figure_token", "digest_preview"})
 
 
 class EventStoreDown(Exception):
@@ -124,24 +146,45 @@ class LarkFrontEnd:
         where = Where(workspace_id=_workspace(outcome), user_ref=caller.user_ref, channel_ref=caller.channel_ref)
         if value.form:
             return self._answer_form(outcome, value, where, caller, context.get("open_message_id"))
-        return self._answer_click(outcome, where, caller)
+        return self._answer_click(outcome, where, caller, context.get("open_message_id"))
 
-    def _answer_click(self, outcome: Outcome, where: Where, caller: Caller) -> dict[str, Any]:
+    def _answer_click(self, outcome: Outcome, where: Where, caller: Caller, clicked: str | None) -> dict[str, Any]:
         reply, viewer = outcome.reply, outcome.viewer
         effects = list(reply.effects)
         answer: dict[str, Any] = {}
+        # A decision taken on this card redraws every card about its entity, this one among them: the
+        # answer carries this one's new look at once (the update of the others follows the answer).
+        redrawn = None if reply.replace_original else self._redrawn(effects, where, clicked)
         if reply.kind == "silent":
-            pass
+            if redrawn is not None:
+                answer = self._with_card(_toast("success", self._toast_text(redrawn, viewer)), redrawn, viewer)
         elif reply.replace_original:
             answer = self._with_card(_toast("success", self._toast_text(reply, viewer)), reply, viewer)
-        elif reply.kind in ("message", "usage"):
+        elif reply.kind in NOTICE_KINDS:
             answer = _toast(self._toast_type(reply), self._toast_text(reply, viewer))
+            if redrawn is not None:
+                answer = self._with_card(answer, redrawn, viewer)
         else:
             # A new card rather than a new look for this one: it goes into the chat below.
             effects.insert(0, PostToChannel(reply))
             answer = _toast("info", self.renderer.t(viewer, "lark.toast.posted"))
-        self._submit(effects, viewer, where, caller)
+        self._submit(effects, viewer, where, caller, clicked=clicked)
         return answer
+
+    def _redrawn(self, effects: list[Effect], where: Where, clicked: str | None) -> Reply | None:
+        """The new look of the clicked card, when an effect redraws the cards about what it shows."""
+        updates = [e for e in effects if isinstance(e, UpdateTracked)]
+        if not updates or not clicked or where.workspace_id is None:
+            return None
+        with session_scope(self.runtime.engine) as db:
+            for update in updates:
+                track = update.track
+                found = chat_message.posted_about(
+                    db=db, workspace_id=where.workspace_id, entity=track.entity, entity_id=track.entity_id
+                )
+                if any(m.platform == "lark" and m.message_ref == clicked for m in found):
+                    return update.reply
+        return None
 
     def _answer_form(
         self, outcome: Outcome, value: inputs.ButtonValue, where: Where, caller: Caller, form_message: str | None
@@ -153,21 +196,36 @@ class LarkFrontEnd:
                 for n, text in reply.form_errors.items()
             ]
             return _toast("error", self.renderer.t(viewer, Text("field.invalid_many", {"reasons": reasons})))
+        if self._toast_type(reply) == "error":
+            # Refused (not theirs to decide, say): the form stays for whoever may submit it.
+            self._submit(list(reply.effects), viewer, where, caller)
+            return _toast("error", self._toast_text(reply, viewer))
         effects = list(reply.effects)
         shown, track = (reply, None) if reply.kind != "silent" else _take_post(effects, where.channel_ref)
         done = self._toast_text(shown, viewer) if shown else self.renderer.t(viewer, "lark.toast.saved")
         answer = _toast("success", done)
-        if shown is not None:
-            # The form card becomes the result, as a Slack modal closes and its result is posted.
-            answer = self._with_card(answer, shown, viewer)
-            if track and form_message and where.workspace_id is not None and where.channel_ref:
-                self.effects.remember(track, where.workspace_id, where.channel_ref, form_message)
+        if shown is None:
+            # Nothing to show in its place (the answer went elsewhere, or a card it concerns was redrawn):
+            # the form card says it was submitted, so that nobody fills it in again.
+            updated = any(isinstance(e, UpdateTracked) for e in effects)
+            shown = Reply.message("lark.form.card_updated" if updated else "lark.form.done")
+        # The form card becomes the result, as a Slack modal closes and its result is posted.
+        answer = self._with_card(answer, shown, viewer)
+        if track and form_message and where.workspace_id is not None and where.channel_ref:
+            self.effects.remember(track, where.workspace_id, where.channel_ref, form_message)
         self._submit(effects, viewer, where, caller)
         return answer
 
-    def _submit(self, effects: list[Effect], viewer: Viewer, where: Where, caller: Caller) -> None:
-        """Effects after the answer; fetching files needs the caller, to run the action as them."""
-        self.effects.submit([e for e in effects if not isinstance(e, FetchFiles)], viewer, where)
+    def _submit(
+        self, effects: list[Effect], viewer: Viewer, where: Where, caller: Caller, *, clicked: str | None = None
+    ) -> None:
+        """Effects after the answer; fetching files needs the caller, to run the action as them. A form
+        opened by a click on a card is sent as a reply to that card, so it is plain what it is about."""
+        for effect in effects:
+            if isinstance(effect, OpenForm) and clicked:
+                self.effects.submit([effect], viewer, replace(where, thread_ref=clicked))
+        rest = [e for e in effects if not isinstance(e, FetchFiles) and not (isinstance(e, OpenForm) and clicked)]
+        self.effects.submit(rest, viewer, where)
         for effect in effects:
             if isinstance(effect, FetchFiles):
                 self.runtime.background.submit(self._guarded, self._fetch_and_run, effect, caller, viewer, where)
@@ -242,6 +300,11 @@ class LarkFrontEnd:
         text = reply.data.get("text")
         if reply.kind in ("message", "usage") and isinstance(text, Text):
             return self.renderer.t(viewer, text)
+        if reply.kind == "person_notice":
+            try:  # a toast is plain text: the notice's summary names the person rather than mentioning them
+                return str(self.renderer.card(reply, viewer)["config"]["summary"]["content"])
+            except Exception:
+                log.exception("notice %s could not be drawn for a toast", reply.kind)
         return self.renderer.t(viewer, "lark.toast.updated")
 
     @staticmethod

@@ -32,9 +32,10 @@ class LarkEffects:
     def submit(self, effects: list[Effect], viewer: Viewer, where: Where) -> list[Future[None]]:
         return [self.background.submit(self._guarded, effect, viewer, where) for effect in effects]
 
-    def remember(self, track: Track, workspace_id: int, channel_ref: str, message_ref: str) -> Future[None]:
-        """A card that replaced a form in place is about `track` from now on: remember it for updates."""
-        return self.background.submit(self._remember, track, workspace_id, channel_ref, message_ref)
+    def remember(self, track: Track, workspace_id: int, channel_ref: str, message_ref: str) -> None:
+        """A card that replaced a form in place is about `track` from now on: remembered before the answer
+        goes, so that a click on it, or a change, right after finds it."""
+        self._remember(track, workspace_id, channel_ref, message_ref)
 
     def _guarded(self, effect: Effect, viewer: Viewer, where: Where) -> None:
         try:

@@ -78,7 +78,7 @@ def test_a_high_risk_is_a_tracked_card_and_only_an_admin_accepts_it(
 
     lark.message("/pm me", who=MEMBER)  # li joins as a plain member
     refused = lark.click(button(card.card, "接受风险"), who=MEMBER).json()
-    assert refused["toast"]["type"] == "info" and "RISK-1" in refused["toast"]["content"]
+    assert refused["toast"]["type"] == "error" and "RISK-1" in refused["toast"]["content"]
     with Session(engine) as db:
         assert db.exec(select(Risk.status)).one() == "open"
     accepted = lark.click(button(card.card, "接受风险"), who=ADMIN).json()
