@@ -180,7 +180,8 @@ def test_reject_asks_for_the_reason_in_a_card_form_that_replies_to_the_card(
     assert card_text(done["card"]["data"]) == label("lark.form.card_updated")
     [patch] = fake_lark.wait_for("im.message.patch")
     assert patch.path_id == card.answer["data"]["message_id"]
-    assert "已驳回" in card_text(patch.card) and "Q4 预算 &#60;已用完&#62; &#42;&#42;x&#42;&#42;" in card_text(patch.card)
+    shown = card_text(patch.card)
+    assert "已驳回" in shown and "Q4 预算 &#60;已用完&#62; &#42;&#42;x&#42;&#42;" in shown  # shown as typed
     [dm] = wait_until(lambda: messages_to(fake_lark, "ou_ana"))
     assert "REQ-1 已被 <at id=ou_li></at> 驳回。" in card_text(dm.card)
     found = approval(engine)
