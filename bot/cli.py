@@ -120,17 +120,20 @@ def _scheduler(settings: Settings, runtime: Runtime) -> int:
     import signal
     import threading
 
-    from bot.notifiers import notifiers_from_settings
+    from bot.delivery import Platforms
     from bot.scheduler import Scheduler
 
-    notifiers = notifiers_from_settings(settings)
-    if not notifiers:
-        log.error("no chat platform is configured (SLACK_BOT_TOKEN, ...): the scheduler has nowhere to post")
+    platforms = Platforms.from_settings(settings, runtime.engine)
+    if not platforms.names:
+        log.error(
+            "no chat platform is configured (SLACK_BOT_TOKEN, or LARK_APP_ID and LARK_APP_SECRET): "
+            "the scheduler has nowhere to post"
+        )
         return 2
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    scheduler = Scheduler(runtime.engine, notifiers).start()
+    scheduler = Scheduler(runtime.engine, platforms).start()
     stop.wait()
     log.info("scheduler stopping; letting posts in progress finish")
     scheduler.shutdown(wait=True)

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.db import session_scope
-from bot.delivery import PlatformRunners
+from bot.delivery import Platforms
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack.app import build_app
@@ -32,9 +32,10 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, runtime: Runtime) -> Starlette:
+    platforms = Platforms.from_settings(settings, runtime.engine)
     routes = [
         Route("/healthz", _healthz(runtime.engine), methods=["GET"]),
-        Route("/api/figures", _figures(settings, runtime.engine), methods=["POST"]),
+        Route("/api/figures", _figures(platforms, runtime.engine), methods=["POST"]),
     ]
     lark_front = None
     if settings.slack_enabled:
@@ -45,7 +46,7 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     if settings.lark_enabled:
-        lark_events, lark_front = lark_endpoint(settings, runtime)
+        lark_events, lark_front = lark_endpoint(settings, runtime, platforms)
         routes.append(Route("/lark/events", lark_events, methods=["POST"]))
 
     @asynccontextmanager
@@ -58,8 +59,9 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     return app
 
 
-def lark_endpoint(settings: Settings, runtime: Runtime) -> tuple[Any, Any]:
-    """The /lark/events endpoint and the front end behind it."""
+def lark_endpoint(settings: Settings, runtime: Runtime, platforms: Platforms) -> tuple[Any, Any]:
+    """The /lark/events endpoint and the front end behind it, which speaks through the registry's Lark
+    notifier (one Open API client and token for answers and deliveries alike)."""
     # Imported here: lark_oapi is large, and a Slack-only deployment never needs it.
     from bot.lark.app import build_front_end
     from bot.lark.http import LarkEndpoint
@@ -68,7 +70,7 @@ def lark_endpoint(settings: Settings, runtime: Runtime) -> tuple[Any, Any]:
     verifier = LarkVerifier(settings.lark_verification_token, settings.lark_encrypt_key)
     if not settings.lark_encrypt_key:
         log.warning("LARK_ENCRYPT_KEY is not set: Lark requests are checked by their token only (no signature)")
-    front = build_front_end(settings, runtime)
+    front = build_front_end(settings, runtime, notifier=platforms.notifier("lark"))
     endpoint = LarkEndpoint(verifier, front)
 
     async def lark_events(request: Request) -> object:
@@ -93,12 +95,11 @@ def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
 FIGURES_BODY_MAX = 64 * 1024
 
 
-def _figures(settings: Settings, engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
+def _figures(platforms: Platforms, engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
     """POST /api/figures with `Authorization: Bearer <token>` (from `/pm figure token`) and a JSON body
     `{"name": "fx.USDCNY", "value": 7.41}` or `{"figures": {"fx.USDCNY": 7.41, ...}}`. A wrong token is a
     401 and nothing is stored; alerts for crossed thresholds are sent after the answer, through the
     workspace's own platform (Slack or Lark)."""
-    runners = PlatformRunners(settings, engine)
 
     async def figures(request: Request) -> JSONResponse:
         auth = request.headers.get("authorization", "")
@@ -123,7 +124,7 @@ def _figures(settings: Settings, engine: Engine):  # noqa: ANN202  (a Starlette 
         if result is None:
             return _unauthorized()
         _workspace_id, pushed = result
-        task = BackgroundTask(runners.deliver, pushed.deliveries)
+        task = BackgroundTask(platforms.deliver, pushed.deliveries)
         return JSONResponse({"ok": True, "stored": pushed.stored, "alerts": len(pushed.alerts)}, background=task)
 
     return figures

@@ -22,7 +22,8 @@ from bot.lark import inputs
 from bot.lark.client import BotIdentity
 from bot.lark.effects import LarkEffects
 from bot.lark.files import FileUnavailable, LarkFiles, file_refs, tracked_target
-from bot.lark.notifier import make_notifier
+from bot.lark.notifier import LarkNotifier, make_notifier
+from bot.notify import Notifier
 from bot.render.environment import Viewer
 from bot.runtime import PLATFORM_LANG, Caller, Outcome, Runtime
 from bot.settings import Settings
@@ -64,8 +65,10 @@ class EventStoreDown(Exception):
     """The event could not be recorded as handled: ask Lark to deliver it again later."""
 
 
-def build_front_end(settings: Settings, runtime: Runtime) -> LarkFrontEnd:
-    notifier = make_notifier(settings)
+def build_front_end(settings: Settings, runtime: Runtime, notifier: Notifier | None = None) -> LarkFrontEnd:
+    """The front end over `notifier` (the process's registry's, bot/delivery.py), or one of its own."""
+    if not isinstance(notifier, LarkNotifier):
+        notifier = make_notifier(settings)
     bot = BotIdentity(notifier.client)
     bot.prefetch()
     effects = LarkEffects(notifier, runtime.engine, runtime.background)

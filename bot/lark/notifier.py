@@ -52,6 +52,7 @@ def receive_id_type(ref: str) -> str:
 
 class LarkNotifier:
     platform = "lark"
+    nests_replies = True
 
     def __init__(self, client: lark.Client, renderer: LarkRenderer) -> None:
         self.client = client
