@@ -168,6 +168,19 @@ def test_every_feature_reply_is_drawn_as_a_valid_card(runtime: Runtime, engine, 
     assert kinds("lark") - {"form", "help", "me", "usage", "req_list"} <= drawn
 
 
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_no_card_speaks_of_slack(runtime: Runtime, engine, lang: str) -> None:
+    """Messages that every front end shows are worded for any chat: no Slack, no /invite."""
+    renderer = LarkRenderer()
+    replies = every_reply(runtime, engine)
+    console_only = run(runtime, "/exp result EXP-1 file=./daily.csv")  # a console-only option, typed in Lark
+    assert console_only.kind == "usage" and console_only.data["text"].key == "exp.result.file_console_only"
+    for reply in [*replies, console_only]:
+        if reply.kind != "silent":
+            text = card_text(renderer.card(reply, Viewer(lang)))
+            assert not any(word in text for word in ("Slack", "/invite", "消息串")), (reply.kind, text)
+
+
 def test_user_text_is_shown_as_typed_not_as_markdown(runtime: Runtime, engine) -> None:
     shown = ""
     for reply in every_reply(runtime, engine):
