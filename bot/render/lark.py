@@ -24,6 +24,7 @@ from bot.render.lark_card import MAX_INPUT_LENGTH, LarkCardError, check_card
 from handlers.core.reply import Button, Form, Reply, Text
 
 SUMMARY_MAX = 120
+PACK_CHARS = 2990  # templates/lark/_card.j2 md() cuts an element's text at 3,000 characters
 BUTTON_TEXT_MAX = 40
 # Lark markdown's own escapes (numeric entities) for what could make a tag, a link or formatting.
 MARKDOWN_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>[]*~`"})
@@ -74,6 +75,7 @@ class LarkRenderer(Templates):
         self.env.filters["tr"] = tr
         self.env.filters["tx"] = tx
         self.env.filters["fit"] = fit
+        self.env.filters["pack"] = pack
         self.env.filters["chat"] = chat
 
     def markdown(self, viewer: Viewer, message: str | Text, /, **params: Any) -> str:
@@ -145,6 +147,23 @@ def fit(lines: list[str], budget: int) -> list[str]:
         if used > budget:
             return lines[:i]
     return lines
+
+
+def pack(lines: list[str], limit: int = PACK_CHARS) -> list[str]:
+    """Lines joined into as few markdown elements as hold them whole (each under the 3,000 characters the
+    templates allow an element); a longer line is an element of its own, which the template cuts visibly."""
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if current and size + 1 + len(line) > limit:
+            chunks.append("\n".join(current))
+            current, size = [], 0
+        size += len(line) + (1 if current else 0)
+        current.append(line)
+    if current:
+        chunks.append("\n".join(current))
+    return chunks
 
 
 def escape(value: str | None) -> str:

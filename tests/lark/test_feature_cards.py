@@ -5,7 +5,7 @@ at their size limits."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -240,3 +240,75 @@ def test_ten_suppliers_with_long_names_compare_inside_30_kb() -> None:
     card = LarkRenderer().card(Reply("supplier_compare", {"rows": rows, "criteria": criteria}), Viewer("zh-CN"))
     check_card(card)
     assert card_bytes(card) <= MAX_CARD_BYTES
+
+
+# The scoring, audit and digest lists drawn at their largest, with user text that markdown escaping makes
+# five times longer: each card holds what fits, and says how many more there are.
+WHO = {"ref": "ou_" + "a" * 30, "name": "ana"}
+ANGLES = "<" * 1000
+
+
+def big_sample(kind: str) -> tuple[dict, int]:
+    """A reply's data at its largest, and how many rows it holds."""
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    if kind == "score_history":
+        split = " · ".join(f"M{n} 1,000" for n in range(30))
+        lines = [
+            {
+                "at": now,
+                "actor": WHO,
+                "method": "rice",
+                "value": "4,266.7",
+                "inputs": f"4,000 × 2 × 80% ÷ 1.5 ({split})",
+            }
+            for _ in range(1000)
+        ]
+        return {"key": "REQ-1", "title": "长" * 200, "lines": lines}, len(lines)
+    if kind == "audit_log":
+        lines = [
+            {"at": now, "actor": WHO, "action": "decide", "changes": {}, "text": Text("audit.decide.rejected"),
+             "who": None, "detail": ANGLES}
+            for _ in range(20)
+        ]  # fmt: skip
+        return {"subject": "REQ-1 " + "长" * 120, "lines": lines, "first": 1}, len(lines)
+    if kind == "score_top":
+        items = [
+            {"rank": n, "key": f"REQ-{n}", "title": ANGLES, "status": "triaged", "value": "1,234,567.8",
+             "moscow": "must", "owner": WHO}
+            for n in range(1, 51)
+        ]  # fmt: skip
+        data = {"by": Text("score.top.by_rice"), "market": None, "weight": None, "items": items, "first": 1,
+                "last": 50, "total": "10000+", "budget": {"share": "70%", "over": True, "missing": 3}}  # fmt: skip
+        return data, len(items)
+    answers = [
+        {"who": WHO, "day": date(2026, 1, 2), "yesterday": "*" * 900, "today": "<" * 900, "blockers": "[" * 900}
+        for _ in range(12)
+    ]
+    section = {"kind": "standup", "title": Text("digest.standup.title"), "order": 5,
+               "units": [[a] for a in answers], "continued": False, "more": 0}  # fmt: skip
+    page = {"index": 1, "total": 1, "day": date(2026, 1, 2), "sections": [section]}
+    if kind == "digest_page":
+        return {"page": page}, len(answers)
+    summary = {"day": date(2026, 1, 2), "weekday": Text("digest.day.fri"), "since": now, "markets": ["US", "DE"],
+               "counts": [Text("digest.standup.count", {"n": 12, "blocked": 12})],
+               "blockers": [{"who": WHO, "text": ANGLES}] * 5, "more_blockers": 7, "threaded": True,
+               "nothing": False}  # fmt: skip
+    return {"summary": summary, "page": page, "more_pages": 3}, len(answers)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+@pytest.mark.parametrize("kind", ["score_history", "audit_log", "score_top", "digest_page", "digest_preview"])
+def test_scoring_audit_and_digest_lists_at_their_largest_fit_and_say_how_many_more(kind: str, lang: str) -> None:
+    data, rows = big_sample(kind)
+    renderer = LarkRenderer()
+    card = renderer.card(Reply(kind, data), Viewer(lang, "Asia/Shanghai"))
+    check_card(card)
+    assert card_bytes(card) <= MAX_CARD_BYTES
+    text = card_text(card)
+    if kind == "score_top":
+        assert text.count("**REQ-") == rows  # a page is never cut: the next page starts after it
+        return
+    more = [line for line in text.split("\n") if line.startswith(catalog().t(lang, "lark.more", count=0)[:3])]
+    assert len(more) == 1, text[-300:]
+    hidden = int("".join(c for c in more[0] if c.isdigit()))
+    assert 0 < hidden < rows
