@@ -161,6 +161,8 @@ class LarkFrontEnd:
         if reply.kind == "silent":
             if redrawn is not None:
                 answer = self._with_card(_toast("success", self._toast_text(redrawn, viewer)), redrawn, viewer)
+            elif any(isinstance(e, OpenForm) for e in effects):
+                answer = _toast("info", self.renderer.t(viewer, "lark.toast.form"))
         elif reply.replace_original:
             answer = self._with_card(_toast("success", self._toast_text(reply, viewer)), reply, viewer)
         elif reply.kind in NOTICE_KINDS:

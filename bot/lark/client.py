@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import lark_oapi as lark
+import requests
 from lark_oapi.core.enum import AccessTokenType, HttpMethod
 from lark_oapi.core.model import BaseRequest, BaseResponse
 
@@ -30,13 +31,13 @@ class LarkApiError(Exception):
         self.msg = msg
 
 
-def make_client(settings: Settings) -> lark.Client:
+def make_client(settings: Settings, *, timeout: float = TIMEOUT_S) -> lark.Client:
     return (
         lark.Client.builder()
         .app_id(settings.lark_app_id or "")
         .app_secret(settings.lark_app_secret or "")
         .domain(settings.lark_domain)
-        .timeout(TIMEOUT_S)
+        .timeout(timeout)
         .log_level(lark.LogLevel.WARNING)
         .build()
     )
@@ -59,6 +60,10 @@ def call(what: str, send: Callable[[], BaseResponse], *, sleep: Callable[[float]
     for attempt in range(RETRIES + 1):
         try:
             response = send()
+        except requests.exceptions.ReadTimeout as err:
+            # Sent, but no answer in time: Lark may have acted on it. A TimeoutError says so to callers
+            # that must never do a thing twice (a digest is then not posted again; bot/digest_poster.py).
+            raise TimeoutError(f"{what}: no answer in time") from err
         except ValueError as err:  # a body that is not JSON (a proxy's error page)
             raise LarkApiError(what, None, str(err)) from err
         if response.success():

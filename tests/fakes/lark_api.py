@@ -59,8 +59,9 @@ class Call:
 @dataclass
 class Scripted:
     status: int
-    body: dict[str, Any] | bytes  # bytes: a file, sent as it is
+    body: dict[str, Any] | bytes | None  # bytes: a file, sent as it is; None: the usual answer
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to hold the answer back (the call is recorded at once)
 
 
 class FakeLark:
@@ -107,6 +108,11 @@ class FakeLark:
         """Answer the next call to `name` this way instead of the default."""
         with self._lock:
             self._scripted.setdefault(name, []).append(Scripted(status, body, headers or {}))
+
+    def hold(self, name: str, seconds: float) -> None:
+        """Answer the next call to `name` as usual, but only after `seconds` (a slow platform)."""
+        with self._lock:
+            self._scripted.setdefault(name, []).append(Scripted(200, None, delay=seconds))
 
     def serve_file(self, message_id: str, file_key: str, name: str, content: bytes) -> None:
         """A file someone sent in message `message_id`, for GET .../messages/{id}/resources/{key}."""
@@ -157,6 +163,9 @@ class FakeLark:
             self.calls.append(call)
             scripted = self._scripted.get(name)
             answer = scripted.pop(0) if scripted else None
+        if answer is not None and answer.body is None:
+            time.sleep(answer.delay)
+            answer = None
         if answer is None:
             answer = self._default(call)
         if isinstance(answer.body, bytes):
@@ -164,13 +173,16 @@ class FakeLark:
         else:
             call.answer = answer.body
             payload, kind = json.dumps(answer.body).encode(), "application/json; charset=utf-8"
-        request.send_response(answer.status)
-        request.send_header("Content-Type", kind)
-        request.send_header("Content-Length", str(len(payload)))
-        for header, value in answer.headers.items():
-            request.send_header(header, value)
-        request.end_headers()
-        request.wfile.write(payload)
+        try:
+            request.send_response(answer.status)
+            request.send_header("Content-Type", kind)
+            request.send_header("Content-Length", str(len(payload)))
+            for header, value in answer.headers.items():
+                request.send_header(header, value)
+            request.end_headers()
+            request.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped waiting (a held answer past its timeout)
 
     def _default(self, call: Call) -> Scripted:
         if call.name == "auth.tenant_token":

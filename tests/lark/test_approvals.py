@@ -144,6 +144,21 @@ def test_someone_who_may_not_approve_gets_an_error_toast_and_nothing_changes(
     assert (approval(engine).state, status(engine), decisions(engine)) == ("pending", "triaged", 0)
 
 
+def test_all_must_approve_shows_each_vote_on_the_card_until_the_last(lark: LarkSender, fake_lark: FakeLark, engine):
+    card = submit(lark, fake_lark, engine, "@li @sam mode=all")
+    assert "会签" in card_text(card.card)
+    first = click(lark, card, "approval.button.approve", LI)
+    assert first["toast"]["content"] == "你已同意 REQ-1，还需等待 1 位审批人。"
+    shown = card_text(first["card"]["data"])
+    assert "<at id=ou_li></at>: 已同意" in shown and "<at id=ou_sam></at>: 待审批" in shown
+    assert buttons(first["card"]["data"])  # still open to sam
+    assert click(lark, card, "approval.button.approve", LI)["toast"]["type"] == "error"  # li has voted
+    assert approval(engine).state == "pending"
+    last = click(lark, card, "approval.button.approve", SAM)
+    assert "已批准" in card_text(last["card"]["data"]) and buttons(last["card"]["data"]) == []
+    assert (approval(engine).state, status(engine), decisions(engine)) == ("approved", "approved", 1)
+
+
 def test_a_double_click_records_one_decision(lark: LarkSender, fake_lark: FakeLark, engine):
     card = submit(lark, fake_lark, engine)
     value = button(card.card, label("approval.button.approve"))
@@ -165,7 +180,7 @@ def test_reject_asks_for_the_reason_in_a_card_form_that_replies_to_the_card(
 ):
     card = submit(lark, fake_lark, engine)
     answer = click(lark, card, "approval.button.reject", LI)
-    assert "card" not in answer  # the card stays as it is until a reason is given
+    assert answer == {"toast": {"type": "info", "content": label("lark.toast.form")}}  # the card stays as it is
     form = form_for(fake_lark, card)
     [container] = [e for e in form.card["body"]["elements"] if e["tag"] == "form"]
     [reason] = [e for e in container["elements"] if e.get("name") == "reason"]

@@ -22,6 +22,9 @@ from sqlmodel import Session, select
 
 from bot.db import make_engine
 from bot.delivery import Platforms
+from bot.lark.client import make_client
+from bot.lark.notifier import LarkNotifier
+from bot.render.lark import LarkRenderer
 from bot.runtime import Caller, Outcome, Runtime
 from bot.scheduler import Scheduler
 from handlers import REGISTRY
@@ -148,6 +151,27 @@ def test_an_unreachable_lark_chat_fails_once_and_tells_who_set_the_schedule(
     refused, told = fake_lark.calls_to("im.message.create")
     assert refused.body["receive_id"] == CHAT and told.body["receive_id"] == "ou_ana"
     assert "我不在这个群里" in card_text(told.card) and "/invite" not in card_text(told.card)
+
+
+def test_a_digest_whose_answer_never_came_is_never_posted_again(lark_runtime, engine, database_url, fake_lark):
+    """Lark may have the message when its answer is late: the run is marked interrupted, not retried."""
+    fake_lark.reset()
+    slow = make_engine(database_url)
+    notifier = LarkNotifier(make_client(lark_settings(database_url, fake_lark), timeout=0.5), LarkRenderer())
+    scheduler = Scheduler(slow, Platforms.of(slow, {"lark": notifier}), jobs=()).start()
+    try:
+        with time_machine.travel(utc(2026, 6, 1, 12, 0), tick=True) as clock:
+            say(lark_runtime, "/digest schedule 09:30 Asia/Shanghai daily")
+            say(lark_runtime, "/req add 商品 market=US")
+            fake_lark.hold("im.message.create", 2.0)
+            advance(clock, SLOT + timedelta(seconds=1), scheduler)
+            advance(clock, SLOT + timedelta(minutes=10), scheduler)  # retries and take-overs would come by now
+    finally:
+        scheduler.shutdown(wait=True)
+        slow.dispose()
+    [run] = runs(engine)
+    assert run.state == "interrupted" and "may have arrived" in run.note
+    assert len(fake_lark.calls_to("im.message.create")) == 1
 
 
 def test_digest_now_typed_in_lark_posts_the_summary_and_replies_the_details_to_it(
