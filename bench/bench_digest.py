@@ -10,7 +10,10 @@ Block Kit JSON, validated as before sending.
 
     python bench/bench_digest.py [--backends sqlite,postgres] [--requirements 10000] [--window-new 300]
         [--window-moves 600] [--answers 20] [--rescores 200] [--approvals 300] [--risks 1000]
-        [--experiments 500] [--repeat 7] [--json out.json]
+        [--experiments 500] [--repeat 7] [--front slack|lark] [--json out.json]
+
+`--front lark` draws the parts as Lark cards (checked, 30 KB each) instead of Block Kit; "blocks" then
+counts the cards' top-level elements.
 
 The rows of the other features are seeded by bench/digest_seed_features.py.
 """
@@ -192,16 +195,27 @@ def _entry(requirement_id: int, actor: int, action: str, changes: dict[str, Any]
     }
 
 
-def measure(url: str, repeat: int) -> dict[str, Any]:
+def measure(url: str, repeat: int, front: str = "slack") -> dict[str, Any]:
     """In a fresh process: build and draw the digest `repeat` times; first (cold) and median times."""
     from bot.db import make_engine, session_scope
     from bot.render.environment import Viewer
-    from bot.render.slack import SlackRenderer
     from handlers.digest_build import build, scope_for
     from models.digest import channel_settings
 
     engine = make_engine(url)
-    renderer = SlackRenderer()
+    if front == "lark":
+        from bot.render.lark import LarkRenderer
+
+        lark = LarkRenderer()
+
+        def draw(part: Any, viewer: Viewer) -> dict[str, Any]:
+            card = lark.card(part, viewer)
+            return {**card, "blocks": card["body"]["elements"]}
+
+    else:
+        from bot.render.slack import SlackRenderer
+
+        draw = SlackRenderer().message
     viewer = Viewer("en", "Asia/Shanghai")
     results: dict[str, Any] = {}
     for scenario, first_digest in (("since the last digest", False), ("first digest (no earlier run)", True)):
@@ -221,7 +235,7 @@ def measure(url: str, repeat: int) -> dict[str, Any]:
                     exclude_run=1 if first_digest else None,
                 )
                 digest = build(db, scope, lang="en", day=UNTIL.date())
-            messages = [renderer.message(part, viewer) for part in digest.parts]
+            messages = [draw(part, viewer) for part in digest.parts]
             times.append((time.perf_counter() - began) * 1000)
             shape = {
                 "messages": len(messages),
@@ -236,7 +250,7 @@ def measure(url: str, repeat: int) -> dict[str, Any]:
 def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
     seed(url, args)
     child = subprocess.run(
-        [sys.executable, __file__, "--measure", url, "--repeat", str(args.repeat)],
+        [sys.executable, __file__, "--measure", url, "--repeat", str(args.repeat), "--front", args.front],
         capture_output=True,
         text=True,
         check=True,
@@ -257,11 +271,12 @@ def main() -> int:
     parser.add_argument("--experiments", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--front", choices=("slack", "lark"), default="slack", help="draw Block Kit or Lark cards")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.repeat)))
+        print(json.dumps(measure(args.measure, args.repeat, args.front)))
         return 0
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="tradewind-digest-bench-") as tmp:
@@ -292,7 +307,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
     print(
         f"\n{args.requirements} requirements, {args.risks} risks, {args.experiments} experiments, {args.approvals}"
         f" approvals; since the last digest: {args.window_new} new, {args.window_moves} moves, {args.rescores}"
-        f" re-scores, {args.answers} standup answers; channel markets {CHANNEL_MARKETS}"
+        f" re-scores, {args.answers} standup answers; channel markets {CHANNEL_MARKETS}; drawn for {args.front}"
     )
     print(f"{'backend':9} {'scenario':32} {'cold ms':>8} {'median ms':>10} {'msgs':>5} {'blocks':>7} {'KB':>6}")
     for backend, found in results.items():

@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     settings = Settings()
-    command = args.command or ("serve" if settings.slack_enabled else "console")
+    command = args.command or ("serve" if settings.slack_enabled or settings.lark_enabled else "console")
     quiet = command == "console" and "LOG_LEVEL" not in os.environ
     logging.basicConfig(
         level="WARNING" if quiet else settings.log_level.upper(),
@@ -41,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _socket(settings, runtime)
     if command == "scheduler":
         return _scheduler(settings, runtime)
+    if command == "lark-ws":
+        return _lark_ws(settings, runtime)
     parser.error(f"unknown command {command}")
     return 2
 
@@ -52,11 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="a local chat in this terminal (no network)")
     console.add_argument("--demo", action="store_true", help="fill it with a sample seller's backlog first")
     console.add_argument("--user", default=None, help="who you are in the console (default: your login)")
-    serve = sub.add_parser("serve", help="answer Slack over HTTP at /slack/events")
+    serve = sub.add_parser("serve", help="answer Slack at /slack/events and Lark at /lark/events over HTTP")
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")
     serve.add_argument("--host", default=None)
     sub.add_parser("socket", help="answer Slack over Socket Mode (needs SLACK_APP_TOKEN)")
     sub.add_parser("scheduler", help="post scheduled digests and run periodic jobs (run exactly one)")
+    sub.add_parser("lark-ws", help="answer Lark over its long connection (needs LARK_APP_ID, LARK_APP_SECRET)")
     sub.add_parser("migrate", help="bring the database schema up to date and exit")
     return parser
 
@@ -83,8 +86,11 @@ def _serve(settings: Settings, runtime: Runtime, args: argparse.Namespace) -> in
 
     from bot.web import create_app
 
-    if not settings.slack_enabled:
-        log.warning("SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET are not set: only /healthz will answer")
+    if not (settings.slack_enabled or settings.lark_enabled):
+        log.warning(
+            "neither SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET nor LARK_APP_ID + LARK_APP_SECRET + "
+            "LARK_VERIFICATION_TOKEN are set: only /healthz will answer"
+        )
     app = create_app(settings, runtime)
     port = args.port if args.port is not None else settings.port
     uvicorn.run(
@@ -114,20 +120,33 @@ def _scheduler(settings: Settings, runtime: Runtime) -> int:
     import signal
     import threading
 
-    from bot.notifiers import notifiers_from_settings
+    from bot.delivery import Platforms
     from bot.scheduler import Scheduler
 
-    notifiers = notifiers_from_settings(settings)
-    if not notifiers:
-        log.error("no chat platform is configured (SLACK_BOT_TOKEN, ...): the scheduler has nowhere to post")
+    platforms = Platforms.from_settings(settings, runtime.engine)
+    if not platforms.names:
+        log.error(
+            "no chat platform is configured (SLACK_BOT_TOKEN, or LARK_APP_ID and LARK_APP_SECRET): "
+            "the scheduler has nowhere to post"
+        )
         return 2
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    scheduler = Scheduler(runtime.engine, notifiers).start()
+    scheduler = Scheduler(runtime.engine, platforms).start()
     stop.wait()
     log.info("scheduler stopping; letting posts in progress finish")
     scheduler.shutdown(wait=True)
+    return 0
+
+
+def _lark_ws(settings: Settings, runtime: Runtime) -> int:
+    if not settings.lark_app_ready:
+        log.error("the Lark long connection needs LARK_APP_ID and LARK_APP_SECRET")
+        return 2
+    from bot.lark.ws import run  # lark_oapi takes seconds to import: only when it is needed
+
+    run(settings, runtime)
     return 0
 
 

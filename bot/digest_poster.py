@@ -17,7 +17,7 @@ A slot found after the grace period (the scheduler was down) is recorded as miss
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.error import URLError
 
@@ -25,7 +25,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.db import session_scope
-from bot.effects import EffectRunner, Where
+from bot.delivery import Platforms
+from bot.effects import Where
 from bot.notify import ChannelUnreachable, Notifier, Posted
 from bot.render.environment import Viewer
 from handlers.core.digest import DigestScope
@@ -55,7 +56,7 @@ class DigestPoster:
     def __init__(
         self,
         engine: Engine,
-        notifiers: Mapping[str, Notifier],
+        platforms: Platforms,
         *,
         owner: str,
         grace: timedelta = GRACE,
@@ -64,13 +65,12 @@ class DigestPoster:
         on_retry: Callable[[int, datetime], None] | None = None,
     ) -> None:
         self.engine = engine
-        self.notifiers = notifiers
+        self.platforms = platforms
         self.owner = owner
         self.grace = grace
         self.lease = lease
         self.retry_delays = retry_delays
         self.on_retry = on_retry
-        self.runners = {platform: EffectRunner(notifier, engine) for platform, notifier in notifiers.items()}
 
     # ---- finding what is due ------------------------------------------------------------------
 
@@ -150,7 +150,7 @@ class DigestPoster:
             settings = digest_model.channel_settings(db=db, workspace_id=run.workspace_id, channel_ref=run.channel_ref)
             workspace = db.get(Workspace, run.workspace_id)
             assert settings is not None and workspace is not None
-            notifier = self.notifiers.get(workspace.platform)
+            notifier = self.platforms.notifier(workspace.platform)
             if notifier is None:
                 run_model.set_state(db=db, run_id=run_id, owner=self.owner, state=RunState.FAILED, note="no notifier")
                 log.error("no notifier for platform %s; digest run %s failed", workspace.platform, run_id)
@@ -339,8 +339,11 @@ class DigestPoster:
             self._direct(platform, DirectMessage(settings.updated_by, reply))
 
     def _direct(self, platform: str, message: DirectMessage) -> bool:
+        runner = self.platforms.runner(platform)
+        if runner is None:
+            return False
         try:
-            self.runners[platform].run(message, Viewer(), Where(workspace_id=None, user_ref=""))
+            runner.run(message, Viewer(), Where(workspace_id=None, user_ref=""))
         except Exception:
             log.exception("direct message to member %s failed", message.member_id)
             return False
@@ -348,11 +351,11 @@ class DigestPoster:
 
     def _notifier(self, db: Session, settings: DigestChannel) -> Notifier | None:
         platform = self._platform(db, settings)
-        return self.notifiers.get(platform) if platform else None
+        return self.platforms.notifier(platform) if platform else None
 
     def _platform(self, db: Session, settings: DigestChannel) -> str | None:
         workspace = db.get(Workspace, settings.workspace_id)
-        return workspace.platform if workspace is not None and workspace.platform in self.notifiers else None
+        return workspace.platform if workspace is not None and workspace.platform in self.platforms.names else None
 
 
 def _ambiguous(err: Exception) -> bool:

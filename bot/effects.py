@@ -75,8 +75,9 @@ class EffectRunner:
                     entity=effect.track.entity,
                     entity_id=effect.track.entity_id,
                 )
+        parent = posted.message_ref if self.notifier.nests_replies else where.thread_ref or posted.message_ref
         for reply in effect.thread:
-            self.notifier.post(posted.channel_ref, reply, viewer, thread_ref=where.thread_ref or posted.message_ref)
+            self.notifier.post(posted.channel_ref, reply, viewer, thread_ref=parent)
 
     def _direct(self, effect: DirectMessage) -> None:
         with session_scope(self.engine) as db:

@@ -21,6 +21,9 @@ class ChannelUnreachable(Exception):
 
 class Notifier(Protocol):
     platform: str
+    # True where a reply can answer any message (Lark), so that a post's thread replies to the post itself;
+    # False where replies form one flat thread under its first message (Slack).
+    nests_replies: bool
 
     def post(self, channel_ref: str, reply: Reply, viewer: Viewer, *, thread_ref: str | None = None) -> Posted: ...
 

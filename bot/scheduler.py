@@ -28,16 +28,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from bot.db import session_scope
+from bot.delivery import Platforms
 from bot.digest_poster import GRACE, LEASE, RETRY_DELAYS, DigestPoster
-from bot.effects import EffectRunner, Where
-from bot.notify import ChannelUnreachable, Notifier
-from bot.render.environment import Viewer
+from bot.notify import Notifier
 from bot.standup_reminders import StandupReminders
 from handlers.core.jobs import Delivery, JobSpec
 from models import digest as digest_model
 from models.base import utcnow
 from models.digest import Schedule
-from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +47,7 @@ class Scheduler:
     def __init__(
         self,
         engine: Engine,
-        notifiers: Mapping[str, Notifier],
+        platforms: Platforms | Mapping[str, Notifier],
         *,
         jobs: Iterable[JobSpec] | None = None,
         owner: str | None = None,
@@ -64,7 +62,7 @@ class Scheduler:
 
             jobs = JOBS
         self.engine = engine
-        self.notifiers = dict(notifiers)
+        self.platforms = platforms if isinstance(platforms, Platforms) else Platforms.of(engine, platforms)
         self.jobs = list(jobs)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease = lease
@@ -72,15 +70,14 @@ class Scheduler:
         self.delivery_retries = delivery_retries
         self.poster = DigestPoster(
             engine,
-            self.notifiers,
+            self.platforms,
             owner=self.owner,
             grace=grace,
             lease=lease,
             retry_delays=retry_delays,
             on_retry=self._schedule_retry,
         )
-        self.reminders = StandupReminders(engine, self.notifiers, owner=self.owner, lease=lease)
-        self.runners = {platform: EffectRunner(notifier, engine) for platform, notifier in self.notifiers.items()}
+        self.reminders = StandupReminders(engine, self.platforms, owner=self.owner, lease=lease)
         self.aps = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(8)},
@@ -111,7 +108,10 @@ class Scheduler:
         self.aps.start()
         self.poke()
         log.info(
-            "scheduler %s started: platforms %s, %d feature jobs", self.owner, sorted(self.notifiers), len(self.jobs)
+            "scheduler %s started: platforms %s, %d feature jobs",
+            self.owner,
+            sorted(self.platforms.names),
+            len(self.jobs),
         )
         return self
 
@@ -154,7 +154,7 @@ class Scheduler:
     def _sync(self) -> None:
         now = utcnow()
         with session_scope(self.engine) as db:
-            channels = digest_model.scheduled_channels(db=db, platforms=frozenset(self.notifiers))
+            channels = digest_model.scheduled_channels(db=db, platforms=self.platforms.names)
         wanted: dict[int, Schedule] = {}
         for channel, _ in channels:
             assert channel.id is not None
@@ -191,28 +191,7 @@ class Scheduler:
             self.deliver(spec.name, delivery)
 
     def deliver(self, job: str, delivery: Delivery) -> bool:
-        with session_scope(self.engine) as db:
-            workspace = db.get(Workspace, delivery.workspace_id)
-        runner = self.runners.get(workspace.platform) if workspace else None
-        if workspace is None or runner is None:
-            log.error("job %s: no notifier for workspace %s; delivery dropped", job, delivery.workspace_id)
-            return False
-        viewer = Viewer(delivery.lang or workspace.default_lang, workspace.default_tz)
-        where = Where(workspace_id=workspace.id, user_ref="", channel_ref=getattr(delivery.effect, "channel_ref", None))
-        for attempt, pause in enumerate((*self.delivery_retries, None), start=1):
-            try:
-                runner.run(delivery.effect, viewer, where)
-                return True
-            except ChannelUnreachable:
-                log.error("job %s: channel unreachable; %s not delivered", job, type(delivery.effect).__name__)
-                return False
-            except Exception:
-                if pause is None:
-                    log.exception("job %s: delivery failed %d times; given up", job, attempt)
-                    return False
-                log.warning("job %s: delivery attempt %d failed; retrying in %ss", job, attempt, pause, exc_info=True)
-                time.sleep(pause)
-        return False
+        return self.platforms.deliver_one(delivery, retries=self.delivery_retries, job=job)
 
     # ---- helpers ------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+LARK_DOMAINS = {"feishu": "https://open.feishu.cn", "lark": "https://open.larksuite.com"}
 
 
 class Settings(BaseSettings):
@@ -26,6 +27,12 @@ class Settings(BaseSettings):
     slack_app_token: str | None = None
     slack_api_url: str = SLACK_DEFAULT_API_URL
 
+    lark_app_id: str | None = None
+    lark_app_secret: str | None = None
+    lark_verification_token: str | None = None
+    lark_encrypt_key: str | None = None
+    lark_domain: str = "feishu"  # feishu, lark, or an origin such as http://127.0.0.1:8123 (tests)
+
     @field_validator("database_url")
     @classmethod
     def _normalise_database_url(cls, url: str) -> str:
@@ -41,9 +48,25 @@ class Settings(BaseSettings):
         # slack_sdk joins method names onto the base URL; without the slash the last segment is lost.
         return url if url.endswith("/") else url + "/"
 
+    @field_validator("lark_domain")
+    @classmethod
+    def _lark_origin(cls, domain: str) -> str:
+        # lark-oapi wants a bare origin (https, or http on localhost) without a trailing slash.
+        return LARK_DOMAINS.get(domain.strip().lower(), domain.strip().rstrip("/"))
+
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def lark_app_ready(self) -> bool:
+        """Enough to call the Open API and to hold a long connection (`tradewind lark-ws`)."""
+        return bool(self.lark_app_id and self.lark_app_secret)
+
+    @property
+    def lark_enabled(self) -> bool:
+        """Enough to take Lark's HTTP callbacks: requests can be verified."""
+        return self.lark_app_ready and bool(self.lark_verification_token)
 
     @property
     def is_sqlite(self) -> bool:

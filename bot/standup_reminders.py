@@ -4,15 +4,14 @@ has not answered since the last digest. Claimed per (channel, day) like a digest
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.db import session_scope
-from bot.effects import EffectRunner, Where
-from bot.notify import Notifier
+from bot.delivery import Platforms
+from bot.effects import Where
 from bot.render.environment import Viewer
 from handlers import standup
 from handlers.core.reply import DirectMessage
@@ -27,11 +26,11 @@ log = logging.getLogger(__name__)
 
 
 class StandupReminders:
-    def __init__(self, engine: Engine, notifiers: Mapping[str, Notifier], *, owner: str, lease: timedelta) -> None:
+    def __init__(self, engine: Engine, platforms: Platforms, *, owner: str, lease: timedelta) -> None:
         self.engine = engine
         self.owner = owner
         self.lease = lease
-        self.runners = {platform: EffectRunner(notifier, engine) for platform, notifier in notifiers.items()}
+        self.platforms = platforms
 
     def remind(self, channel_id: int) -> None:
         """DM the people who have not answered, if the channel asks for it and the time has come."""
@@ -78,11 +77,14 @@ class StandupReminders:
 
     def _platform(self, db: Session, settings: DigestChannel) -> str | None:
         workspace = db.get(Workspace, settings.workspace_id)
-        return workspace.platform if workspace is not None and workspace.platform in self.runners else None
+        return workspace.platform if workspace is not None and workspace.platform in self.platforms.names else None
 
     def _direct(self, platform: str, message: DirectMessage) -> bool:
+        runner = self.platforms.runner(platform)
+        if runner is None:
+            return False
         try:
-            self.runners[platform].run(message, Viewer(), Where(workspace_id=None, user_ref=""))
+            runner.run(message, Viewer(), Where(workspace_id=None, user_ref=""))
         except Exception:
             log.exception("standup reminder to member %s failed", message.member_id)
             return False

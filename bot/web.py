@@ -1,5 +1,5 @@
-"""The HTTP server: Slack's events URL (commands, interactivity and events), a health check, and the
-endpoint that scripts and spreadsheets push early-warning figures to."""
+"""The HTTP server: Slack's events URL (commands, interactivity and events), Lark's events URL (events
+and card callbacks), a health check, and the endpoint that scripts push early-warning figures to."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
+from typing import Any
 
 from slack_bolt.adapter.starlette import SlackRequestHandler
 from sqlalchemy import text
@@ -21,25 +22,22 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.db import session_scope
-from bot.effects import EffectRunner, Where
-from bot.render.environment import Viewer
-from bot.render.slack import SlackRenderer
+from bot.delivery import Platforms
 from bot.runtime import Runtime
 from bot.settings import Settings
-from bot.slack.app import build_app, make_client
-from bot.slack.notifier import SlackNotifier
-from handlers.core.jobs import Delivery
+from bot.slack.app import build_app
 from handlers.indicators import BadFigure, push_with_token
-from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, runtime: Runtime) -> Starlette:
+    platforms = Platforms.from_settings(settings, runtime.engine)
     routes = [
         Route("/healthz", _healthz(runtime.engine), methods=["GET"]),
-        Route("/api/figures", _figures(settings, runtime.engine), methods=["POST"]),
+        Route("/api/figures", _figures(platforms, runtime.engine), methods=["POST"]),
     ]
+    lark_front = None
     if settings.slack_enabled:
         handler = SlackRequestHandler(build_app(settings, runtime))
 
@@ -47,13 +45,38 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
             return await handler.handle(request)
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    if settings.lark_enabled:
+        lark_events, lark_front = lark_endpoint(settings, runtime, platforms)
+        routes.append(Route("/lark/events", lark_events, methods=["POST"]))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
         runtime.engine.dispose()
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.lark = lark_front  # the Lark front end, when enabled (tests reach it here)
+    return app
+
+
+def lark_endpoint(settings: Settings, runtime: Runtime, platforms: Platforms) -> tuple[Any, Any]:
+    """The /lark/events endpoint and the front end behind it, which speaks through the registry's Lark
+    notifier (one Open API client and token for answers and deliveries alike)."""
+    # Imported here: lark_oapi is large, and a Slack-only deployment never needs it.
+    from bot.lark.app import build_front_end
+    from bot.lark.http import LarkEndpoint
+    from bot.lark.verification import LarkVerifier
+
+    verifier = LarkVerifier(settings.lark_verification_token, settings.lark_encrypt_key)
+    if not settings.lark_encrypt_key:
+        log.warning("LARK_ENCRYPT_KEY is not set: Lark requests are checked by their token only (no signature)")
+    front = build_front_end(settings, runtime, notifier=platforms.notifier("lark"))
+    endpoint = LarkEndpoint(verifier, front)
+
+    async def lark_events(request: Request) -> object:
+        return await endpoint(request)
+
+    return lark_events, front
 
 
 def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
@@ -72,13 +95,11 @@ def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
 FIGURES_BODY_MAX = 64 * 1024
 
 
-def _figures(settings: Settings, engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
+def _figures(platforms: Platforms, engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
     """POST /api/figures with `Authorization: Bearer <token>` (from `/pm figure token`) and a JSON body
     `{"name": "fx.USDCNY", "value": 7.41}` or `{"figures": {"fx.USDCNY": 7.41, ...}}`. A wrong token is a
-    401 and nothing is stored; alerts for crossed thresholds are sent after the answer."""
-    runners: dict[str, EffectRunner] = {}
-    if settings.slack_enabled:
-        runners["slack"] = EffectRunner(SlackNotifier(make_client(settings), SlackRenderer()), engine)
+    401 and nothing is stored; alerts for crossed thresholds are sent after the answer, through the
+    workspace's own platform (Slack or Lark)."""
 
     async def figures(request: Request) -> JSONResponse:
         auth = request.headers.get("authorization", "")
@@ -102,8 +123,8 @@ def _figures(settings: Settings, engine: Engine):  # noqa: ANN202  (a Starlette 
             return JSONResponse({"ok": False, "error": "unavailable"}, status_code=503)
         if result is None:
             return _unauthorized()
-        workspace_id, pushed = result
-        task = BackgroundTask(_deliver, runners, engine, workspace_id, pushed.deliveries)
+        _workspace_id, pushed = result
+        task = BackgroundTask(platforms.deliver, pushed.deliveries)
         return JSONResponse({"ok": True, "stored": pushed.stored, "alerts": len(pushed.alerts)}, background=task)
 
     return figures
@@ -113,22 +134,3 @@ def _unauthorized() -> JSONResponse:
     return JSONResponse(
         {"ok": False, "error": "invalid_token"}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
     )
-
-
-def _deliver(runners: dict[str, EffectRunner], engine: Engine, workspace_id: int, deliveries: list[Delivery]) -> None:
-    """Carry out the alerts of a push through the workspace's own chat platform."""
-    if not deliveries:
-        return
-    with session_scope(engine) as db:
-        workspace = db.get(Workspace, workspace_id)
-    runner = runners.get(workspace.platform) if workspace else None
-    if workspace is None or runner is None:
-        log.warning("figures push: no notifier for workspace %s; %d alerts not sent", workspace_id, len(deliveries))
-        return
-    where = Where(workspace_id=workspace_id, user_ref="")
-    for delivery in deliveries:
-        viewer = Viewer(delivery.lang or workspace.default_lang, workspace.default_tz)
-        try:
-            runner.run(delivery.effect, viewer, where)
-        except Exception:
-            log.exception("figures push: alert %s could not be sent", type(delivery.effect).__name__)

@@ -18,6 +18,7 @@ FILES_DIR = Path("tradewind-files")
 
 class ConsoleNotifier:
     platform = "console"
+    nests_replies = False
 
     def __init__(self, console: Console) -> None:
         self.console = console

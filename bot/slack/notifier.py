@@ -15,6 +15,7 @@ UNREACHABLE = {"not_in_channel", "channel_not_found", "is_archived"}
 
 class SlackNotifier:
     platform = "slack"
+    nests_replies = False
 
     def __init__(self, client: WebClient, renderer: SlackRenderer) -> None:
         self.client = client

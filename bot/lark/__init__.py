@@ -1,0 +1,1 @@
+"""The Lark (Feishu) front end: messages and card callbacks over HTTP or the long connection."""

@@ -1,0 +1,43 @@
+"""`POST /lark/events`: Lark's events and card callbacks at one URL, verified before anything is done.
+
+Both the event subscription and the card callback ("回调配置") point here; the payload's
+header.event_type tells them apart, as Slack's single URL does for its kinds of request.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from bot.lark.app import EventStoreDown, LarkFrontEnd
+from bot.lark.verification import LarkVerifier, Rejected
+
+log = logging.getLogger(__name__)
+
+
+class LarkEndpoint:
+    def __init__(self, verifier: LarkVerifier, front: LarkFrontEnd) -> None:
+        self.verifier = verifier
+        self.front = front
+
+    async def __call__(self, request: Request) -> JSONResponse:
+        body = await request.body()
+        try:
+            payload = self.verifier.verify(body, request.headers)
+        except Rejected as err:
+            log.warning("Lark request rejected (%s): %s", err.status, err.reason)
+            return JSONResponse({"msg": err.reason}, status_code=err.status)
+        if payload.get("type") == "url_verification":
+            return JSONResponse({"challenge": payload.get("challenge")})
+        try:
+            # Inline, as on Slack: a millisecond of database work, then the answer; Open API calls
+            # happen afterwards on the effects pool.
+            answer = self.front.handle(payload)
+        except EventStoreDown:
+            return JSONResponse({"msg": "temporarily unavailable"}, status_code=503)
+        except Exception:
+            log.exception("Lark payload could not be handled")
+            return JSONResponse({"msg": "internal error"}, status_code=500)
+        return JSONResponse(answer)

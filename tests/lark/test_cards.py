@@ -1,0 +1,188 @@
+"""Lark cards: one template per reply kind, valid JSON 2.0 structure, within Lark's 30 KB, and the
+checks themselves refuse what Lark would refuse."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.lark.files import form_track
+from bot.render.environment import Viewer
+from bot.render.lark import LarkRenderer, RenderError
+from bot.render.lark_card import MAX_CARD_BYTES, LarkCardError, card_bytes, check_card
+from handlers import REGISTRY
+from handlers.core.reply import Button, Form, FormField, Reply, Text, Track
+from handlers.requirements import new_requirement_form
+from tests.fakes.lark_api import FakeLark
+from tests.support.lark_requests import LarkSender, card_text
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+ALL_MARKETS = "US,CA,MX,BR,GB,DE,FR,IT,ES,NL,PL,SE,BE,IE,AT,CH,TR,AE,SA,JP,KR,AU,NZ,SG,MY,TH,VN,PH,ID,TW"
+
+
+def kinds(target: str) -> set[str]:
+    return {p.name.split(".")[0] for p in (TEMPLATES / target).glob("*.j2") if not p.name.startswith("_")}
+
+
+def test_every_reply_kind_drawn_for_slack_has_a_lark_card() -> None:
+    assert kinds("slack") - kinds("lark") == set()
+
+
+ITEM = {
+    "id": 1,
+    "key": "REQ-1",
+    "title": "德国站 A+ 页面",
+    "status": "in_progress",
+    "markets": ["AT", "DE"],
+    "platform": "amazon",
+    "metric": "DE 转化率 +8%",
+    "acceptance": "德语母语审校",
+    "description": "尺寸改用 cm/kg",
+    "due": date(2026, 12, 1),
+    "requester": {"ref": "ou_mei", "name": "mei"},
+    "owner": {"ref": "ou_li", "name": "li"},
+}
+HISTORY = [
+    {
+        "at": datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
+        "actor": {"ref": "ou_mei", "name": "mei"},
+        "action": "status",
+        "changes": {"status": ["approved", "in_progress"]},
+    }
+]
+SAMPLES = {
+    "message": {"text": Text("req.added", {"key": "REQ-1"})},
+    "usage": {"text": Text("args.unknown_key", {"name": "x", "known": "a, b"}), "usage": Text("req.add.usage")},
+    "help": {"title": Text("pm.help.title"), "lines": REGISTRY.help_lines()},
+    "me": {
+        "user_ref": "ou_mei",
+        "role": "admin",
+        "lang": "zh-CN",
+        "tz": "Asia/Shanghai",
+        "workspace_lang": "zh-CN",
+        "workspace_tz": "Asia/Shanghai",
+    },
+    "req_card": {"item": ITEM, "history": HISTORY, "notice": Text("req.moved", {"key": "REQ-1", "status": "x"})},
+    "req_list": {"items": [ITEM] * 10, "total": 12, "page": 1, "first": 1, "last": 10, "filters": {}},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+@pytest.mark.parametrize("kind", sorted(SAMPLES))
+def test_each_kind_draws_a_valid_card(kind: str, lang: str) -> None:
+    buttons = [Button(Text("common.next_page"), "req.page", {"p": 2}, style="primary")]
+    card = LarkRenderer().card(Reply(kind, SAMPLES[kind], buttons=buttons), Viewer(lang, "Asia/Shanghai"))
+    check_card(card)
+    assert card["config"]["summary"]["content"]
+    assert card_text(card).strip()
+
+
+def test_the_form_draws_a_valid_card_form() -> None:
+    card = LarkRenderer().form(new_requirement_form("zh-CN"), Viewer("zh-CN"), "oc_1")
+    check_card(card)
+    [form] = card["body"]["elements"]
+    assert form["tag"] == "form"
+    assert max(e.get("max_length", 0) for e in form["elements"]) <= 1000  # Lark's ceiling for an input
+
+
+def test_a_requirement_with_every_field_at_its_limit_fits(lark: LarkSender, fake_lark: FakeLark) -> None:
+    long_text = "验收" * 1000
+    lark.message(
+        f'/req add {"标" * 200} market={ALL_MARKETS} platform={"p" * 40} metric="{"m" * 200}" '
+        f'ac="{long_text}" desc="{long_text}" due=2030-01-01'
+    )
+    for n in range(5):
+        lark.message(f'/req edit REQ-1 metric="metric {n}"')
+    lark.message("/req show REQ-1")
+    shown = fake_lark.sent(count=7)[-1].card
+    check_card(shown)
+    assert card_bytes(shown) < MAX_CARD_BYTES
+    assert "出了点问题" not in card_text(shown)
+    header = shown["header"]["title"]["content"]
+    assert len(header) == 150 and header.endswith("…")
+    assert "标" * 200 in card_text(shown)  # the full title is in the body when the header cuts it
+
+
+def test_a_full_page_of_long_items_fits(lark: LarkSender, fake_lark: FakeLark) -> None:
+    for n in range(12):
+        lark.message(
+            f"/req add {'长标题' * 66}{n} market={ALL_MARKETS} platform={'x' * 40} owner=@user{n}",
+            people={f"user{n}": f"ou_user_{n}"},
+        )
+    lark.message("/req list")
+    listing = fake_lark.sent(count=13)[-1].card
+    check_card(listing)
+    assert card_bytes(listing) < MAX_CARD_BYTES
+    assert "第 1–10 条，共 12 条" in card_text(listing)
+
+
+def card(*elements: dict) -> dict:
+    return {"schema": "2.0", "body": {"elements": list(elements)}}
+
+
+@pytest.mark.parametrize(
+    ("broken", "why"),
+    [
+        (card({"tag": "markdown", "content": "x" * (MAX_CARD_BYTES + 1)}), "bytes"),
+        (card({"tag": "table"}), "unknown tag"),
+        (card({"tag": "markdown", "content": " "}), "without content"),
+        (card({"tag": "button", "text": {"tag": "plain_text", "content": "Go"}}), "without a callback"),
+        (card({"tag": "form", "name": "f", "elements": [{"tag": "input", "name": "a"}]}), "exactly one submit"),
+        (
+            card(
+                {
+                    "tag": "form",
+                    "name": "f",
+                    "elements": [
+                        {"tag": "input", "name": "a"},
+                        {"tag": "input", "name": "a"},
+                        {"tag": "button", "text": {"tag": "plain_text", "content": "OK"}, "form_action_type": "submit"},
+                    ],
+                }
+            ),
+            "twice",
+        ),
+        (card({"tag": "input", "name": "a", "max_length": 2000}), "max_length"),
+        ({"schema": "1.0", "elements": []}, "schema 2.0"),
+        (card(*[{"tag": "hr"}] * 201), "more than 200"),
+    ],
+)
+def test_the_card_check_refuses_what_lark_would_refuse(broken: dict, why: str) -> None:
+    with pytest.raises(LarkCardError, match=why):
+        check_card(broken)
+
+
+def test_an_oversized_reply_is_a_render_error_not_a_silent_cut() -> None:
+    # Each element is clipped to 3,000 characters, but ten of them in Chinese still pass 30 KB.
+    huge = {**SAMPLES["req_list"], "items": [{**ITEM, "title": "长" * 3000}] * 10}
+    with pytest.raises(RenderError, match="bytes"):
+        LarkRenderer().card(Reply("req_list", huge), Viewer("zh-CN"))
+
+
+def test_cards_are_plain_json() -> None:
+    drawn = LarkRenderer().card(Reply("req_card", SAMPLES["req_card"]), Viewer("en"))
+    assert json.loads(json.dumps(drawn)) == drawn
+
+
+def test_a_file_field_asks_for_a_reply_and_the_other_fields_stay_in_the_form() -> None:
+    form = Form(
+        action="experiment.file",
+        title=Text("exp.form.title"),
+        fields=(
+            FormField("note", Text("req.field.desc")),
+            FormField("file", Text("exp.form.file", {"key": "EXP-1"}), kind="file", accept=("csv", "text")),
+            FormField("owner", Text("risk.field.owner_id"), kind="user", required=True),
+        ),
+        metadata={"id": 1},
+    )
+    card = LarkRenderer().form(form, Viewer("en"), "oc_1")
+    check_card(card)
+    assert "reply to this card with the file (.csv, .txt)" in card_text(card)
+    [container] = [e for e in card["body"]["elements"] if e["tag"] == "form"]
+    fields = {e["name"]: e["tag"] for e in container["elements"] if "name" in e and e["tag"] != "button"}
+    assert fields == {"note": "input", "owner": "select_person"}
+    assert form_track(form) == Track("experiment", 1)
+    assert form_track(new_requirement_form("en")) is None

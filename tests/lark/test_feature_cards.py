@@ -1,0 +1,314 @@
+"""Every reply of the risks, economics, experiments, scoring and approvals, and digest features drawn as a
+Lark card, in English and in Chinese, from what the real handlers return to a Lark user; and the long replies
+at their size limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.i18n import catalog
+from bot.lark import inputs
+from bot.render.environment import Viewer
+from bot.render.lark import LarkRenderer
+from bot.render.lark_card import MAX_CARD_BYTES, card_bytes, check_card
+from bot.runtime import Caller, Runtime
+from handlers import standup
+from handlers.core.reply import Attachment, DirectMessage, PostToChannel, Reply, Text, UpdateTracked
+from handlers.risk_reviews import remind_overdue_reviews
+from models.approval import Approval
+from models.digest import DigestChannel, Schedule
+from models.experiment import Experiment
+from tests.experiments.data import daily_csv
+from tests.support.lark_requests import card_text
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+ANA = Caller(platform="lark", team_ref="tenant_acme", user_ref="ou_ana", channel_ref="oc_product")
+LI = Caller(platform="lark", team_ref="tenant_acme", user_ref="ou_li", channel_ref="oc_product")
+PEOPLE = {"li": "ou_li"}
+BROKEN = ("Something went wrong", "出了点问题")
+
+SCRIPT = (
+    "/pm fx EURCNY 7.82",
+    "/pm fx",
+    "/cost add TEE-01 purchase=23.50 currency=CNY weight=0.42kg dims=30x20x5cm",
+    "/cost lane TEE-01 market=DE channel=sea freight=1200/cbm duty=12% vat=19% referral=15% fulfilment=3.40 "
+    "storage=0.12 ads=8% returns=6% price=24.99",
+    "/cost lane TEE-01 market=GB channel=sea freight=1200/cbm duty=0% price=9.99",
+    "/cost show TEE-01",
+    "/cost price TEE-01 market=DE margin=25%",
+    "/cost price TEE-01 market=GB margin=25%",
+    "/cost what-if TEE-01 fx=-10% freight=+30%",
+    "/cost list",
+    "/supplier add 宏达 category=服装 city=深圳 lead_days=25 defects=3/200 certs=CE "
+    'note="<b>x</b> & [link](http://x) **y**"',
+    "/supplier score 宏达 quality=4 certification=5 capacity=3 lead_time=4 return_rate=2 service=4",
+    "/supplier add 星达 city=义乌",
+    "/supplier score 星达 quality=3 certification=3 capacity=5 lead_time=5 return_rate=4 service=3",
+    "/supplier weights",
+    "/supplier compare 宏达 星达",
+    "/supplier link 宏达 sku=TEE-01 role=backup",
+    "/supplier show 宏达",
+    "/supplier list",
+    "/market list",
+    "/market add BR",
+    '/market item add BR "Portuguese (pt-BR) labels" optional',
+    "/market show FR",
+    "/req add 德国站 T 恤 market=DE",
+    "/market check REQ-1 DE",
+    "/risk add Yantian port congestion category=logistics likelihood=4 impact=4 market=US exposure=USD120000",
+    "/risk add small category=quality likelihood=1 impact=3",
+    "/risk mitigate RISK-1 book a second forwarder",
+    "/risk watch RISK-1 fx.USDCNY above 7.3",
+    "/risk show RISK-1",
+    "/risk list",
+    "/risk matrix",
+    "/risk playbook fx",
+    "/pm figure fx.USDCNY 7.5",
+    "/pm figure",
+    "/pm figure token",
+    "/exp add DE title test metric=conversion market=DE baseline=3% mde=10% traffic=4000/day",
+    "/exp result EXP-1 control=10000/330 variant=10000/300",
+    "/exp status EXP-1",
+    "/exp list",
+    "/score REQ-1 reach=4000 impact=2 confidence=80 effort=1.5",
+    "/score REQ-1 ice=8,7,6",
+    "/score REQ-1 moscow=must",
+    "/score history REQ-1",
+    "/pm markets US=0.5 DE=0.3 JP=0.2",
+    "/score top by=weighted",
+    "/pm role @li approver",
+    "/pm role",
+    "/req submit REQ-1 @li",
+    "/pm audit REQ-1",
+    "/digest schedule 09:30 Asia/Shanghai weekdays",
+    "/digest remind 30",
+    "/standup y: listed the <b>new</b> SKU t: A+ page b: waiting on the **supplier**",
+    "/digest preview",
+    "/digest now",
+)
+
+
+def kinds(target: str) -> set[str]:
+    return {p.name.split(".")[0] for p in (TEMPLATES / target).glob("*.j2") if not p.name.startswith("_")}
+
+
+def replies_in(reply: Reply) -> Iterator[Reply]:
+    yield reply
+    for effect in reply.effects:
+        if isinstance(effect, PostToChannel | UpdateTracked | DirectMessage):
+            yield from replies_in(effect.reply)
+        if isinstance(effect, PostToChannel):
+            for threaded in effect.thread:
+                yield from replies_in(threaded)
+
+
+def run(runtime: Runtime, line: str) -> Reply:
+    """As the Lark front end runs a typed line (bot/lark/app.py on_message), `@li` a mention of li."""
+    mentions = []
+    for name, open_id in PEOPLE.items():
+        if f"@{name}" in line:
+            key = f"@_user_{len(mentions) + 1}"
+            mentions.append({"key": key, "id": {"open_id": open_id}, "name": name})
+            line = line.replace(f"@{name}", key)
+    typed, _ = inputs.canonical(line, mentions, bot_open_id=None)
+    root, rest = inputs.split_command(typed)
+    return runtime.command(ANA, root, rest).reply
+
+
+def every_reply(runtime: Runtime, engine) -> list[Reply]:
+    found: list[Reply] = []
+    for line in SCRIPT:
+        reply = run(runtime, line)
+        assert reply.kind != "usage", (line, reply.data)
+        found += replies_in(reply)
+    with Session(engine) as db:
+        experiment_id = db.exec(select(Experiment.id)).one()
+    bad = daily_csv(days=1, markets=("DE",)) + "2026-03-02,variant,DE,100,300\n"
+    problems = runtime.action(
+        ANA, "experiment.file", {"id": experiment_id}, files=(Attachment("bad.csv", bad.encode()),)
+    )
+    found += replies_in(problems.reply)
+    with Session(engine) as db:  # a year on, the review of RISK-1 is overdue: its owner is told
+        deliveries = remind_overdue_reviews(db, datetime.now(UTC) + timedelta(days=365))
+        db.commit()
+    for delivery in deliveries:
+        assert isinstance(delivery.effect, DirectMessage)
+        found += replies_in(delivery.effect.reply)
+    with Session(engine) as db:
+        approval_id = db.exec(select(Approval.id)).one()
+    found += replies_in(runtime.action(LI, "approval.approve", {"id": approval_id}).reply)
+    later = datetime.now(UTC) + timedelta(days=3)
+    with Session(engine) as db:  # days later, before a digest: ana has not answered since the last one
+        settings = db.exec(select(DigestChannel)).one()
+        reminders = standup.reminders(db, settings, Schedule.of(settings).next_slot(later), later)
+    assert reminders
+    found += [m.reply for m in reminders]
+    found.append(Reply("digest_unreachable", {"channel": "oc_product"}))  # as bot/digest_poster.py tells its owner
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_every_feature_reply_is_drawn_as_a_valid_card(runtime: Runtime, engine, lang: str) -> None:
+    renderer = LarkRenderer()
+    drawn: set[str] = set()
+    for reply in every_reply(runtime, engine):
+        if reply.kind == "silent":
+            continue
+        card = renderer.card(reply, Viewer(lang, "Asia/Shanghai"))
+        check_card(card)
+        text = card_text(card)
+        assert text.strip() and card["config"]["summary"]["content"], reply.kind
+        assert not any(b in text for b in BROKEN), (reply.kind, text)
+        drawn.add(reply.kind)
+    assert kinds("lark") - {"form", "help", "me", "usage", "req_list"} <= drawn
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_no_card_speaks_of_slack(runtime: Runtime, engine, lang: str) -> None:
+    """Messages that every front end shows are worded for any chat: no Slack, no /invite."""
+    renderer = LarkRenderer()
+    replies = every_reply(runtime, engine)
+    console_only = run(runtime, "/exp result EXP-1 file=./daily.csv")  # a console-only option, typed in Lark
+    assert console_only.kind == "usage" and console_only.data["text"].key == "exp.result.file_console_only"
+    for reply in [*replies, console_only]:
+        if reply.kind != "silent":
+            text = card_text(renderer.card(reply, Viewer(lang)))
+            assert not any(word in text for word in ("Slack", "/invite", "消息串")), (reply.kind, text)
+
+
+def test_user_text_is_shown_as_typed_not_as_markdown(runtime: Runtime, engine) -> None:
+    shown = ""
+    for reply in every_reply(runtime, engine):
+        if reply.kind == "supplier_card":
+            shown = card_text(LarkRenderer().card(reply, Viewer("en")))
+    assert "&#60;b&#62;x&#60;/b&#62; &#38; &#91;link&#93;(http://x) &#42;&#42;y&#42;&#42;" in shown
+    assert "<b>" not in shown and "[link]" not in shown
+
+
+# Lists that can hold hundreds of rows, drawn at their largest: the card holds what fits, and says how
+# many more there are.
+LONG_NAME = "长" * 120
+
+
+def list_sample(kind: str) -> dict:
+    if kind == "cost_list":
+        items = [
+            {"code": "码" * 60 + f"{n:04}", "purchase": "CNY 123,456.78", "markets": ["DE"] * 30} for n in range(400)
+        ]
+        return {"items": items, "more": 5}
+    if kind == "supplier_list":
+        items = [{"name": LONG_NAME, "category": "类" * 60, "city": "城" * 60, "total": "4.25"} for _ in range(400)]
+        return {"items": items, "more": 5}
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    figures = [
+        {"name": "fx." + "A" * 76 + f"{n:03}"[:1], "value": "7.4100", "at": now, "source": "http"} for n in range(400)
+    ]
+    return {"figures": figures, "more": 5}
+
+
+LIST_MORE = {"cost_list": "cost.list_more", "supplier_list": "supplier.list_more", "figure_list": "pm.figure.more"}
+
+
+@pytest.mark.parametrize("kind", sorted(LIST_MORE))
+def test_a_list_at_its_largest_fits_and_says_how_many_more(kind: str) -> None:
+    data = list_sample(kind)
+    card = LarkRenderer().card(Reply(kind, data), Viewer("zh-CN"))
+    check_card(card)
+    assert card_bytes(card) <= MAX_CARD_BYTES
+    rows = [line for line in card_text(card).split("\n") if line.startswith(("**", "`"))]
+    total = len(data.get("items") or data.get("figures"))
+    assert 30 < len(rows) < total
+    more = catalog().t("zh-CN", LIST_MORE[kind], count=total - len(rows) + 5)
+    assert card_text(card).endswith(LarkRenderer().markdown(Viewer("zh-CN"), more))
+
+
+def test_ten_suppliers_with_long_names_compare_inside_30_kb() -> None:
+    facts = {"name": LONG_NAME, "category": "类" * 60, "city": "城" * 60, "lead_days": 30,
+             "defects": Text("supplier.defect_rate", {"rate": "1.5%", "defects": 3, "batch": 200}),
+             "certs": "CE, FCC, " + "证" * 40, "note": None}  # fmt: skip
+    rows = [{"rank": n, "name": LONG_NAME, "total": "4.25", "facts": facts} for n in range(1, 11)]
+    cells = [{"name": LONG_NAME, "score": 4} for _ in range(10)]
+    criteria = [
+        {"criterion": Text(f"supplier.criterion.{c}"), "weight": "20%", "cells": cells, "best": 4}
+        for c in ("quality", "certification", "capacity", "lead_time", "return_rate", "service")
+    ]
+    card = LarkRenderer().card(Reply("supplier_compare", {"rows": rows, "criteria": criteria}), Viewer("zh-CN"))
+    check_card(card)
+    assert card_bytes(card) <= MAX_CARD_BYTES
+
+
+# The scoring, audit and digest lists drawn at their largest, with user text that markdown escaping makes
+# five times longer: each card holds what fits, and says how many more there are.
+WHO = {"ref": "ou_" + "a" * 30, "name": "ana"}
+ANGLES = "<" * 1000
+
+
+def big_sample(kind: str) -> tuple[dict, int]:
+    """A reply's data at its largest, and how many rows it holds."""
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    if kind == "score_history":
+        split = " · ".join(f"M{n} 1,000" for n in range(30))
+        lines = [
+            {
+                "at": now,
+                "actor": WHO,
+                "method": "rice",
+                "value": "4,266.7",
+                "inputs": f"4,000 × 2 × 80% ÷ 1.5 ({split})",
+            }
+            for _ in range(1000)
+        ]
+        return {"key": "REQ-1", "title": "长" * 200, "lines": lines}, len(lines)
+    if kind == "audit_log":
+        lines = [
+            {"at": now, "actor": WHO, "action": "decide", "changes": {}, "text": Text("audit.decide.rejected"),
+             "who": None, "detail": ANGLES}
+            for _ in range(20)
+        ]  # fmt: skip
+        return {"subject": "REQ-1 " + "长" * 120, "lines": lines, "first": 1}, len(lines)
+    if kind == "score_top":
+        items = [
+            {"rank": n, "key": f"REQ-{n}", "title": ANGLES, "status": "triaged", "value": "1,234,567.8",
+             "moscow": "must", "owner": WHO}
+            for n in range(1, 51)
+        ]  # fmt: skip
+        data = {"by": Text("score.top.by_rice"), "market": None, "weight": None, "items": items, "first": 1,
+                "last": 50, "total": "10000+", "budget": {"share": "70%", "over": True, "missing": 3}}  # fmt: skip
+        return data, len(items)
+    answers = [
+        {"who": WHO, "day": date(2026, 1, 2), "yesterday": "*" * 900, "today": "<" * 900, "blockers": "[" * 900}
+        for _ in range(12)
+    ]
+    section = {"kind": "standup", "title": Text("digest.standup.title"), "order": 5,
+               "units": [[a] for a in answers], "continued": False, "more": 0}  # fmt: skip
+    page = {"index": 1, "total": 1, "day": date(2026, 1, 2), "sections": [section]}
+    if kind == "digest_page":
+        return {"page": page}, len(answers)
+    summary = {"day": date(2026, 1, 2), "weekday": Text("digest.day.fri"), "since": now, "markets": ["US", "DE"],
+               "counts": [Text("digest.standup.count", {"n": 12, "blocked": 12})],
+               "blockers": [{"who": WHO, "text": ANGLES}] * 5, "more_blockers": 7, "threaded": True,
+               "nothing": False}  # fmt: skip
+    return {"summary": summary, "page": page, "more_pages": 3}, len(answers)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+@pytest.mark.parametrize("kind", ["score_history", "audit_log", "score_top", "digest_page", "digest_preview"])
+def test_scoring_audit_and_digest_lists_at_their_largest_fit_and_say_how_many_more(kind: str, lang: str) -> None:
+    data, rows = big_sample(kind)
+    renderer = LarkRenderer()
+    card = renderer.card(Reply(kind, data), Viewer(lang, "Asia/Shanghai"))
+    check_card(card)
+    assert card_bytes(card) <= MAX_CARD_BYTES
+    text = card_text(card)
+    if kind == "score_top":
+        assert text.count("**REQ-") == rows  # a page is never cut: the next page starts after it
+        return
+    more = [line for line in text.split("\n") if line.startswith(catalog().t(lang, "lark.more", count=0)[:3])]
+    assert len(more) == 1, text[-300:]
+    hidden = int("".join(c for c in more[0] if c.isdigit()))
+    assert 0 < hidden < rows
