@@ -9,6 +9,7 @@ from handlers import (
     digest,
     experiments,
     fx,
+    housekeeping,
     markets,
     pm,
     ranking,
@@ -37,6 +38,7 @@ FEATURES = (
     markets,
     digest,
     standup,
+    housekeeping,
 )
 
 JOBS = [job for feature in FEATURES for job in feature.JOBS]

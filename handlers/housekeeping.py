@@ -1,0 +1,21 @@
+"""Periodic tidying that belongs to no single feature."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from handlers.core.jobs import Delivery, JobSpec
+from models.processed_event import prune_events
+
+
+def prune_processed_events(db: Session, now: datetime) -> list[Delivery]:
+    """Forget event ids older than any platform still retries (Slack: minutes; Lark: up to hours)."""
+    prune_events(db=db, now=now)
+    return []
+
+
+COMMANDS = ()
+ACTIONS = ()
+JOBS = (JobSpec("events.prune", timedelta(hours=6), prune_processed_events),)
