@@ -29,6 +29,10 @@ class ConsoleNotifier:
         return Posted(channel_ref, f"m{next(self._ids)}")
 
     def update(self, channel_ref: str, message_ref: str, reply: Reply, viewer: Viewer) -> None:
+        if reply.kind == self.console.last_kind:
+            # The answer just printed is this card's new look: one terminal needs no second copy.
+            self.console.say(f"(message {message_ref} updated)")
+            return
         self.console.draw(reply, viewer, prefix=f"(message {message_ref} updated)\n")
 
     def direct(self, user_ref: str, reply: Reply, viewer: Viewer) -> Posted:

@@ -44,6 +44,7 @@ class Console:
         self.interactive = interactive
         self.renderer = TextRenderer()
         self.buttons: list[Button] = []
+        self.last_kind: str | None = None  # the kind of reply printed last
         self.viewer = Viewer(runtime.default_lang, runtime.default_tz)
         self.effects = EffectRunner(ConsoleNotifier(self), runtime.engine)
 
@@ -117,6 +118,7 @@ class Console:
     def draw(self, reply: Reply, viewer: Viewer, prefix: str = "") -> None:
         """Print a reply; its buttons become the ones the numbers press."""
         self.say(prefix + self.renderer.message(reply, viewer))
+        self.last_kind = reply.kind
         if reply.buttons:
             self.buttons = list(reply.buttons)
 

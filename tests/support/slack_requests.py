@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -32,7 +33,12 @@ class SlackUser:
 class SlackSender:
     """Sends slash commands, clicks, modal submissions and events to the bot's /slack/events."""
 
-    def __init__(self, base_url: str, response_base: str, *, secret: str = SECRET) -> None:
+    def __init__(
+        self, base_url: str, response_base: str, *, secret: str = SECRET, settle: Callable[[], object] | None = None
+    ) -> None:
+        # `settle` waits for the app's work after earlier answers (posting a card, remembering it): a
+        # person clicks a card only once it has appeared, so a click never races its own card.
+        self.settle = settle
         self.url = f"{base_url}/slack/events"
         self.response_base = response_base
         self.secret = secret
@@ -66,6 +72,8 @@ class SlackSender:
 
     def click(self, button: dict[str, Any], *, who: SlackUser | None = None, message_ts: str = "1.0") -> httpx.Response:
         """Press a button element taken from a reply's blocks."""
+        if self.settle:
+            self.settle()
         who = who or SlackUser()
         self._n += 1
         payload = {
@@ -101,6 +109,8 @@ class SlackSender:
         self, view: dict[str, Any], values: dict[str, Any], *, who: SlackUser | None = None
     ) -> httpx.Response:
         """Submit a modal that the bot opened; `values` maps block ids to Slack's element state."""
+        if self.settle:
+            self.settle()
         who = who or SlackUser()
         payload = {
             "type": "view_submission",
