@@ -51,10 +51,10 @@ def seed(url: str, args: argparse.Namespace) -> None:
     from bot.db import make_engine
     from bot.migrate import migrate
     from models.audit import AuditEntry
-    from models.digest import DigestChannel
-    from models.digest_run import DigestRun
-    from models.requirement import Requirement, RequirementMarket
-    from models.standup import StandupAnswer
+    from models.digest.run import DigestRun
+    from models.digest.schedule import DigestChannel
+    from models.requirements.requirement import Requirement, RequirementMarket
+    from models.standup.answer import StandupAnswer
     from models.workspace import Counter, Member, Workspace
 
     rng = random.Random(7)
@@ -199,8 +199,8 @@ def measure(url: str, repeat: int, front: str = "slack") -> dict[str, Any]:
     """In a fresh process: build and draw the digest `repeat` times; first (cold) and median times."""
     from bot.db import make_engine, session_scope
     from bot.render.environment import Viewer
-    from handlers.digest_build import build, scope_for
-    from models.digest import channel_settings
+    from handlers.digest.build import build, scope_for
+    from models.digest.schedule import channel_settings
 
     engine = make_engine(url)
     if front == "lark":

@@ -87,9 +87,9 @@ def seed(database_url: str) -> int:
     from bot.migrate import migrate
     from bot.runtime import Caller, Runtime
     from handlers import REGISTRY
-    from models import experiment as exp_model
-    from models import experiment_result
-    from models.experiment_result import DailyRow
+    from models.experiments import experiment as exp_model
+    from models.experiments import result as experiment_result
+    from models.experiments.result import DailyRow
 
     engine = make_engine(database_url)
     migrate(engine)

@@ -58,9 +58,9 @@ def seed(database_url: str, count: int, rng: random.Random) -> None:
 
     from bot.db import make_engine
     from bot.migrate import migrate
-    from models import rice as math
-    from models.requirement import Requirement, RequirementMarket
-    from models.score import MarketWeight, RequirementScore, ScoreMarket
+    from models.requirements.requirement import Requirement, RequirementMarket
+    from models.scoring import rice as math
+    from models.scoring.score import MarketWeight, RequirementScore, ScoreMarket
     from models.workspace import Counter, Member, Role, ensure_workspace
 
     engine = make_engine(database_url)

@@ -12,14 +12,14 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
-from models import rice as math
-from models.approval import Approval, ApprovalStep
-from models.experiment import Experiment
-from models.experiment_result import ExperimentDaily, ExperimentTotal
-from models.rice import RiceInputs
-from models.risk import Risk, RiskMarket, RiskScore
-from models.risk_math import score as risk_score
-from models.score import MarketWeight, RequirementScore, ScoreEntry, ScoreMarket
+from models.approvals.approval import Approval, ApprovalStep
+from models.experiments.experiment import Experiment
+from models.experiments.result import ExperimentDaily, ExperimentTotal
+from models.risks.grid import score as risk_score
+from models.risks.risk import Risk, RiskMarket, RiskScore
+from models.scoring import rice as math
+from models.scoring.rice import RiceInputs
+from models.scoring.score import MarketWeight, RequirementScore, ScoreEntry, ScoreMarket
 from models.workspace import Counter
 
 WEIGHTS = {"US": "0.35", "DE": "0.2", "GB": "0.1", "FR": "0.08", "JP": "0.12", "SG": "0.05", "AU": "0.05", "CA": "0.05"}

@@ -31,12 +31,12 @@ from bot.notify import ChannelUnreachable, Notifier, Posted
 from bot.render.environment import Viewer
 from handlers.core.digest import DigestScope
 from handlers.core.reply import DirectMessage, Reply
-from handlers.digest_build import build, scope_for
-from models import digest as digest_model
-from models import digest_run as run_model
+from handlers.digest.build import build, scope_for
 from models.base import utcnow
-from models.digest import DigestChannel, Schedule
-from models.digest_run import DigestRun, RunKind, RunState
+from models.digest import run as run_model
+from models.digest import schedule as digest_model
+from models.digest.run import DigestRun, RunKind, RunState
+from models.digest.schedule import DigestChannel, Schedule
 from models.workspace import Workspace
 
 log = logging.getLogger(__name__)

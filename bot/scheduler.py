@@ -33,9 +33,9 @@ from bot.digest_poster import GRACE, LEASE, RETRY_DELAYS, DigestPoster
 from bot.notify import Notifier
 from bot.standup_reminders import StandupReminders
 from handlers.core.jobs import Delivery, JobSpec
-from models import digest as digest_model
 from models.base import utcnow
-from models.digest import Schedule
+from models.digest import schedule as digest_model
+from models.digest.schedule import Schedule
 
 log = logging.getLogger(__name__)
 

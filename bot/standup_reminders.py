@@ -13,13 +13,13 @@ from bot.db import session_scope
 from bot.delivery import Platforms
 from bot.effects import Where
 from bot.render.environment import Viewer
-from handlers import standup
 from handlers.core.reply import DirectMessage
-from models import digest as digest_model
-from models import digest_run as run_model
+from handlers.standup import commands as standup
 from models.base import utcnow
-from models.digest import DigestChannel, Schedule
-from models.digest_run import RunKind, RunState
+from models.digest import run as run_model
+from models.digest import schedule as digest_model
+from models.digest.run import RunKind, RunState
+from models.digest.schedule import DigestChannel, Schedule
 from models.workspace import Workspace
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from bot.delivery import Platforms
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack.app import build_app
-from handlers.indicators import BadFigure, push_with_token
+from handlers.risks.indicators import BadFigure, push_with_token
 
 log = logging.getLogger(__name__)
 

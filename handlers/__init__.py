@@ -1,52 +1,49 @@
-"""Platform-neutral features: one module per feature, each listing its COMMANDS and ACTIONS."""
+"""Platform-neutral features, one folder each: `handlers/<feature>/` holds its command table entries
+(COMMANDS, ACTIONS, JOBS, DIGEST_SECTIONS), input parsing, handlers and cards; its tables and queries
+are in `models/<feature>/`, its wording in `templates/i18n/<lang>/<feature>.toml`."""
 
-from handlers import (
-    access,
-    approval_forms,
-    approvals,
-    audit_log,
-    costs,
-    digest,
-    experiments,
-    fx,
-    housekeeping,
-    markets,
-    pm,
-    ranking,
-    requirements,
-    risks,
-    scoring,
-    standup,
-    suppliers,
-)
+from types import ModuleType
+
+from handlers.approvals import commands as approvals
+from handlers.approvals import forms as approval_forms
 from handlers.core.command import Registry
+from handlers.costs import commands as costs
+from handlers.costs import fx
+from handlers.digest import commands as digest
+from handlers.experiments import commands as experiments
+from handlers.markets import commands as markets
+from handlers.requirements import audit
+from handlers.requirements import commands as requirements
+from handlers.risks import commands as risks
+from handlers.scoring import commands as scoring
+from handlers.scoring import ranking
+from handlers.standup import commands as standup
+from handlers.suppliers import commands as suppliers
+from handlers.workspace import commands as workspace
+from handlers.workspace import housekeeping, roles
 
-FEATURES = (
-    requirements,
-    pm,
-    scoring,
-    ranking,
-    approvals,
-    approval_forms,
-    access,
-    audit_log,
-    risks,
-    experiments,
-    costs,
-    fx,
-    suppliers,
-    markets,
-    digest,
-    standup,
-    housekeeping,
-)
+# Each feature, and the modules of its folder that list COMMANDS, ACTIONS, JOBS (and DIGEST_SECTIONS).
+FEATURES: dict[str, tuple[ModuleType, ...]] = {
+    "requirements": (requirements, audit),
+    "workspace": (workspace, roles, housekeeping),
+    "scoring": (scoring, ranking),
+    "approvals": (approvals, approval_forms),
+    "risks": (risks,),
+    "experiments": (experiments,),
+    "costs": (costs, fx),
+    "suppliers": (suppliers,),
+    "markets": (markets,),
+    "digest": (digest,),
+    "standup": (standup,),
+}
+MODULES = [module for modules in FEATURES.values() for module in modules]
 
-JOBS = [job for feature in FEATURES for job in feature.JOBS]
+JOBS = [job for module in MODULES for job in module.JOBS]
 
 # What each feature adds to the standup digest (handlers/core/digest.py); optional per feature.
-DIGEST_SECTIONS = [section for feature in FEATURES for section in getattr(feature, "DIGEST_SECTIONS", ())]
+DIGEST_SECTIONS = [section for module in MODULES for section in getattr(module, "DIGEST_SECTIONS", ())]
 
 REGISTRY = Registry.build(
-    commands=[spec for feature in FEATURES for spec in feature.COMMANDS],
-    actions=[spec for feature in FEATURES for spec in feature.ACTIONS],
+    commands=[spec for module in MODULES for spec in module.COMMANDS],
+    actions=[spec for module in MODULES for spec in module.ACTIONS],
 )

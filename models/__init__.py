@@ -1,25 +1,25 @@
 """SQLModel tables and the queries that belong to them. Importing this package registers every table."""
 
-from models.approval import Approval, ApprovalStep
+from models.approvals.approval import Approval, ApprovalStep
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
-from models.cost import CostLane, Sku
-from models.digest import DigestChannel, DigestSkip
-from models.digest_run import DigestRun
-from models.experiment import Experiment
-from models.experiment_result import ExperimentDaily, ExperimentTotal
-from models.fx import FxRate, MoneySetting
-from models.indicator import Figure, FigureToken, RiskAlert, RiskWatch
-from models.launch_check import LaunchCheck, MarketLaunch
-from models.market_profile import MarketCheckItem, MarketProfile
+from models.costs.cost import CostLane, Sku
+from models.costs.fx import FxRate, MoneySetting
+from models.digest.run import DigestRun
+from models.digest.schedule import DigestChannel, DigestSkip
+from models.experiments.experiment import Experiment
+from models.experiments.result import ExperimentDaily, ExperimentTotal
+from models.markets.launch_check import LaunchCheck, MarketLaunch
+from models.markets.profile import MarketCheckItem, MarketProfile
 from models.processed_event import ProcessedEvent
-from models.requirement import Requirement, RequirementMarket
-from models.risk import Risk, RiskMarket, RiskScore
-from models.risk_mitigation import RiskMitigation, RiskPlaybook
-from models.score import MarketWeight, RequirementScore, ScoreEntry, ScoreMarket
-from models.standup import StandupAnswer
-from models.supplier import Supplier, SupplierScore, SupplierWeight
-from models.supplier_link import SupplierLink
+from models.requirements.requirement import Requirement, RequirementMarket
+from models.risks.indicator import Figure, FigureToken, RiskAlert, RiskWatch
+from models.risks.mitigation import RiskMitigation, RiskPlaybook
+from models.risks.risk import Risk, RiskMarket, RiskScore
+from models.scoring.score import MarketWeight, RequirementScore, ScoreEntry, ScoreMarket
+from models.standup.answer import StandupAnswer
+from models.suppliers.link import SupplierLink
+from models.suppliers.supplier import Supplier, SupplierScore, SupplierWeight
 from models.workspace import Counter, Member, Workspace
 
 __all__ = [

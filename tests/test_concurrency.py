@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from bot.db import make_engine
 from bot.runtime import Caller, Runtime
 from handlers import REGISTRY
-from models.requirement import Requirement
+from models.requirements.requirement import Requirement
 from tests.support.slack_requests import SlackSender, SlackUser, block_text
 
 PEOPLE = 50

@@ -10,7 +10,7 @@ from sqlmodel import select
 from bot.console.repl import CONSOLE_CHANNEL, CONSOLE_TEAM, canonical
 from bot.db import session_scope
 from bot.runtime import Caller, Runtime
-from models.requirement import Requirement
+from models.requirements.requirement import Requirement
 from models.workspace import Workspace
 
 # (who types it, the command). A home-and-kitchen brand from Shenzhen selling on Amazon, Shopee,

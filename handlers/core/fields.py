@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.core.args import normalise_word, parse_mention, split_list
 from handlers.core.reply import FieldError
-from models.markets import normalise_market, normalise_platform
+from models.market_codes import normalise_market, normalise_platform
 
 CLEAR_WORDS = frozenset({"none", "-", "无", "清空", "clear"})
 ISO_LIKE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")

@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from models.audit import AuditEntry
-from models.requirement import Requirement, RequirementMarket
+from models.requirements.requirement import Requirement, RequirementMarket
 from tests.support.console import ConsoleDriver
 
 

@@ -17,10 +17,10 @@ from bot.runtime import Caller, Outcome, Runtime
 from bot.scheduler import Scheduler
 from bot.slack.app import make_client
 from bot.slack.notifier import SlackNotifier
-from handlers.digest_build import Digest, build, scope_for
-from models import digest as digest_model
-from models.digest import DigestChannel
-from models.digest_run import DigestRun
+from handlers.digest.build import Digest, build, scope_for
+from models.digest import schedule as digest_model
+from models.digest.run import DigestRun
+from models.digest.schedule import DigestChannel
 from tests.conftest import slack_settings
 from tests.fakes.slack_api import Call, FakeSlack
 

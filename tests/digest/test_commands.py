@@ -8,8 +8,8 @@ import time_machine
 from sqlmodel import Session, select
 
 from models.audit import AuditEntry
-from models.digest import DigestChannel, DigestSkip
-from models.standup import StandupAnswer
+from models.digest.schedule import DigestChannel, DigestSkip
+from models.standup.answer import StandupAnswer
 from tests.support.console import ConsoleDriver
 
 

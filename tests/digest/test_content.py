@@ -15,7 +15,7 @@ from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
 from handlers.core.digest import DigestItem, DigestScope, DigestSection
 from handlers.core.reply import Text
-from handlers.digest_build import build, registered_sections
+from handlers.digest.build import build, registered_sections
 from tests.digest.support import digest_now, slack_messages, text_of
 from tests.support.console import ConsoleDriver
 from tests.support.slack_requests import block_text

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 import time_machine
 from sqlmodel import Session
 
-from models import digest as digest_model
-from models import digest_run as run_model
-from models.digest_run import RunKind, RunState
+from models.digest import run as run_model
+from models.digest import schedule as digest_model
+from models.digest.run import RunKind, RunState
 from tests.digest.support import advance, runs, say, summaries, thread_of
 
 SLOT = datetime(2026, 6, 2, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai

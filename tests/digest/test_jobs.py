@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from handlers.core.jobs import Delivery, JobSpec
 from handlers.core.reply import DirectMessage, PostToChannel, Reply
-from models.requirement import Requirement
+from models.requirements.requirement import Requirement
 from models.workspace import Member, Workspace
 from tests.digest.support import advance, say
 from tests.support.slack_requests import block_text

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import time_machine
 from sqlmodel import Session, select
 
-from models.standup import StandupAnswer
+from models.standup.answer import StandupAnswer
 from tests.digest.support import advance, runs, say, summaries, thread_of
 
 

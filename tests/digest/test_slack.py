@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from models.digest import DigestChannel
-from models.digest_run import DigestRun
-from models.standup import StandupAnswer
+from models.digest.run import DigestRun
+from models.digest.schedule import DigestChannel
+from models.standup.answer import StandupAnswer
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import SlackSender, block_text
 

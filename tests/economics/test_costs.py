@@ -9,7 +9,7 @@ import time_machine
 from sqlmodel import Session, select
 
 from models.audit import AuditEntry
-from models.cost import CostLane, Sku
+from models.costs.cost import CostLane, Sku
 from tests.economics.support import LAMP, LAMP_US, TEE, TEE_DE, count, squash
 from tests.support.console import ConsoleDriver
 

@@ -9,7 +9,7 @@ import time_machine
 from sqlmodel import Session, select
 
 from models.audit import AuditEntry
-from models.fx import FxRate, convert, home_currency, rate_book
+from models.costs.fx import FxRate, convert, home_currency, rate_book
 from models.workspace import Workspace
 from tests.economics.support import count
 from tests.support.console import ConsoleDriver

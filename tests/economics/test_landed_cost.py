@@ -10,7 +10,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from models.landed_cost import (
+from models.costs.landed_cost import (
     Basis,
     Customs,
     Lane,

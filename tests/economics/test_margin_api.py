@@ -8,8 +8,8 @@ from decimal import Decimal as D
 import time_machine
 from sqlmodel import Session, select
 
-from models.cost import Sku
-from models.margin import Shock, evaluate_sku, what_if_all
+from models.costs.cost import Sku
+from models.costs.margin import Shock, evaluate_sku, what_if_all
 from models.money import rounded
 from models.workspace import Workspace
 from tests.economics.support import LAMP, LAMP_US, TEE, TEE_DE

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from handlers.markets import launch_refusal
+from handlers.markets.commands import launch_refusal
 from models.audit import AuditEntry
-from models.launch_check import LaunchCheck, MarketLaunch, open_required_all, open_required_items
-from models.market_profile import MarketProfile
-from models.requirement import Requirement
+from models.markets.launch_check import LaunchCheck, MarketLaunch, open_required_all, open_required_items
+from models.markets.profile import MarketProfile
+from models.requirements.requirement import Requirement
 from models.workspace import Member
 from tests.economics.support import count
 from tests.support.console import ConsoleDriver

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from models.cost import CostLane
-from models.launch_check import LaunchCheck, MarketLaunch
+from models.costs.cost import CostLane
+from models.markets.launch_check import LaunchCheck, MarketLaunch
 from models.workspace import Member
 from tests.economics.support import squash
 from tests.fakes.slack_api import FakeSlack

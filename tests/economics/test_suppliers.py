@@ -7,9 +7,9 @@ from decimal import Decimal as D
 from sqlmodel import Session, select
 
 from models.audit import AuditEntry
-from models.requirement import Requirement
-from models.supplier import Supplier, SupplierScore, SupplierWeight
-from models.supplier_link import SupplierLink, backup_suppliers, suppliers_for
+from models.requirements.requirement import Requirement
+from models.suppliers.link import SupplierLink, backup_suppliers, suppliers_for
+from models.suppliers.supplier import Supplier, SupplierScore, SupplierWeight
 from tests.economics.support import TEE, count
 from tests.support.console import ConsoleDriver
 

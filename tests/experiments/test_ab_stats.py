@@ -1,4 +1,4 @@
-"""Every figure of models/ab_stats.py against statsmodels and scipy (independent references), to 1e-6,
+"""Every figure of models/experiments/stats.py against statsmodels and scipy (independent references), to 1e-6,
 plus the reference points of the issue worked by hand."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from statsmodels.stats.proportion import (
     proportions_ztest,
 )
 
-from models import ab_stats
-from models.ab_stats import StatsError
+from models.experiments import stats as ab_stats
+from models.experiments.stats import StatsError
 
 TOL = 1e-6
 

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import Session, func, select
 
 from models.audit import AuditEntry
-from models.experiment import Experiment
-from models.experiment_result import ExperimentDaily, ExperimentTotal
-from models.requirement import Requirement
+from models.experiments.experiment import Experiment
+from models.experiments.result import ExperimentDaily, ExperimentTotal
+from models.requirements.requirement import Requirement
 from tests.experiments.data import daily_csv
 from tests.support.console import ConsoleDriver
 

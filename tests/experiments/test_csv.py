@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.i18n import catalog
-from handlers.experiment_csv import read_daily
-from models.experiment_result import DailyRow
+from handlers.experiments.csv_file import read_daily
+from models.experiments.result import DailyRow
 
 ARMS = ["control", "variant"]
 

@@ -6,7 +6,7 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from models.ab_readout import ArmCounts, Problem, Verdict, read
+from models.experiments.readout import ArmCounts, Problem, Verdict, read
 
 NEEDED = [53_182, 53_182]
 

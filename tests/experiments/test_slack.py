@@ -10,9 +10,9 @@ from sqlmodel import Session, func, select
 
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
-from models.experiment import Experiment
-from models.experiment_result import ExperimentDaily
-from models.requirement import Requirement
+from models.experiments.experiment import Experiment
+from models.experiments.result import ExperimentDaily
+from models.requirements.requirement import Requirement
 from tests.experiments.data import daily_csv
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import SlackSender, SlackUser, block_text, button, buttons

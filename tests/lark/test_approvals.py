@@ -12,10 +12,10 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.i18n import catalog
-from models.approval import Approval
+from models.approvals.approval import Approval
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
-from models.requirement import Requirement
+from models.requirements.requirement import Requirement
 from tests.fakes.lark_api import Call, FakeLark
 from tests.support.lark_requests import LarkSender, LarkUser, button, buttons, card_text
 from tests.support.server import ServerThread

@@ -15,7 +15,7 @@ from bot.render.lark import LarkRenderer, RenderError
 from bot.render.lark_card import MAX_CARD_BYTES, LarkCardError, card_bytes, check_card
 from handlers import REGISTRY
 from handlers.core.reply import Button, Form, FormField, Reply, Text, Track
-from handlers.requirements import new_requirement_form
+from handlers.requirements.commands import new_requirement_form
 from tests.fakes.lark_api import FakeLark
 from tests.support.lark_requests import LarkSender, card_text
 

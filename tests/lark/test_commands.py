@@ -8,7 +8,7 @@ import time
 
 from sqlmodel import Session, select
 
-from models.requirement import Requirement, RequirementMarket
+from models.requirements.requirement import Requirement, RequirementMarket
 from models.workspace import Member, Workspace
 from tests.fakes.lark_api import FakeLark
 from tests.support.lark_requests import LarkSender, LarkUser, button, buttons, card_text

@@ -30,7 +30,7 @@ from bot.scheduler import Scheduler
 from handlers import REGISTRY
 from models.base import utcnow
 from models.chat_message import ChatMessage
-from models.standup import StandupAnswer
+from models.standup.answer import StandupAnswer
 from tests.digest.support import advance, backdate_schedule, runs
 from tests.fakes.lark_api import APP_ID, APP_SECRET, Call, FakeLark
 from tests.lark.conftest import lark_settings

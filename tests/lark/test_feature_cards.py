@@ -17,12 +17,12 @@ from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
 from bot.render.lark_card import MAX_CARD_BYTES, card_bytes, check_card
 from bot.runtime import Caller, Runtime
-from handlers import standup
 from handlers.core.reply import Attachment, DirectMessage, PostToChannel, Reply, Text, UpdateTracked
-from handlers.risk_reviews import remind_overdue_reviews
-from models.approval import Approval
-from models.digest import DigestChannel, Schedule
-from models.experiment import Experiment
+from handlers.risks.reviews import remind_overdue_reviews
+from handlers.standup import commands as standup
+from models.approvals.approval import Approval
+from models.digest.schedule import DigestChannel, Schedule
+from models.experiments.experiment import Experiment
 from tests.experiments.data import daily_csv
 from tests.support.lark_requests import card_text
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from bot.render.lark_card import MAX_CARD_BYTES, card_bytes, check_card
 from models.chat_message import ChatMessage
-from models.risk import Risk
+from models.risks.risk import Risk
 from tests.experiments.data import daily_csv
 from tests.fakes.lark_api import FakeLark
 from tests.support.lark_requests import LarkSender, LarkUser, button, buttons, card_text

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlmodel import Session, func, select
 
 from models.chat_message import ChatMessage
-from models.experiment_result import ExperimentDaily
+from models.experiments.result import ExperimentDaily
 from tests.experiments.data import daily_csv
 from tests.fakes.lark_api import APP_ID, FakeLark
 from tests.support.lark_requests import LarkSender, LarkUser, card_text

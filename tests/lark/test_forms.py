@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from models.chat_message import ChatMessage
-from models.requirement import Requirement, RequirementMarket
-from models.risk import Risk
+from models.requirements.requirement import Requirement, RequirementMarket
+from models.risks.risk import Risk
 from models.workspace import Member
 from tests.fakes.lark_api import FakeLark
 from tests.support.lark_requests import LarkSender, buttons, card_text

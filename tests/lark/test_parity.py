@@ -11,19 +11,19 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.i18n import catalog
-from models import rice as math
-from models import score as score_model
-from models.approval import Approval, ApprovalStep
+from models.approvals.approval import Approval, ApprovalStep
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
-from models.cost import CostLane, Sku
-from models.digest import DigestChannel
-from models.experiment import Experiment
-from models.experiment_result import ExperimentTotal
-from models.requirement import Requirement, RequirementMarket
-from models.risk import Risk, RiskMarket
-from models.score import ScoreEntry
-from models.standup import StandupAnswer
+from models.costs.cost import CostLane, Sku
+from models.digest.schedule import DigestChannel
+from models.experiments.experiment import Experiment
+from models.experiments.result import ExperimentTotal
+from models.requirements.requirement import Requirement, RequirementMarket
+from models.risks.risk import Risk, RiskMarket
+from models.scoring import rice as math
+from models.scoring import score as score_model
+from models.scoring.score import ScoreEntry
+from models.standup.answer import StandupAnswer
 from models.workspace import Member, Workspace
 from tests.fakes.lark_api import FakeLark
 from tests.fakes.slack_api import FakeSlack

@@ -12,7 +12,7 @@ from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
 from bot.render.lark_card import check_card
 from handlers.core.reply import Choice, Form, FormField, Text
-from models.score import ScoreEntry
+from models.scoring.score import ScoreEntry
 from tests.fakes.lark_api import FakeLark
 from tests.support.lark_requests import LarkSender, card_text
 

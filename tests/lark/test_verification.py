@@ -11,7 +11,7 @@ from lark_oapi.core.model import RawRequest
 from sqlmodel import Session, select
 
 from models.processed_event import ProcessedEvent
-from models.requirement import Requirement
+from models.requirements.requirement import Requirement
 from models.workspace import Member, Workspace
 from tests.fakes.lark_api import FakeLark
 from tests.support.lark_requests import ENCRYPT_KEY, VERIFICATION_TOKEN, LarkSender, encrypt

@@ -28,7 +28,7 @@ from bot.lark.app import build_front_end
 from bot.lark.ws import event_handler
 from bot.runtime import Runtime
 from handlers import REGISTRY
-from models.requirement import Requirement
+from models.requirements.requirement import Requirement
 from tests.fakes.lark_api import APP_ID, APP_SECRET, FakeLark
 from tests.lark.conftest import lark_settings
 from tests.support.lark_requests import LarkSender, button, card_text

@@ -8,9 +8,9 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from models.audit import AuditEntry
-from models.requirement import Requirement
-from models.risk import Risk, RiskMarket, RiskScore
-from models.risk_mitigation import RiskMitigation, RiskPlaybook
+from models.requirements.requirement import Requirement
+from models.risks.mitigation import RiskMitigation, RiskPlaybook
+from models.risks.risk import Risk, RiskMarket, RiskScore
 from models.workspace import Member
 from tests.support.console import ConsoleDriver
 

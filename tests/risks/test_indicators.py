@@ -10,8 +10,8 @@ from decimal import Decimal
 import httpx
 from sqlmodel import Session, select
 
-from models.indicator import Figure, FigureToken, RiskAlert, RiskWatch
-from models.risk import Risk
+from models.risks.indicator import Figure, FigureToken, RiskAlert, RiskWatch
+from models.risks.risk import Risk
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import SlackSender, SlackUser, block_text, button, buttons
 

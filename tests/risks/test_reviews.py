@@ -13,9 +13,9 @@ from bot.render.slack import SlackRenderer
 from bot.slack.app import make_client
 from bot.slack.notifier import SlackNotifier
 from handlers.core.reply import DirectMessage
-from handlers.risk_reviews import remind_overdue_reviews
-from models import risk as risk_model
-from models.risk import Risk
+from handlers.risks.reviews import remind_overdue_reviews
+from models.risks import risk as risk_model
+from models.risks.risk import Risk
 from models.workspace import Member, Workspace
 from tests.conftest import slack_settings
 from tests.fakes.slack_api import FakeSlack

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from models.risk_math import ABOVE, BELOW, band, crossing, escalated, matrix, score
+from models.risks.grid import ABOVE, BELOW, band, crossing, escalated, matrix, score
 
 # Every product of 1..5 with the band the issue gives it: low 1–4, medium 5–9, high 10–16, critical 20–25.
 HAND_WORKED = {

@@ -9,8 +9,8 @@ from slack_sdk.models.blocks import Block
 from sqlmodel import Session, select
 
 from models.chat_message import ChatMessage
-from models.risk import Risk
-from models.risk_mitigation import RiskMitigation
+from models.risks.mitigation import RiskMitigation
+from models.risks.risk import Risk
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import SlackSender, SlackUser, block_text, button, buttons
 

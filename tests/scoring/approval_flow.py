@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models.approval import Approval
+from models.approvals.approval import Approval
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
-from models.requirement import Requirement
+from models.requirements.requirement import Requirement
 from tests.fakes.slack_api import Call, FakeSlack
 from tests.support.slack_requests import SlackSender, SlackUser, block_text
 

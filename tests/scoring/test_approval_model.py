@@ -8,10 +8,10 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from models import approval as approval_model
-from models import requirement as req_model
-from models.approval import Mode, State, Vote
+from models.approvals import approval as approval_model
+from models.approvals.approval import Mode, State, Vote
 from models.base import utcnow
+from models.requirements import requirement as req_model
 from models.workspace import ensure_member, ensure_workspace
 
 

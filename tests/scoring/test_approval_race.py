@@ -19,7 +19,7 @@ from bot.db import make_engine
 from bot.runtime import Runtime
 from bot.web import create_app
 from handlers import REGISTRY
-from models.approval import ApprovalStep
+from models.approvals.approval import ApprovalStep
 from tests.conftest import slack_settings
 from tests.fakes.slack_api import FakeSlack
 from tests.scoring.approval_flow import (

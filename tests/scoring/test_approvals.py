@@ -13,9 +13,9 @@ from slack_sdk.models.blocks import Block
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from models.approval import Approval, ApprovalStep
+from models.approvals.approval import Approval, ApprovalStep
 from models.base import utcnow
-from models.requirement import Requirement
+from models.requirements.requirement import Requirement
 from models.workspace import Member
 from tests.fakes.slack_api import FakeSlack
 from tests.scoring.approval_flow import (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from models.approval import Approval
-from models.requirement import Requirement
+from models.approvals.approval import Approval
+from models.requirements.requirement import Requirement
 from tests.support.console import ConsoleDriver
 
 

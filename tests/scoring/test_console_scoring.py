@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from models.audit import AuditEntry
-from models.score import RequirementScore, ScoreEntry
+from models.scoring.score import RequirementScore, ScoreEntry
 from tests.support.console import ConsoleDriver
 
 

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from handlers import REGISTRY
-from handlers import scoring_input as parse
 from handlers.core.reply import FieldError, InvalidFields, UsageError
-from models.rice import Moscow
+from handlers.scoring import input as parse
+from models.scoring.rice import Moscow
 
 IMPACT_SCALE = {"3": D(3), "2": D(2), "1": D(1), "0.5": D("0.5"), "0.25": D("0.25")}
 IMPACT_WORDS = {"massive": D(3), "high": D(2), "medium": D(1), "low": D("0.5"), "minimal": D("0.25")}

@@ -12,12 +12,12 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from models import ranking
-from models import requirement as req_model
-from models import score as score_model
-from models.ranking import By
-from models.requirement import Requirement, Status
-from models.rice import RiceInputs
+from models.requirements import requirement as req_model
+from models.requirements.requirement import Requirement, Status
+from models.scoring import ranking
+from models.scoring import score as score_model
+from models.scoring.ranking import By
+from models.scoring.rice import RiceInputs
 from models.workspace import ensure_member, ensure_workspace
 from tests.support.databases import empty_all_tables
 

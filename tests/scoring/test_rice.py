@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from models import rice as math
-from models.rice import RiceInputs
+from models.scoring import rice as math
+from models.scoring.rice import RiceInputs
 
 
 def test_intercoms_example_from_the_issue() -> None:

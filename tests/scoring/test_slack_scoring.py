@@ -9,7 +9,7 @@ import pandas as pd
 from slack_sdk.models.blocks import Block
 from sqlmodel import Session, select
 
-from models.score import RequirementScore
+from models.scoring.score import RequirementScore
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import SlackSender, SlackUser, block_text, button
 

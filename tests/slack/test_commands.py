@@ -6,7 +6,7 @@ import time
 
 from sqlmodel import Session, select
 
-from models.requirement import Requirement
+from models.requirements.requirement import Requirement
 from models.workspace import Member
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import SlackSender, SlackUser, block_text, button

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from models.requirement import Requirement
+from models.requirements.requirement import Requirement
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import SlackSender, block_text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from models.requirement import Requirement, RequirementMarket
+from models.requirements.requirement import Requirement, RequirementMarket
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import SlackSender, block_text
 

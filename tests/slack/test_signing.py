@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from sqlmodel import Session, select
 
-from models.requirement import Requirement
+from models.requirements.requirement import Requirement
 from models.workspace import Workspace
 from tests.support.slack_requests import SlackSender, sign
 

@@ -1,0 +1,327 @@
+"""/req: log, list, show, edit and move requirements along their lifecycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from handlers.approvals import commands as approvals
+from handlers.core import fields
+from handlers.core.args import normalise_word
+from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
+from handlers.core.reply import (
+    Choice,
+    Effect,
+    FieldError,
+    Form,
+    FormField,
+    InvalidFields,
+    OpenForm,
+    PostToChannel,
+    Reply,
+    Text,
+    UsageError,
+    Visibility,
+)
+from handlers.core.roles import can_decide
+from handlers.requirements import cards as view_of
+from handlers.requirements.input import (
+    MAX_COMMAND_TEXT,
+    OPTION_KEYS,
+    find,
+    requirement_values,
+    status_from_word,
+    status_text,
+)
+from models.market_codes import COMMON_MARKETS, KNOWN_PLATFORMS
+from models.requirements import requirement as req_model
+from models.requirements.requirement import IllegalTransition, ListFilter, Status
+from models.scoring import score as score_model
+
+FORM_ACTION = "req.form"
+LIST_KEYS = frozenset({"status", "market", "platform", "page"})
+
+
+def root(cmd: CommandInput, db: Session) -> Reply:
+    """`/req` alone opens the form; `/req REQ-12` shows one; anything else is an unknown subcommand."""
+    if not cmd.args.words and not cmd.args.options:
+        return Reply("silent", effects=[OpenForm(new_requirement_form(cmd.actor.lang))])
+    if len(cmd.args.words) == 1 and not cmd.args.options:
+        try:
+            return show(cmd, db)
+        except UsageError as err:
+            if err.text.key != "req.bad_key":
+                raise
+    raise UsageError(
+        "args.unknown_subcommand",
+        "req.usage",
+        command="/req",
+        value=cmd.args.words[0] if cmd.args.words else "",
+    )
+
+
+def add(cmd: CommandInput, db: Session) -> Reply:
+    title = cmd.args.text()
+    if not title and "title" not in cmd.args.options:
+        raise UsageError("req.add.no_title", "req.add.usage")
+    if title and "title" in cmd.args.options:
+        raise UsageError("args.duplicate_key", "req.add.usage", name="title")
+    raw: dict[str, Any] = {"title": title, **cmd.args.options} if title else dict(cmd.args.options)
+    if sum(len(str(v)) for v in raw.values()) > MAX_COMMAND_TEXT:
+        raise UsageError("field.command_too_long", "req.add.usage", max=MAX_COMMAND_TEXT)
+    values = _values(cmd, db, raw, usage="req.add.usage", for_edit=False)
+    created = req_model.create(
+        db=db,
+        workspace_id=cmd.actor.workspace_id,
+        requester_id=cmd.actor.member_id,
+        values=_with_channel(values, cmd),
+    )
+    notice = Text("req.added", {"key": created.item.key})
+    return view_of.card(db, created, notice=notice, visibility=Visibility.CHANNEL, history=False)
+
+
+def list_(cmd: CommandInput, db: Session) -> Reply:
+    filters: dict[str, Any] = {}
+    for word in cmd.args.words:
+        if normalise_word(word) in ("mine", "我的"):
+            filters["mine"] = True
+        else:
+            raise UsageError("args.unexpected_word", "req.list.usage", value=word)
+    options = cmd.args.options
+    if "status" in options:
+        filters["status"] = status_from_word(options["status"], "req.list.usage").value
+    if "market" in options:
+        filters["market"] = _field(lambda: fields.markets("market", options["market"], limit=1)[0], "req.list.usage")
+    if "platform" in options:
+        filters["platform"] = _field(
+            lambda: fields.platform("platform", options["platform"], max_length=req_model.PLATFORM_MAX),
+            "req.list.usage",
+        )
+    page = 1
+    if "page" in options:
+        page = _positive_int(options["page"], "req.list.usage")
+    return _list_reply(db, cmd.actor.workspace_id, cmd.actor.member_id, filters, page, replace_original=False)
+
+
+def show(cmd: CommandInput, db: Session) -> Reply:
+    if len(cmd.args.words) != 1:
+        raise UsageError("req.show.need_key", "req.show.usage")
+    return view_of.card(db, find(db, cmd.actor, cmd.args.words[0], "req.show.usage"))
+
+
+def edit(cmd: CommandInput, db: Session) -> Reply:
+    if not cmd.args.words:
+        raise UsageError("req.show.need_key", "req.edit.usage")
+    if len(cmd.args.words) > 1:
+        raise UsageError("args.unexpected_word", "req.edit.usage", value=cmd.args.words[1])
+    if not cmd.args.options:
+        raise UsageError("req.edit.nothing", "req.edit.usage")
+    found = find(db, cmd.actor, cmd.args.words[0], "req.edit.usage")
+    values = _values(cmd, db, dict(cmd.args.options), usage="req.edit.usage", for_edit=True)
+    changes = req_model.update(db=db, view=found, actor_id=cmd.actor.member_id, values=values)
+    if "markets" in changes:
+        score_model.markets_changed(
+            db=db, workspace_id=cmd.actor.workspace_id, requirement_id=found.item.id or 0, markets=values["markets"]
+        )
+    refreshed = req_model.get_by_id(db=db, workspace_id=cmd.actor.workspace_id, requirement_id=found.item.id or 0)
+    assert refreshed is not None
+    notice = (
+        Text("req.edited", {"key": found.item.key, "fields": ", ".join(changes)})
+        if changes
+        else Text("req.unchanged", {"key": found.item.key})
+    )
+    return view_of.card(
+        db, refreshed, notice=notice, visibility=Visibility.CHANNEL if changes else Visibility.EPHEMERAL
+    )
+
+
+def status(cmd: CommandInput, db: Session) -> Reply:
+    if len(cmd.args.words) != 2:
+        raise UsageError("req.status.need_both", "req.status.usage")
+    found = find(db, cmd.actor, cmd.args.words[0], "req.status.usage")
+    target = status_from_word(cmd.args.words[1], "req.status.usage")
+    if target is Status.APPROVED and not can_decide(cmd.actor):
+        raise UsageError("approval.approve_needs_approver", "req.submit.usage", key=found.item.key)
+    try:
+        req_model.move(db=db, item=found.item, actor_id=cmd.actor.member_id, target=target)
+    except IllegalTransition as err:
+        raise _illegal(found.item.key, err, "req.status.usage") from err
+    notice = Text("req.moved", {"key": found.item.key, "status": status_text(target)})
+    card = view_of.card(db, found, notice=notice, visibility=Visibility.CHANNEL)
+    card.effects.extend(_after_move(db, cmd.actor, found))
+    return card
+
+
+def help_(cmd: CommandInput, db: Session) -> Reply:
+    return Reply("help", {"title": Text("req.help.title"), "lines": [Text(k) for k in HELP_LINES]})
+
+
+def on_move(action: ActionInput, db: Session) -> Reply:
+    found = req_model.get_by_id(
+        db=db, workspace_id=action.actor.workspace_id, requirement_id=int(action.payload.get("id", 0))
+    )
+    if found is None:
+        return Reply.message("req.gone")
+    try:
+        target = Status(str(action.payload.get("to")))
+        if action.payload.get("from") != found.item.status:
+            # The card was drawn for an earlier state: someone else moved it since.
+            raise IllegalTransition(Status(found.item.status), target)
+        if target is Status.APPROVED and not can_decide(action.actor):
+            return Reply.message("approval.approve_needs_approver", key=found.item.key)
+        req_model.move(db=db, item=found.item, actor_id=action.actor.member_id, target=target)
+    except (ValueError, IllegalTransition):
+        notice = Text("req.move_stale", {"key": found.item.key, "status": status_text(found.item.status)})
+        return view_of.card(db, found, notice=notice, replace_original=True)
+    notice = Text("req.moved", {"key": found.item.key, "status": status_text(target)})
+    card = view_of.card(db, found, notice=notice, replace_original=True)
+    card.effects.extend(_after_move(db, action.actor, found))
+    return card
+
+
+def on_page(action: ActionInput, db: Session) -> Reply:
+    raw_filters = action.payload.get("f")
+    filters = {k: v for k, v in (raw_filters or {}).items() if k in ("status", "market", "platform", "mine")}
+    page = action.payload.get("p")
+    page = page if isinstance(page, int) and page > 0 else 1
+    return _list_reply(db, action.actor.workspace_id, action.actor.member_id, filters, page, replace_original=True)
+
+
+def on_form(action: ActionInput, db: Session) -> Reply:
+    raw = {k: v for k, v in (action.form or {}).items() if k in OPTION_KEYS and v not in (None, "", [])}
+    raw.setdefault("title", "")
+    try:
+        values = requirement_values(
+            raw, db=db, actor=action.actor, today=fields.local_today(action.actor.tz), for_edit=False
+        )
+    except InvalidFields as err:
+        return Reply("silent", form_errors=err.by_field())
+    channel = action.channel_ref
+    created = req_model.create(
+        db=db,
+        workspace_id=action.actor.workspace_id,
+        requester_id=action.actor.member_id,
+        values={**values, "channel_ref": channel},
+    )
+    posted = view_of.card(
+        db, created, notice=Text("req.added", {"key": created.item.key}), visibility=Visibility.CHANNEL
+    )
+    return Reply("silent", effects=[PostToChannel(posted, channel)])
+
+
+def new_requirement_form(lang: str) -> Form:
+    zh = lang.startswith("zh")
+    markets = tuple(Choice(code, f"{code} · {zh_name if zh else en_name}") for code, en_name, zh_name in COMMON_MARKETS)
+    platforms = tuple(Choice(p, p) for p in KNOWN_PLATFORMS)
+    return Form(
+        action=FORM_ACTION,
+        title=Text("req.form.title"),
+        fields=(
+            FormField("title", Text("req.field.title"), required=True, max_length=req_model.TITLE_MAX),
+            FormField("market", Text("req.field.market"), kind="multiselect", options=markets),
+            FormField("platform", Text("req.field.platform"), kind="select", options=platforms),
+            FormField("metric", Text("req.field.metric"), max_length=req_model.SHORT_MAX),
+            FormField("ac", Text("req.field.ac"), kind="textarea", max_length=req_model.TEXT_MAX),
+            FormField("due", Text("req.field.due"), kind="date"),
+            FormField("desc", Text("req.field.desc"), kind="textarea", max_length=req_model.TEXT_MAX),
+        ),
+        submit=Text("common.submit"),
+    )
+
+
+def _list_reply(
+    db: Session,
+    workspace_id: int,
+    member_id: int,
+    filters: dict[str, Any],
+    page: int,
+    *,
+    replace_original: bool,
+) -> Reply:
+    where = ListFilter(
+        status=filters.get("status"),
+        market=filters.get("market"),
+        platform=filters.get("platform"),
+        member_id=member_id if filters.get("mine") else None,
+    )
+    offset = (page - 1) * view_of.PAGE_SIZE
+    found = req_model.page(db=db, workspace_id=workspace_id, where=where, offset=offset, limit=view_of.PAGE_SIZE)
+    if not found.items and found.total and page > 1 and not found.capped:
+        last = -(-found.total // view_of.PAGE_SIZE)
+        return _list_reply(db, workspace_id, member_id, filters, last, replace_original=replace_original)
+    return view_of.list_page(db, found, page=page, filters=filters, replace_original=replace_original)
+
+
+def _values(cmd: CommandInput, db: Session, raw: dict[str, Any], *, usage: str, for_edit: bool) -> dict[str, Any]:
+    today = fields.local_today(cmd.actor.tz)
+    try:
+        return requirement_values(raw, db=db, actor=cmd.actor, today=today, for_edit=for_edit)
+    except InvalidFields as err:
+        raise err.usage_error(usage) from err
+
+
+def _field(compute: Any, usage: str) -> Any:
+    try:
+        return compute()
+    except FieldError as err:
+        raise UsageError("field.invalid", usage, field=err.field, reason=err.text) from err
+
+
+def _positive_int(value: str, usage: str) -> int:
+    folded = normalise_word(value)
+    if not folded.isdigit() or int(folded) < 1:
+        raise UsageError("field.bad_number", usage, value=value)
+    return int(folded)
+
+
+def _illegal(key: str, err: IllegalTransition, usage: str) -> UsageError:
+    if not err.allowed:
+        return UsageError("req.status.final", usage, key=key, current=status_text(err.current))
+    return UsageError(
+        "req.status.illegal",
+        usage,
+        key=key,
+        current=status_text(err.current),
+        target=status_text(err.target),
+        allowed=[status_text(s) for s in err.allowed],
+    )
+
+
+def _after_move(db: Session, actor: Actor, found: req_model.RequirementView) -> list[Effect]:
+    """A pending approval of a requirement moved by hand no longer applies."""
+    assert isinstance(found.item, req_model.Requirement)
+    return approvals.after_move(db, actor, found.item)
+
+
+def _with_channel(values: dict[str, Any], cmd: CommandInput) -> dict[str, Any]:
+    return {**values, "channel_ref": cmd.channel_ref}
+
+
+HELP_LINES = (
+    "req.add.usage",
+    "req.form.usage",
+    "req.list.usage",
+    "req.show.usage",
+    "req.edit.usage",
+    "req.status.usage",
+    "req.help.lifecycle",
+    "req.help.input",
+)
+
+COMMANDS = (
+    CommandSpec("req", root, "req.usage"),
+    CommandSpec("req add", add, "req.add.usage", "req.add.summary", keys=OPTION_KEYS),
+    CommandSpec("req list", list_, "req.list.usage", "req.list.summary", keys=LIST_KEYS, aliases=("req ls",)),
+    CommandSpec("req show", show, "req.show.usage", "req.show.summary"),
+    CommandSpec("req edit", edit, "req.edit.usage", "req.edit.summary", keys=OPTION_KEYS),
+    CommandSpec("req status", status, "req.status.usage", "req.status.summary"),
+    CommandSpec("req help", help_, "req.usage"),
+)
+
+ACTIONS = (
+    ActionSpec(view_of.MOVE_ACTION, on_move),
+    ActionSpec(view_of.PAGE_ACTION, on_page),
+    ActionSpec(FORM_ACTION, on_form),
+)
+JOBS = ()

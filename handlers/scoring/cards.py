@@ -1,0 +1,121 @@
+"""Score replies as plain data for the templates: the score card, the formula, and how a score moved."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from handlers.core.reply import Reply, Text, Visibility
+from models.requirements.requirement import RequirementView
+from models.scoring import rice as math
+from models.scoring import score as score_model
+from models.scoring.rice import RiceInputs
+from models.scoring.score import Current
+
+TREND_SHOWN = 4
+
+
+def rice_data(inputs: RiceInputs, value: Decimal | None, weighted: Decimal | None, weighted_on: bool) -> dict[str, Any]:
+    split = " · ".join(f"{m} {math.shown(r)}" for m, r in sorted(inputs.reach_by_market.items()))
+    return {
+        "value": math.shown(value),
+        "formula": (
+            f"{math.shown(inputs.reach)} × {math.plain(inputs.impact)} × {inputs.confidence}%"
+            f" ÷ {math.plain(inputs.effort)}"
+        ),
+        "impact": math.plain(inputs.impact),
+        "impact_name": math.IMPACT_NAMES[inputs.impact],
+        "confidence": inputs.confidence,
+        "split": split,
+        "weighted": math.shown(weighted) if weighted_on and weighted is not None else None,
+    }
+
+
+def ice_data(ice: tuple[int, int, int]) -> dict[str, Any]:
+    return {
+        "value": math.shown(math.ice(*ice)),
+        "formula": f"{ice[0]} × {ice[1]} × {ice[2]}",
+        "average": math.shown(math.ice_average(*ice)),
+    }
+
+
+def score_data(db: Session, workspace_id: int, found: Current | None, *, trend_of: int | None) -> dict[str, Any] | None:
+    """The score as the card shows it; with trend_of, how each method's value moved over the re-scores."""
+    if found is None or (found.rice is None and found.ice is None and found.moscow is None):
+        return None
+    weighted_on = bool(score_model.weights(db=db, workspace_id=workspace_id)) if found.rice else False
+    data: dict[str, Any] = {
+        "rice": rice_data(found.rice, found.rice_value, found.weighted, weighted_on) if found.rice else None,
+        "ice": ice_data(found.ice) if found.ice else None,
+        "moscow": found.moscow,
+        "trend": {},
+    }
+    if trend_of is not None:
+        data["trend"] = trend(db, trend_of)
+    return data
+
+
+def trend(db: Session, requirement_id: int) -> dict[str, list[str]]:
+    """Each method's last values, oldest first ({"rice": ["1,600", "4,266.7"]}), for the methods that moved."""
+    values: dict[str, list[str]] = {}
+    for entry in score_model.history(db=db, requirement_id=requirement_id, limit=TREND_SHOWN * 6):
+        shown = values.setdefault(entry.method, [])
+        if len(shown) < TREND_SHOWN:
+            shown.append(_shown_value(entry.method, entry.value))
+    return {m: list(reversed(v)) for m, v in values.items() if len(v) > 1}
+
+
+def card(
+    db: Session,
+    view: RequirementView,
+    found: Current | None,
+    *,
+    notice: Text | None = None,
+    moved: dict[str, tuple[str | None, str | None]] | None = None,
+    visibility: Visibility = Visibility.CHANNEL,
+) -> Reply:
+    item = view.item
+    assert item.id is not None
+    data = score_data(db, item.workspace_id, found, trend_of=None)
+    was = {m: _shown_value(m, old) for m, (old, new) in (moved or {}).items() if old is not None and old != new}
+    return Reply(
+        "score_card",
+        {"key": item.key, "title": item.title, "score": data, "was": was, "notice": notice},
+        visibility=visibility,
+    )
+
+
+def history_reply(view: RequirementView, entries: list[score_model.ScoreEntry], who: dict[int, Any]) -> Reply:
+    lines = [
+        {
+            "at": e.at,
+            "actor": who.get(e.actor_id) if e.actor_id else None,
+            "method": e.method,
+            "value": _shown_value(e.method, e.value),
+            "inputs": _inputs_text(e.method, e.inputs),
+        }
+        for e in entries
+    ]
+    return Reply("score_history", {"key": view.item.key, "title": view.item.title, "lines": lines})
+
+
+def _shown_value(method: str, value: str | None) -> str:
+    """A stored value as shown; MoSCoW stays a code ("none" when cleared) that templates translate."""
+    if method == "moscow":
+        return value or "none"
+    if value is None:
+        return "—"
+    return math.shown(Decimal(value))
+
+
+def _inputs_text(method: str, inputs: dict[str, Any]) -> str:
+    if method == "rice" and inputs:
+        text = f"{math.shown(inputs['reach'])} × {inputs['impact']} × {inputs['confidence']}% ÷ {inputs['effort']}"
+        if inputs.get("by_market"):
+            text += " (" + " · ".join(f"{m} {math.shown(r)}" for m, r in inputs["by_market"].items()) + ")"
+        return text
+    if method == "ice" and inputs:
+        return f"{inputs['impact']} × {inputs['confidence']} × {inputs['ease']}"
+    return ""

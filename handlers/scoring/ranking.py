@@ -1,0 +1,213 @@
+"""The ranked backlog (`/score top`), market weights (`/pm markets`) and the CSV export (`/req export`)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from handlers.core import fields
+from handlers.core.args import normalise_word
+from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
+from handlers.core.reply import Button, FieldError, InvalidFields, Reply, Text, UploadFile, UsageError
+from handlers.core.roles import can_decide
+from handlers.requirements.input import status_from_word
+from handlers.scoring.input import weights as parse_weights
+from models.market_codes import ISO_COUNTRY_CODES, MARKET_ALIASES
+from models.requirements import export as backlog_export
+from models.requirements.requirement import PLATFORM_MAX, ListFilter
+from models.scoring import ranking
+from models.scoring import rice as math
+from models.scoring import score as score_model
+from models.scoring.ranking import By, RankedPage
+
+PAGE_ACTION = "score.page"
+TOP_KEYS = frozenset({"market", "by"})
+EXPORT_KEYS = frozenset({"status", "market", "platform"})
+MARKET_KEYS = frozenset(code.lower() for code in (*ISO_COUNTRY_CODES, *MARKET_ALIASES))
+DEFAULT_TOP, MAX_TOP = 10, 50
+BY_WORDS = {
+    "rice": By.RICE,
+    "ice": By.ICE,
+    "weighted": By.WEIGHTED,
+    "weighted_rice": By.WEIGHTED,
+    "wrice": By.WEIGHTED,
+    "加权": By.WEIGHTED,
+}
+CLEAR_WORDS = frozenset({"none", "clear", "清空", "无"})
+
+
+def top(cmd: CommandInput, db: Session) -> Reply:
+    usage = "score.top.usage"
+    size = DEFAULT_TOP
+    if len(cmd.args.words) > 1:
+        raise UsageError("args.unexpected_word", usage, value=cmd.args.words[1])
+    if cmd.args.words:
+        raw = normalise_word(cmd.args.words[0])
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_TOP:
+            raise UsageError("score.top.bad_n", usage, value=cmd.args.words[0], max=MAX_TOP)
+        size = int(raw)
+    by = By.RICE
+    if "by" in cmd.args.options:
+        found = BY_WORDS.get(normalise_word(cmd.args.options["by"]))
+        if found is None:
+            raise UsageError("score.top.bad_by", usage, value=cmd.args.options["by"])
+        by = found
+    market = None
+    if "market" in cmd.args.options:
+        market = _one_market(cmd.args.options["market"], usage)
+    return _top_reply(db, cmd.actor.workspace_id, by, market, size, 0, replace_original=False)
+
+
+def on_page(action: ActionInput, db: Session) -> Reply:
+    payload = action.payload
+    by = BY_WORDS.get(str(payload.get("b")), By.RICE)
+    market = payload.get("m") if isinstance(payload.get("m"), str) and len(payload["m"]) == 2 else None
+    size = payload.get("n") if isinstance(payload.get("n"), int) and 1 <= payload["n"] <= MAX_TOP else DEFAULT_TOP
+    offset = payload.get("o") if isinstance(payload.get("o"), int) and payload["o"] >= 0 else 0
+    return _top_reply(db, action.actor.workspace_id, by, market, size, offset, replace_original=True)
+
+
+def _top_reply(
+    db: Session, workspace_id: int, by: By, market: str | None, size: int, offset: int, *, replace_original: bool
+) -> Reply:
+    page = ranking.top(db=db, workspace_id=workspace_id, by=by, market=market, offset=offset, limit=size)
+    buttons = []
+    state = {"b": by.value, "m": market, "n": size}
+    if offset > 0:
+        buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {**state, "o": max(0, offset - size)}))
+    if page.more:
+        buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {**state, "o": offset + size}))
+    return Reply(
+        "score_top",
+        {
+            "by": Text(f"score.top.by_{by.value}"),
+            "market": market,
+            "weight": math.plain(page.weight) if page.weight is not None else None,
+            "items": [_item(r, by) for r in page.items],
+            "first": offset + 1 if page.items else 0,
+            "last": offset + len(page.items),
+            "total": f"{page.total}+" if page.capped else page.total,
+            "budget": _budget(page),
+        },
+        buttons=buttons,
+        replace_original=replace_original,
+    )
+
+
+def _item(row: ranking.Ranked, by: By) -> dict[str, Any]:
+    return {
+        "rank": row.rank,
+        "key": row.key,
+        "title": row.title,
+        "status": row.status,
+        "value": math.shown(row.value) if row.value is not None else None,
+        "moscow": row.moscow,
+        "owner": {"ref": row.owner[0], "name": row.owner[1]} if row.owner else None,
+    }
+
+
+def _budget(page: RankedPage) -> dict[str, Any] | None:
+    share = page.budget.must_share
+    if share is None:
+        return None
+    percent = math.quantize(share * 100, Decimal(1))
+    return {"share": f"{percent}%", "over": page.budget.over, "missing": page.budget.without_effort}
+
+
+def markets(cmd: CommandInput, db: Session) -> Reply:
+    """`/pm markets` shows the weights; `/pm markets US=0.5 DE=0.3` replaces them; `none` clears them."""
+    usage = "pm.markets.usage"
+    workspace_id = cmd.actor.workspace_id
+    words = [normalise_word(w) for w in cmd.args.words]
+    if not words and not cmd.args.options:
+        return _weights_reply(score_model.weights(db=db, workspace_id=workspace_id), None)
+    if words and (len(words) > 1 or words[0] not in CLEAR_WORDS or cmd.args.options):
+        raise UsageError("args.unexpected_word", usage, value=cmd.args.words[0])
+    if not can_decide(cmd.actor):
+        raise UsageError("pm.markets.not_allowed", None)
+    try:
+        new = {} if words else parse_weights(cmd.args.options)
+    except InvalidFields as err:
+        raise err.usage_error(usage) from err
+    if new and sum(new.values()) == 0:
+        raise UsageError("pm.markets.all_zero", usage)
+    score_model.set_weights(db=db, workspace_id=workspace_id, actor_id=cmd.actor.member_id, new=new)
+    return _weights_reply(new, Text("pm.markets.set" if new else "pm.markets.cleared"))
+
+
+def _weights_reply(weights: dict[str, Decimal], notice: Text | None) -> Reply:
+    total = sum(weights.values(), Decimal(0))
+    rows = [
+        {
+            "market": market,
+            "weight": math.plain(weight),
+            "share": f"{math.quantize(weight / total * 100, Decimal(1))}%" if total else "0%",
+        }
+        for market, weight in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return Reply("market_weights", {"weights": rows, "notice": notice})
+
+
+def export(cmd: CommandInput, db: Session) -> Reply:
+    """`/req export [status=…] [market=…] [platform=…] [mine]`: the backlog with its scores, as a CSV file."""
+    import pandas as pd  # only this command needs it; keep it out of start-up
+
+    usage = "req.export.usage"
+    where = _export_filter(cmd, usage)
+    rows = backlog_export.rows(db=db, workspace_id=cmd.actor.workspace_id, where=where)
+    if not rows:
+        return Reply.message("req.export.empty")
+    buffer = io.StringIO()
+    table = pd.DataFrame(rows, columns=list(backlog_export.EXPORT_COLUMNS))
+    # Nullable integers, so that a blank stays blank and 4000 is not written as 4000.0.
+    table = table.astype({column: "Int64" for column in backlog_export.WHOLE_NUMBER_COLUMNS})
+    table.to_csv(buffer, index=False)
+    content = buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Chinese text correctly
+    day = fields.local_today(cmd.actor.tz).isoformat()
+    upload = UploadFile(
+        f"tradewind-backlog-{day}.csv",
+        content,
+        Text("req.export.title", {"day": day}),
+        comment=Text("req.export.comment", {"count": len(rows)}),
+    )
+    return Reply("message", {"text": Text("req.export.started", {"count": len(rows)})}, effects=[upload])
+
+
+def _export_filter(cmd: CommandInput, usage: str) -> ListFilter:
+    member_id = None
+    for word in cmd.args.words:
+        if normalise_word(word) in ("mine", "我的"):
+            member_id = cmd.actor.member_id
+        else:
+            raise UsageError("args.unexpected_word", usage, value=word)
+    options = cmd.args.options
+    status = status_from_word(options["status"], usage).value if "status" in options else None
+    market = _one_market(options["market"], usage) if "market" in options else None
+    platform = None
+    if "platform" in options:
+        try:
+            platform = fields.platform("platform", options["platform"], max_length=PLATFORM_MAX)
+        except FieldError as err:
+            raise UsageError("field.invalid", usage, field=err.field, reason=err.text) from err
+    return ListFilter(status=status, market=market, platform=platform, member_id=member_id)
+
+
+def _one_market(value: str, usage: str) -> str:
+    try:
+        return fields.markets("market", value, limit=1)[0]
+    except FieldError as err:
+        raise UsageError("field.invalid", usage, field=err.field, reason=err.text) from err
+    except IndexError as err:
+        raise UsageError("field.invalid", usage, field="market", reason=Text("field.required")) from err
+
+
+COMMANDS = (
+    CommandSpec("score top", top, "score.top.usage", "score.top.summary", keys=TOP_KEYS, aliases=("score rank",)),
+    CommandSpec("req export", export, "req.export.usage", "req.export.summary", keys=EXPORT_KEYS),
+    CommandSpec("pm markets", markets, "pm.markets.usage", "pm.markets.summary", keys=MARKET_KEYS),
+)
+ACTIONS = (ActionSpec(PAGE_ACTION, on_page),)
+JOBS = ()

@@ -1,0 +1,193 @@
+"""/standup: what you did yesterday, what you do today, what blocks you — one answer per person per
+channel per day, as a form or typed as `/standup y: … t: … b: …`."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from handlers.core import fields
+from handlers.core.args import normalise_word, unescape
+from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
+from handlers.core.reply import DirectMessage, Form, FormField, OpenForm, Reply, Text, UsageError
+from models.digest import run as run_model
+from models.digest import schedule as digest_model
+from models.digest.schedule import DigestChannel
+from models.standup import answer as standup_model
+from models.standup.answer import ANSWER_MAX, FIELDS
+
+FORM_ACTION = "standup.form"
+ROSTER_WINDOW = timedelta(days=30)  # who answered within this long is on the channel's standup roster
+MARKERS = {
+    "y": "yesterday",
+    "yesterday": "yesterday",
+    "昨天": "yesterday",
+    "昨日": "yesterday",
+    "t": "today",
+    "today": "today",
+    "今天": "today",
+    "今日": "today",
+    "b": "blockers",
+    "blocker": "blockers",
+    "blockers": "blockers",
+    "blocked": "blockers",
+    "阻塞": "blockers",
+    "卡点": "blockers",
+    "障碍": "blockers",
+    "困难": "blockers",
+}
+# A marker starts the text or follows a space or a separator: "y: a, t: b" and "昨天：a；今天：b".
+MARKER = re.compile(
+    r"(?:^|(?<=[\s,，。;；]))(" + "|".join(re.escape(k) for k in sorted(MARKERS, key=len, reverse=True)) + r")\s*[:：]",
+    re.IGNORECASE,
+)
+MENTION = re.compile(r"<@([^<>|]+)(?:\|([^<>]*))?>")
+NO_BLOCKERS = frozenset({"none", "no", "nothing", "nope", "n/a", "na", "-", "无", "没有", "暂无", "没"})
+SEPARATORS = " \t\n,，;；"
+
+
+def standup(cmd: CommandInput, db: Session) -> Reply:
+    channel = _channel(cmd.channel_ref)
+    day = answer_day(db, cmd.actor, channel)
+    if not cmd.text.strip():
+        before = standup_model.get_answer(
+            db=db, workspace_id=cmd.actor.workspace_id, channel_ref=channel, member_id=cmd.actor.member_id, day=day
+        )
+        return Reply("silent", effects=[OpenForm(answer_form(before))])
+    values = parse_answer(cmd.text)
+    return _save(db, cmd.actor, channel, day, values, usage="standup.usage")
+
+
+def on_form(action: ActionInput, db: Session) -> Reply:
+    channel = _channel(action.channel_ref)
+    form = action.form or {}
+    values: dict[str, str | None] = {}
+    errors: dict[str, Text] = {}
+    for name in FIELDS:
+        raw = form.get(name)
+        value = raw.strip() if isinstance(raw, str) else ""
+        if len(value) > ANSWER_MAX:
+            errors[name] = Text("field.too_long", {"max": ANSWER_MAX, "length": len(value)})
+        values[name] = _clean(name, value)
+    if not errors and not any(values.values()):
+        errors["today"] = Text("standup.empty")
+    if errors:
+        return Reply("silent", form_errors=errors)
+    _save(db, action.actor, channel, answer_day(db, action.actor, channel), values, usage="standup.usage")
+    return Reply("silent")
+
+
+def parse_answer(raw: str) -> dict[str, str | None]:
+    """`y: … t: … b: …` (or yesterday:/today:/blockers:, 昨天：/今天：/阻塞：) → the fields given."""
+    text = MENTION.sub(lambda m: "@" + (m.group(2) or m.group(1)), unescape(raw)).strip()
+    found = list(MARKER.finditer(text))
+    if not found:
+        raise UsageError("standup.need_markers", "standup.usage")
+    lead = text[: found[0].start()].strip(SEPARATORS)
+    if lead:
+        raise UsageError("standup.text_before", "standup.usage", value=_clip(lead))
+    values: dict[str, str | None] = {}
+    for i, match in enumerate(found):
+        name = MARKERS[match.group(1).lower()]
+        if name in values:
+            raise UsageError("args.duplicate_key", "standup.usage", name=match.group(1))
+        end = found[i + 1].start() if i + 1 < len(found) else len(text)
+        value = text[match.end() : end].strip(SEPARATORS)
+        if len(value) > ANSWER_MAX:
+            raise UsageError("field.too_long", "standup.usage", max=ANSWER_MAX, length=len(value))
+        values[name] = _clean(name, value)
+    return values
+
+
+def answer_day(db: Session, actor: Actor, channel_ref: str) -> date:
+    """Today in the channel's digest time zone, else in the person's own."""
+    settings = digest_model.channel_settings(db=db, workspace_id=actor.workspace_id, channel_ref=channel_ref)
+    return fields.local_today((settings.tz if settings else None) or actor.tz)
+
+
+def answer_form(before: standup_model.StandupAnswer | None) -> Form:
+    return Form(
+        action=FORM_ACTION,
+        title=Text("standup.form.title"),
+        fields=tuple(
+            FormField(
+                name,
+                Text(f"standup.field.{name}"),
+                kind="textarea",
+                max_length=ANSWER_MAX,
+                initial=getattr(before, name) if before else None,
+                hint=Text("standup.form.blockers_hint") if name == "blockers" else None,
+            )
+            for name in FIELDS
+        ),
+    )
+
+
+def reminders(db: Session, settings: DigestChannel, slot: datetime, now: datetime) -> list[DirectMessage]:
+    """A DM for everyone on the channel's roster who has not answered since the last digest."""
+    last = run_model.last_covering(db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref)
+    since = last.covers_until if last and last.covers_until else now - timedelta(days=1)
+    team = standup_model.roster(
+        db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref, since=now - ROSTER_WINDOW
+    )
+    answered = {
+        a.member_id
+        for a in standup_model.answers_between(
+            db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref, since=since, until=now
+        )
+    }
+    local = slot.astimezone(ZoneInfo(settings.tz or "UTC")).strftime("%H:%M")
+    reply = Reply(
+        "standup_reminder",
+        {"channel": settings.channel_ref, "time": local, "tz": settings.tz, "minutes": settings.remind_minutes},
+    )
+    return [DirectMessage(member_id, reply) for member_id in sorted(team - answered)]
+
+
+def help_(cmd: CommandInput, db: Session) -> Reply:
+    return Reply("help", {"title": Text("standup.help.title"), "lines": [Text(k) for k in HELP_LINES]})
+
+
+def _save(db: Session, actor: Actor, channel: str, day: date, values: dict[str, str | None], *, usage: str) -> Reply:
+    before = standup_model.get_answer(
+        db=db, workspace_id=actor.workspace_id, channel_ref=channel, member_id=actor.member_id, day=day
+    )
+    if before is None and not any(values.values()):
+        raise UsageError("standup.empty", usage)
+    saved, updated = standup_model.save_answer(
+        db=db, workspace_id=actor.workspace_id, channel_ref=channel, member_id=actor.member_id, day=day, values=values
+    )
+    answer: dict[str, Any] = {name: getattr(saved, name) for name in FIELDS}
+    return Reply("standup_saved", {"day": day, "updated": updated, "answer": answer})
+
+
+def _clip(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _clean(name: str, value: str) -> str | None:
+    if not value:
+        return None
+    if name == "blockers" and normalise_word(value).rstrip(".。!！") in NO_BLOCKERS:
+        return None
+    return value
+
+
+def _channel(channel_ref: str | None) -> str:
+    if not channel_ref:
+        raise UsageError("digest.no_channel", "standup.usage")
+    return channel_ref
+
+
+HELP_LINES = ("standup.usage", "standup.form.usage", "standup.help.grammar", "standup.help.digest")
+
+COMMANDS = (
+    CommandSpec("standup", standup, "standup.usage", "standup.summary", free_text=True),
+    CommandSpec("standup help", help_, "standup.usage"),
+)
+ACTIONS = (ActionSpec(FORM_ACTION, on_form),)
+JOBS = ()

@@ -1,0 +1,229 @@
+"""Landed cost and contribution margin of one unit sold in one market: pure Decimal math, no I/O.
+
+Every amount here is already in the market's currency except where a name says otherwise; the
+caller converts (models/costs/cost.py). Definitions, as the ERP profit reports use them:
+
+- First-leg freight (头程): sea per CBM of the larger of volume and weight (1 t counts as 1 CBM,
+  the forwarders' W/M rule); air and express per kg of chargeable weight, the larger of actual and
+  volumetric weight (L×W×H cm ÷ divisor, 6000 or 5000); or a flat amount per unit. A carton's freight
+  is divided by the units it holds.
+- Shelf prices in VAT markets include VAT: VAT is backed out, price ÷ (1 + rate). US and Canadian
+  prices exclude sales tax, which the platform collects.
+- The referral fee and advertising are charged on the shelf price (VAT-inclusive where it is).
+- Returns are a reserve on net revenue (a refund gives the VAT back).
+- Duty is charged on the customs value: CIF (goods + first-leg freight; EU, UK, JP...) or FOB
+  (goods only; US, CA, AU, NZ), unless a declared value is given.
+- Contribution = net revenue − every cost line; margin = contribution ÷ net revenue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+from enum import StrEnum
+
+HUNDRED = Decimal(100)
+ONE = Decimal(1)
+ZERO = Decimal(0)
+KG_PER_TONNE = Decimal(1000)
+CM3_PER_M3 = Decimal(1_000_000)
+
+
+class Channel(StrEnum):
+    SEA = "sea"
+    AIR = "air"
+    EXPRESS = "express"
+
+
+class Basis(StrEnum):
+    CBM = "cbm"
+    KG = "kg"
+    UNIT = "unit"
+
+
+class Customs(StrEnum):
+    CIF = "cif"
+    FOB = "fob"
+
+
+DEFAULT_DIVISOR = {Channel.AIR: 6000, Channel.EXPRESS: 5000, Channel.SEA: 6000}
+
+
+class MissingMeasure(ValueError):
+    """The freight basis needs a weight or dimensions the SKU does not have."""
+
+    def __init__(self, needs: str) -> None:
+        super().__init__(needs)
+        self.needs = needs  # "weight" or "dims"
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """What the forwarder weighs and measures: one unit, or a carton of `units` units."""
+
+    weight_kg: Decimal | None = None
+    length_cm: Decimal | None = None
+    width_cm: Decimal | None = None
+    height_cm: Decimal | None = None
+    units: int = 1
+
+    @property
+    def has_dims(self) -> bool:
+        return None not in (self.length_cm, self.width_cm, self.height_cm)
+
+    def cm3(self) -> Decimal:
+        if not self.has_dims:
+            raise MissingMeasure("dims")
+        assert self.length_cm is not None and self.width_cm is not None and self.height_cm is not None
+        return self.length_cm * self.width_cm * self.height_cm
+
+
+def volume_cbm(parcel: Parcel) -> Decimal:
+    return parcel.cm3() / CM3_PER_M3
+
+
+def volumetric_kg(parcel: Parcel, divisor: int) -> Decimal:
+    return parcel.cm3() / Decimal(divisor)
+
+
+def chargeable_kg(parcel: Parcel, divisor: int) -> Decimal:
+    """The larger of actual and volumetric weight; either alone when only one is known."""
+    candidates = []
+    if parcel.weight_kg is not None:
+        candidates.append(parcel.weight_kg)
+    if parcel.has_dims:
+        candidates.append(volumetric_kg(parcel, divisor))
+    if not candidates:
+        raise MissingMeasure("weight")
+    return max(candidates)
+
+
+def chargeable_cbm(parcel: Parcel) -> Decimal:
+    """Sea freight's W/M: the larger of volume in CBM and weight in tonnes."""
+    volume = volume_cbm(parcel)
+    if parcel.weight_kg is None:
+        return volume
+    return max(volume, parcel.weight_kg / KG_PER_TONNE)
+
+
+def freight_per_unit(parcel: Parcel, rate: Decimal, basis: Basis, divisor: int) -> Decimal:
+    """First-leg freight of one unit, in the currency the rate is quoted in."""
+    match basis:
+        case Basis.UNIT:
+            return rate
+        case Basis.CBM:
+            return rate * chargeable_cbm(parcel) / parcel.units
+        case Basis.KG:
+            return rate * chargeable_kg(parcel, divisor) / parcel.units
+    raise AssertionError(basis)
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One unit's money in one market, every amount in the market's currency."""
+
+    price: Decimal  # the shelf price the customer sees
+    vat_pct: Decimal  # 19 for 19 %; 0 where prices exclude sales tax
+    purchase: Decimal
+    freight: Decimal
+    duty_pct: Decimal
+    customs: Customs
+    referral_pct: Decimal
+    fulfilment: Decimal
+    storage: Decimal
+    ads_pct: Decimal
+    returns_pct: Decimal
+    declared: Decimal | None = None  # customs value when declared, instead of CIF/FOB
+
+
+@dataclass(frozen=True)
+class BuildUp:
+    price: Decimal
+    vat: Decimal
+    net_revenue: Decimal
+    purchase: Decimal
+    freight: Decimal
+    customs_value: Decimal
+    duty: Decimal
+    referral: Decimal
+    fulfilment: Decimal
+    storage: Decimal
+    ads: Decimal
+    returns: Decimal
+    total_cost: Decimal
+    contribution: Decimal
+    margin: Decimal | None  # a fraction of net revenue; None when net revenue is 0
+    break_even: Decimal | None  # the shelf price at which contribution is 0; None when none exists
+
+    @property
+    def landed(self) -> Decimal:
+        """Goods, first-leg freight and duty: the cost of a unit arrived in the market."""
+        return self.purchase + self.freight + self.duty
+
+
+def customs_value(lane: Lane) -> Decimal:
+    if lane.declared is not None:
+        return lane.declared
+    return lane.purchase + lane.freight if lane.customs is Customs.CIF else lane.purchase
+
+
+def fixed_costs(lane: Lane) -> Decimal:
+    """The costs that do not move with the price."""
+    duty = customs_value(lane) * lane.duty_pct / HUNDRED
+    return lane.purchase + lane.freight + duty + lane.fulfilment + lane.storage
+
+
+def build_up(lane: Lane) -> BuildUp:
+    net = lane.price / (ONE + lane.vat_pct / HUNDRED)
+    value = customs_value(lane)
+    duty = value * lane.duty_pct / HUNDRED
+    referral = lane.price * lane.referral_pct / HUNDRED
+    ads = lane.price * lane.ads_pct / HUNDRED
+    returns = net * lane.returns_pct / HUNDRED
+    total = lane.purchase + lane.freight + duty + referral + lane.fulfilment + lane.storage + ads + returns
+    contribution = net - total
+    return BuildUp(
+        price=lane.price,
+        vat=lane.price - net,
+        net_revenue=net,
+        purchase=lane.purchase,
+        freight=lane.freight,
+        customs_value=value,
+        duty=duty,
+        referral=referral,
+        fulfilment=lane.fulfilment,
+        storage=lane.storage,
+        ads=ads,
+        returns=returns,
+        total_cost=total,
+        contribution=contribution,
+        margin=contribution / net if net else None,
+        break_even=price_for_margin(lane, ZERO),
+    )
+
+
+def price_for_margin(lane: Lane, margin: Decimal) -> Decimal | None:
+    """The exact shelf price whose contribution is `margin` (a fraction) of net revenue.
+
+    Contribution(P) = P·[(1 − returns − margin) ÷ (1 + vat) − referral − ads] − fixed costs; solved for
+    P. None when no price reaches that margin (the percentages take all of it).
+    """
+    per_price = (ONE - lane.returns_pct / HUNDRED - margin) / (ONE + lane.vat_pct / HUNDRED) - (
+        lane.referral_pct + lane.ads_pct
+    ) / HUNDRED
+    if per_price <= 0:
+        return None
+    return fixed_costs(lane) / per_price
+
+
+def charm_price(price: Decimal, step: Decimal = ONE) -> Decimal:
+    """The lowest price ending in .49 or .99 of `step` that is not below `price` (21.16 → 21.49).
+
+    A step of 100 gives yen-style endings (2,449 / 2,499); of 1000, 490 / 990.
+    """
+    low, high = step * Decimal("0.49"), step * Decimal("0.99")
+    base = (price / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    for candidate in (base + low, base + high, base + step + low):
+        if candidate >= price:
+            return candidate
+    raise AssertionError("unreachable: base + step + low is above price")

@@ -1,0 +1,191 @@
+"""A SKU's margin per market from its stored lanes and the team's rates, as it is and under shocks.
+
+For other features (the FX, tariff and freight indicators of the risk register)::
+
+    from models.costs.margin import Shock, what_if_all
+    hits = what_if_all(db=db, workspace_id=ws, shock=Shock(fx_pct=Decimal(-5)), currencies={"EUR"}, on=today)
+    for hit in hits: hit.sku_code, hit.market, hit.base.margin, hit.shocked.margin, hit.turns_negative
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from models.costs.cost import CostLane, Sku, lanes_in, lanes_of
+from models.costs.fx import Rate, RateBook, home_currency, rate_book
+from models.costs.landed_cost import HUNDRED, ONE, BuildUp, Lane, MissingMeasure, build_up, freight_per_unit
+
+
+@dataclass(frozen=True)
+class Shock:
+    """A change to test a margin against. Zero everywhere is the margin as it is.
+
+    fx_pct: the market's currency against every other currency, in %: -5 means each EUR buys 5 % less
+    CNY (EURCNY 7.82 → 7.429), which raises CNY costs in euros and lowers the margin's CNY worth.
+    duty_points: percentage points added to the duty rate (4.7 % + 10 pt = 14.7 %).
+    duty_pct, freight_pct, price_pct: relative changes in % (+30 → × 1.3).
+    """
+
+    fx_pct: Decimal = Decimal(0)
+    duty_points: Decimal = Decimal(0)
+    duty_pct: Decimal = Decimal(0)
+    freight_pct: Decimal = Decimal(0)
+    price_pct: Decimal = Decimal(0)
+
+    @property
+    def is_none(self) -> bool:
+        return not any((self.fx_pct, self.duty_points, self.duty_pct, self.freight_pct, self.price_pct))
+
+
+NO_SHOCK = Shock()
+
+
+@dataclass
+class LaneResult:
+    market: str
+    currency: str  # the market's (price) currency
+    home: str
+    lane: CostLane
+    build: BuildUp | None = None  # None when a rate or a measure is missing
+    missing_rates: list[str] = field(default_factory=list)  # pairs such as "EURCNY"
+    missing_measure: str | None = None  # "weight" or "dims"
+    rates: list[Rate] = field(default_factory=list)  # every rate the figures used
+    to_home: Decimal | None = None  # 1 market currency in home currency (shocked), when known
+    inputs: Lane | None = None
+
+    def home_amount(self, amount: Decimal | None) -> Decimal | None:
+        if amount is None or self.to_home is None:
+            return None
+        return amount * self.to_home
+
+
+def evaluate(sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock = NO_SHOCK) -> LaneResult:
+    """One lane's build-up in its market's currency; conversions at the team's rates, shocked."""
+    market_ccy = lane.price_currency
+    result = LaneResult(lane.market, market_ccy, home, lane)
+    strength = ONE + shock.fx_pct / HUNDRED
+
+    def to_market(amount: Decimal, currency: str) -> Decimal | None:
+        if currency == market_ccy:
+            return amount
+        found = book.rate(currency, market_ccy)
+        if found is None:
+            result.missing_rates.append(f"{market_ccy}{currency}")
+            return None
+        _remember(result, found)
+        return amount * found.value / strength
+
+    purchase = to_market(sku.purchase, sku.purchase_currency)
+    try:
+        freight_rate = lane.freight_rate * (ONE + shock.freight_pct / HUNDRED)
+        freight_raw = freight_per_unit(sku.parcel(), freight_rate, lane.basis, lane.divisor)
+    except MissingMeasure as err:
+        result.missing_measure = err.needs
+        freight_raw = None
+    freight = to_market(freight_raw, lane.freight_currency) if freight_raw is not None else None
+    if market_ccy != home:
+        found = book.rate(market_ccy, home)
+        if found is not None:
+            _remember(result, found)
+            result.to_home = found.value * strength
+    else:
+        result.to_home = ONE
+    if purchase is None or freight is None:
+        return result
+    duty = max(lane.duty_pct * (ONE + shock.duty_pct / HUNDRED) + shock.duty_points, Decimal(0))
+    result.inputs = Lane(
+        price=lane.price * (ONE + shock.price_pct / HUNDRED),
+        vat_pct=lane.vat_pct,
+        purchase=purchase,
+        freight=freight,
+        duty_pct=duty,
+        customs=lane.customs_basis,
+        referral_pct=lane.referral_pct,
+        fulfilment=lane.fulfilment,
+        storage=lane.storage,
+        ads_pct=lane.ads_pct,
+        returns_pct=lane.returns_pct,
+        declared=lane.declared,
+    )
+    result.build = build_up(result.inputs)
+    return result
+
+
+def _remember(result: LaneResult, found: Rate) -> None:
+    shown = found.as_set
+    if all(r.pair != shown.pair for r in result.rates):
+        result.rates.append(shown)
+
+
+def evaluate_sku(
+    *, db: Session, sku: Sku, on: date, market: str | None = None, shock: Shock = NO_SHOCK
+) -> list[LaneResult]:
+    assert sku.id is not None
+    book = rate_book(db=db, workspace_id=sku.workspace_id, on=on)
+    home = home_currency(db=db, workspace_id=sku.workspace_id)
+    return [evaluate(sku, lane, book, home, shock) for lane in lanes_of(db=db, sku_id=sku.id, market=market)]
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    sku_code: str
+    sku_id: int
+    market: str
+    base: LaneResult
+    shocked: LaneResult
+
+    @property
+    def turns_negative(self) -> bool:
+        """Positive (or zero) contribution today, negative under the shock."""
+        before, after = self.base.build, self.shocked.build
+        return before is not None and after is not None and before.contribution >= 0 > after.contribution
+
+    @property
+    def negative(self) -> bool:
+        return self.shocked.build is not None and self.shocked.build.contribution < 0
+
+    @property
+    def change(self) -> Decimal | None:
+        """The shock's effect on contribution per unit, in the market's currency."""
+        before, after = self.base.build, self.shocked.build
+        return None if before is None or after is None else after.contribution - before.contribution
+
+
+def what_if(*, db: Session, sku: Sku, shock: Shock, on: date) -> list[WhatIf]:
+    """Every lane of one SKU, as it is and under the shock."""
+    assert sku.id is not None
+    book = rate_book(db=db, workspace_id=sku.workspace_id, on=on)
+    home = home_currency(db=db, workspace_id=sku.workspace_id)
+    lanes = lanes_of(db=db, sku_id=sku.id)
+    return [_pair(sku, lane, book, home, shock) for lane in lanes]
+
+
+def what_if_all(
+    *,
+    db: Session,
+    workspace_id: int,
+    shock: Shock,
+    on: date,
+    markets: set[str] | frozenset[str] | None = None,
+    currencies: set[str] | frozenset[str] | None = None,
+) -> list[WhatIf]:
+    """Every lane of the workspace (in these markets, priced in these currencies) under the shock:
+    the margin a risk threatens."""
+    book = rate_book(db=db, workspace_id=workspace_id, on=on)
+    home = home_currency(db=db, workspace_id=workspace_id)
+    found = lanes_in(db=db, workspace_id=workspace_id, markets=frozenset(markets) if markets else None)
+    return [
+        _pair(sku, lane, book, home, shock)
+        for sku, lane in found
+        if currencies is None or lane.price_currency in currencies
+    ]
+
+
+def _pair(sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock) -> WhatIf:
+    assert sku.id is not None
+    base, shocked = evaluate(sku, lane, book, home), evaluate(sku, lane, book, home, shock)
+    return WhatIf(sku.code, sku.id, lane.market, base, shocked)
