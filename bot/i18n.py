@@ -37,6 +37,25 @@ class Catalog:
             messages[lang] = merged
         return cls(messages)
 
+    def template(self, lang: str, key: str) -> str:
+        """The raw message for `key` in `lang` (English when it has none; the key itself, logged, when
+        no language has it)."""
+        template = self.messages.get(lang, {}).get(key)
+        if template is None:
+            template = self.messages[FALLBACK].get(key)
+            if template is None:
+                log.error("missing message %r", key)
+                return key
+        return template
+
+    @staticmethod
+    def fill(key: str, template: str, params: Mapping[str, Any]) -> str:
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            log.exception("message %r cannot be filled with %s", key, sorted(params))
+            return template
+
     def t(self, lang: str, message: str | Text, /, **params: Any) -> str:
         if isinstance(message, Text):
             params = {**message.params, **params}

@@ -23,7 +23,7 @@ from bot.lark.client import BotIdentity
 from bot.lark.effects import LarkEffects
 from bot.lark.files import FileUnavailable, LarkFiles, file_refs, tracked_target
 from bot.lark.notifier import LarkNotifier, make_notifier
-from bot.notify import Notifier
+from bot.notify import Notifier, Posted
 from bot.render.environment import Viewer
 from bot.runtime import PLATFORM_LANG, Caller, Outcome, Runtime
 from bot.settings import Settings
@@ -160,15 +160,17 @@ class LarkFrontEnd:
         redrawn = None if reply.replace_original else self._redrawn(effects, where, clicked)
         if reply.kind == "silent":
             if redrawn is not None:
-                answer = self._with_card(_toast("success", self._toast_text(redrawn, viewer)), redrawn, viewer)
+                answer = self._with_card(
+                    _toast("success", self._toast_text(redrawn, viewer)), redrawn, viewer, where, clicked
+                )
             elif any(isinstance(e, OpenForm) for e in effects):
                 answer = _toast("info", self.renderer.t(viewer, "lark.toast.form"))
         elif reply.replace_original:
-            answer = self._with_card(_toast("success", self._toast_text(reply, viewer)), reply, viewer)
+            answer = self._with_card(_toast("success", self._toast_text(reply, viewer)), reply, viewer, where, clicked)
         elif reply.kind in NOTICE_KINDS:
             answer = _toast(self._toast_type(reply), self._toast_text(reply, viewer))
             if redrawn is not None:
-                answer = self._with_card(answer, redrawn, viewer)
+                answer = self._with_card(answer, redrawn, viewer, where, clicked)
         else:
             # A new card rather than a new look for this one: it goes into the chat below.
             effects.insert(0, PostToChannel(reply))
@@ -215,7 +217,7 @@ class LarkFrontEnd:
             updated = any(isinstance(e, UpdateTracked) for e in effects)
             shown = Reply.message("lark.form.card_updated" if updated else "lark.form.done")
         # The form card becomes the result, as a Slack modal closes and its result is posted.
-        answer = self._with_card(answer, shown, viewer)
+        answer = self._with_card(answer, shown, viewer, where, form_message)
         if track and form_message and where.workspace_id is not None and where.channel_ref:
             self.effects.remember(track, where.workspace_id, where.channel_ref, form_message)
         self._submit(effects, viewer, where, caller)
@@ -290,15 +292,34 @@ class LarkFrontEnd:
         except Exception:
             log.exception("Lark background work %s failed", getattr(work, "__name__", work))
 
-    def _with_card(self, answer: dict[str, Any], reply: Reply, viewer: Viewer) -> dict[str, Any]:
+    def _with_card(
+        self,
+        answer: dict[str, Any],
+        reply: Reply,
+        viewer: Viewer,
+        where: Where | None = None,
+        message: str | None = None,
+    ) -> dict[str, Any]:
+        """The answer with the card's new look; a reply that needs several cards continues in replies to
+        the message it answers."""
         try:
-            card = self.renderer.card(reply, viewer)
+            first, *rest = self.renderer.cards(reply, viewer)
         except Exception:
             log.exception("reply %s could not be drawn for Lark", reply.kind)
             return _toast("error", self.renderer.t(viewer, "common.internal_error", ref="render"))
-        return {**answer, "card": {"type": "raw", "data": card}}
+        if rest and where is not None and where.channel_ref and message:
+            posted = Posted(where.channel_ref, message)
+            self.runtime.background.submit(self._guarded, self.effects.notifier.send_rest, posted, rest)
+        return {**answer, "card": {"type": "raw", "data": first}}
 
     def _toast_text(self, reply: Reply, viewer: Viewer) -> str:
+        if reply.card is not None:
+            headline = reply.headline
+            if headline is not None:
+                return self.renderer.plain(viewer, headline)
+            if reply.kind == "person_notice":  # a toast is plain text: the person by name, not a mention
+                return self.renderer.plain(viewer, reply.card.summary)
+            return self.renderer.t(viewer, "lark.toast.updated")
         notice = reply.data.get("notice")
         if isinstance(notice, Text):
             return self.renderer.t(viewer, notice)
@@ -306,15 +327,12 @@ class LarkFrontEnd:
         if reply.kind in ("message", "usage") and isinstance(text, Text):
             return self.renderer.t(viewer, text)
         if reply.kind == "person_notice":
-            try:  # a toast is plain text: the notice's summary names the person rather than mentioning them
-                return str(self.renderer.card(reply, viewer)["config"]["summary"]["content"])
-            except Exception:
-                log.exception("notice %s could not be drawn for a toast", reply.kind)
+            return str(self.renderer.legacy.card(reply, viewer)["config"]["summary"]["content"])
         return self.renderer.t(viewer, "lark.toast.updated")
 
     @staticmethod
     def _toast_type(reply: Reply) -> str:
-        text = reply.data.get("text")
+        text = reply.card.summary if reply.card is not None else reply.data.get("text")
         if reply.kind in ERROR_KINDS or (isinstance(text, Text) and text.key in ERROR_MESSAGES):
             return "error"
         return "info"

@@ -59,10 +59,15 @@ class LarkNotifier:
         self.renderer = renderer
 
     def post(self, channel_ref: str, reply: Reply, viewer: Viewer, *, thread_ref: str | None = None) -> Posted:
-        return self.send_card(channel_ref, self._card(reply, viewer), thread_ref=thread_ref)
+        """The reply's first card where asked; a reply too big for one card continues in replies to it."""
+        first, *rest = self._cards(reply, viewer)
+        posted = self.send_card(channel_ref, first, thread_ref=thread_ref)
+        self.send_rest(posted, rest)
+        return posted
 
     def update(self, channel_ref: str, message_ref: str, reply: Reply, viewer: Viewer) -> None:
-        content = _compact(self.renderer.card(reply, viewer))  # a card that cannot be drawn stays as it was
+        first, *rest = self.renderer.cards(reply, viewer)  # a card that cannot be drawn stays as it was
+        content = _compact(first)
         request = (
             PatchMessageRequest.builder()
             .message_id(message_ref)
@@ -70,9 +75,16 @@ class LarkNotifier:
             .build()
         )
         call("im.v1.message.patch", lambda: self.client.im.v1.message.patch(request))
+        self.send_rest(Posted(channel_ref, message_ref), rest)
 
     def direct(self, user_ref: str, reply: Reply, viewer: Viewer) -> Posted:
-        return self.send_card(user_ref, self._card(reply, viewer))
+        return self.post(user_ref, reply, viewer)
+
+    def send_rest(self, posted: Posted, cards: list[dict[str, Any]]) -> None:
+        """The cards after a reply's first, each in reply to the one before (they read in order)."""
+        parent = posted.message_ref
+        for card in cards:
+            parent = self.send_card(posted.channel_ref, card, thread_ref=parent).message_ref
 
     def upload(
         self, channel_ref: str, filename: str, content: bytes, title: str, comment: str | None, viewer: Viewer
@@ -151,14 +163,14 @@ class LarkNotifier:
             raise
         return Posted(str(data.chat_id or channel_ref), str(data.message_id))
 
-    def _card(self, reply: Reply, viewer: Viewer) -> dict[str, Any]:
-        """The reply's card; one that cannot be drawn (over 30 KB, say) becomes a short apology, so
-        that the person who asked is not left without an answer."""
+    def _cards(self, reply: Reply, viewer: Viewer) -> list[dict[str, Any]]:
+        """The reply's cards; one that cannot be drawn becomes a short apology, so that the person who
+        asked is not left without an answer."""
         try:
-            return self.renderer.card(reply, viewer)
+            return self.renderer.cards(reply, viewer)
         except Exception:
             log.exception("reply %s could not be drawn for Lark", reply.kind)
-            return self.renderer.card(Reply.message("common.internal_error", ref="render"), viewer)
+            return self.renderer.cards(Reply.message("common.internal_error", ref="render"), viewer)
 
 
 def _compact(content: dict[str, Any]) -> str:

@@ -1,7 +1,10 @@
 """Block Kit limits, checked on every message before it is sent.
 
 A plain walk over the dicts (tens of microseconds), so it can run on every request; the tests also
-pass every drawn message through slack_sdk's own Block models, which check the same limits.
+pass every drawn message through slack_sdk's own Block models, which check the per-block limits.
+Slack also refuses a message whose blocks hold more than about 12,000 characters of text in all
+(`msg_blocks_too_long`; undocumented, slackapi/bolt-js #2509 and #2867), which slack_sdk does not
+check: `text_size` counts it, and the renderer keeps every message under MESSAGE_TEXT_BUDGET.
 """
 
 from __future__ import annotations
@@ -14,16 +17,38 @@ class BlockKitError(ValueError):
 
 
 MAX_BLOCKS = 50
-TEXT_LIMITS = {"section": 3000, "header": 150, "context": 3000}
+SECTION_MAX, HEADER_MAX = 3000, 150
+TEXT_LIMITS = {"section": SECTION_MAX, "header": HEADER_MAX, "context": SECTION_MAX}
+MESSAGE_TEXT_LIMIT = 12_000  # where Slack starts refusing (msg_blocks_too_long)
+MESSAGE_TEXT_BUDGET = 11_000  # what the renderer fills a message to, to stay clear of it
 FIELD_MAX, FIELDS_MAX = 2000, 10
 CONTEXT_ELEMENTS_MAX, ACTIONS_ELEMENTS_MAX = 10, 25
 BUTTON_TEXT_MAX, BUTTON_VALUE_MAX, ID_MAX, URL_MAX = 75, 2000, 255, 3000
 KNOWN = {"section", "header", "context", "divider", "actions", "image"}
 
 
+def text_size(blocks: list[dict[str, Any]]) -> int:
+    """Characters of text in all the blocks: what Slack's whole-message limit counts."""
+    total = 0
+    for block in blocks:
+        text = block.get("text")
+        if isinstance(text, dict):
+            total += len(text.get("text") or "")
+        for field in block.get("fields") or ():
+            total += len(field.get("text") or "")
+        for element in block.get("elements") or ():
+            inner = element.get("text")
+            total += len(inner.get("text") or "") if isinstance(inner, dict) else len(inner or "")
+        total += len(block.get("alt_text") or "")
+    return total
+
+
 def check_blocks(blocks: list[dict[str, Any]]) -> None:
     if len(blocks) > MAX_BLOCKS:
         raise BlockKitError(f"{len(blocks)} blocks; a message holds {MAX_BLOCKS}")
+    size = text_size(blocks)
+    if size > MESSAGE_TEXT_LIMIT:
+        raise BlockKitError(f"{size} characters of text in the blocks; Slack refuses more than {MESSAGE_TEXT_LIMIT}")
     for i, block in enumerate(blocks):
         kind = block.get("type")
         if kind not in KNOWN:

@@ -1,28 +1,79 @@
-"""Plain-text drawing of replies for the console: templates/text/<kind>.txt.j2."""
+"""Cards as plain text for the console: nothing to escape, no limits, buttons as numbered choices."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.render.environment import Templates, Viewer
-from handlers.core.reply import Reply
+from bot.i18n import Catalog, catalog
+from bot.render.environment import Viewer
+from bot.render.inline import Drawer
+from bot.render.legacy import LegacyText
+from handlers.core.card import Card, Divider, Fields, Image, Mono, Note, Rows, Section
+from handlers.core.reply import Reply, Text
+
+MARKS = {"warning": "! ", "blocked": "[!] ", "verdict": ">> "}
 
 
-class TextRenderer(Templates):
-    def __init__(self) -> None:
-        super().__init__("text")
-        self.env.filters["person"] = _person
-        self.env.filters["esc"] = str
+class TextRenderer:
+    def __init__(self, messages: Catalog | None = None) -> None:
+        self.catalog = messages or catalog()
+        self.legacy = LegacyText()
+
+    def t(self, viewer: Viewer, message: str | Text, /, **params: Any) -> str:
+        return Drawer(self.catalog, viewer.lang, viewer.tz).text(message, **params)
 
     def message(self, reply: Reply, viewer: Viewer) -> str:
-        body = self.draw(f"{reply.kind}.txt.j2", viewer, reply.data).strip()
+        if reply.card is None:
+            return self.legacy.message(reply, viewer)
+        draw = Drawer(self.catalog, viewer.lang, viewer.tz)
+        body = "\n".join(self.lines(reply.card, draw))
         if not reply.buttons:
             return body
-        labels = "  ".join(f"[{i}] {self.t(viewer, b.label)}" for i, b in enumerate(reply.buttons, start=1))
+        labels = "  ".join(f"[{i}] {draw.line(b.label)}" for i, b in enumerate(reply.buttons, start=1))
         return f"{body}\n{labels}" if body else labels
 
+    def lines(self, card: Card, draw: Drawer) -> list[str]:
+        out = [draw.line(line) for line in card.notice]
+        indent = ""
+        if card.header is not None:
+            out.append(f"== {draw.line(card.header.title)} ==")
+            indent = "  "
+        for part in card.parts:
+            out.extend(self._part(part, draw, indent))
+        return out
 
-def _person(who: dict[str, Any] | None) -> str:
-    if not who:
-        return "—"
-    return f"@{who.get('name') or who['ref']}"
+    def _part(self, part: Any, draw: Drawer, indent: str) -> list[str]:
+        deeper = indent + "  "
+        if isinstance(part, Section):
+            mark = MARKS.get(part.mark or "", "")
+            body = [draw.line(line) for line in part.lines]
+            if part.title is None:
+                return [f"{indent}{mark}{line}" for line in body]
+            title = draw.line(part.title)
+            if len(body) == 1 and "\n" not in body[0]:
+                return [f"{indent}{mark}{title}: {body[0]}"]
+            return [f"{indent}{mark}{title}:", *(f"{deeper}{line}" for line in body)]
+        if isinstance(part, Fields):
+            return [f"{indent}{draw.line(label)}: {draw.line(value)}" for label, value in part.pairs]
+        if isinstance(part, Note):
+            return [f"{indent}{draw.line(line)}" for line in part.lines]
+        if isinstance(part, Rows):
+            out = [f"{indent}{draw.line(part.title)}:"] if part.title is not None else []
+            rows_indent = deeper if part.title is not None else indent
+            if not part.rows and part.empty is not None:
+                out.append(f"{rows_indent}{draw.line(part.empty)}")
+            for n, row in enumerate(part.rows, start=1):
+                out.append(f"{rows_indent}{f'{n}. ' if part.numbered else ''}{draw.line(row.main)}")
+                if row.sub is not None:
+                    out.append(f"{rows_indent}    {draw.line(row.sub)}")
+            if part.more is not None:
+                out.append(f"{rows_indent}{draw.line(part.more)}")
+            return out
+        if isinstance(part, Mono):
+            head = [f"{indent}{draw.line(part.title)}"] if part.title is not None else []
+            return head + part.text.split("\n")
+        if isinstance(part, Divider):
+            return [""]
+        if isinstance(part, Image):
+            return [f"{indent}[{draw.line(part.alt)}] {part.url}"]
+        raise TypeError(f"not a card part: {part!r}")

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.db import session_scope
 from bot.render.environment import Viewer
-from bot.render.slack import SlackRenderer, decode_button
+from bot.render.slack import SlackRenderer
 from bot.runtime import Caller, Outcome, Runtime
 from bot.settings import Settings
 from bot.slack import inputs
@@ -69,11 +69,6 @@ class SlackFrontEnd:
         caller = inputs.command_caller(body)
         outcome = self.runtime.command(caller, body["command"], body.get("text", ""))
         reply = outcome.reply
-        if reply.kind == "silent":
-            ack()
-        else:
-            message = self._draw(reply, outcome.viewer)
-            ack(response_type=reply.visibility.value, **message)
         where = SlackWhere(
             workspace_id=outcome.actor.workspace_id if outcome.actor else None,
             user_ref=caller.user_ref,
@@ -81,11 +76,18 @@ class SlackFrontEnd:
             trigger_id=body.get("trigger_id"),
             response_url=body.get("response_url"),
         )
+        if reply.kind == "silent":
+            ack()
+        else:
+            first, *rest = self._draw(reply, outcome.viewer)
+            ack(response_type=reply.visibility.value, **first)
+            if rest:
+                self.effects.continue_answer(rest, reply, where)
         self._submit(reply.effects, outcome.viewer, where, caller)
 
     def on_action(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        decoded = decode_button(action.get("value", ""))
+        decoded = inputs.decode_button(action.get("value", ""))
         caller = inputs.interaction_caller(body)
         where = SlackWhere(
             workspace_id=None,
@@ -233,12 +235,12 @@ class SlackFrontEnd:
         except Exception:
             log.exception("Slack background work %s failed", getattr(work, "__name__", work))
 
-    def _draw(self, reply: Reply, viewer: Viewer) -> dict[str, Any]:
+    def _draw(self, reply: Reply, viewer: Viewer) -> list[dict[str, Any]]:
         try:
-            return self.renderer.message(reply, viewer)
+            return self.renderer.messages(reply, viewer)
         except Exception:
             log.exception("reply %s could not be drawn for Slack", reply.kind)
-            return self.renderer.message(Reply.message("common.internal_error", ref="render"), viewer)
+            return self.renderer.messages(Reply.message("common.internal_error", ref="render"), viewer)
 
 
 def _as_post(reply: Reply) -> PostToChannel:

@@ -70,18 +70,36 @@ class SlackEffects:
             log.exception("Slack effect %s failed", type(effect).__name__)
 
     def _respond(self, reply: Reply, viewer: Viewer, where: SlackWhere) -> None:
-        message = self.renderer.message(reply, viewer)
-        if where.response_url:
-            WebhookClient(where.response_url).send(
-                text=message["text"],
-                blocks=message["blocks"],
-                replace_original=reply.replace_original,
-                response_type=None if reply.replace_original else "ephemeral",
-            )
-        elif where.channel_ref:
-            self.client.chat_postEphemeral(
-                channel=where.channel_ref, user=where.user_ref, thread_ts=where.thread_ref, **message
-            )
+        self.follow_up(self.renderer.messages(reply, viewer), reply, where)
+
+    def follow_up(
+        self, messages: list[dict[str, Any]], reply: Reply, where: SlackWhere, visible: str = "ephemeral"
+    ) -> None:
+        """Messages answering a request, through its response_url (the first may replace the clicked
+        message), or as ephemeral messages in its channel."""
+        for i, message in enumerate(messages):
+            replace_original = reply.replace_original and i == 0
+            if where.response_url:
+                WebhookClient(where.response_url).send(
+                    text=message["text"],
+                    blocks=message["blocks"],
+                    replace_original=replace_original,
+                    response_type=None if replace_original else visible,
+                )
+            elif where.channel_ref:
+                self.client.chat_postEphemeral(
+                    channel=where.channel_ref, user=where.user_ref, thread_ts=where.thread_ref, **message
+                )
+
+    def continue_answer(self, messages: list[dict[str, Any]], reply: Reply, where: SlackWhere) -> Future[None]:
+        """The rest of a reply whose first message was the HTTP answer."""
+        return self.background.submit(self._guarded_follow_up, messages, reply, where)
+
+    def _guarded_follow_up(self, messages: list[dict[str, Any]], reply: Reply, where: SlackWhere) -> None:
+        try:
+            self.follow_up(messages, reply, where, visible=reply.visibility.value)
+        except Exception:
+            log.exception("Slack follow-up messages failed")
 
     def _open_form(self, effect: OpenForm, viewer: Viewer, where: SlackWhere) -> None:
         if not where.trigger_id:

@@ -79,6 +79,18 @@ def _element_value(element: dict[str, Any]) -> Any:
     return element.get("value")
 
 
+def decode_button(value: Any) -> tuple[str, dict[str, Any]] | None:
+    """A button's value as (action, payload); None for one the bot did not draw."""
+    try:
+        decoded = json.loads(value)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(decoded, dict) or not isinstance(decoded.get("a"), str):
+        return None
+    payload = decoded.get("p")
+    return decoded["a"], payload if isinstance(payload, dict) else {}
+
+
 def team_ref(body: dict[str, Any]) -> str:
     return _team(body)
 

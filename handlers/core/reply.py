@@ -7,18 +7,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from handlers.core.card import Card, Line, Section, Text
+
 
 class Visibility(StrEnum):
     EPHEMERAL = "ephemeral"  # only the person who asked sees it
     CHANNEL = "in_channel"
-
-
-@dataclass(frozen=True)
-class Text:
-    """A message-catalogue key and its parameters, translated when the reply is drawn."""
-
-    key: str
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -56,7 +50,7 @@ class Form:
     action: str  # the action that receives the submission
     title: Text
     fields: tuple[FormField, ...]
-    submit: Text = Text("common.submit")
+    submit: Text = Text("common.submit")  # noqa: RUF009 (Text is frozen)
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
@@ -156,18 +150,31 @@ Effect = PostToChannel | DirectMessage | UpdateTracked | UploadFile | OpenForm |
 
 @dataclass
 class Reply:
-    kind: str  # the template drawn for it: templates/<front end>/<kind>.*.j2
-    data: dict[str, Any] = field(default_factory=dict)
+    kind: str  # what sort of reply: "message", "usage", "silent" (nothing to show), or a view's kind
+    data: dict[str, Any] = field(default_factory=dict)  # transitional: for kinds still drawn by templates
     buttons: list[Button] = field(default_factory=list)
     visibility: Visibility = Visibility.EPHEMERAL
     replace_original: bool = False
     effects: list[Effect] = field(default_factory=list)
     form_errors: dict[str, Text] | None = None  # a form submission refused field by field
     lang: str | None = None  # draw in this language rather than the caller's
+    card: Card | None = None  # what it shows (handlers/core/card.py)
 
     @classmethod
     def message(cls, message: str, /, **params: Any) -> Reply:
-        return cls("message", {"text": Text(message, params)})
+        text = Text(message, params)
+        return cls("message", {"text": text}, card=Card(summary=text, parts=(Section((text,)),)))
+
+    @property
+    def headline(self) -> Line | None:
+        """The line that says what this reply is about in a toast: its notice, or a short message's text."""
+        if self.card is None:
+            return None
+        if self.card.notice:
+            return self.card.notice[0]
+        if self.kind in ("message", "usage", "notice"):
+            return self.card.summary
+        return None
 
 
 class UsageError(Exception):

@@ -28,7 +28,9 @@ OVER_LIMIT = {
     "26 buttons": [{"type": "actions", "elements": [button(i) for i in range(26)]}],
     "context of 11": [{"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11}],
     "block_id 256": [{"type": "divider", "block_id": "b" * 256}],
+    "12,001 characters in all": [section("x" * 3000)] * 4 + [section("x")],
 }
+SDK_SILENT = ("51 blocks", "field 2001", "12,001 characters in all")  # limits slack_sdk does not check
 
 
 @pytest.mark.parametrize("case", sorted(OVER_LIMIT))
@@ -36,19 +38,26 @@ def test_over_limit_messages_are_refused_by_both(case: str) -> None:
     blocks = OVER_LIMIT[case]
     with pytest.raises(BlockKitError):
         check_blocks(blocks)
-    if case not in ("51 blocks", "field 2001"):  # limits Slack documents but slack_sdk does not check
+    if case not in SDK_SILENT:
         with pytest.raises(SlackObjectFormationError):
             [b.to_dict() for b in Block.parse_all(blocks)]
 
 
-def test_messages_at_the_limits_pass_both() -> None:
-    blocks = [
+AT_LIMIT = {
+    "every block at its own limit": [
         {"type": "header", "text": {"type": "plain_text", "text": "h" * 150}},
         section("x" * 3000),
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2000}] * 10},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": "f" * 2000}] + [{"type": "mrkdwn", "text": "f"}] * 9},
         {"type": "actions", "elements": [button(i, text="b" * 75, value="v" * 2000) for i in range(25)]},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 10},
         *[{"type": "divider"}] * 45,
-    ]
+    ],
+    "12,000 characters in all": [section("x" * 3000)] * 4,
+}
+
+
+@pytest.mark.parametrize("case", sorted(AT_LIMIT))
+def test_messages_at_the_limits_pass_both(case: str) -> None:
+    blocks = AT_LIMIT[case]
     check_blocks(blocks)
     assert [b.to_dict() for b in Block.parse_all(blocks)] == blocks
