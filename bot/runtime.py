@@ -20,7 +20,8 @@ from bot.background import Background
 from bot.db import session_scope
 from bot.render.environment import Viewer
 from handlers.core.command import ActionInput, Actor, CommandInput, Registry
-from handlers.core.reply import Attachment, RefreshProfile, Reply, Text, UsageError
+from handlers.core.reply import Attachment, RefreshProfile, Reply, UsageError
+from handlers.core.views import usage_reply
 from models.workspace import ensure_member, ensure_workspace
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,3 @@ class Runtime:
         if actor is None:
             return Viewer(self.default_lang, self.default_tz)
         return Viewer((reply.lang if reply else None) or actor.lang, actor.tz)
-
-
-def usage_reply(err: UsageError) -> Reply:
-    return Reply("usage", {"text": err.text, "usage": Text(err.usage) if err.usage else None})

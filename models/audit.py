@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, insert
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel
 
 from models.base import UTCDateTime, utcnow
 
@@ -52,20 +52,4 @@ def record(
             "changes": changes or {},
             "at": at or utcnow(),
         },
-    )
-
-
-def history(*, db: Session, workspace_id: int, entity: str, entity_id: int, limit: int = 20) -> list[AuditEntry]:
-    """Newest first."""
-    return list(
-        db.exec(
-            select(AuditEntry)
-            .where(
-                AuditEntry.workspace_id == workspace_id,
-                AuditEntry.entity == entity,
-                AuditEntry.entity_id == entity_id,
-            )
-            .order_by(AuditEntry.id.desc())  # type: ignore[union-attr]
-            .limit(limit)
-        ).all()
     )

@@ -141,3 +141,8 @@ def names_of(*, db: Session, member_ids: Iterable[int | None]) -> dict[int, tupl
 _NAMES_OF = select(Member.id, Member.external_id, Member.display_name).where(
     Member.id.in_(bindparam("ids", expanding=True))  # type: ignore[union-attr]
 )
+
+
+def member_by_ref(*, db: Session, workspace_id: int, external_id: str) -> Member | None:
+    """A workspace's member by their platform id."""
+    return db.exec(select(Member).where(Member.workspace_id == workspace_id, Member.external_id == external_id)).first()

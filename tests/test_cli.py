@@ -56,7 +56,7 @@ def test_console_runs_the_demo_from_stdin(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "Requirements (1–10 of 12, newest first)" in result.stdout
+    assert "== Requirements ==" in result.stdout and "1–10 of 12 · newest first" in result.stdout
     assert "REQ-2 · US listing: FCC ID in images and bullets" in result.stdout
     assert "shipped" in result.stdout
     assert "Traceback" not in result.stderr

@@ -155,7 +155,8 @@ class LarkRenderer:
         if isinstance(part, Fields):
             return _columns([f"{rich.strong(rich.line(label))}\n{rich.line(value)}" for label, value in part.pairs])
         if isinstance(part, Note):
-            return _notes("\n".join(rich.line(line) for line in part.lines))
+            head = [f"{rich.line(part.title)}:"] if part.title is not None else []
+            return _notes("\n".join([*head, *(rich.line(line) for line in part.lines)]))
         if isinstance(part, Rows):
             return self._rows(part, rich)
         if isinstance(part, Mono):

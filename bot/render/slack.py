@@ -128,7 +128,8 @@ class SlackRenderer:
         if isinstance(part, Fields):
             return _fields([(rich.line(label), rich.line(value)) for label, value in part.pairs], rich)
         if isinstance(part, Note):
-            return _context("\n".join(rich.line(line) for line in part.lines))
+            head = [f"{rich.line(part.title)}:"] if part.title is not None else []
+            return _context("\n".join([*head, *(rich.line(line) for line in part.lines)]))
         if isinstance(part, Rows):
             return self._rows(part, rich)
         if isinstance(part, Mono):

@@ -50,12 +50,12 @@ class TextRenderer:
             if part.title is None:
                 return [f"{indent}{mark}{line}" for line in body]
             title = draw.line(part.title)
-            if len(body) == 1 and "\n" not in body[0]:
-                return [f"{indent}{mark}{title}: {body[0]}"]
-            return [f"{indent}{mark}{title}:", *(f"{deeper}{line}" for line in body)]
+            return [f"{indent}{mark}{title}: {body[0]}", *(f"{deeper}{line}" for line in body[1:])]
         if isinstance(part, Fields):
             return [f"{indent}{draw.line(label)}: {draw.line(value)}" for label, value in part.pairs]
         if isinstance(part, Note):
+            if part.title is not None:
+                return [f"{indent}{draw.line(part.title)}:", *(f"{deeper}- {draw.line(line)}" for line in part.lines)]
             return [f"{indent}{draw.line(line)}" for line in part.lines]
         if isinstance(part, Rows):
             out = [f"{indent}{draw.line(part.title)}:"] if part.title is not None else []

@@ -12,6 +12,7 @@ from handlers.requirements.cards import people
 from handlers.scoring import cards as scoring_view
 from models.approvals.approval import Loaded, State
 from models.requirements.requirement import RequirementView
+from models.scoring import queries as score_queries
 from models.scoring import score as score_model
 
 APPROVE = "approval.approve"
@@ -52,7 +53,7 @@ def card(db: Session, loaded: Loaded, requirement: RequirementView | None, *, no
             "status": item.status if item else "",
             "markets": list(requirement.markets) if requirement else [],
         },
-        "score": scoring_view.score_data(db, approval.workspace_id, current, trend_of=None),
+        "score": scoring_view.score_data(score_queries.of(db=db, workspace_id=approval.workspace_id, found=current)),
         "steps": [
             {
                 "who": who.get(s.member_id),

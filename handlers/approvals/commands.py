@@ -100,7 +100,7 @@ def submit(cmd: CommandInput, db: Session) -> Reply:
     effects: list[Effect] = [PostToChannel(view.card(db, loaded, found), track=Track(view.ENTITY, approval_id))]
     effects += [DirectMessage(m, view.notice(db, asked, who=actor.member_id)) for m in approvers]
     key = "approval.submitted_all" if mode is Mode.ALL else "approval.submitted"
-    return Reply("message", {"text": Text(key, {"key": item.key, "count": len(approvers)})}, effects=effects)
+    return Reply.message(key, effects=effects, key=item.key, count=len(approvers))
 
 
 def on_approve(action: ActionInput, db: Session) -> Reply:
@@ -128,7 +128,7 @@ def on_remind(action: ActionInput, db: Session) -> Reply:
     nudge = Text("approval.dm.reminder", {"key": key})
     approval_model.audit_event(db=db, loaded=loaded, actor_id=actor.member_id, action="remind", to=waiting)
     effects: list[Effect] = [DirectMessage(m, view.notice(db, nudge, who=actor.member_id)) for m in waiting]
-    return Reply("message", {"text": Text("approval.reminded", {"count": len(waiting)})}, effects=effects)
+    return Reply.message("approval.reminded", effects=effects, count=len(waiting))
 
 
 def after_move(db: Session, actor: Actor, item: Requirement) -> list[Effect]:

@@ -138,9 +138,10 @@ class Section:
 
 @dataclass(frozen=True)
 class Note:
-    """Small print: context, history, hints."""
+    """Small print: context, history, hints; a titled note lists its lines under the title."""
 
     lines: tuple[Line, ...]
+    title: Line | None = None
 
 
 @dataclass(frozen=True)

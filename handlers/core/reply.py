@@ -161,9 +161,13 @@ class Reply:
     card: Card | None = None  # what it shows (handlers/core/card.py)
 
     @classmethod
-    def message(cls, message: str, /, **params: Any) -> Reply:
-        text = Text(message, params)
-        return cls("message", {"text": text}, card=Card(summary=text, parts=(Section((text,)),)))
+    def message(
+        cls, message: str | Text, /, *, effects: list[Effect] | None = None, lang: str | None = None, **params: Any
+    ) -> Reply:
+        """A short message from the catalogue (a key and its parameters, or a Text)."""
+        text = message if isinstance(message, Text) else Text(message, params)
+        card = Card(summary=text, parts=(Section((text,)),))
+        return cls("message", card=card, effects=effects or [], lang=lang)
 
     @property
     def headline(self) -> Line | None:

@@ -12,6 +12,7 @@ from handlers.core import fields
 from handlers.core import money as parse
 from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.reply import FieldError, InvalidFields, Reply, Text, UsageError
+from handlers.core.views import help_reply
 from handlers.costs import cards as view_of
 from handlers.costs.input import LANE_KEYS, SKU_KEYS, lane_values, market_of, sku_values
 from models.costs import cost as cost_model
@@ -133,7 +134,7 @@ def remove(cmd: CommandInput, db: Session) -> Reply:
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
-    return Reply("help", {"title": Text("cost.help.title"), "lines": [Text(k) for k in HELP_LINES]})
+    return help_reply(Text("cost.help.title"), [Text(k) for k in HELP_LINES])
 
 
 def parse_shock(options: dict[str, str]) -> Shock:

@@ -13,6 +13,7 @@ from handlers.core import fields
 from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.digest import DigestScope
 from handlers.core.reply import FieldError, PostToChannel, Reply, Text, Track, UsageError
+from handlers.core.views import help_reply
 from handlers.digest import input as parse
 from handlers.digest.build import Digest, build, scope_for
 from handlers.requirements import digest as digest_sections
@@ -154,7 +155,7 @@ def market(cmd: CommandInput, db: Session) -> Reply:
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
-    return Reply("help", {"title": Text("digest.help.title"), "lines": [Text(k) for k in HELP_LINES]})
+    return help_reply(Text("digest.help.title"), [Text(k) for k in HELP_LINES])
 
 
 def settings_reply(db: Session, cmd: CommandInput, settings: DigestChannel | None, notice: Text | None = None) -> Reply:

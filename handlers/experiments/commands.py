@@ -18,6 +18,7 @@ from handlers.core.reply import (
     UsageError,
     Visibility,
 )
+from handlers.core.views import help_reply
 from handlers.experiments import cards as view_of
 from handlers.experiments import decisions as experiment_decisions
 from handlers.experiments import digest as experiment_digest
@@ -136,7 +137,7 @@ def list_(cmd: CommandInput, db: Session) -> Reply:
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
-    return Reply("help", {"title": Text("exp.help.title"), "lines": [Text(k) for k in HELP_LINES]})
+    return help_reply(Text("exp.help.title"), [Text(k) for k in HELP_LINES])
 
 
 def on_page(action: ActionInput, db: Session) -> Reply:

@@ -103,7 +103,7 @@ def on_file(action: ActionInput, db: Session) -> Reply:
 def _refuse(from_thread: bool, text: Text) -> Reply:
     """In a thread, a message; in a form, an error under the file field."""
     if from_thread:
-        return Reply("message", {"text": text})
+        return Reply.message(text)
     return Reply("silent", form_errors={"file": text})
 
 

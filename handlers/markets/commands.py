@@ -14,6 +14,7 @@ from handlers.core.command import ActionInput, ActionSpec, CommandInput, Command
 from handlers.core.money import currency as parse_currency
 from handlers.core.reply import FieldError, Reply, Text, UsageError
 from handlers.core.roles import can_decide
+from handlers.core.views import help_reply
 from handlers.markets import cards as view_of
 from handlers.requirements.input import find as find_requirement
 from models.markets import launch_check as launch_model
@@ -170,7 +171,7 @@ def launch_refusal(db: Session, requirement_id: int, market: str) -> Text | None
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
-    return Reply("help", {"title": Text("market.help.title"), "lines": [Text(k) for k in HELP_LINES]})
+    return help_reply(Text("market.help.title"), [Text(k) for k in HELP_LINES])
 
 
 def _approve(db: Session, found: req_model.RequirementView, market: str, actor_id: int, allowed: bool) -> Text | None:

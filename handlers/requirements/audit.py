@@ -1,42 +1,110 @@
-"""/pm audit: a requirement's (or a person's) audit trail; and how scoring and approval entries read."""
+"""The audit trail: how each entry reads (one line, the same in every card that shows history), and
+/pm audit, a requirement's (or a person's) trail a page at a time."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from handlers.core.args import parse_mention
+from handlers.core.card import Card, Header, Inline, Line, Mention, Row, Rows, When, person
 from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
 from handlers.core.reply import Button, Reply, Text, UsageError
-from handlers.requirements.audit_text import describe
-from handlers.requirements.cards import people
 from handlers.requirements.input import find
 from models import audit_trail
 from models.audit import AuditEntry
+from models.audit_trail import Trail
 from models.requirements import requirement as req_model
-from models.workspace import Member
+from models.scoring import rice as math
+from models.workspace import member_by_ref
 
+METHOD_NAMES = {"rice": "RICE", "ice": "ICE"}
 PAGE_ACTION = "audit.page"
 PAGE_SIZE = 20
+People = dict[int, tuple[str, str | None]]
 
 
-def lines(db: Session, entries: list[AuditEntry]) -> list[dict[str, Any]]:
-    """Entries as the audit_line macro draws them."""
-    described = [describe(e) for e in entries]
-    who = people(db, [*(e.actor_id for e in entries), *(d.get("who") for d in described)])
-    return [
-        {
-            "at": e.at,
-            "actor": who.get(e.actor_id) if e.actor_id else None,
-            "action": e.action,
-            "changes": e.changes,
-            "text": d.get("text"),
-            "who": who.get(d["who"]) if isinstance(d.get("who"), int) else None,
-            "detail": d.get("detail"),
-        }
-        for e, d in zip(entries, described, strict=True)
-    ]
+def audit_line(entry: AuditEntry, people: People) -> Line:
+    """`2026-12-01 09:30 @li moved new → triaged`."""
+    described = describe(entry)
+    line: list[Inline] = [When(entry.at), " ", who_of(people, entry.actor_id), " "]
+    text = described.get("text")
+    if isinstance(text, Text):
+        line.append(Text(text.key, {**text.params, "who": who_of(people, described.get("who"))}))
+        if described.get("detail"):
+            line += [": ", str(described["detail"])]
+    elif entry.action == "status":
+        old, new = (entry.changes or {})["status"][:2]
+        line.append(Text("audit.status", {"from": Text(f"status.{old}"), "to": Text(f"status.{new}")}))
+    elif entry.action == "edit":
+        line.append(Text("audit.edit", {"fields": ", ".join(entry.changes or {})}))
+    else:
+        line.append(Text(f"audit.{entry.action}"))
+    return line
+
+
+def history_lines(trail: Trail) -> tuple[Line, ...]:
+    return tuple(audit_line(e, trail.people) for e in trail.entries)
+
+
+def who_of(people: People, member_id: Any) -> Inline:
+    if not isinstance(member_id, int) or member_id not in people:
+        return "—"
+    ref, name = people[member_id]
+    return person(Mention(ref, name))
+
+
+def describe(entry: AuditEntry) -> dict[str, Any]:
+    """How a scoring, approval or role entry reads: a Text, maybe a person ("who") and a quoted detail."""
+    changes = entry.changes or {}
+    match entry.action:
+        case "score":
+            return {"text": Text("audit.score_detail", {"what": _score_parts(changes)})}
+        case "submit":
+            mode = "all" if changes.get("mode") == "all" else "any"
+            return {"text": Text(f"audit.submit_{mode}", {"count": len(changes.get("approvers") or [])})}
+        case "vote":
+            return {"text": Text("audit.vote")}
+        case "decide":
+            state = (changes.get("state") or [None, "void"])[-1]
+            return {"text": Text(f"audit.decide.{state}"), "detail": changes.get("reason")}
+        case "transfer":
+            return {"text": Text("audit.transfer"), "who": changes.get("to")}
+        case "remind":
+            return {"text": Text("audit.remind", {"count": len(changes.get("to") or [])})}
+        case "void":
+            return {"text": Text("audit.void")}
+        case "role":
+            old, new = (changes.get("role") or ["member", "member"])[:2]
+            return {"text": Text("audit.role", {"from": Text(f"role.{old}"), "to": Text(f"role.{new}")})}
+        case "weights":
+            return {"text": Text("audit.weights")}
+    return {}
+
+
+def _score_parts(changes: dict[str, Any]) -> list[Text]:
+    parts: list[Text] = []
+    for method in ("rice", "ice"):
+        if method in changes:
+            old, new = changes[method]
+            name = METHOD_NAMES[method]
+            if old is None or old == new:
+                parts.append(Text("audit.score_set", {"method": name, "to": _number(new)}))
+            else:
+                parts.append(Text("audit.score_moved", {"method": name, "from": _number(old), "to": _number(new)}))
+    if "moscow" in changes:
+        new = changes["moscow"][1]
+        parts.append(Text("audit.moscow_set", {"to": Text(f"moscow.{new or 'none'}")}))
+    return parts
+
+
+def _number(value: Any) -> str:
+    try:
+        return math.shown(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
 
 
 def audit(cmd: CommandInput, db: Session) -> Reply:
@@ -47,9 +115,7 @@ def audit(cmd: CommandInput, db: Session) -> Reply:
     word = cmd.args.words[0]
     mention = parse_mention(word)
     if mention is not None:
-        member = db.exec(
-            select(Member).where(Member.workspace_id == cmd.actor.workspace_id, Member.external_id == mention.user_ref)
-        ).first()
+        member = member_by_ref(db=db, workspace_id=cmd.actor.workspace_id, external_id=mention.user_ref)
         if member is None:
             raise UsageError("pm.audit.no_person", usage)
         subject = {"entity": "member", "id": member.id, "label": f"@{mention.name or mention.user_ref}"}
@@ -86,11 +152,14 @@ def _page(db: Session, workspace_id: int, subject: dict[str, Any], offset: int, 
     if found.more:
         buttons.append(Button(Text("pm.audit.older"), PAGE_ACTION, {**state, "o": offset + PAGE_SIZE}))
     return Reply(
-        "audit_log",
-        {"subject": subject["label"], "lines": lines(db, found.entries), "first": offset + 1},
-        buttons=buttons,
-        replace_original=replace_original,
+        "audit_log", card=trail_card(subject["label"], found), buttons=buttons, replace_original=replace_original
     )
+
+
+def trail_card(subject: str, trail: Trail) -> Card:
+    title = Text("pm.audit.title", {"subject": subject})
+    rows = tuple(Row(line) for line in history_lines(trail))
+    return Card(summary=title, header=Header(title, "grey"), parts=(Rows(rows, empty=Text("pm.audit.empty")),))
 
 
 COMMANDS = (CommandSpec("pm audit", audit, "pm.audit.usage", "pm.audit.summary"),)

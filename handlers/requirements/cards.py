@@ -1,4 +1,4 @@
-"""Requirement replies: the card, the list page and their buttons, as plain data for the templates."""
+"""Requirement cards: one requirement with its score and history, and a page of the backlog."""
 
 from __future__ import annotations
 
@@ -7,43 +7,32 @@ from typing import Any
 
 from sqlmodel import Session
 
+from handlers.core.card import Card, Header, Inline, Line, Note, Row, Rows, Section, Strong, When, fields, joined
 from handlers.core.reply import Button, Reply, Text, Visibility
-from handlers.requirements.audit_text import describe
+from handlers.requirements.audit import history_lines, who_of
 from handlers.scoring import cards as scoring_view
-from models import audit
-from models.requirements import requirement as req_model
+from models.requirements import queries
+from models.requirements.queries import RequirementCard
 from models.requirements.requirement import TRANSITIONS, Page, RequirementView, Status
-from models.scoring import score as score_model
 from models.workspace import names_of
 
 MOVE_ACTION = "req.move"
 PAGE_ACTION = "req.page"
 PAGE_SIZE = 10
-HISTORY_SHOWN = 5
+# The header's colour for each state (Lark shows it; the others ignore it).
+STATE_COLOURS = {
+    "new": "blue",
+    "triaged": "wathet",
+    "approved": "green",
+    "in_progress": "turquoise",
+    "shipped": "green",
+    "rejected": "red",
+    "parked": "grey",
+}
 
 
 def people(db: Session, ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
     return {i: {"ref": ref, "name": name} for i, (ref, name) in names_of(db=db, member_ids=ids).items()}
-
-
-def item_data(view: RequirementView, who: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    item = view.item
-    return {
-        "id": item.id,
-        "key": item.key,
-        "title": item.title,
-        "status": item.status,
-        "markets": list(view.markets),
-        "platform": item.platform,
-        "metric": item.metric,
-        "acceptance": item.acceptance,
-        "description": item.description,
-        "due": item.due,
-        "requester": who.get(item.requester_id),
-        "owner": who.get(item.owner_id) if item.owner_id else None,
-        "created_at": item.created_at,
-        "updated_at": item.updated_at,
-    }
 
 
 def card(
@@ -57,42 +46,49 @@ def card(
 ) -> Reply:
     item = view.item
     assert item.id is not None
-    entries = (
-        audit.history(
-            db=db, workspace_id=item.workspace_id, entity=req_model.ENTITY, entity_id=item.id, limit=HISTORY_SHOWN
-        )
-        if history
-        else []
-    )
-    described = [describe(e) for e in entries]
-    who = people(db, [item.requester_id, item.owner_id, *(e.actor_id for e in entries), *_whos(described)])
-    lines = [
-        {
-            "at": e.at,
-            "actor": who.get(e.actor_id) if e.actor_id else None,
-            "action": e.action,
-            "changes": e.changes,
-            "text": d.get("text"),
-            "who": who.get(d["who"]) if isinstance(d.get("who"), int) else None,
-            "detail": d.get("detail"),
-        }
-        for e, d in zip(entries, described, strict=True)
-    ]
-    score = None
-    if history:  # a new requirement has no score yet
-        found = score_model.current(db=db, requirement_id=item.id)
-        score = scoring_view.score_data(db, item.workspace_id, found, trend_of=item.id)
+    drawn = requirement_card(queries.requirement_card(db=db, view=view, history=history), notice=notice)
     return Reply(
         "req_card",
-        {"item": item_data(view, who), "history": lines, "notice": notice, "score": score},
+        card=drawn,
         buttons=move_buttons(item.id, Status(item.status)),
         visibility=visibility,
         replace_original=replace_original,
     )
 
 
-def _whos(described: list[dict[str, Any]]) -> list[int]:
-    return [d["who"] for d in described if isinstance(d.get("who"), int)]
+def requirement_card(data: RequirementCard, *, notice: Text | None = None) -> Card:
+    item, markets, people = data.view.item, data.view.markets, data.trail.people
+    status = Text(f"status.{item.status}")
+    score = scoring_view.score_data(data.score)
+    none = Text("common.none")
+    parts: list[Any] = [
+        fields(
+            (Text("req.field.status"), status),
+            (Text("req.field.market"), ", ".join(markets) or none),
+            (Text("req.field.platform"), item.platform or none),
+            (Text("req.field.due"), When(item.due) if item.due else none),
+            (Text("req.field.requester"), who_of(people, item.requester_id)),
+            (Text("req.field.owner"), who_of(people, item.owner_id)),
+        )
+    ]
+    if score:
+        moved = [[Text("score.moved"), ": ", scoring_view.trend_line(score)]] if score["trend"] else []
+        parts.append(Section((scoring_view.score_line(score), *moved), title=Text("score.label")))
+    for label, value in (
+        ("req.field.metric", item.metric),
+        ("req.field.ac", item.acceptance),
+        ("req.field.desc", item.description),
+    ):
+        if value:
+            parts.append(Section((value,), title=Text(label)))
+    if data.trail.entries:
+        parts.append(Note(history_lines(data.trail), title=Text("common.history")))
+    return Card(
+        summary=Text("req.fallback", {"key": item.key, "title": item.title, "status": status}),
+        header=Header(f"{item.key} · {item.title}", STATE_COLOURS.get(item.status, "blue")),
+        parts=tuple(parts),
+        notice=(notice,) if notice else (),
+    )
 
 
 def move_buttons(requirement_id: int, status: Status) -> list[Button]:
@@ -107,32 +103,38 @@ def move_buttons(requirement_id: int, status: Status) -> list[Button]:
     ]
 
 
-def list_page(
-    db: Session,
-    found: Page,
-    *,
-    page: int,
-    filters: dict[str, Any],
-    replace_original: bool = False,
-) -> Reply:
-    views = found.items
-    who = {i: {"ref": ref, "name": name} for i, (ref, name) in found.people.items()}
+def summary_line(view: RequirementView, people: dict[int, tuple[str, str | None]]) -> Line:
+    """`triaged · DE, US · amazon · due 2026-12-01 · @li`."""
+    item = view.item
+    parts: list[Line] = [Text(f"status.{item.status}")]
+    if view.markets:
+        parts.append(", ".join(view.markets))
+    if item.platform:
+        parts.append(item.platform)
+    if item.due:
+        parts.append(Text("req.due", {"date": When(item.due)}))
+    if item.owner_id:
+        parts.append(who_of(people, item.owner_id))
+    return joined(parts)
+
+
+def list_page(found: Page, *, page: int, filters: dict[str, Any], replace_original: bool = False) -> Reply:
     buttons = []
     if page > 1:
         buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"f": filters, "p": page - 1}))
     if found.more:
         buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"f": filters, "p": page + 1}))
-    first = (page - 1) * PAGE_SIZE + 1 if views else 0
-    return Reply(
-        "req_list",
-        {
-            "items": [item_data(v, who) for v in views],
-            "total": f"{found.total}+" if found.capped else found.total,
-            "page": page,
-            "first": first,
-            "last": first + len(views) - 1 if views else 0,
-            "filters": filters,
-        },
-        buttons=buttons,
-        replace_original=replace_original,
-    )
+    return Reply("req_list", card=list_card(found, page), buttons=buttons, replace_original=replace_original)
+
+
+def list_card(found: Page, page: int) -> Card:
+    title = Text("req.list_title")
+    views = found.items
+    if not views:
+        return Card(summary=title, header=Header(title), parts=(Section((Text("req.list_empty"),)),))
+    first = (page - 1) * PAGE_SIZE + 1
+    total = f"{found.total}+" if found.capped else found.total
+    counted = Text("common.page", {"first": first, "last": first + len(views) - 1, "total": total})
+    rows = tuple(Row([Strong(v.item.key), " ", v.item.title], summary_line(v, found.people)) for v in views)
+    scope: list[Inline] = [counted, " · ", Text("req.list_newest")]
+    return Card(summary=[title, " · ", counted], header=Header(title), parts=(Note((scope,)), Rows(rows)))

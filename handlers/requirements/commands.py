@@ -25,6 +25,7 @@ from handlers.core.reply import (
     Visibility,
 )
 from handlers.core.roles import can_decide
+from handlers.core.views import help_reply
 from handlers.requirements import cards as view_of
 from handlers.requirements.input import (
     MAX_COMMAND_TEXT,
@@ -154,7 +155,7 @@ def status(cmd: CommandInput, db: Session) -> Reply:
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
-    return Reply("help", {"title": Text("req.help.title"), "lines": [Text(k) for k in HELP_LINES]})
+    return help_reply(Text("req.help.title"), [Text(k) for k in HELP_LINES])
 
 
 def on_move(action: ActionInput, db: Session) -> Reply:
@@ -250,7 +251,7 @@ def _list_reply(
     if not found.items and found.total and page > 1 and not found.capped:
         last = -(-found.total // view_of.PAGE_SIZE)
         return _list_reply(db, workspace_id, member_id, filters, last, replace_original=replace_original)
-    return view_of.list_page(db, found, page=page, filters=filters, replace_original=replace_original)
+    return view_of.list_page(found, page=page, filters=filters, replace_original=replace_original)
 
 
 def _values(cmd: CommandInput, db: Session, raw: dict[str, Any], *, usage: str, for_edit: bool) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def on_playbook(action: ActionInput, db: Session) -> Reply:
     try:
         return started_reply(db, view, action.actor.member_id, action.actor.tz, usage=None)
     except UsageError as err:
-        reply = Reply("message", {"text": err.text})
+        reply = Reply.message(err.text)
         reply.effects.append(view_of.refreshed(db, view, today=local_today(action.actor.tz)))
         return reply
 
@@ -149,6 +149,6 @@ def _stale(db: Session, view: RiskView, action: ActionInput) -> Reply:
         text = Text("risk.stale_acked", {"key": item.key})
     else:
         text = Text("risk.stale", {"key": item.key})
-    reply = Reply("message", {"text": text})
+    reply = Reply.message(text)
     reply.effects.append(view_of.refreshed(db, view, today=local_today(action.actor.tz)))
     return reply

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from handlers.core.reply import Button, PostToChannel, Reply, Text, Track, UpdateTracked, Visibility
-from models import audit
+from models import audit_trail
 from models.base import utcnow
 from models.requirements.requirement import KEY_PREFIX as REQ_PREFIX
 from models.requirements.requirement import Requirement
@@ -138,9 +138,9 @@ def card(
     assert item.id is not None
     actions = mit_model.mitigations(db=db, risk_id=item.id)
     entries = (
-        audit.history(
+        audit_trail.page(
             db=db, workspace_id=item.workspace_id, entity=risk_model.ENTITY, entity_id=item.id, limit=HISTORY_SHOWN
-        )
+        ).entries
         if detail
         else []
     )

@@ -11,6 +11,7 @@ from handlers.core import fields
 from handlers.core.args import normalise_word
 from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
 from handlers.core.reply import FieldError, InvalidFields, OpenForm, Reply, Text, UploadFile, UsageError, Visibility
+from handlers.core.views import help_reply
 from handlers.risks import actions as risk_actions
 from handlers.risks import cards as view_of
 from handlers.risks import digest as risk_digest
@@ -238,7 +239,7 @@ def matrix(cmd: CommandInput, db: Session) -> Reply:
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
-    return Reply("help", {"title": Text("risk.help.title"), "lines": [Text(k) for k in HELP_LINES]})
+    return help_reply(Text("risk.help.title"), [Text(k) for k in HELP_LINES])
 
 
 def _band(value: str, usage: str) -> str:

@@ -7,14 +7,15 @@ from typing import Any
 
 from sqlmodel import Session
 
+from handlers.core.card import Line, joined
 from handlers.core.reply import Reply, Text, Visibility
 from models.requirements.requirement import RequirementView
+from models.scoring import queries as score_queries
 from models.scoring import rice as math
 from models.scoring import score as score_model
+from models.scoring.queries import TREND_SHOWN, ScoreView
 from models.scoring.rice import RiceInputs
 from models.scoring.score import Current
-
-TREND_SHOWN = 4
 
 
 def rice_data(inputs: RiceInputs, value: Decimal | None, weighted: Decimal | None, weighted_on: bool) -> dict[str, Any]:
@@ -41,30 +42,56 @@ def ice_data(ice: tuple[int, int, int]) -> dict[str, Any]:
     }
 
 
-def score_data(db: Session, workspace_id: int, found: Current | None, *, trend_of: int | None) -> dict[str, Any] | None:
-    """The score as the card shows it; with trend_of, how each method's value moved over the re-scores."""
-    if found is None or (found.rice is None and found.ice is None and found.moscow is None):
+def score_data(view: ScoreView | None) -> dict[str, Any] | None:
+    """The score as cards show it, and how each method's value moved over the recent re-scores."""
+    if view is None:
         return None
-    weighted_on = bool(score_model.weights(db=db, workspace_id=workspace_id)) if found.rice else False
-    data: dict[str, Any] = {
-        "rice": rice_data(found.rice, found.rice_value, found.weighted, weighted_on) if found.rice else None,
+    found = view.current
+    return {
+        "rice": rice_data(found.rice, found.rice_value, found.weighted, view.weighted_on) if found.rice else None,
         "ice": ice_data(found.ice) if found.ice else None,
         "moscow": found.moscow,
-        "trend": {},
+        "trend": trend(view.recent),
     }
-    if trend_of is not None:
-        data["trend"] = trend(db, trend_of)
-    return data
 
 
-def trend(db: Session, requirement_id: int) -> dict[str, list[str]]:
+def trend(recent: list[score_model.ScoreEntry]) -> dict[str, list[str]]:
     """Each method's last values, oldest first ({"rice": ["1,600", "4,266.7"]}), for the methods that moved."""
     values: dict[str, list[str]] = {}
-    for entry in score_model.history(db=db, requirement_id=requirement_id, limit=TREND_SHOWN * 6):
+    for entry in recent:
         shown = values.setdefault(entry.method, [])
         if len(shown) < TREND_SHOWN:
             shown.append(_shown_value(entry.method, entry.value))
     return {m: list(reversed(v)) for m, v in values.items() if len(v) > 1}
+
+
+def score_line(score: dict[str, Any] | None) -> Line:
+    """`RICE 4,266.7 · weighted 3,900 · ICE 336 (average 7) · Must have`."""
+    if not score:
+        return Text("score.not_scored")
+    parts: list[Line] = []
+    if score["rice"]:
+        parts.append(f"RICE {score['rice']['value']}")
+        if score["rice"]["weighted"]:
+            parts.append(Text("score.weighted", {"value": score["rice"]["weighted"]}))
+    if score["ice"]:
+        parts.append(
+            [f"ICE {score['ice']['value']} (", Text("score.ice_average", {"value": score["ice"]["average"]}), ")"]
+        )
+    if score["moscow"]:
+        parts.append(Text(f"moscow.{score['moscow']}"))
+    return joined(parts)
+
+
+def trend_line(score: dict[str, Any]) -> Line:
+    """`RICE 1,600 → 4,266.7 · MoSCoW Could have → Must have`."""
+    parts: list[Line] = []
+    for method, values in score["trend"].items():
+        if method == "moscow":
+            parts.append(["MoSCoW ", *joined([Text(f"moscow.{v}") for v in values], " → ")])
+        else:
+            parts.append(f"{method.upper()} {' → '.join(values)}")
+    return joined(parts)
 
 
 def card(
@@ -78,7 +105,7 @@ def card(
 ) -> Reply:
     item = view.item
     assert item.id is not None
-    data = score_data(db, item.workspace_id, found, trend_of=None)
+    data = score_data(score_queries.of(db=db, workspace_id=item.workspace_id, found=found))
     was = {m: _shown_value(m, old) for m, (old, new) in (moved or {}).items() if old is not None and old != new}
     return Reply(
         "score_card",

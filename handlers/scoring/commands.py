@@ -18,6 +18,7 @@ from handlers.core.reply import (
     Text,
     UsageError,
 )
+from handlers.core.views import help_reply
 from handlers.requirements.cards import people
 from handlers.requirements.input import find
 from handlers.scoring import cards as scoring_view
@@ -64,7 +65,7 @@ def history(cmd: CommandInput, db: Session) -> Reply:
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
-    return Reply("help", {"title": Text("score.help.title"), "lines": [Text(k) for k in HELP_LINES]})
+    return help_reply(Text("score.help.title"), [Text(k) for k in HELP_LINES])
 
 
 def on_form(action: ActionInput, db: Session) -> Reply:

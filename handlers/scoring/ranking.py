@@ -173,7 +173,7 @@ def export(cmd: CommandInput, db: Session) -> Reply:
         Text("req.export.title", {"day": day}),
         comment=Text("req.export.comment", {"count": len(rows)}),
     )
-    return Reply("message", {"text": Text("req.export.started", {"count": len(rows)})}, effects=[upload])
+    return Reply.message("req.export.started", effects=[upload], count=len(rows))
 
 
 def _export_filter(cmd: CommandInput, usage: str) -> ListFilter:

@@ -14,6 +14,7 @@ from handlers.core import fields
 from handlers.core.args import normalise_word, unescape
 from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
 from handlers.core.reply import DirectMessage, Form, FormField, OpenForm, Reply, Text, UsageError
+from handlers.core.views import help_reply
 from models.digest import run as run_model
 from models.digest import schedule as digest_model
 from models.digest.schedule import DigestChannel
@@ -149,7 +150,7 @@ def reminders(db: Session, settings: DigestChannel, slot: datetime, now: datetim
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
-    return Reply("help", {"title": Text("standup.help.title"), "lines": [Text(k) for k in HELP_LINES]})
+    return help_reply(Text("standup.help.title"), [Text(k) for k in HELP_LINES])
 
 
 def _save(db: Session, actor: Actor, channel: str, day: date, values: dict[str, str | None], *, usage: str) -> Reply:

@@ -8,6 +8,7 @@ from handlers.core.args import normalise_word
 from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.reply import InvalidFields, Reply, Text, UsageError
 from handlers.core.roles import can_decide
+from handlers.core.views import help_reply
 from handlers.requirements.input import find as find_requirement
 from handlers.suppliers import cards as view_of
 from handlers.suppliers import input as read
@@ -153,7 +154,7 @@ def unlink(cmd: CommandInput, db: Session) -> Reply:
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
-    return Reply("help", {"title": Text("supplier.help.title"), "lines": [Text(k) for k in HELP_LINES]})
+    return help_reply(Text("supplier.help.title"), [Text(k) for k in HELP_LINES])
 
 
 def _name(cmd: CommandInput, usage: str) -> str:

@@ -8,6 +8,7 @@ from handlers.core import fields
 from handlers.core.args import normalise_word
 from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.reply import FieldError, Reply, Text, UsageError
+from handlers.core.views import help_reply
 from models import audit
 from models.workspace import Member, Role, Workspace
 
@@ -29,7 +30,7 @@ DEFAULT_WORDS = frozenset({"default", "workspace", "默认", "团队"})
 def help_(cmd: CommandInput, db: Session) -> Reply:
     from handlers import REGISTRY
 
-    return Reply("help", {"title": Text("pm.help.title"), "lines": REGISTRY.help_lines()})
+    return help_reply(Text("pm.help.title"), REGISTRY.help_lines())
 
 
 def lang(cmd: CommandInput, db: Session) -> Reply:
@@ -42,12 +43,12 @@ def lang(cmd: CommandInput, db: Session) -> Reply:
         _audit(cmd, db, "workspace", workspace.id or 0, "lang", workspace.default_lang, chosen)
         workspace.default_lang = chosen
         db.add(workspace)
-        return Reply("message", {"text": Text("pm.lang.workspace_set", {"lang": chosen})}, lang=cmd.actor.lang)
+        return Reply.message(Text("pm.lang.workspace_set", {"lang": chosen}), lang=cmd.actor.lang)
     member = _member(cmd, db)
     _audit(cmd, db, "member", cmd.actor.member_id, "lang", member.lang, chosen)
     member.lang = chosen
     db.add(member)
-    return Reply("message", {"text": Text("pm.lang.set", {"lang": chosen})}, lang=chosen)
+    return Reply.message(Text("pm.lang.set", {"lang": chosen}), lang=chosen)
 
 
 def tz(cmd: CommandInput, db: Session) -> Reply:

@@ -42,7 +42,7 @@ def test_bad_cost_input_is_an_ephemeral_usage_message(slack: SlackSender, engine
     body = slack.command("lane X market=DE channel=sea freight=1200/cbm duty=120% price=-1", command="/cost").json()
     assert body["response_type"] == "ephemeral"
     assert "`120%` is over 100%" in block_text(body) and "`-1` is negative" in block_text(body)
-    assert "Usage: `/cost lane <SKU>" in block_text(body)
+    assert "Usage: `/cost lane &lt;SKU&gt;" in block_text(body)
     with Session(engine) as db:
         assert db.exec(select(CostLane)).all() == []
 

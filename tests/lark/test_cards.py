@@ -13,7 +13,7 @@ from bot.lark.files import form_track
 from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer, RenderError
 from bot.render.lark_card import MAX_CARD_BYTES, LarkCardError, card_bytes, check_card
-from handlers import REGISTRY
+from handlers.core.card import Card, Header, Row, Rows, Strong
 from handlers.core.reply import Button, Form, FormField, Reply, Text, Track
 from handlers.requirements.commands import new_requirement_form
 from tests.fakes.lark_api import FakeLark
@@ -54,9 +54,6 @@ HISTORY = [
     }
 ]
 SAMPLES = {
-    "message": {"text": Text("req.added", {"key": "REQ-1"})},
-    "usage": {"text": Text("args.unknown_key", {"name": "x", "known": "a, b"}), "usage": Text("req.add.usage")},
-    "help": {"title": Text("pm.help.title"), "lines": REGISTRY.help_lines()},
     "me": {
         "user_ref": "ou_mei",
         "role": "admin",
@@ -65,16 +62,16 @@ SAMPLES = {
         "workspace_lang": "zh-CN",
         "workspace_tz": "Asia/Shanghai",
     },
-    "req_card": {"item": ITEM, "history": HISTORY, "notice": Text("req.moved", {"key": "REQ-1", "status": "x"})},
-    "req_list": {"items": [ITEM] * 10, "total": 12, "page": 1, "first": 1, "last": 10, "filters": {}},
 }
+
+
+BUTTONS = [Button(Text("common.next_page"), "req.page", {"p": 2}, style="primary")]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 @pytest.mark.parametrize("kind", sorted(SAMPLES))
 def test_each_kind_draws_a_valid_card(kind: str, lang: str) -> None:
-    buttons = [Button(Text("common.next_page"), "req.page", {"p": 2}, style="primary")]
-    card = LarkRenderer().card(Reply(kind, SAMPLES[kind], buttons=buttons), Viewer(lang, "Asia/Shanghai"))
+    card = LarkRenderer().card(Reply(kind, SAMPLES[kind], buttons=BUTTONS), Viewer(lang, "Asia/Shanghai"))
     check_card(card)
     assert card["config"]["summary"]["content"]
     assert card_text(card).strip()
@@ -155,16 +152,19 @@ def test_the_card_check_refuses_what_lark_would_refuse(broken: dict, why: str) -
         check_card(broken)
 
 
-def test_an_oversized_reply_is_a_render_error_not_a_silent_cut() -> None:
-    # Each element is clipped to 3,000 characters, but ten of them in Chinese still pass 30 KB.
-    huge = {**SAMPLES["req_list"], "items": [{**ITEM, "title": "长" * 3000}] * 10}
-    with pytest.raises(RenderError, match="bytes"):
-        LarkRenderer().card(Reply("req_list", huge), Viewer("zh-CN"))
-
-
-def test_cards_are_plain_json() -> None:
-    drawn = LarkRenderer().card(Reply("req_card", SAMPLES["req_card"]), Viewer("en"))
-    assert json.loads(json.dumps(drawn)) == drawn
+def test_an_oversized_reply_is_split_into_whole_cards_not_cut() -> None:
+    rows = tuple(Row([Strong(f"REQ-{n}"), " ", "长" * 3000]) for n in range(10))
+    reply = Reply("req_list", card=Card(summary="x", header=Header("列表"), parts=(Rows(rows),)), buttons=BUTTONS)
+    drawn = LarkRenderer().cards(reply, Viewer("zh-CN"))
+    assert len(drawn) > 1
+    for card_ in drawn:
+        check_card(card_)
+        assert json.loads(json.dumps(card_)) == card_
+    text = "\n".join(card_text(c) for c in drawn)
+    assert all(f"REQ-{n}" in text for n in range(10)) and text.count("长") == 30000
+    assert "续，第 2/" in card_text(drawn[1])
+    with pytest.raises(RenderError, match="cards"):
+        LarkRenderer().card(reply, Viewer("zh-CN"))
 
 
 def test_a_file_field_asks_for_a_reply_and_the_other_fields_stay_in_the_form() -> None:
