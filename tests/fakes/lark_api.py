@@ -23,6 +23,8 @@ from urllib.parse import parse_qsl, urlsplit
 BOT_OPEN_ID = "ou_bot"
 APP_ID = "cli_test_app"
 APP_SECRET = "test-app-secret"
+# Lark refuses a card whose JSON is over 30 KB on every send and update, with this code.
+MAX_CARD_BYTES, CONTENT_TOO_LONG = 30 * 1024, 230025
 
 ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("POST", re.compile(r"/open-apis/auth/v3/tenant_access_token/internal"), "auth.tenant_token"),
@@ -108,6 +110,12 @@ class FakeLark:
         """Answer the next call to `name` this way instead of the default."""
         with self._lock:
             self._scripted.setdefault(name, []).append(Scripted(status, body, headers or {}))
+
+    def fail(self, name: str, status: int = 500, times: int = 1) -> None:
+        """Answer the next `times` calls to `name` with a 5xx (a gateway error page's JSON, as Lark's is)."""
+        with self._lock:
+            for _ in range(times):
+                self._scripted.setdefault(name, []).append(Scripted(status, {"code": status, "msg": "internal error"}))
 
     def hold(self, name: str, seconds: float) -> None:
         """Answer the next call to `name` as usual, but only after `seconds` (a slow platform)."""
@@ -195,6 +203,8 @@ class FakeLark:
             return Scripted(404, {"code": 404, "msg": f"no such API: {call.method} {call.path}"})
         if not (call.token or "").startswith("t-"):
             return Scripted(400, {"code": 99991661, "msg": "Missing access token for authorization."})
+        if call.name in ("im.message.create", "im.message.reply", "im.message.patch") and _too_long(call.body):
+            return Scripted(400, {"code": CONTENT_TOO_LONG, "msg": "The message content is too long."})
         if call.name in ("im.message.create", "im.message.reply"):
             return Scripted(200, {"code": 0, "msg": "success", "data": self._message(call)})
         if call.name == "im.message.patch":
@@ -231,6 +241,11 @@ class FakeLark:
             "msg_type": call.body.get("msg_type"),
             "create_time": str(int(time.time() * 1000)),
         }
+
+
+def _too_long(body: dict[str, Any]) -> bool:
+    content = body.get("content")
+    return isinstance(content, str) and len(content.encode()) > MAX_CARD_BYTES
 
 
 def _decode(raw: bytes, content_type: str) -> dict[str, Any]:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 BOT_USER = "UBOT"
+# What real Slack refuses in a message, checked on every call that carries blocks (counted here on its own,
+# not with the bot's code): more than 50 blocks, a section over 3,000 characters or a header over 150
+# (`invalid_blocks`), and more than about 12,000 characters of text in all the blocks (`msg_blocks_too_long`).
+BLOCK_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url")
+MAX_BLOCKS, MAX_SECTION, MAX_HEADER, MAX_BLOCK_TEXT = 50, 3000, 150, 12_000
+# The bodies Slack sends with its 5xx answers.
+SERVER_ERRORS = {500: "internal_error", 502: "bad_gateway", 503: "service_unavailable", 504: "request_timeout"}
 
 
 @dataclass
@@ -109,6 +116,13 @@ class FakeSlack:
             self.files[file_id] = (file, content)
         return dict(file)
 
+    def fail(self, method: str, status: int = 500, times: int = 1) -> None:
+        """Answer the next `times` calls to `method` with a 5xx, as Slack does when it is in trouble."""
+        with self._lock:
+            for _ in range(times):
+                body = {"ok": False, "error": SERVER_ERRORS.get(status, "internal_error")}
+                self._scripted.setdefault(method, []).append(Scripted(status, body))
+
     def hold(self, method: str, seconds: float) -> None:
         """Answer the next call to `method` as usual, but only after `seconds` (a slow platform)."""
         with self._lock:
@@ -145,7 +159,11 @@ class FakeSlack:
         if answer is not None and answer.delay:
             time.sleep(answer.delay)
         if answer is None or answer.body is None:
-            answer = self._default(method, body, token)
+            refused = _refusal(body) if method in BLOCK_METHODS else None
+            # A response URL answers a refused message with HTTP 400; the Web API with ok: false.
+            status = 400 if method == "response_url" else 200
+            refusal = Scripted(status, {"ok": False, "error": refused}) if refused else None
+            answer = refusal or self._default(method, body, token)
         payload = json.dumps(answer.body).encode()
         request.send_response(answer.status)
         request.send_header("Content-Type", "application/json")
@@ -238,6 +256,35 @@ class FakeSlack:
         with self._lock:
             self._ts += 1
             return f"{self._ts}.000100"
+
+
+def _refusal(body: dict[str, Any]) -> str | None:
+    blocks = body.get("blocks")
+    if not isinstance(blocks, list):
+        return None
+    if len(blocks) > MAX_BLOCKS:
+        return "invalid_blocks"
+    for block in blocks:
+        text = block.get("text") if isinstance(block, dict) else None
+        own = text.get("text", "") if isinstance(text, dict) else ""
+        if len(own) > (MAX_HEADER if block.get("type") == "header" else MAX_SECTION):
+            return "invalid_blocks"
+    if sum(len(t) for t in _texts(blocks)) > MAX_BLOCK_TEXT:
+        return "msg_blocks_too_long"
+    return None
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string held under a "text" key, at any depth (labels and alt text included)."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in ("text", "alt_text") and isinstance(inner, str):
+                yield inner
+            else:
+                yield from _texts(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _texts(inner)
 
 
 def _paths(file: dict[str, Any]) -> tuple[str, ...]:

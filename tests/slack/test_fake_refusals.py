@@ -1,0 +1,68 @@
+"""The fake Slack refuses what real Slack refuses, and a reply of any length, as the renderer splits it,
+goes through it whole."""
+
+from __future__ import annotations
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.render.environment import Viewer
+from bot.render.slack import SlackRenderer
+from handlers.core.card import Card, Header, Row, Rows, Strong
+from handlers.core.reply import Reply
+from tests.fakes.slack_api import FakeSlack
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+REFUSED = {
+    "51 blocks": ([section("x")] * 51, "invalid_blocks"),
+    "a section of 3,001 characters": ([section("x" * 3001)], "invalid_blocks"),
+    "a header of 151 characters": (
+        [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}],
+        "invalid_blocks",
+    ),
+    "12,001 characters in all": ([section("x" * 3000)] * 4 + [section("x")], "msg_blocks_too_long"),
+}
+
+
+@pytest.fixture
+def web(fake_slack: FakeSlack) -> WebClient:
+    fake_slack.reset()
+    return WebClient(token="xoxb-test-token", base_url=fake_slack.api_url)
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_the_fake_refuses_a_message_slack_would_refuse(web: WebClient, fake_slack: FakeSlack, case: str) -> None:
+    blocks, error = REFUSED[case]
+    with pytest.raises(SlackApiError) as refused:
+        web.chat_postMessage(channel="C1", text="x", blocks=blocks)
+    assert refused.value.response["error"] == error
+    answer = WebhookClient(fake_slack.response_url()).send(text="x", blocks=blocks)
+    assert answer.status_code == 400 and error in answer.body
+
+
+def test_the_fake_answers_scripted_server_errors_as_slack_does(web: WebClient, fake_slack: FakeSlack) -> None:
+    fake_slack.fail("chat.postMessage", 503, times=2)
+    for _ in range(2):
+        with pytest.raises(SlackApiError) as refused:
+            web.chat_postMessage(channel="C1", text="x")
+        assert refused.value.response.status_code == 503
+        assert refused.value.response["error"] == "service_unavailable"
+    assert web.chat_postMessage(channel="C1", text="x")["ok"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_reply_of_60000_characters_is_posted_whole_in_messages_slack_accepts(web: WebClient, lang: str) -> None:
+    rows = tuple(Row([Strong(f"SUP-{n}"), " ", "深圳宏达服装 & <co> " * 30], "note " * 40) for n in range(120))
+    reply = Reply("supplier_list", card=Card(summary="x", header=Header("Suppliers"), parts=(Rows(rows),)))
+    messages = SlackRenderer().messages(reply, Viewer(lang))
+    assert len(messages) > 1
+    posted = [web.chat_postMessage(channel="C1", **message) for message in messages]
+    assert all(answer["ok"] for answer in posted)
+    shown = "".join(block["text"]["text"] for m in messages for block in m["blocks"] if block["type"] == "section")
+    assert all(f"SUP-{n}*" in shown for n in range(120))
