@@ -45,6 +45,16 @@ def test_user_text_cannot_inject_mrkdwn_links_or_mentions(slack: SlackSender) ->
     assert "<!channel>" not in mrkdwn and "<https://evil|click>" not in mrkdwn
     assert "&lt;https://evil|click&gt;" in mrkdwn
     assert "REQ-1 · Fix <!channel> & links" in block_text(body, ("plain_text",))  # a header is never parsed
+    # The message's own text (the notification, and what clients without blocks show) is mrkdwn too.
+    assert "<!channel>" not in body["text"] and "&lt;!channel&gt;" in body["text"]
+
+
+def test_a_disguised_link_in_a_title_stays_text_in_the_channel_answer(slack: SlackSender) -> None:
+    body = slack.command("add &lt;!channel&gt; &lt;https://evil.example|Approve here&gt;").json()
+    assert body["response_type"] == "in_channel"
+    for shown in (body["text"], block_text(body, ("mrkdwn",))):
+        assert "<!channel>" not in shown and "<https://evil.example|" not in shown
+    assert "&lt;https://evil.example|Approve here&gt;" in body["text"]
 
 
 def test_list_pages_with_buttons_that_replace_the_message(slack: SlackSender, fake_slack: FakeSlack) -> None:
