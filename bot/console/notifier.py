@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.notify import Posted
 from bot.render.environment import Viewer
 from handlers.core.reply import Reply
 
-if TYPE_CHECKING:
-    from bot.console.repl import Console
-
 FILES_DIR = Path("tradewind-files")
+
+
+class Screen(Protocol):
+    """The terminal the console draws on (bot/console/repl.py's Console)."""
+
+    last_kind: str | None
+
+    def draw(self, reply: Reply, viewer: Viewer, prefix: str = "") -> None: ...
+
+    def say(self, text: str) -> None: ...
 
 
 class ConsoleNotifier:
     platform = "console"
     nests_replies = False
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Screen) -> None:
         self.console = console
         self._ids = itertools.count(1)
 
