@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Index, Integer
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import UTCDateTime, utcnow
+from models.workspace import Workspace
 
 
 class ChatMessage(SQLModel, table=True):
@@ -51,3 +53,35 @@ def posted_about(*, db: Session, workspace_id: int, entity: str, entity_id: int)
             .order_by(ChatMessage.id)  # type: ignore[arg-type]
         ).all()
     )
+
+
+def tracked_in(
+    *,
+    db: Session,
+    platform: str,
+    team_ref: str,
+    channel_ref: str,
+    message_refs: Sequence[str] = (),
+    since: datetime | None = None,
+    limit: int | None = None,
+) -> list[tuple[str, int, str]]:
+    """(entity, entity id, message ref) of the bot's tracked messages in a channel, newest first: those
+    with the given refs, or else those posted since `since`."""
+    query = (
+        select(ChatMessage.entity, ChatMessage.entity_id, ChatMessage.message_ref)
+        .join(Workspace, col(Workspace.id) == ChatMessage.workspace_id)
+        .where(
+            Workspace.platform == platform,
+            Workspace.external_id == team_ref,
+            ChatMessage.platform == platform,
+            ChatMessage.channel_ref == channel_ref,
+        )
+        .order_by(col(ChatMessage.id).desc())
+    )
+    if message_refs:
+        query = query.where(col(ChatMessage.message_ref).in_(message_refs))
+    if since is not None:
+        query = query.where(ChatMessage.created_at >= since)
+    if limit is not None:
+        query = query.limit(limit)
+    return [(entity, entity_id, ref) for entity, entity_id, ref in db.exec(query).all()]

@@ -146,3 +146,27 @@ _NAMES_OF = select(Member.id, Member.external_id, Member.display_name).where(
 def member_by_ref(*, db: Session, workspace_id: int, external_id: str) -> Member | None:
     """A workspace's member by their platform id."""
     return db.exec(select(Member).where(Member.workspace_id == workspace_id, Member.external_id == external_id)).first()
+
+
+def apply_profile(
+    *,
+    db: Session,
+    member_id: int,
+    tz: str | None,
+    locale: str | None,
+    display_name: str | None,
+    platform_admin: bool,
+) -> Member | None:
+    """Copy what the platform's profile says of a member. A time zone or language the member chose is
+    kept; a platform admin or owner may be granted roles (workspace roles follow it)."""
+    member = db.get(Member, member_id)
+    if member is None:
+        return None
+    member.tz = member.tz or tz
+    if member.lang is None and (locale or "").lower().startswith("zh"):
+        member.lang = "zh-CN"
+    member.display_name = display_name or member.display_name
+    member.platform_admin = platform_admin
+    member.profile_checked_at = utcnow()
+    db.add(member)
+    return member

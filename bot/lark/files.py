@@ -20,14 +20,12 @@ from typing import Any
 import lark_oapi as lark
 from lark_oapi.api.im.v1 import GetMessageResourceRequest, GetMessageResourceResponse
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
 from bot.db import session_scope
 from bot.lark.client import LarkApiError, call
 from handlers.core.reply import Attachment, FileRef, Form, Track
 from models.base import utcnow
-from models.chat_message import ChatMessage
-from models.workspace import Workspace
+from models.chat_message import tracked_in
 
 log = logging.getLogger(__name__)
 
@@ -119,19 +117,9 @@ def tracked_target(
     """The entity a file message is for: the tracked card it replies to (its parent, then its thread's
     root); otherwise, when `recent` allows it, the chat's newest recent tracked card about something that
     takes files."""
-    base = (
-        select(ChatMessage.entity, ChatMessage.entity_id, ChatMessage.message_ref)
-        .join(Workspace, col(Workspace.id) == ChatMessage.workspace_id)
-        .where(
-            Workspace.platform == "lark",
-            Workspace.external_id == tenant,
-            ChatMessage.platform == "lark",
-            ChatMessage.channel_ref == chat,
-        )
-    )
     with session_scope(engine) as db:
         if replied_to:
-            rows = db.exec(base.where(col(ChatMessage.message_ref).in_(replied_to))).all()
+            rows = tracked_in(db=db, platform="lark", team_ref=tenant, channel_ref=chat, message_refs=replied_to)
             for ref in replied_to:
                 for entity, entity_id, message_ref in rows:
                     if message_ref == ref and takes_files(entity):
@@ -139,11 +127,8 @@ def tracked_target(
             return None
         if not recent:
             return None
-        rows = db.exec(
-            base.where(ChatMessage.created_at >= utcnow() - RECENT)
-            .order_by(col(ChatMessage.id).desc())
-            .limit(RECENT_ROWS)
-        ).all()
+        since = utcnow() - RECENT
+        rows = tracked_in(db=db, platform="lark", team_ref=tenant, channel_ref=chat, since=since, limit=RECENT_ROWS)
     for entity, entity_id, _ in rows:
         if takes_files(entity):
             return entity, entity_id

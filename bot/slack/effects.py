@@ -21,8 +21,7 @@ from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
 from bot.slack.notifier import SlackNotifier
 from handlers.core.reply import Effect, OpenForm, RefreshProfile, Reply
-from models.base import utcnow
-from models.workspace import Member
+from models.workspace import apply_profile
 
 log = logging.getLogger(__name__)
 
@@ -111,16 +110,14 @@ class SlackEffects:
     def _refresh_profile(self, effect: RefreshProfile) -> None:
         info: dict[str, Any] = self.client.users_info(user=effect.user_ref, include_locale=True).data  # type: ignore[assignment]
         user = info.get("user") or {}
+        profile = user.get("profile") or {}
         with session_scope(self.engine) as db:
-            member = db.get(Member, effect.member_id)
-            if member is None:
-                return
-            member.tz = member.tz or user.get("tz")
-            if member.lang is None and str(user.get("locale", "")).lower().startswith("zh"):
-                member.lang = "zh-CN"
-            profile = user.get("profile") or {}
-            member.display_name = profile.get("display_name") or user.get("real_name") or member.display_name
-            member.platform_admin = bool(user.get("is_admin") or user.get("is_owner"))  # may grant roles
-            member.profile_checked_at = utcnow()
-            db.add(member)
+            apply_profile(
+                db=db,
+                member_id=effect.member_id,
+                tz=user.get("tz"),
+                locale=user.get("locale"),
+                display_name=profile.get("display_name") or user.get("real_name"),
+                platform_admin=bool(user.get("is_admin") or user.get("is_owner")),
+            )
         self.on_people_changed()

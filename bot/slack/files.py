@@ -11,12 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
 from bot.db import session_scope
 from handlers.core.reply import Attachment, FileRef
-from models.chat_message import ChatMessage
-from models.workspace import Workspace
+from models.chat_message import tracked_in
 
 log = logging.getLogger(__name__)
 
@@ -109,17 +107,7 @@ def thread_shares(file: dict[str, Any], channel_ref: str) -> list[str]:
 def tracked_entity(engine: Engine, *, team_ref: str, channel_ref: str, message_ref: str) -> tuple[str, int] | None:
     """What the bot's message at (channel, ts) is about, if the bot tracks it."""
     with session_scope(engine) as db:
-        row = db.exec(
-            select(ChatMessage.entity, ChatMessage.entity_id)
-            .join(Workspace, Workspace.id == ChatMessage.workspace_id)  # type: ignore[arg-type]
-            .where(
-                Workspace.platform == "slack",
-                Workspace.external_id == team_ref,
-                ChatMessage.platform == "slack",
-                ChatMessage.channel_ref == channel_ref,
-                ChatMessage.message_ref == message_ref,
-            )
-            .order_by(ChatMessage.id.desc())  # type: ignore[union-attr]
-            .limit(1)
-        ).first()
-    return (row[0], row[1]) if row else None
+        rows = tracked_in(
+            db=db, platform="slack", team_ref=team_ref, channel_ref=channel_ref, message_refs=[message_ref]
+        )
+    return (rows[0][0], rows[0][1]) if rows else None
