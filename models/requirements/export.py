@@ -7,11 +7,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, or_
+from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from models.requirements.requirement import ListFilter, Requirement, RequirementMarket
+from models.requirements.requirement import ListFilter, Requirement, RequirementMarket, filter_rows
 from models.scoring import rice as math
 from models.scoring.score import RequirementScore, ScoreMarket
 from models.workspace import Member
@@ -131,23 +131,8 @@ def _export(has_status: bool, has_platform: bool, has_member: bool, has_market: 
         .outerjoin(s, s.requirement_id == Requirement.id)  # type: ignore[arg-type]
         .join(requester, requester.id == Requirement.requester_id)
         .outerjoin(owner, owner.id == Requirement.owner_id)
-        .where(Requirement.workspace_id == bindparam("workspace_id"))
     )
-    if has_status:
-        query = query.where(Requirement.status == bindparam("status"))
-    if has_platform:
-        query = query.where(Requirement.platform == bindparam("platform"))
-    if has_member:
-        query = query.where(
-            or_(Requirement.requester_id == bindparam("member_id"), Requirement.owner_id == bindparam("member_id"))
-        )
-    if has_market:
-        query = query.where(
-            Requirement.id.in_(  # type: ignore[union-attr]
-                select(RequirementMarket.requirement_id).where(RequirementMarket.market == bindparam("market"))
-            )
-        )
-    return query.order_by(Requirement.number)
+    return filter_rows(query, has_status, has_platform, has_member, has_market).order_by(Requirement.number)
 
 
 _MARKETS = (

@@ -305,8 +305,15 @@ def page(*, db: Session, workspace_id: int, where: ListFilter, offset: int, limi
 
 
 @cache
-def _filtered(has_status: bool, has_platform: bool, has_member: bool, has_market: bool) -> Select[Any]:
-    query = select(Requirement).where(Requirement.workspace_id == bindparam("workspace_id"))
+def _filtered(*shape: bool) -> Select[Any]:
+    return filter_rows(select(Requirement), *shape)
+
+
+def filter_rows(
+    query: Select[Any], has_status: bool, has_platform: bool, has_member: bool, has_market: bool
+) -> Select[Any]:
+    """A query over requirements narrowed to a ListFilter's shape (its values are bound at run time)."""
+    query = query.where(Requirement.workspace_id == bindparam("workspace_id"))
     if has_status:
         query = query.where(Requirement.status == bindparam("status"))
     if has_platform:
