@@ -19,6 +19,7 @@ from handlers.markets import cards as view_of
 from handlers.requirements.input import find as find_requirement
 from models.markets import launch_check as launch_model
 from models.markets import profile as profile_model
+from models.markets import queries as market_queries
 from models.markets.defaults import PROFILE_FIELDS
 from models.markets.profile import LABEL_MAX, TEXT_MAX
 from models.requirements import requirement as req_model
@@ -49,7 +50,7 @@ def show(cmd: CommandInput, db: Session) -> Reply:
 
 
 def list_(cmd: CommandInput, db: Session) -> Reply:
-    return view_of.list_reply(profile_model.profiles(db=db, workspace_id=cmd.actor.workspace_id))
+    return view_of.list_reply(db, cmd.actor.workspace_id)
 
 
 def edit(cmd: CommandInput, db: Session) -> Reply:
@@ -160,14 +161,11 @@ def on_launch(action: ActionInput, db: Session) -> Reply:
 def launch_refusal(db: Session, requirement_id: int, market: str) -> Text | None:
     """Why a launch of this requirement in this market cannot be approved yet (the open required items,
     by name), or None when nothing blocks it."""
-    blocking = launch_model.open_required_items(db, requirement_id, market)
-    if not blocking:
+    blockers = market_queries.launch_blockers(db=db, requirement_id=requirement_id, market=market)
+    if blockers is None:
         return None
-    item = db.get(req_model.Requirement, requirement_id)
-    key = item.key if item is not None else f"#{requirement_id}"
-    return Text(
-        "market.launch.blocked", {"key": key, "market": market, "items": view_of.open_items_text(blocking, market)}
-    )
+    items = view_of.open_items_text(blockers.items, market)
+    return Text("market.launch.blocked", {"key": blockers.key, "market": market, "items": items})
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
@@ -216,9 +214,7 @@ def _checklist(
 
 
 def _card(db: Session, workspace_id: int, market: str, *, notice: Text | None = None) -> Reply:
-    profile = profile_model.get_profile(db=db, workspace_id=workspace_id, market=market)
-    items = profile_model.checklist(db=db, workspace_id=workspace_id, market=market)
-    return view_of.profile_card(profile, market, items, notice=notice)
+    return view_of.profile_reply(db, workspace_id, market, notice=notice)
 
 
 def _market(word: str, usage: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from handlers.core.args import normalise_word
-from handlers.core.command import CommandInput, CommandSpec
+from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
 from handlers.core.reply import InvalidFields, Reply, Text, UsageError
 from handlers.core.roles import can_decide
 from handlers.core.views import help_reply
@@ -39,7 +39,7 @@ def add(cmd: CommandInput, db: Session) -> Reply:
     supplier, _ = supplier_model.save(
         db=db, workspace_id=ws, actor_id=cmd.actor.member_id, name=name, values=values, create=True
     )
-    return view_of.card(db, supplier, notice=Text("supplier.added", {"name": supplier.name}))
+    return view_of.card_reply(db, supplier, notice=Text("supplier.added", {"name": supplier.name}))
 
 
 def edit(cmd: CommandInput, db: Session) -> Reply:
@@ -61,7 +61,7 @@ def edit(cmd: CommandInput, db: Session) -> Reply:
         if changes
         else Text("supplier.unchanged", {"name": supplier.name})
     )
-    return view_of.card(db, supplier, notice=notice)
+    return view_of.card_reply(db, supplier, notice=notice)
 
 
 def score(cmd: CommandInput, db: Session) -> Reply:
@@ -79,7 +79,7 @@ def score(cmd: CommandInput, db: Session) -> Reply:
         if missing:
             raise UsageError("supplier.score.first_needs_all", usage, missing=", ".join(missing))
     supplier_model.add_score(db=db, supplier=supplier, actor_id=cmd.actor.member_id, scores=given, note=note)
-    return view_of.card(db, supplier, notice=Text("supplier.scored", {"name": supplier.name}))
+    return view_of.card_reply(db, supplier, notice=Text("supplier.scored", {"name": supplier.name}))
 
 
 def weights(cmd: CommandInput, db: Session) -> Reply:
@@ -113,18 +113,21 @@ def compare(cmd: CommandInput, db: Session) -> Reply:
         raise UsageError("supplier.compare.need_two", usage)
     if len(chosen) > COMPARE_MAX:
         raise UsageError("supplier.compare.too_many", usage, max=COMPARE_MAX)
-    return view_of.compare_reply(db, chosen, supplier_model.weights(db=db, workspace_id=ws))
+    return view_of.compare_reply(db, ws, chosen)
 
 
 def show(cmd: CommandInput, db: Session) -> Reply:
-    return view_of.card(db, _one(cmd, db, "supplier.show.usage"))
+    return view_of.card_reply(db, _one(cmd, db, "supplier.show.usage"))
 
 
 def list_(cmd: CommandInput, db: Session) -> Reply:
-    ws = cmd.actor.workspace_id
-    return view_of.list_reply(
-        db, supplier_model.all_of(db=db, workspace_id=ws), supplier_model.weights(db=db, workspace_id=ws)
-    )
+    return view_of.list_reply(db, cmd.actor.workspace_id, 1)
+
+
+def on_page(action: ActionInput, db: Session) -> Reply:
+    page = action.payload.get("p")
+    page = page if isinstance(page, int) and page > 0 else 1
+    return view_of.list_reply(db, action.actor.workspace_id, page, replace_original=True)
 
 
 def link(cmd: CommandInput, db: Session) -> Reply:
@@ -139,7 +142,7 @@ def link(cmd: CommandInput, db: Session) -> Reply:
     )
     key = "supplier.linked" if changed else "supplier.already_linked"
     notice = Text(key, {"name": supplier.name, "target": target, "role": Text(f"supplier.role.{role.value}")})
-    return view_of.card(db, supplier, notice=notice)
+    return view_of.card_reply(db, supplier, notice=notice)
 
 
 def unlink(cmd: CommandInput, db: Session) -> Reply:
@@ -150,7 +153,7 @@ def unlink(cmd: CommandInput, db: Session) -> Reply:
         db=db, supplier=supplier, actor_id=cmd.actor.member_id, requirement_id=requirement_id, sku_id=sku_id
     ):
         raise UsageError("supplier.not_linked", usage, name=supplier.name, target=target)
-    return view_of.card(db, supplier, notice=Text("supplier.unlinked", {"name": supplier.name, "target": target}))
+    return view_of.card_reply(db, supplier, notice=Text("supplier.unlinked", {"name": supplier.name, "target": target}))
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
@@ -229,5 +232,5 @@ COMMANDS = (
     ),
     CommandSpec("supplier help", help_, "supplier.usage"),
 )
-ACTIONS = ()
+ACTIONS = (ActionSpec(view_of.PAGE_ACTION, on_page),)
 JOBS = ()

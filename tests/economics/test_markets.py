@@ -86,7 +86,8 @@ def test_walk_the_checklist_with_buttons_and_record_who_ticked_what(console: Con
     console.send("1")  # mei ticks item 1
     li = ConsoleDriver(console.console.runtime, user="li")
     out = li.send("/market check REQ-1 DE")
-    assert "[x] 1. Translation reviewed by a native speaker · @mei" in out
+    assert "✅ 1. Translation reviewed by a native speaker · @mei" in out
+    assert "⬜ 2. Listing title" in out
     li.send("2")  # li ticks item 2
     li.send("1")  # li unticks item 1
     with Session(engine) as db:

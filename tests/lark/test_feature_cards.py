@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,12 @@ from bot.runtime import Caller, Runtime
 from handlers.core.reply import Attachment, DirectMessage, PostToChannel, Reply, Text, UpdateTracked
 from handlers.risks.reviews import remind_overdue_reviews
 from handlers.standup import commands as standup
+from handlers.suppliers import cards as supplier_cards
 from models.approvals.approval import Approval
 from models.digest.schedule import DigestChannel, Schedule
 from models.experiments.experiment import Experiment
+from models.suppliers.queries import Compared, Scored
+from models.suppliers.supplier import CRITERIA, Supplier, SupplierScore
 from tests.experiments.data import daily_csv
 from tests.support.lark_requests import card_text
 
@@ -201,9 +205,6 @@ def list_sample(kind: str) -> dict:
             {"code": "码" * 60 + f"{n:04}", "purchase": "CNY 123,456.78", "markets": ["DE"] * 30} for n in range(400)
         ]
         return {"items": items, "more": 5}
-    if kind == "supplier_list":
-        items = [{"name": LONG_NAME, "category": "类" * 60, "city": "城" * 60, "total": "4.25"} for _ in range(400)]
-        return {"items": items, "more": 5}
     now = datetime(2026, 1, 2, tzinfo=UTC)
     figures = [
         {"name": "fx." + "A" * 76 + f"{n:03}"[:1], "value": "7.4100", "at": now, "source": "http"} for n in range(400)
@@ -211,7 +212,7 @@ def list_sample(kind: str) -> dict:
     return {"figures": figures, "more": 5}
 
 
-LIST_MORE = {"cost_list": "cost.list_more", "supplier_list": "supplier.list_more", "figure_list": "pm.figure.more"}
+LIST_MORE = {"cost_list": "cost.list_more", "figure_list": "pm.figure.more"}
 
 
 @pytest.mark.parametrize("kind", sorted(LIST_MORE))
@@ -227,19 +228,31 @@ def test_a_list_at_its_largest_fits_and_says_how_many_more(kind: str) -> None:
     assert card_text(card).endswith(LarkRenderer().markdown(Viewer("zh-CN"), more))
 
 
+def compared(name: str) -> Compared:
+    suppliers = [
+        Scored(
+            Supplier(id=n, workspace_id=1, name=name, name_key=f"{n}", category="类" * 60, city="城" * 60,
+                     lead_days=30, defects=3, batch=200, certs=["CE", "FCC", "证" * 24]),
+            SupplierScore(workspace_id=1, supplier_id=n, quality=4, certification=4, capacity=4, lead_time=4,
+                          return_rate=4, service=4),
+        )
+        for n in range(1, 11)
+    ]  # fmt: skip
+    return Compared(suppliers, {c: Decimal("0.2") for c in CRITERIA})
+
+
 def test_ten_suppliers_with_long_names_compare_inside_30_kb() -> None:
-    facts = {"name": LONG_NAME, "category": "类" * 60, "city": "城" * 60, "lead_days": 30,
-             "defects": Text("supplier.defect_rate", {"rate": "1.5%", "defects": 3, "batch": 200}),
-             "certs": "CE, FCC, " + "证" * 40, "note": None}  # fmt: skip
-    rows = [{"rank": n, "name": LONG_NAME, "total": "4.25", "facts": facts} for n in range(1, 11)]
-    cells = [{"name": LONG_NAME, "score": 4} for _ in range(10)]
-    criteria = [
-        {"criterion": Text(f"supplier.criterion.{c}"), "weight": "20%", "cells": cells, "best": 4}
-        for c in ("quality", "certification", "capacity", "lead_time", "return_rate", "service")
-    ]
-    card = LarkRenderer().card(Reply("supplier_compare", {"rows": rows, "criteria": criteria}), Viewer("zh-CN"))
-    check_card(card)
-    assert card_bytes(card) <= MAX_CARD_BYTES
+    """Ten suppliers of 120-character names: every card within Lark's limits, and nothing cut."""
+    reply = Reply("supplier_compare", card=supplier_cards.compare_card(compared(LONG_NAME)))
+    cards = LarkRenderer().cards(reply, Viewer("zh-CN"))
+    for card in cards:
+        check_card(card)
+        assert card_bytes(card) <= MAX_CARD_BYTES
+    text = "\n".join(card_text(card) for card in cards)
+    assert text.count("4 ★") == 10 * len(CRITERIA) and text.count(LONG_NAME) == 10 + 10 * len(CRITERIA)
+    # Names of a usual length compare in one card.
+    usual = Reply("supplier_compare", card=supplier_cards.compare_card(compared("深圳宏达服装有限公司" * 2)))
+    check_card(LarkRenderer().card(usual, Viewer("zh-CN")))
 
 
 # The scoring, audit and digest lists drawn at their largest, with user text that markdown escaping makes
