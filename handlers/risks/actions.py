@@ -97,9 +97,7 @@ def on_raise(action: ActionInput, db: Session) -> Reply:
     risk_model.rescore(
         db=db, item=item, actor_id=action.actor.member_id, likelihood=item.likelihood + 1, impact=item.impact
     )
-    alert.raised_by, alert.raised_at = action.actor.member_id, utcnow()
-    db.add(alert)
-    db.flush()
+    ind_model.mark_raised(db=db, alert=alert, actor_id=action.actor.member_id)
     params = {
         "key": item.key,
         "likelihood": item.likelihood,

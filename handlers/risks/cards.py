@@ -1,28 +1,48 @@
-"""Risk replies as plain data for the templates: the card and its buttons, the register page, the matrix,
-threshold alerts and review reminders."""
+"""Risk cards: one risk with its actions (and, in full, its watches, score trend, playbook and history),
+a page of the register, the matrix, a playbook, threshold alerts, review reminders and the figures.
+
+Each `*_card` function is pure: plain data in, a Card out. The thin wrappers read that data with one
+query from models/risks/queries.py and return the Reply with its buttons."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
 
+from handlers.core.card import (
+    Card,
+    Code,
+    Header,
+    Inline,
+    Line,
+    Mention,
+    Mono,
+    Note,
+    Row,
+    Rows,
+    Section,
+    Strong,
+    When,
+    fields,
+    flatten,
+    joined,
+    note,
+)
 from handlers.core.reply import Button, PostToChannel, Reply, Text, Track, UpdateTracked, Visibility
-from models import audit_trail
+from handlers.requirements.audit import audit_line
+from handlers.risks.steps import Step, steps_of
 from models.base import utcnow
-from models.requirements.requirement import KEY_PREFIX as REQ_PREFIX
-from models.requirements.requirement import Requirement
 from models.risks import indicator as ind_model
-from models.risks import mitigation as mit_model
-from models.risks import risk as risk_model
-from models.risks.exposure import convert_amount, report_currency
+from models.risks import queries
 from models.risks.grid import ALERT_BANDS, BAND_NAMES, band, matrix
+from models.risks.indicator import Figure
 from models.risks.mitigation import RiskMitigation
+from models.risks.queries import AlertCard, Exposure, FigurePage, People, RiskCard, RiskPage, Watch
 from models.risks.risk import Risk, RiskStatus, RiskView
-from models.workspace import names_of
 
 ACK_ACTION = "risk.ack"
 PLAYBOOK_ACTION = "risk.playbook"
@@ -30,14 +50,19 @@ ACCEPT_ACTION = "risk.accept"
 RAISE_ACTION = "risk.raise"
 REVIEWED_ACTION = "risk.reviewed"
 PAGE_ACTION = "risk.page"
+FIGURE_PAGE_ACTION = "figure.page"
 PAGE_SIZE = 10
-HISTORY_SHOWN = 5
+FIGURE_PAGE_SIZE = 25
 TRACK = "risk"
 ALERT_TRACK = "risk_alert"
 
-
-def people(db: Session, ids: Iterable[int | None]) -> dict[int, dict[str, Any]]:
-    return {i: {"ref": ref, "name": name} for i, (ref, name) in names_of(db=db, member_ids=ids).items()}
+MARKS = {"low": "🟩", "medium": "🟨", "high": "🟧", "critical": "🟥"}  # a band at a glance
+COLOURS = {"low": "green", "medium": "yellow", "high": "orange", "critical": "red"}  # the header's
+BAND_RANGES = {"low": "1–4", "medium": "5–9", "high": "10–16", "critical": "20–25"}
+# An action's text on the card: up to 40 actions of up to 1,000 characters each would not fit one
+# message, so a long one is cut, shorter when there are many.
+ACTION_CHARS, ACTION_CHARS_MANY, MANY_ACTIONS = 280, 140, 20
+TOKEN_EXAMPLE = '{"name": "fx.USDCNY", "value": 7.41}'
 
 
 def money(amount: Decimal) -> str:
@@ -49,78 +74,127 @@ def number(value: Decimal) -> str:
     return format(value, "f")
 
 
-def exposure(db: Session, item: Risk) -> dict[str, Any] | None:
-    """The exposure in the workspace's currency when a rate is known, else as given, saying why."""
-    if item.exposure_amount is None or not item.exposure_currency:
-        return None
-    given = f"{item.exposure_currency} {money(item.exposure_amount)}"
-    target = report_currency(db=db, workspace_id=item.workspace_id)
-    if target is None or target == item.exposure_currency:
-        return {"text": given, "note": None}
-    converted = convert_amount(
-        db=db,
-        workspace_id=item.workspace_id,
-        amount=item.exposure_amount,
-        currency=item.exposure_currency,
-        to=target,
-        on=utcnow().date(),
-    )
-    if converted is None:
-        return {
-            "text": given,
-            "note": Text("risk.exposure_no_rate", {"source": item.exposure_currency, "target": target}),
-        }
-    rate = converted.rate
-    note = Text("risk.exposure_from", {"given": given, "rate": number(rate.value), "as_of": rate.as_of.isoformat()})
-    return {"text": f"{target} {money(converted.amount)}", "note": note}
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def item_data(
-    db: Session, view: RiskView, who: dict[int, dict[str, Any]], *, today: date, actions: tuple[int, int] | None = None
-) -> dict[str, Any]:
-    item = view.item
-    owner = item.owner_id or item.reporter_id
-    req_number = None
-    if item.requirement_id:
-        req = db.get(Requirement, item.requirement_id)
-        req_number = f"{REQ_PREFIX}-{req.number}" if req else None
-    total = actions[0] if actions is not None else None
-    return {
-        "id": item.id,
-        "key": item.key,
-        "title": item.title,
-        "category": item.category,
-        "likelihood": item.likelihood,
-        "impact": item.impact,
-        "score": item.score,
-        "band": item.band,
-        "status": item.status,
-        "markets": list(view.markets),
-        "owner": who.get(owner),
-        "reporter": who.get(item.reporter_id),
-        "exposure": exposure(db, item),
-        "review_every": item.review_every_days,
-        "next_review": item.next_review,
-        "overdue": bool(item.next_review and item.next_review < today and item.status != RiskStatus.CLOSED),
-        "req": req_number,
-        "acknowledged_by": who.get(item.acknowledged_by) if item.acknowledged_by else None,
-        "decided_by": who.get(item.decided_by) if item.decided_by else None,
-        "playbook_started": item.playbook_started_at is not None,
-        "close_reason": item.close_reason,
-        "actions": total,
-        "actions_done": actions[1] if actions is not None else None,
-        "unmitigated": total == 0 and item.band in ALERT_BANDS and item.status != RiskStatus.CLOSED,
-    }
+# ---- lines every risk card shares -------------------------------------------------------------------
 
 
-def mitigation_data(action: RiskMitigation, who: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "position": action.position,
-        "text": Text(action.text_key) if action.text_key else (action.text or ""),
-        "owner": who.get(action.owner_id) if action.owner_id else None,
-        "due": action.due,
-        "done": action.done_at is not None,
-    }
+def band_text(name: str) -> Text:
+    return Text(f"risk.band.{name}")
+
+
+def score_line(item: Risk) -> Text:
+    params = {"likelihood": item.likelihood, "impact": item.impact, "score": item.score, "band": band_text(item.band)}
+    return Text("risk.card.score_line", params)
+
+
+def who_of(people: People, member_id: int | None) -> Inline:
+    if member_id is None or member_id not in people:
+        return "—"
+    ref, name = people[member_id]
+    return Mention(ref, name)
+
+
+def exposure_text(exposure: Exposure) -> str:
+    """What the exposure is in the workspace's currency when a rate is known, else as given."""
+    if exposure.converted is not None and exposure.target:
+        return f"{exposure.target} {money(exposure.converted.amount)}"
+    return f"{exposure.currency} {money(exposure.amount)}"
+
+
+def exposure_line(exposure: Exposure | None) -> Line:
+    if exposure is None:
+        return Text("common.none")
+    shown = exposure_text(exposure)
+    if exposure.target is None:
+        return shown
+    given = f"{exposure.currency} {money(exposure.amount)}"
+    if exposure.converted is None:
+        why = Text("risk.exposure_no_rate", {"source": exposure.currency, "target": exposure.target})
+    else:
+        rate = exposure.converted.rate
+        why = Text("risk.exposure_from", {"given": given, "rate": number(rate.value), "as_of": rate.as_of.isoformat()})
+    return [shown, " (", why, ")"]
+
+
+def overdue(item: Risk, today: date) -> bool:
+    return bool(item.next_review and item.next_review < today and item.status != RiskStatus.CLOSED)
+
+
+def review_line(item: Risk, today: date) -> Line:
+    if item.review_every_days and item.next_review:
+        line: list[Inline] = [
+            Text("risk.card.review_every", {"days": item.review_every_days, "date": When(item.next_review)})
+        ]
+    elif item.next_review:
+        line = [Text("risk.card.review_on", {"date": When(item.next_review)})]
+    else:
+        line = [Text("risk.card.review_none")]
+    if overdue(item, today):
+        line += [" · ", Text("risk.card.overdue")]
+    return line
+
+
+def unmitigated(item: Risk, actions: int) -> bool:
+    return actions == 0 and item.band in ALERT_BANDS and item.status != RiskStatus.CLOSED
+
+
+def state_lines(item: Risk, people: People) -> list[Line]:
+    lines: list[Line] = []
+    if item.acknowledged_by and item.acknowledged_by in people:
+        lines.append(Text("risk.card.acknowledged", {"who": who_of(people, item.acknowledged_by)}))
+    if item.decided_by and item.decided_by in people:
+        lines.append(Text("risk.card.accepted", {"who": who_of(people, item.decided_by)}))
+    if item.playbook_started_at is not None:
+        lines.append(Text("risk.card.playbook_started"))
+    if item.close_reason:
+        lines.append(Text("risk.card.closed", {"reason": item.close_reason}))
+    return lines
+
+
+def action_line(action: RiskMitigation, people: People, limit: int) -> Line:
+    """`#2 ✓ book a second forwarder · @li · due 2030-02-01 · done`."""
+    done = action.done_at is not None
+    text: Line = Text(action.text_key) if action.text_key else cut(action.text or "", limit)
+    line: list[Inline] = [f"#{action.position} ", *(["✓ "] if done else []), *flatten(text)]
+    if action.owner_id and action.owner_id in people:
+        line += [" · ", who_of(people, action.owner_id)]
+    if action.due:
+        line += [" · ", Text("risk.card.due", {"date": When(action.due)})]
+    if done:
+        line += [" · ", Text("risk.card.done")]
+    return line
+
+
+def watch_line(watch: Watch) -> Line:
+    now = Text("risk.card.now", {"value": number(watch.value)}) if watch.value is not None else None
+    line: list[Inline] = [
+        Text(
+            "risk.card.watch_line",
+            {
+                "figure": watch.name,
+                "direction": Text(f"risk.direction.{watch.direction}"),
+                "threshold": number(watch.threshold),
+            },
+        ),
+        " · ",
+        now or Text("risk.card.no_value"),
+    ]
+    if watch.tripped:
+        line += [" · ", Text("risk.card.past")]
+    return line
+
+
+def step_line(step: Step) -> Line:
+    """A playbook step and when it is due after the start: `Call the backup forwarder (+1d)`."""
+    if step.days is None:
+        return step.text
+    return [step.text, " (", Text("risk.playbook.due_in", {"days": step.days}), ")"]
+
+
+# ---- the risk card ------------------------------------------------------------------------------------
 
 
 def card(
@@ -131,54 +205,63 @@ def card(
     notice: Text | None = None,
     visibility: Visibility = Visibility.EPHEMERAL,
     detail: bool = False,
-    playbook: list[Any] | None = None,
 ) -> Reply:
-    """The risk card; `detail` adds its history, watches, score trend and the category's playbook."""
+    """The risk card; `detail` adds its watches, score trend, the category's playbook and its history."""
     item = view.item
     assert item.id is not None
-    actions = mit_model.mitigations(db=db, risk_id=item.id)
-    entries = (
-        audit_trail.page(
-            db=db, workspace_id=item.workspace_id, entity=risk_model.ENTITY, entity_id=item.id, limit=HISTORY_SHOWN
-        ).entries
-        if detail
-        else []
+    data = queries.risk_card(db=db, view=view, detail=detail, on=utcnow().date())
+    return Reply(
+        "risk_card",
+        card=risk_card(data, today=today, notice=notice),
+        buttons=decision_buttons(item),
+        visibility=visibility,
     )
-    ids = [item.owner_id, item.reporter_id, item.acknowledged_by, item.decided_by]
-    ids += [a.owner_id for a in actions] + [e.actor_id for e in entries]
-    who = people(db, ids)
-    done = sum(1 for a in actions if a.done_at is not None)
-    data = {
-        "item": item_data(db, view, who, today=today, actions=(len(actions), done)),
-        "mitigations": [mitigation_data(a, who) for a in actions],
-        "notice": notice,
-        "detail": detail,
-        "history": [
-            {"at": e.at, "actor": who.get(e.actor_id) if e.actor_id else None, "action": e.action, "changes": e.changes}
-            for e in entries
-        ],
-        "scores": [s.score for s in risk_model.score_history(db=db, risk_id=item.id)] if detail else [],
-        "watches": watch_data(db, item) if detail else [],
-        "playbook": playbook or [],
-    }
-    return Reply("risk_card", data, buttons=decision_buttons(item), visibility=visibility)
 
 
-def watch_data(db: Session, item: Risk) -> list[dict[str, Any]]:
-    assert item.id is not None
-    rows = []
-    for watch in ind_model.watches_of(db=db, risk_id=item.id):
-        current = ind_model.get_figure(db=db, workspace_id=item.workspace_id, name=watch.figure_name)
-        rows.append(
-            {
-                "name": watch.figure_name,
-                "direction": watch.direction,
-                "threshold": number(watch.threshold),
-                "value": number(current.value) if current else None,
-                "tripped": watch.tripped,
-            }
+def risk_card(data: RiskCard, *, today: date, notice: Text | None = None) -> Card:
+    item, people = data.view.item, data.people
+    none = Text("common.none")
+    title = f"{item.key} · {item.title}"
+    parts: list[Any] = [
+        fields(
+            (Text("risk.card.score"), score_line(item)),
+            (Text("risk.field.category"), Text(f"risk.category.{item.category}")),
+            (Text("risk.field.owner_id"), who_of(people, item.owner_id or item.reporter_id)),
+            (Text("risk.card.status"), Text(f"risk.status.{item.status}")),
+            (Text("risk.field.markets"), ", ".join(data.view.markets) or none),
+            (Text("risk.field.exposure_amount"), exposure_line(data.exposure)),
+            (Text("risk.field.review"), review_line(item, today)),
+            (Text("risk.field.requirement_id"), data.requirement or none),
         )
-    return rows
+    ]
+    if unmitigated(item, len(data.actions)):
+        parts.append(Section((Text("risk.card.unmitigated", {"band": band_text(item.band)}),), mark="warning"))
+    parts.append(note(*state_lines(item, people)))
+    limit = ACTION_CHARS if len(data.actions) <= MANY_ACTIONS else ACTION_CHARS_MANY
+    if data.actions:
+        rows = tuple(Row(action_line(a, people, limit)) for a in data.actions)
+        parts.append(Rows(rows, title=Text("risk.card.actions")))
+    if data.detail:
+        if data.watches:
+            parts.append(Rows(tuple(Row(watch_line(w)) for w in data.watches), title=Text("risk.card.watches")))
+        if len(data.scores) > 1:
+            parts.append(Note(([Text("risk.card.scores"), ": ", " → ".join(str(s) for s in data.scores)],)))
+        steps, _ = steps_of(item.category, data.own_playbook)
+        if steps:
+            playbook = Text("risk.card.playbook", {"category": Text(f"risk.category.{item.category}")})
+            parts.append(Rows(tuple(Row(step_line(s)) for s in steps), title=playbook, numbered=True))
+        if data.history:
+            lines = tuple(audit_line(e, people) for e in data.history)
+            parts.append(Note(lines, title=Text("common.history")))
+    summary = Text(
+        "risk.fallback", {"key": item.key, "title": item.title, "score": item.score, "band": band_text(item.band)}
+    )
+    return Card(
+        summary=summary,
+        header=Header(f"{MARKS[item.band]} {title}", COLOURS[item.band]),
+        parts=tuple(p for p in parts if p is not None),
+        notice=(notice,) if notice else (),
+    )
 
 
 def decision_buttons(item: Risk) -> list[Button]:
@@ -211,65 +294,122 @@ def refreshed(db: Session, view: RiskView, *, today: date) -> UpdateTracked:
     return UpdateTracked(Track(TRACK, view.item.id), card(db, view, today=today, visibility=Visibility.CHANNEL))
 
 
-def list_page(db: Session, found: risk_model.Page, *, page: int, filters: dict[str, Any], today: date) -> Reply:
-    ids: list[int | None] = []
-    for view in found.items:
-        ids += [view.item.owner_id, view.item.reporter_id]
-    who = people(db, ids)
+# ---- the register -------------------------------------------------------------------------------------
+
+
+def list_page(found: RiskPage, *, page: int, filters: dict[str, Any], today: date) -> Reply:
     buttons = []
     if page > 1:
         buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"f": filters, "p": page - 1}))
     if found.more:
         buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"f": filters, "p": page + 1}))
-    first = (page - 1) * PAGE_SIZE + 1 if found.items else 0
-    counts = mit_model.mitigation_counts(db=db, risk_ids=[v.item.id or 0 for v in found.items])
-    items = [item_data(db, v, who, today=today, actions=counts.get(v.item.id or 0, (0, 0))) for v in found.items]
-    return Reply(
-        "risk_list",
-        {
-            "items": items,
-            "total": found.total,
-            "page": page,
-            "first": first,
-            "last": first + len(items) - 1 if items else 0,
-        },
-        buttons=buttons,
+    return Reply("risk_list", card=list_card(found, page=page, today=today), buttons=buttons)
+
+
+def list_card(found: RiskPage, *, page: int, today: date) -> Card:
+    title = Text("risk.list_title")
+    if not found.items:
+        return Card(summary=title, header=Header(title), parts=(Section((Text("risk.list_empty"),)),))
+    first = (page - 1) * PAGE_SIZE + 1
+    counted = Text("common.page", {"first": first, "last": first + len(found.items) - 1, "total": found.total})
+    rows = tuple(
+        Row(
+            [MARKS[i.view.item.band], " ", Strong(i.view.item.key), " ", i.view.item.title],
+            summary_line(i, found.people, today),
+        )
+        for i in found.items
+    )
+    return Card(
+        summary=[title, " · ", counted],
+        header=Header(title),
+        parts=(Note(([counted, " · ", Text("risk.list_order")],)), Rows(rows)),
     )
 
 
-def matrix_data(cells: list[tuple[int, int]]) -> dict[str, Any]:
+def summary_line(entry: queries.ListItem, people: People, today: date) -> Line:
+    """`4 × 4 = 16 (high) · logistics · US · @ana · USD 120,000 · 1/3 actions done · Review overdue`."""
+    item = entry.view.item
+    parts: list[Line] = [score_line(item), Text(f"risk.category.{item.category}")]
+    if entry.view.markets:
+        parts.append(", ".join(entry.view.markets))
+    owner = item.owner_id or item.reporter_id
+    if owner in people:
+        parts.append(who_of(people, owner))
+    if entry.exposure is not None:
+        parts.append(exposure_text(entry.exposure))
+    if item.status != RiskStatus.OPEN:
+        parts.append(Text(f"risk.status.{item.status}"))
+    total, done = entry.actions
+    if total:
+        parts.append(Text("risk.card.actions_count", {"done": done, "total": total}))
+    if overdue(item, today):
+        parts.append([Text("risk.field.review"), " ", Text("risk.card.overdue")])
+    if unmitigated(item, total):
+        parts.append(["⚠️ ", Text("risk.card.unmitigated", {"band": band_text(item.band)})])
+    return joined(parts)
+
+
+# ---- the matrix ---------------------------------------------------------------------------------------
+
+
+def matrix_reply(cells: list[tuple[int, int]], effects: list[Any]) -> Reply:
+    return Reply("risk_matrix", card=matrix_card(cells), visibility=Visibility.CHANNEL, effects=effects)
+
+
+def matrix_card(cells: list[tuple[int, int]]) -> Card:
+    """The likelihood × impact grid as monospace text, each cell marked with its band, and the count per band."""
     grid = matrix(cells)
-    rows = [
-        {
-            "likelihood": likelihood,
-            "cells": [{"count": grid[likelihood - 1][i - 1], "band": band(likelihood * i)} for i in range(1, 6)],
-        }
-        for likelihood in range(5, 0, -1)
-    ]
+    lines = ["L\\I" + "".join(f"{i:>5}" for i in range(1, 6))]
+    for likelihood in range(5, 0, -1):
+        counts = (grid[likelihood - 1][i - 1] for i in range(1, 6))
+        cell = "".join(f"{MARKS[band(likelihood * i)]}{count or '·':>2} " for i, count in enumerate(counts, 1))
+        lines.append(f" {likelihood}  {cell}")
     by_band = dict.fromkeys(BAND_NAMES, 0)
     for likelihood, impact in cells:
         by_band[band(likelihood * impact)] += 1
-    return {"rows": rows, "by_band": by_band, "total": len(cells), "grid": grid}
+    counts_line = joined(
+        [
+            [MARKS[name], " ", band_text(name), f" ({BAND_RANGES[name]}): {by_band[name]}"]
+            for name in ("critical", "high", "medium", "low")
+        ]
+    )
+    title = Text("risk.matrix.title")
+    total = Text("risk.matrix.total", {"total": len(cells)}) if cells else Text("risk.matrix.empty")
+    return Card(
+        summary=[title, " · ", total],
+        header=Header(title),
+        parts=(Mono("\n".join(lines)), Note((Text("risk.matrix.legend"),)), Note((total, counts_line))),
+    )
+
+
+# ---- a playbook ---------------------------------------------------------------------------------------
+
+
+def playbook_reply(category: str, steps: Sequence[Step], *, own: bool) -> Reply:
+    return Reply("risk_playbook", card=playbook_card(category, steps, own=own))
+
+
+def playbook_card(category: str, steps: Sequence[Step], *, own: bool) -> Card:
+    heading = Text(
+        "risk.playbook.title",
+        {"category": Text(f"risk.category.{category}"), "name": Text(f"risk.playbook.{category}.name")},
+    )
+    whose = Text("risk.playbook.own" if own else "risk.playbook.builtin", {"category": category})
+    return Card(
+        summary=heading,
+        header=Header(heading, "purple"),
+        parts=(
+            Rows(tuple(Row(step_line(s)) for s in steps), numbered=True),
+            Note((whose, Text("risk.playbook.start_hint"))),
+        ),
+    )
+
+
+# ---- threshold alerts and review reminders ----------------------------------------------------------
 
 
 def alert_reply(db: Session, alert: ind_model.RiskAlert, view: RiskView, *, notice: Text | None = None) -> Reply:
     item = view.item
-    who = people(db, [item.owner_id or item.reporter_id, alert.raised_by])
-    data = {
-        "key": item.key,
-        "risk_title": item.title,
-        "figure": alert.figure_name,
-        "value": number(alert.value),
-        "direction": alert.direction,
-        "threshold": number(alert.threshold),
-        "likelihood": item.likelihood,
-        "impact": item.impact,
-        "score": item.score,
-        "band": item.band,
-        "owner": who.get(item.owner_id or item.reporter_id),
-        "raised_by": who.get(alert.raised_by) if alert.raised_by else None,
-        "notice": notice,
-    }
     buttons = []
     if alert.raised_at is None and item.likelihood < 5 and item.status != RiskStatus.CLOSED:
         buttons.append(
@@ -280,19 +420,108 @@ def alert_reply(db: Session, alert: ind_model.RiskAlert, view: RiskView, *, noti
                 style="primary",
             )
         )
-    return Reply("risk_alert", data, buttons=buttons, visibility=Visibility.CHANNEL)
+    drawn = alert_card(queries.alert_card(db=db, alert=alert, view=view), notice=notice)
+    return Reply("risk_alert", card=drawn, buttons=buttons, visibility=Visibility.CHANNEL)
 
 
-def review_due_reply(db: Session, item: Risk, *, today: date) -> Reply:
+def alert_card(data: AlertCard, *, notice: Text | None = None) -> Card:
+    alert, item = data.alert, data.view.item
+    headline = Text(
+        "risk.alert.title",
+        {
+            "figure": alert.figure_name,
+            "value": number(alert.value),
+            "direction": Text(f"risk.direction.{alert.direction}"),
+            "threshold": number(alert.threshold),
+        },
+    )
+    now = Text(
+        "risk.alert.now",
+        {
+            "likelihood": item.likelihood,
+            "impact": item.impact,
+            "score": item.score,
+            "band": band_text(item.band),
+            "owner": who_of(data.people, item.owner_id or item.reporter_id),
+        },
+    )
+    raised = (
+        Text("risk.alert.raised_by", {"who": who_of(data.people, alert.raised_by)})
+        if alert.raised_by and alert.raised_by in data.people
+        else None
+    )
+    return Card(
+        summary=[headline, " · ", item.key],
+        header=Header(["🚨 ", headline], "red"),
+        parts=tuple(
+            p
+            for p in (
+                Section((Text("risk.alert.risk", {"key": Strong(item.key), "title": item.title}),)),
+                Note((now,)),
+                note(raised),
+            )
+            if p is not None
+        ),
+        notice=(notice,) if notice else (),
+    )
+
+
+def review_due_reply(item: Risk, *, today: date) -> Reply:
     return Reply(
         "risk_review_due",
-        {
-            "key": item.key,
-            "title": item.title,
-            "due": item.next_review,
-            "days": (today - item.next_review).days if item.next_review else 0,
-            "score": item.score,
-            "band": item.band,
-        },
+        card=review_due_card(item, today=today),
         buttons=[Button(Text("risk.button.reviewed"), REVIEWED_ACTION, {"id": item.id}, style="primary")],
+    )
+
+
+def review_due_card(item: Risk, *, today: date) -> Card:
+    days = (today - item.next_review).days if item.next_review else 0
+    due: Inline = When(item.next_review) if item.next_review else "—"
+
+    def text(key: Inline) -> Text:
+        return Text("risk.review_due.text", {"key": key, "title": item.title, "date": due, "days": days})
+
+    hint = Text("risk.review_due.hint", {"score": item.score, "band": band_text(item.band), "key": item.key})
+    return Card(summary=text(item.key), parts=(Section((["⏰ ", text(Strong(item.key))],)), Note((hint,))))
+
+
+# ---- figures ------------------------------------------------------------------------------------------
+
+
+def figure_page_reply(found: FigurePage, *, page: int, replace_original: bool = False) -> Reply:
+    buttons = []
+    if page > 1:
+        buttons.append(Button(Text("common.prev_page"), FIGURE_PAGE_ACTION, {"p": page - 1}))
+    if found.more:
+        buttons.append(Button(Text("common.next_page"), FIGURE_PAGE_ACTION, {"p": page + 1}))
+    return Reply("figure_list", card=figure_card(found, page=page), buttons=buttons, replace_original=replace_original)
+
+
+def figure_line(figure: Figure) -> Line:
+    """`fx.USDCNY = 7.41 · 2026-01-02 09:30 · via HTTP`."""
+    via = Text(f"pm.figure.via_{figure.source}")
+    return [Code(figure.name), " = ", number(figure.value), " · ", When(figure.updated_at), " · ", via]
+
+
+def figure_card(found: FigurePage, *, page: int) -> Card:
+    title = Text("pm.figure.title")
+    if not found.items:
+        return Card(summary=title, header=Header(title), parts=(Section((Text("pm.figure.empty"),)),))
+    first = (page - 1) * FIGURE_PAGE_SIZE + 1
+    counted = Text("common.page", {"first": first, "last": first + len(found.items) - 1, "total": found.total})
+    rows = tuple(Row(figure_line(f)) for f in found.items)
+    return Card(summary=[title, " · ", counted], header=Header(title), parts=(Note((counted,)), Rows(rows)))
+
+
+def token_reply(token: str) -> Reply:
+    return Reply("figure_token", card=token_card(token))
+
+
+def token_card(token: str) -> Card:
+    title = Text("pm.figure.token_title")
+    how = Text("pm.figure.token_how", {"example": Code(TOKEN_EXAMPLE)})
+    return Card(
+        summary=title,
+        header=Header(title, "orange"),
+        parts=(Section((Code(token),)), Note((Text("pm.figure.token_text"), how))),
     )

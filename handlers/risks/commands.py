@@ -28,8 +28,11 @@ from handlers.risks.input import (
     find,
     risk_values,
 )
+from models.base import utcnow
+from models.risks import queries
 from models.risks import risk as risk_model
 from models.risks.grid import BAND_NAMES, escalated
+from models.risks.grid import matrix as grid_of
 from models.risks.risk import RiskFilter, RiskStatus
 
 LIST_KEYS = frozenset({"category", "market", "band", "status", "page"})
@@ -121,9 +124,10 @@ def list_reply(db: Session, actor: Any, filters: dict[str, Any], page: int) -> R
         member_id=actor.member_id if filters.get("mine") else None,
     )
     offset = (page - 1) * view_of.PAGE_SIZE
-    found = risk_model.page(db=db, workspace_id=actor.workspace_id, where=where, offset=offset, limit=view_of.PAGE_SIZE)
-    today = fields.local_today(actor.tz)
-    return view_of.list_page(db, found, page=page, filters=filters, today=today)
+    found = queries.risk_page(
+        db=db, workspace_id=actor.workspace_id, where=where, offset=offset, limit=view_of.PAGE_SIZE, on=utcnow().date()
+    )
+    return view_of.list_page(found, page=page, filters=filters, today=fields.local_today(actor.tz))
 
 
 def on_page(action: ActionInput, db: Session) -> Reply:
@@ -139,8 +143,7 @@ def show(cmd: CommandInput, db: Session) -> Reply:
     if len(cmd.args.words) != 1:
         raise UsageError("risk.need_key", "risk.show.usage")
     view = find(db, cmd.actor, cmd.args.words[0], "risk.show.usage")
-    steps = risk_playbooks.shown_steps(db, cmd.actor.workspace_id, view.item.category)
-    return view_of.card(db, view, today=fields.local_today(cmd.actor.tz), detail=True, playbook=steps)
+    return view_of.card(db, view, today=fields.local_today(cmd.actor.tz), detail=True)
 
 
 def update(cmd: CommandInput, db: Session) -> Reply:
@@ -228,14 +231,13 @@ def matrix(cmd: CommandInput, db: Session) -> Reply:
         raise field_usage(err, "risk.matrix.usage") from err
     where = RiskFilter(category=filters.get("category"), market=filters.get("market"))
     cells = risk_model.matrix_cells(db=db, workspace_id=cmd.actor.workspace_id, where=where)
-    data = view_of.matrix_data(cells)
-    grid = data["grid"]
+    grid = grid_of(cells)
     upload = UploadFile(
         "risk-matrix.png",
         lambda t: heat_map_png(grid, t),
         title=Text("risk.matrix.file_title"),
     )
-    return Reply("risk_matrix", {**data, "filters": filters}, visibility=Visibility.CHANNEL, effects=[upload])
+    return view_of.matrix_reply(cells, effects=[upload])
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
@@ -307,6 +309,7 @@ ACTIONS = (
     ActionSpec(view_of.RAISE_ACTION, risk_actions.on_raise),
     ActionSpec(view_of.REVIEWED_ACTION, risk_actions.on_reviewed),
     ActionSpec(view_of.PAGE_ACTION, on_page),
+    ActionSpec(view_of.FIGURE_PAGE_ACTION, indicators.on_page),
     ActionSpec(FORM_ACTION, on_form),
     ActionSpec(risk_playbooks.FORM_ACTION, risk_playbooks.on_form),
 )

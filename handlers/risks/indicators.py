@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from handlers.core.args import normalise_word
-from handlers.core.command import CommandInput
+from handlers.core.command import ActionInput, CommandInput
 from handlers.core.fields import local_today
 from handlers.core.jobs import Delivery
 from handlers.core.reply import DirectMessage, Effect, FieldError, PostToChannel, Reply, Text, Track, UsageError
@@ -22,10 +22,10 @@ from handlers.risks import cards as view_of
 from handlers.risks.input import decimal_value, field_usage, find
 from models import audit
 from models.risks import indicator as ind_model
+from models.risks import queries
 from models.risks import risk as risk_model
 from models.risks.grid import ABOVE, BELOW, beyond
 from models.risks.risk import RiskStatus
-from models.workspace import Workspace
 
 FIGURE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+){1,4}")
 DIRECTIONS = {
@@ -42,7 +42,6 @@ DIRECTIONS = {
     "小于": BELOW,
 }
 PUSH_MAX = 200  # figures in one HTTP push
-FIGURES_SHOWN = 400  # in `/pm figure`; 20 a section keeps a message inside Block Kit's 50 blocks
 TOKEN_WORDS = frozenset({"token", "令牌"})
 
 
@@ -131,12 +130,7 @@ def figure(cmd: CommandInput, db: Session) -> Reply:
     words = cmd.args.words
     usage = "pm.figure.usage"
     if not words:
-        rows = ind_model.figures(db=db, workspace_id=cmd.actor.workspace_id)
-        shown = [
-            {"name": f.name, "value": view_of.number(f.value), "at": f.updated_at, "source": f.source}
-            for f in rows[:FIGURES_SHOWN]
-        ]
-        return Reply("figure_list", {"figures": shown, "more": max(len(rows) - FIGURES_SHOWN, 0)})
+        return figure_page(db, cmd.actor.workspace_id, 1)
     if len(words) != 2:
         raise UsageError("pm.figure.shape", usage)
     name = _name(words[0], usage)
@@ -162,7 +156,21 @@ def token(cmd: CommandInput, db: Session) -> Reply:
     if not is_admin(cmd.actor):
         raise UsageError("pm.figure.token_admins", "pm.figure.token_usage")
     issued = ind_model.issue_token(db=db, workspace_id=cmd.actor.workspace_id, actor_id=cmd.actor.member_id)
-    return Reply("figure_token", {"token": issued})
+    return view_of.token_reply(issued)
+
+
+def on_page(action: ActionInput, db: Session) -> Reply:
+    """Prev / next on the list of figures."""
+    page = action.payload.get("p")
+    return figure_page(db, action.actor.workspace_id, page if isinstance(page, int) and page > 0 else 1, replace=True)
+
+
+def figure_page(db: Session, workspace_id: int, page: int, *, replace: bool = False) -> Reply:
+    size = view_of.FIGURE_PAGE_SIZE
+    found = queries.figure_page(db=db, workspace_id=workspace_id, offset=(page - 1) * size, limit=size)
+    if not found.items and found.total and page > 1:  # figures went away since: the last page there is
+        return figure_page(db, workspace_id, -(-found.total // size), replace=replace)
+    return view_of.figure_page_reply(found, page=page, replace_original=replace)
 
 
 @dataclass
@@ -191,8 +199,7 @@ def push_with_token(db: Session, token_text: str, raw: Any) -> tuple[int, Pushed
 
 def push(db: Session, workspace_id: int, figures: dict[str, Decimal], *, source: str, actor_id: int | None) -> Pushed:
     """Store figures and announce the thresholds they crossed: a DM to the owner, a post in the risk's channel."""
-    workspace = db.get(Workspace, workspace_id)
-    today = local_today(workspace.default_tz if workspace else "UTC")
+    today = local_today(queries.workspace_tz(db=db, workspace_id=workspace_id))
     pushed = Pushed(stored=len(figures))
     for name, value in figures.items():
         crossed = ind_model.set_figure(

@@ -5,21 +5,22 @@ replace with its own; starting one turns its steps into mitigation actions with 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from handlers.core.args import normalise_word
 from handlers.core.command import ActionInput, CommandInput
+from handlers.core.fields import local_today
 from handlers.core.reply import FieldError, Form, FormField, OpenForm, Reply, Text, UsageError
 from handlers.core.roles import can_decide
+from handlers.risks import cards as view_of
 from handlers.risks.input import category, field_usage
+from handlers.risks.steps import BUILTIN, Step, steps_of
 from models.base import utcnow
 from models.risks import mitigation as mit_model
 from models.risks import risk as risk_model
-from models.risks.risk import Category, RiskStatus, RiskView
+from models.risks.risk import RiskStatus, RiskView
 
 FORM_ACTION = "risk.playbook_form"
 STEPS_MAX = 12
@@ -27,45 +28,11 @@ STEP_MAX = 300
 FORM_TEXT_MAX = 3000  # Slack's limit for a text input
 DUE_SUFFIX = re.compile(r"\s*[(（]?\+(\d{1,3})([dw天周])[)）]?\s*$")
 
-# Days after the start each built-in step is due; the step texts are risk.playbook.<category>.step<n>.
-BUILTIN: dict[str, tuple[int, ...]] = {
-    Category.FX: (1, 2, 3, 3, 7),
-    Category.TARIFF: (2, 2, 5, 7, 7),
-    Category.LOGISTICS: (1, 2, 3, 1, 2),
-    Category.QUALITY: (1, 2, 5, 2, 7),
-    Category.RETURNS: (1, 1, 2, 3, 14),
-    Category.PLATFORM: (0, 1, 2, 2, 7),
-    Category.PRIVACY: (0, 1, 3, 3, 14),
-    Category.SUPPLIER: (1, 2, 10, 14, 21),
-    Category.OTHER: (1, 2, 3, 7),
-}
-
-
-@dataclass(frozen=True)
-class Step:
-    text: Text | str
-    days: int | None
-
-    def action(self, owner_id: int, today: date) -> dict[str, Any]:
-        return {
-            "text": self.text if isinstance(self.text, str) else None,
-            "text_key": self.text.key if isinstance(self.text, Text) else None,
-            "owner_id": owner_id,
-            "due": today + timedelta(days=self.days) if self.days is not None else None,
-        }
-
 
 def steps_for(db: Session, workspace_id: int, cat: str) -> tuple[list[Step], bool]:
     """The category's steps, and whether they are the workspace's own."""
     own = mit_model.playbook_override(db=db, workspace_id=workspace_id, category=cat)
-    if own is not None:
-        return [Step(s["text"], s.get("days")) for s in own.steps], True
-    return [Step(Text(f"risk.playbook.{cat}.step{n}"), days) for n, days in enumerate(BUILTIN[cat], start=1)], False
-
-
-def shown_steps(db: Session, workspace_id: int, cat: str) -> list[dict[str, Any]]:
-    steps, _ = steps_for(db, workspace_id, cat)
-    return [{"text": s.text, "days": s.days} for s in steps]
+    return steps_of(cat, list(own.steps) if own is not None else None)
 
 
 def show(cmd: CommandInput, db: Session) -> Reply:
@@ -82,10 +49,7 @@ def show(cmd: CommandInput, db: Session) -> Reply:
             return _reset(cmd, db, cat)
         raise UsageError("args.unexpected_word", "risk.playbook.usage", value=words[1])
     steps, own = steps_for(db, cmd.actor.workspace_id, cat)
-    return Reply(
-        "risk_playbook",
-        {"category": cat, "own": own, "steps": [{"text": s.text, "days": s.days} for s in steps]},
-    )
+    return view_of.playbook_reply(cat, steps, own=own)
 
 
 def start_command(cmd: CommandInput, db: Session) -> Reply:
@@ -99,9 +63,6 @@ def start_command(cmd: CommandInput, db: Session) -> Reply:
 
 
 def started_reply(db: Session, view: RiskView, actor_id: int, tz: str, *, usage: str | None) -> Reply:
-    from handlers.core.fields import local_today
-    from handlers.risks.cards import refreshed
-
     item = view.item
     today = local_today(tz)
     if item.status == RiskStatus.CLOSED:
@@ -116,7 +77,7 @@ def started_reply(db: Session, view: RiskView, actor_id: int, tz: str, *, usage:
         raise UsageError("risk.mitigate.too_many", usage, key=item.key, room=err.room) from err
     risk_model.set_state(db=db, item=item, actor_id=actor_id, action="risk_playbook", playbook_started_at=utcnow())
     reply = Reply.message("risk.playbook.started", key=item.key, count=len(steps))
-    reply.effects.append(refreshed(db, view, today=today))
+    reply.effects.append(view_of.refreshed(db, view, today=today))
     return reply
 
 

@@ -16,9 +16,9 @@ from handlers.core.reply import DirectMessage, Reply, UsageError
 from handlers.risks import cards as view_of
 from handlers.risks.input import find
 from models.base import utcnow
+from models.risks import queries
 from models.risks import risk as risk_model
 from models.risks.risk import RiskStatus, RiskView
-from models.workspace import Workspace
 
 NOTE_MAX = 500
 
@@ -59,17 +59,14 @@ def remind_overdue_reviews(db: Session, now: datetime) -> list[Delivery]:
     # A review date in the past anywhere on Earth; each workspace's own today decides.
     for item in risk_model.reviews_to_remind(db=db, before=(now + timedelta(days=1)).date()):
         if item.workspace_id not in zones:
-            workspace = db.get(Workspace, item.workspace_id)
-            zones[item.workspace_id] = workspace.default_tz if workspace else "UTC"
+            zones[item.workspace_id] = queries.workspace_tz(db=db, workspace_id=item.workspace_id)
         today = now.astimezone(_zone(zones[item.workspace_id])).date()
         if item.next_review is None or item.next_review >= today:
             continue
-        item.review_reminded_for = item.next_review
-        db.add(item)
+        risk_model.mark_review_reminded(db=db, item=item)
         owner = item.owner_id or item.reporter_id
-        reply = view_of.review_due_reply(db, item, today=today)
+        reply = view_of.review_due_reply(item, today=today)
         deliveries.append(Delivery(item.workspace_id, DirectMessage(owner, reply)))
-    db.flush()
     return deliveries
 
 

@@ -209,6 +209,13 @@ def get_alert(*, db: Session, workspace_id: int, alert_id: int) -> RiskAlert | N
     return alert if alert is not None and alert.workspace_id == workspace_id else None
 
 
+def mark_raised(*, db: Session, alert: RiskAlert, actor_id: int) -> None:
+    """Someone raised the risk's likelihood from this alert: its button is spent."""
+    alert.raised_by, alert.raised_at = actor_id, utcnow()
+    db.add(alert)
+    db.flush()
+
+
 def issue_token(*, db: Session, workspace_id: int, actor_id: int) -> str:
     """A new push token for the workspace, replacing any earlier one; shown once, stored hashed."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -255,6 +255,13 @@ def set_state(*, db: Session, item: Risk, actor_id: int, action: str, **fields: 
     touch(db, item, actor_id, action, changes)
 
 
+def mark_review_reminded(*, db: Session, item: Risk) -> None:
+    """Its owner was told that the review of `item.next_review` is overdue: not again for that date."""
+    item.review_reminded_for = item.next_review
+    db.add(item)
+    db.flush()
+
+
 def score_history(*, db: Session, risk_id: int, limit: int = 6) -> list[RiskScore]:
     """The last `limit` scores, oldest first."""
     rows = db.exec(

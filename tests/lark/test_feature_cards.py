@@ -19,6 +19,7 @@ from bot.render.lark import LarkRenderer
 from bot.render.lark_card import MAX_CARD_BYTES, card_bytes, check_card
 from bot.runtime import Caller, Runtime
 from handlers.core.reply import Attachment, DirectMessage, PostToChannel, Reply, Text, UpdateTracked
+from handlers.risks import cards as risk_cards
 from handlers.risks.reviews import remind_overdue_reviews
 from handlers.standup import commands as standup
 from handlers.suppliers import cards as supplier_cards
@@ -27,6 +28,8 @@ from models.digest.schedule import DigestChannel, Schedule
 from models.experiments.experiment import Experiment
 from models.suppliers.queries import Compared, Scored
 from models.suppliers.supplier import CRITERIA, Supplier, SupplierScore
+from models.risks.indicator import Figure
+from models.risks.queries import FigurePage
 from tests.experiments.data import daily_csv
 from tests.support.lark_requests import card_text
 
@@ -205,14 +208,10 @@ def list_sample(kind: str) -> dict:
             {"code": "码" * 60 + f"{n:04}", "purchase": "CNY 123,456.78", "markets": ["DE"] * 30} for n in range(400)
         ]
         return {"items": items, "more": 5}
-    now = datetime(2026, 1, 2, tzinfo=UTC)
-    figures = [
-        {"name": "fx." + "A" * 76 + f"{n:03}"[:1], "value": "7.4100", "at": now, "source": "http"} for n in range(400)
-    ]
-    return {"figures": figures, "more": 5}
+    raise AssertionError(kind)
 
 
-LIST_MORE = {"cost_list": "cost.list_more", "figure_list": "pm.figure.more"}
+LIST_MORE = {"cost_list": "cost.list_more"}
 
 
 @pytest.mark.parametrize("kind", sorted(LIST_MORE))
@@ -239,6 +238,24 @@ def compared(name: str) -> Compared:
         for n in range(1, 11)
     ]  # fmt: skip
     return Compared(suppliers, {c: Decimal("0.2") for c in CRITERIA})
+
+
+def test_the_figures_at_their_largest_are_paged_and_say_how_many_there_are() -> None:
+    """405 figures with the longest names: a page of them fits one card, which says which ones it holds."""
+    now = datetime(2026, 1, 2, tzinfo=UTC)
+    figures = [
+        Figure(workspace_id=1, key=f"fx.{n:03}", name="fx." + "A" * 74 + f"{n:03}", value=Decimal("7.4100"),
+               source="http", updated_at=now)
+        for n in range(risk_cards.FIGURE_PAGE_SIZE)
+    ]  # fmt: skip
+    reply = risk_cards.figure_page_reply(FigurePage(figures, 405, True), page=1)
+    card = LarkRenderer().card(reply, Viewer("zh-CN"))
+    check_card(card)
+    assert card_bytes(card) <= MAX_CARD_BYTES
+    rows = [line for line in card_text(card).split("\n") if line.startswith("`")]
+    assert 20 < len(rows) == risk_cards.FIGURE_PAGE_SIZE < 405
+    assert catalog().t("zh-CN", "common.page", first=1, last=len(rows), total=405) in card_text(card)
+    assert [b.label.key for b in reply.buttons] == ["common.next_page"]
 
 
 def test_ten_suppliers_with_long_names_compare_inside_30_kb() -> None:

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from bot.effects import EffectRunner, Where
 from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.text import TextRenderer
 from bot.slack.app import make_client
 from bot.slack.notifier import SlackNotifier
 from handlers.core.reply import DirectMessage
@@ -48,7 +49,8 @@ def test_the_owner_is_told_once_per_overdue_period(console: ConsoleDriver, engin
     with Session(engine) as db:
         li = db.exec(select(Member).where(Member.external_id == "li")).one()
     assert isinstance(delivery.effect, DirectMessage) and delivery.effect.member_id == li.id
-    assert delivery.effect.reply.data["key"] == "RISK-1" and delivery.effect.reply.data["days"] == 1
+    told = TextRenderer().message(delivery.effect.reply, Viewer("en"))
+    assert "The review of RISK-1 Customs hold in Rotterdam was due on 2030-03-10 (1 days ago)." in told
     assert run_job(engine, at(DUE + timedelta(days=1), 13)) == []  # the next run: already told
     assert run_job(engine, at(DUE + timedelta(days=9))) == []  # still the same overdue period
 
