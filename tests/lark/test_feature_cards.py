@@ -26,10 +26,10 @@ from handlers.suppliers import cards as supplier_cards
 from models.approvals.approval import Approval
 from models.digest.schedule import DigestChannel, Schedule
 from models.experiments.experiment import Experiment
-from models.suppliers.queries import Compared, Scored
-from models.suppliers.supplier import CRITERIA, Supplier, SupplierScore
 from models.risks.indicator import Figure
 from models.risks.queries import FigurePage
+from models.suppliers.queries import Compared, Scored
+from models.suppliers.supplier import CRITERIA, Supplier, SupplierScore
 from tests.experiments.data import daily_csv
 from tests.support.lark_requests import card_text
 
