@@ -59,9 +59,6 @@ ALERT_TRACK = "risk_alert"
 MARKS = {"low": "🟩", "medium": "🟨", "high": "🟧", "critical": "🟥"}  # a band at a glance
 COLOURS = {"low": "green", "medium": "yellow", "high": "orange", "critical": "red"}  # the header's
 BAND_RANGES = {"low": "1–4", "medium": "5–9", "high": "10–16", "critical": "20–25"}
-# An action's text on the card: up to 40 actions of up to 1,000 characters each would not fit one
-# message, so a long one is cut, shorter when there are many.
-ACTION_CHARS, ACTION_CHARS_MANY, MANY_ACTIONS = 280, 140, 20
 TOKEN_EXAMPLE = '{"name": "fx.USDCNY", "value": 7.41}'
 
 
@@ -72,10 +69,6 @@ def money(amount: Decimal) -> str:
 def number(value: Decimal) -> str:
     """A figure as it was typed (7.10 stays 7.10), never in exponent form."""
     return format(value, "f")
-
-
-def cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ---- lines every risk card shares -------------------------------------------------------------------
@@ -154,10 +147,10 @@ def state_lines(item: Risk, people: People) -> list[Line]:
     return lines
 
 
-def action_line(action: RiskMitigation, people: People, limit: int) -> Line:
+def action_line(action: RiskMitigation, people: People) -> Line:
     """`#2 ✓ book a second forwarder · @li · due 2030-02-01 · done`."""
     done = action.done_at is not None
-    text: Line = Text(action.text_key) if action.text_key else cut(action.text or "", limit)
+    text: Line = Text(action.text_key) if action.text_key else (action.text or "")
     line: list[Inline] = [f"#{action.position} ", *(["✓ "] if done else []), *flatten(text)]
     if action.owner_id and action.owner_id in people:
         line += [" · ", who_of(people, action.owner_id)]
@@ -237,9 +230,8 @@ def risk_card(data: RiskCard, *, today: date, notice: Text | None = None) -> Car
     if unmitigated(item, len(data.actions)):
         parts.append(Section((Text("risk.card.unmitigated", {"band": band_text(item.band)}),), mark="warning"))
     parts.append(note(*state_lines(item, people)))
-    limit = ACTION_CHARS if len(data.actions) <= MANY_ACTIONS else ACTION_CHARS_MANY
     if data.actions:
-        rows = tuple(Row(action_line(a, people, limit)) for a in data.actions)
+        rows = tuple(Row(action_line(a, people)) for a in data.actions)
         parts.append(Rows(rows, title=Text("risk.card.actions")))
     if data.detail:
         if data.watches:
