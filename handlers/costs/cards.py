@@ -1,4 +1,5 @@
-"""Cost replies: the per-market build-up, the price for a target margin, what-if tables and the SKU list.
+"""Cost cards: the per-market build-up, the price for a target margin, what-if tables, the SKU list and
+the team's exchange rates, each a pure function from plain data to a Card.
 
 Amounts are rounded here, for display only; the figures behind them stay exact Decimals.
 """
@@ -10,16 +11,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from handlers.core.reply import Reply, Text
+from handlers.core.card import Card, Code, Divider, Header, Line, Note, Row, Rows, Section, Strong, joined
+from handlers.core.reply import Button, Reply, Text
 from models.costs.cost import CostLane, Sku
 from models.costs.fx import Rate
 from models.costs.landed_cost import build_up, charm_price, price_for_margin
 from models.costs.margin import LaneResult, Shock, WhatIf
+from models.costs.queries import FxRates, SkuPage
 from models.money import percent, price_step, rounded, rounded_up
 
 MINUS = "−"
 MAX_LANES_SHOWN = 12
-MAX_LISTED = 400
+PAGE_ACTION = "cost.page"
+PAGE_SIZE = 20
+WARNING = "⚠ "
+AMOUNT_WIDTH = 12
 
 
 def money(amount: Decimal | None, currency: str, *, up: bool = False) -> str:
@@ -54,32 +60,34 @@ def rate_line(found: Rate, today: date) -> Text:
     )
 
 
-def sku_facts(sku: Sku) -> dict[str, Any]:
-    dims = None
+def sku_facts(sku: Sku) -> Line:
+    """`Purchase CNY 23.50 · 0.42 kg · 30×20×5 cm · carton …`."""
+    facts: list[Line] = [Text("cost.facts.purchase", {"amount": money_with_code(sku.purchase, sku.purchase_currency)})]
+    if sku.weight_kg is not None:
+        facts.append(Text("cost.facts.weight", {"kg": f"{sku.weight_kg.normalize():f}"}))
     if sku.length_cm is not None:
         dims = "×".join(f"{v.normalize():f}" for v in (sku.length_cm, sku.width_cm, sku.height_cm) if v is not None)
-    carton = None
+        facts.append(Text("cost.facts.dims", {"dims": dims}))
     if sku.carton_units and sku.carton_length_cm is not None:
         sides = (sku.carton_length_cm, sku.carton_width_cm, sku.carton_height_cm)
-        carton = Text(
-            "cost.carton",
-            {
-                "dims": "×".join(f"{v.normalize():f}" for v in sides if v is not None),
-                "weight": f"{sku.carton_weight_kg.normalize():f}" if sku.carton_weight_kg is not None else "—",
-                "units": sku.carton_units,
-            },
+        facts.append(
+            Text(
+                "cost.carton",
+                {
+                    "dims": "×".join(f"{v.normalize():f}" for v in sides if v is not None),
+                    "weight": f"{sku.carton_weight_kg.normalize():f}" if sku.carton_weight_kg is not None else "—",
+                    "units": sku.carton_units,
+                },
+            )
         )
-    return {
-        "code": sku.code,
-        "purchase": money_with_code(sku.purchase, sku.purchase_currency),
-        "weight": f"{sku.weight_kg.normalize():f}" if sku.weight_kg is not None else None,
-        "dims": dims,
-        "carton": carton,
-    }
+    return joined(facts)
 
 
-def lane_data(result: LaneResult, today: date) -> dict[str, Any]:
-    lane, ccy, home = result.lane, result.currency, result.home
+def lane_parts(result: LaneResult, today: date) -> list[Any]:
+    """One market lane: its heading, the build-up from shelf price to contribution (amounts first, in the
+    market's currency and the home one, so that labels in any script line up), margin and break-even,
+    and what is missing or how old each rate is."""
+    lane, ccy = result.lane, result.currency
     head = Text(
         "cost.lane_head",
         {
@@ -89,133 +97,164 @@ def lane_data(result: LaneResult, today: date) -> dict[str, Any]:
             "currency": ccy,
         },
     )
-    data: dict[str, Any] = {
-        "market": lane.market,
-        "head": head,
-        "currency": ccy,
-        "home": home if home != ccy else None,
-        "rates": [rate_line(r, today) for r in result.rates],
-        "missing": _missing(result),
-        "rows": [],
-        "summary": [],
-    }
+    lines: list[Line] = [Strong(head)]
     build = result.build
-    if build is None:
-        return data
-    home_of = result.home_amount
+    if build is not None:
+        lines += _build_up(result)
+        be = build.break_even
+        summary: list[Line] = [
+            Text("cost.margin", {"margin": percent(build.margin), "landed": money_with_code(build.landed, ccy)}),
+            Text(
+                "cost.break_even",
+                {"price": money_with_code(be, ccy, up=True), "home": _home_text(result, be, up=True)},
+            )
+            if be is not None
+            else Text("cost.no_break_even"),
+        ]
+        if build.contribution < 0:
+            summary[0] = [WARNING, summary[0]]
+        lines += summary
+    aside: list[Line] = [("• ", m) for m in _missing(result)]
+    aside += [rate_line(r, today) for r in result.rates]
+    return [Divider(), Section(tuple(lines)), Note(tuple(aside)) if aside else None]
 
-    def row(key: str, amount: Decimal, sign: str = MINUS, **params: Any) -> dict[str, Any]:
-        shown_home = money(home_of(amount), home) if data["home"] else ""
-        return {"sign": sign, "label": Text(key, params), "market": money(amount, ccy), "home": shown_home}
 
-    rows = [row("cost.line.price", build.price, " ")]
+def _build_up(result: LaneResult) -> list[Line]:
+    """The build-up as table rows: `= 6.59 51.54 Contribution`, the amounts in fixed-width columns."""
+    lane, ccy, home, build = result.lane, result.currency, result.home, result.build
+    assert build is not None
+    show_home = home != ccy
+
+    def columns(sign: str, market: str, in_home: str) -> Code:
+        return Code(f"{sign} {market:>{AMOUNT_WIDTH}} {in_home:>{AMOUNT_WIDTH}}".rstrip())
+
+    def row(key: str, amount: Decimal, sign: str = MINUS, **params: Any) -> Line:
+        in_home = money(result.home_amount(amount), home) if show_home else ""
+        return [columns(sign, money(amount, ccy), in_home), "  ", Text(key, params)]
+
+    rows: list[Line] = [columns(" ", ccy, home if show_home else "")]
+    rows.append(row("cost.line.price", build.price, " "))
     if build.vat:
         rows.append(row("cost.line.vat", build.vat, rate=pct_text(lane.vat_pct)))
     rows.append(row("cost.line.net", build.net_revenue, "="))
     rows += [row("cost.line.purchase", build.purchase), row("cost.line.freight", build.freight)]
     duty_basis = "declared" if lane.declared is not None else lane.customs
     duty_rate = result.inputs.duty_pct if result.inputs else lane.duty_pct
-    basis = Text(f"cost.customs.{duty_basis}")
-    rows.append(row("cost.line.duty", build.duty, rate=pct_text(duty_rate), basis=basis))
+    rows.append(row("cost.line.duty", build.duty, rate=pct_text(duty_rate), basis=Text(f"cost.customs.{duty_basis}")))
     rows.append(row("cost.line.referral", build.referral, rate=pct_text(lane.referral_pct)))
     rows += [row("cost.line.fulfilment", build.fulfilment), row("cost.line.storage", build.storage)]
     rows.append(row("cost.line.ads", build.ads, rate=pct_text(lane.ads_pct)))
     rows.append(row("cost.line.returns", build.returns, rate=pct_text(lane.returns_pct)))
     rows.append(row("cost.line.contribution", build.contribution, "="))
-    data["rows"] = rows
-    be = build.break_even
-    data["summary"] = [
-        Text("cost.margin", {"margin": percent(build.margin), "landed": money_with_code(build.landed, ccy)}),
-        Text(
-            "cost.break_even",
-            {"price": money_with_code(be, ccy, up=True), "home": _home_text(result, be, up=True)},
-        )
-        if be is not None
-        else Text("cost.no_break_even"),
-    ]
-    data["negative"] = build.contribution < 0
-    return data
+    return rows
 
 
 def card(sku: Sku, results: list[LaneResult], today: date, *, notice: Text | None = None) -> Reply:
+    return Reply("cost_card", card=cost_card(sku, results, today, notice=notice))
+
+
+def cost_card(sku: Sku, results: list[LaneResult], today: date, *, notice: Text | None = None) -> Card:
+    """A SKU's facts and, per market lane (up to MAX_LANES_SHOWN), its landed cost and margin."""
     shown = results[:MAX_LANES_SHOWN]
-    return Reply(
-        "cost_card",
-        {
-            "sku": sku_facts(sku),
-            "lanes": [lane_data(r, today) for r in shown],
-            "more": len(results) - len(shown),
-            "notice": notice,
-        },
+    parts: list[Any] = [Note((sku_facts(sku),))]
+    if not shown:
+        parts.append(Section((Text("cost.no_lanes_yet", {"sku": sku.code}),)))
+    for result in shown:
+        parts += lane_parts(result, today)
+    if len(results) > len(shown):
+        parts.append(Note((Text("cost.more_lanes", {"count": len(results) - len(shown)}),)))
+    if shown:
+        parts.append(Note((Text("cost.basis_note"),)))
+    return Card(
+        summary=Text("cost.fallback", {"sku": sku.code}),
+        header=Header(Text("cost.card_title", {"sku": sku.code})),
+        parts=tuple(p for p in parts if p is not None),
+        notice=(notice,) if notice else (),
     )
 
 
 def price_reply(sku: Sku, result: LaneResult, margin: Decimal, today: date) -> Reply:
-    data = lane_data(result, today)
-    reply = {"sku": sku.code, "lane": data, "target": percent(margin)}
-    inputs = result.inputs
-    if inputs is None or result.build is None:
-        return Reply("cost_price", reply)
-    exact = price_for_margin(inputs, margin)
-    ccy = result.currency
-    if exact is None:
-        reply["answer"] = Text("cost.price.unreachable", {"margin": percent(margin), "market": result.market})
-        return Reply("cost_price", reply)
-    charm = charm_price(exact, price_step(ccy))
-    at_charm = build_up(replace(inputs, price=charm))
-    reply["answer"] = Text(
-        "cost.price.answer",
-        {
-            "margin": percent(margin),
-            "market": result.market,
-            "exact": money_with_code(exact, ccy, up=True),
-            "price": money_with_code(charm, ccy),
-            "home": _home_text(result, charm),
-            "actual": percent(at_charm.margin),
-            "contribution": money_with_code(at_charm.contribution, ccy),
-        },
-    )
-    reply["now"] = Text(
-        "cost.price.now",
-        {"price": money_with_code(result.build.price, ccy), "margin": percent(result.build.margin)},
-    )
-    return Reply("cost_price", reply)
+    return Reply("cost_price", card=price_card(sku, result, margin, today))
 
 
-def what_if_reply(sku: Sku, found: list[WhatIf], shock: Shock, today: date) -> Reply:
+def price_card(sku: Sku, result: LaneResult, margin: Decimal, today: date) -> Card:
+    """The shelf price that reaches a target margin in one market, and where the lane stands today."""
+    title = Text("cost.price.title", {"sku": sku.code, "market": result.market})
+    answer: Text | None = None
+    now: Text | None = None
+    inputs, ccy = result.inputs, result.currency
+    if inputs is not None and result.build is not None:
+        exact = price_for_margin(inputs, margin)
+        if exact is None:
+            answer = Text("cost.price.unreachable", {"margin": percent(margin), "market": result.market})
+        else:
+            charm = charm_price(exact, price_step(ccy))
+            at_charm = build_up(replace(inputs, price=charm))
+            answer = Text(
+                "cost.price.answer",
+                {
+                    "margin": percent(margin),
+                    "market": result.market,
+                    "exact": money_with_code(exact, ccy, up=True),
+                    "price": money_with_code(charm, ccy),
+                    "home": _home_text(result, charm),
+                    "actual": percent(at_charm.margin),
+                    "contribution": money_with_code(at_charm.contribution, ccy),
+                },
+            )
+            now = Text(
+                "cost.price.now",
+                {"price": money_with_code(result.build.price, ccy), "margin": percent(result.build.margin)},
+            )
+    missing = _missing(result)
+    rates = [rate_line(r, today) for r in result.rates]
+    parts = [
+        Section((answer,)) if answer else None,
+        Note((now,)) if now else None,
+        Section(tuple(("• ", m) for m in missing)) if missing else None,
+        Note(tuple(rates)) if rates else None,
+        Section((Text("common.none"),)) if answer is None and not missing else None,
+    ]
+    return Card(summary=title, header=Header(title), parts=tuple(p for p in parts if p is not None))
+
+
+def what_if_reply(sku: Sku, found: list[WhatIf], shock: Shock) -> Reply:
+    return Reply("cost_whatif", card=what_if_card(sku, found, shock))
+
+
+def what_if_card(sku: Sku, found: list[WhatIf], shock: Shock) -> Card:
+    """Each lane's margin and contribution before and under a shock; the lanes it makes lose money."""
+    title = Text("cost.whatif.title", {"sku": sku.code})
     rows = []
     for hit in found:
         ccy = hit.shocked.currency
         before, after = hit.base.build, hit.shocked.build
-        row: dict[str, Any] = {"market": hit.market, "missing": _missing(hit.shocked)}
+        line: list[Line] = [Strong(hit.market), "  "]
         if before is not None and after is not None:
-            row["line"] = Text(
-                "cost.whatif.line",
-                {
-                    "before": percent(before.margin),
-                    "after": percent(after.margin),
-                    "was": money_with_code(before.contribution, ccy),
-                    "now": money_with_code(after.contribution, ccy),
-                    "home": _home_text(hit.shocked, after.contribution),
-                },
+            line.append(
+                Text(
+                    "cost.whatif.line",
+                    {
+                        "before": percent(before.margin),
+                        "after": percent(after.margin),
+                        "was": money_with_code(before.contribution, ccy),
+                        "now": money_with_code(after.contribution, ccy),
+                        "home": _home_text(hit.shocked, after.contribution),
+                    },
+                )
             )
-            row["flag"] = (
-                Text("cost.whatif.turns_negative")
-                if hit.turns_negative
-                else Text("cost.whatif.still_negative")
-                if hit.negative
-                else None
-            )
-        rows.append(row)
-    return Reply(
-        "cost_whatif",
-        {
-            "sku": sku.code,
-            "shock": shock_text(shock),
-            "rows": rows,
-            "negatives": [r["market"] for r, hit in zip(rows, found, strict=True) if hit.turns_negative],
-        },
-    )
+            if hit.turns_negative:
+                line += ["  ", WARNING, Text("cost.whatif.turns_negative")]
+            elif hit.negative:
+                line += ["  ", WARNING, Text("cost.whatif.still_negative")]
+        else:
+            line.append(joined(_missing(hit.shocked), "; "))
+        rows.append(Row(line))
+    negatives = [hit.market for hit in found if hit.turns_negative]
+    parts: list[Any] = [Note((Text("cost.whatif.shock", {"shock": shock_text(shock)}),)), Rows(tuple(rows))]
+    if negatives:
+        parts.append(Section((Text("cost.whatif.negatives", {"markets": ", ".join(negatives)}),), mark="warning"))
+    return Card(summary=title, header=Header(title), parts=tuple(parts))
 
 
 def shock_text(shock: Shock) -> list[Text]:
@@ -233,12 +272,51 @@ def shock_text(shock: Shock) -> list[Text]:
     return parts
 
 
-def list_reply(found: list[tuple[Sku, list[str]]]) -> Reply:
-    items = [
-        {"code": sku.code, "purchase": money_with_code(sku.purchase, sku.purchase_currency), "markets": markets}
-        for sku, markets in found[:MAX_LISTED]
-    ]
-    return Reply("cost_list", {"items": items, "more": max(len(found) - MAX_LISTED, 0)})
+def list_page(found: SkuPage, *, page: int, replace_original: bool = False) -> Reply:
+    buttons = []
+    if page > 1:
+        buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"p": page - 1}))
+    if found.more:
+        buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"p": page + 1}))
+    return Reply("cost_list", card=list_card(found, page), buttons=buttons, replace_original=replace_original)
+
+
+def list_card(found: SkuPage, page: int) -> Card:
+    """A page of SKUs by code: each with its purchase cost and the markets of its lanes."""
+    title = Text("cost.list_title")
+    if not found.items:
+        return Card(summary=title, header=Header(title), parts=(Section((Text("cost.list_empty"),)),))
+    first = (page - 1) * PAGE_SIZE + 1
+    counted = Text("common.page", {"first": first, "last": first + len(found.items) - 1, "total": found.total})
+    rows = tuple(
+        Row(
+            [
+                Strong(sku.code),
+                " · ",
+                money_with_code(sku.purchase, sku.purchase_currency),
+                " · ",
+                ", ".join(markets) if markets else Text("cost.no_markets"),
+            ]
+        )
+        for sku, markets in found.items
+    )
+    return Card(summary=[title, " · ", counted], header=Header(title), parts=(Note((counted,)), Rows(rows)))
+
+
+def fx_card(found: FxRates, today: date, *, notice: Text | None = None) -> Card:
+    """The team's exchange rates, each with the date it is for and its age, and the home currency."""
+    title = Text("fx.title")
+    rates: tuple[Row, ...] = tuple(Row(("• ", rate_line(r, today))) for r in found.rates)
+    return Card(
+        summary=notice or title,
+        header=Header(title),
+        parts=(
+            Note((Text("fx.home", {"currency": found.home}),)),
+            Rows(rates, empty=Text("fx.none")),
+            Note((Text("fx.note"),)),
+        ),
+        notice=(notice,) if notice else (),
+    )
 
 
 def lane_summary(lane: CostLane) -> str:

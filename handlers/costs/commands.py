@@ -10,12 +10,13 @@ from sqlmodel import Session
 
 from handlers.core import fields
 from handlers.core import money as parse
-from handlers.core.command import CommandInput, CommandSpec
+from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
 from handlers.core.reply import FieldError, InvalidFields, Reply, Text, UsageError
 from handlers.core.views import help_reply
 from handlers.costs import cards as view_of
 from handlers.costs.input import LANE_KEYS, SKU_KEYS, lane_values, market_of, sku_values
 from models.costs import cost as cost_model
+from models.costs import queries as cost_queries
 from models.costs.fx import home_currency
 from models.costs.margin import Shock, evaluate_sku, what_if
 
@@ -111,13 +112,29 @@ def what_if_(cmd: CommandInput, db: Session) -> Reply:
     found = what_if(db=db, sku=sku, shock=shock, on=today)
     if not found:
         raise UsageError("cost.no_lanes", "cost.lane.usage", sku=sku.code)
-    return view_of.what_if_reply(sku, found, shock, today)
+    return view_of.what_if_reply(sku, found, shock)
 
 
 def list_(cmd: CommandInput, db: Session) -> Reply:
     if cmd.args.words:
         raise UsageError("args.unexpected_word", "cost.list.usage", value=cmd.args.words[0])
-    return view_of.list_reply(cost_model.list_skus(db=db, workspace_id=cmd.actor.workspace_id))
+    return _list_reply(db, cmd.actor.workspace_id, 1, replace_original=False)
+
+
+def on_page(action: ActionInput, db: Session) -> Reply:
+    page = action.payload.get("p")
+    page = page if isinstance(page, int) and not isinstance(page, bool) and page > 0 else 1
+    return _list_reply(db, action.actor.workspace_id, page, replace_original=True)
+
+
+def _list_reply(db: Session, workspace_id: int, page: int, *, replace_original: bool) -> Reply:
+    found = cost_queries.sku_page(
+        db=db, workspace_id=workspace_id, offset=(page - 1) * view_of.PAGE_SIZE, limit=view_of.PAGE_SIZE
+    )
+    if not found.items and found.total and page > 1:  # SKUs were removed since the page was drawn
+        last = -(-found.total // view_of.PAGE_SIZE)
+        return _list_reply(db, workspace_id, last, replace_original=replace_original)
+    return view_of.list_page(found, page=page, replace_original=replace_original)
 
 
 def remove(cmd: CommandInput, db: Session) -> Reply:
@@ -227,5 +244,5 @@ COMMANDS = (
     CommandSpec("cost remove", remove, "cost.remove.usage", "cost.remove.summary", keys=SHOW_KEYS),
     CommandSpec("cost help", help_, "cost.usage"),
 )
-ACTIONS = ()
+ACTIONS = (ActionSpec(view_of.PAGE_ACTION, on_page),)
 JOBS = ()

@@ -14,8 +14,9 @@ from handlers.core.args import normalise_word
 from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.reply import FieldError, Reply, Text, UsageError
 from handlers.core.roles import is_admin
-from handlers.costs.cards import rate_line
+from handlers.costs.cards import fx_card
 from models.costs import fx as fx_model
+from models.costs import queries as cost_queries
 
 USAGE = "fx.usage"
 HOME_WORDS = frozenset({"home", "本币", "记账本币", "报表币种"})
@@ -60,12 +61,8 @@ def fx(cmd: CommandInput, db: Session) -> Reply:
 
 def _rates(cmd: CommandInput, db: Session, *, notice: Text | None = None) -> Reply:
     today = fields.local_today(cmd.actor.tz)
-    book = fx_model.rate_book(db=db, workspace_id=cmd.actor.workspace_id)
-    home = fx_model.home_currency(db=db, workspace_id=cmd.actor.workspace_id)
-    return Reply(
-        "fx_rates",
-        {"notice": notice, "home": home, "rates": [rate_line(r, today) for r in book.latest()]},
-    )
+    found = cost_queries.fx_rates(db=db, workspace_id=cmd.actor.workspace_id)
+    return Reply("fx_rates", card=fx_card(found, today, notice=notice))
 
 
 def _home(cmd: CommandInput, db: Session, words: list[str]) -> Reply:

@@ -3,42 +3,47 @@ that follows it, and the list. The card's lines are built in handlers/experiment
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
+from handlers.core.card import (
+    Card,
+    Header,
+    Inline,
+    Line,
+    Mention,
+    Note,
+    Row,
+    Rows,
+    Section,
+    Strong,
+    joined,
+    person,
+)
 from handlers.core.reply import Button, Reply, Text, Track, UpdateTracked, UploadFile, Visibility
 from handlers.experiments import lines
 from handlers.experiments.chart import cached, chart_png
 from models.experiments import experiment as exp_model
+from models.experiments import queries
 from models.experiments import result as results
 from models.experiments.experiment import Decision, Experiment, ExpStatus, ListPage
+from models.experiments.queries import ExperimentCard
 from models.experiments.readout import Readout, Verdict
-from models.experiments.result import Counts
-from models.requirements import requirement as req_model
-from models.workspace import names_of
 
 DECIDE_ACTION = "exp.decide"
 PAGE_ACTION = "exp.page"
 PAGE_SIZE = 10
 EXAMPLE_CONVERSIONS = (330, 300, 310, 320, 340, 290)  # one per arm, for the "record results" hint
+# The header's colour for each state (Lark shows it; the others ignore it).
+STATE_COLOURS = {"draft": "grey", "running": "blue", "stopped": "orange", "shipped": "green"}
 
-
-@dataclass(frozen=True)
-class Reading:
-    """An experiment with its counts, read overall or for one market."""
-
-    item: Experiment
-    counts: Counts
-    market: str | None
-    readout: Readout
+# An experiment with its counts, read overall or for one market, and what its card names.
+Reading = ExperimentCard
 
 
 def reading(db: Session, item: Experiment, *, market: str | None = None) -> Reading:
-    assert item.id is not None
-    found = results.counts(db=db, experiment_id=item.id)
-    return Reading(item, found, market, lines.readout_of(item, found, market))
+    return queries.experiment_card(db=db, item=item, market=market)
 
 
 def track(item: Experiment) -> Track:
@@ -47,56 +52,78 @@ def track(item: Experiment) -> Track:
 
 
 def card(
-    db: Session,
     seen: Reading,
     *,
     notice: Text | list[Text] | None = None,
     visibility: Visibility = Visibility.EPHEMERAL,
     replace_original: bool = False,
 ) -> Reply:
-    item, readout = seen.item, seen.readout
-    who = {
-        i: {"ref": ref, "name": name}
-        for i, (ref, name) in names_of(db=db, member_ids=[item.requester_id, item.decided_by]).items()
-    }
-    data: dict[str, Any] = {
-        "key": item.key,
-        "name": item.name,
-        "status": Text(f"exp.state.{item.status}"),
-        "metric": item.metric,
-        "markets": ", ".join(item.market_list),
-        "requirement": _requirement_key(db, item),
-        "requester": who.get(item.requester_id),
-        "plan": lines.plan_lines(item),
-        "example": " ".join(f"{arm}=10000/{c}" for arm, c in zip(item.arms, EXAMPLE_CONVERSIONS, strict=False)),
-        "market": seen.market,
-        "source": lines.source_line(seen.counts),
-        "results": lines.result_lines(readout),
-        "verdict": lines.verdict_text(item, readout, market=seen.market),
-        "notes": lines.notes(item, readout, seen.counts, seen.market),
-        "slices": [] if seen.market else lines.slice_lines(item, seen.counts),
-        "slices_more": 0,
-        "decision": lines.decision_text(item),
-        "decider": who.get(item.decided_by) if item.decided_by else None,
-        "notice": [notice] if isinstance(notice, Text) else list(notice or []),
-    }
-    if not seen.market and len(seen.counts.markets()) > lines.SLICES_SHOWN:
-        data["slices_more"] = len(seen.counts.markets()) - lines.SLICES_SHOWN
+    notices = [notice] if isinstance(notice, Text) else list(notice or [])
     return Reply(
         "exp_card",
-        data,
-        buttons=decision_buttons(item, readout) if not seen.market else [],
+        card=experiment_card(seen, notices=notices),
+        buttons=decision_buttons(seen.item, seen.readout) if not seen.market else [],
         visibility=visibility,
         replace_original=replace_original,
     )
 
 
+def experiment_card(seen: Reading, *, notices: list[Text] | None = None) -> Card:
+    """Plan, readout, verdict, market slices and decision: one experiment, overall or for one market."""
+    item, readout, market = seen.item, seen.readout, seen.market
+    status = Text(f"exp.state.{item.status}")
+    about: list[Line] = [status, [Text("exp.label.metric"), ": ", item.metric]]
+    if item.market_list:
+        about.append(", ".join(item.market_list))
+    if seen.requirement:
+        about.append(seen.requirement)
+    about.append([Text("exp.label.requester"), " ", _who(seen, item.requester_id)])
+    results_shown = lines.result_lines(readout)
+    source = lines.source_line(seen.counts)
+    parts: list[Any] = [
+        Note((joined(about),)),
+        Note((Text("exp.label.market_view", {"market": market}),)) if market else None,
+        Rows(tuple(Row(line) for line in lines.plan_lines(item)), title=Text("exp.label.plan")),
+    ]
+    if results_shown:
+        title: Line = [Text("exp.label.results"), " · ", source] if source else Text("exp.label.results")
+        parts.append(Rows(tuple(Row(line) for line in results_shown), title=title))
+    parts.append(Section((lines.verdict_text(item, readout, market=market),), mark="verdict"))
+    if not results_shown and not market:
+        example = " ".join(f"{arm}=10000/{c}" for arm, c in zip(item.arms, EXAMPLE_CONVERSIONS, strict=False))
+        parts.append(Note((Text("exp.no_results", {"key": item.key, "example": example}),)))
+    notes = lines.notes(item, readout, seen.counts, market)
+    if notes:
+        parts.append(Note(tuple(notes)))
+    slices = [] if market else lines.slice_lines(item, seen.counts)
+    if slices:
+        parts.append(Rows(tuple(Row(line) for line in slices), title=Text("exp.label.slices")))
+        hidden = len(seen.counts.markets()) - lines.SLICES_SHOWN
+        more = Text("exp.slices_more", {"n": hidden, "key": item.key}) if hidden > 0 else None
+        parts.append(Note(tuple(x for x in (Text("exp.slice.caution"), more) if x is not None)))
+    decision = lines.decision_text(item)
+    if decision:
+        parts.append(Note(([decision, " · ", Text("exp.label.decided_by"), " ", _who(seen, item.decided_by)],)))
+    return Card(
+        summary=Text("exp.fallback", {"key": item.key, "name": item.name, "status": status}),
+        header=Header(f"{item.key} · {item.name}", STATE_COLOURS.get(item.status, "blue")),
+        parts=tuple(p for p in parts if p is not None),
+        notice=tuple(notices or ()),
+    )
+
+
+def _who(seen: Reading, member_id: int | None) -> Inline:
+    if member_id is None or member_id not in seen.people:
+        return person(None)
+    ref, name = seen.people[member_id]
+    return Mention(ref, name)
+
+
 def changed(db: Session, item: Experiment, notices: list[Text], *, replace_original: bool = False) -> Reply:
     """The card with what just happened, for the person who did it; the tracked card is redrawn too."""
-    answer = card(
-        db, reading(db, item), notice=notices, visibility=Visibility.CHANNEL, replace_original=replace_original
-    )
-    tracked = Reply(answer.kind, {**answer.data, "notice": []}, buttons=answer.buttons, visibility=Visibility.CHANNEL)
+    seen = reading(db, item)
+    answer = card(seen, notice=notices, visibility=Visibility.CHANNEL, replace_original=replace_original)
+    tracked = Reply(answer.kind, card=experiment_card(seen), buttons=answer.buttons, visibility=Visibility.CHANNEL)
     answer.effects.append(UpdateTracked(track(item), tracked))
     return answer
 
@@ -136,39 +163,31 @@ def list_page(found: ListPage, *, page: int, filters: dict[str, Any], replace_or
         buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"f": filters, "p": page - 1}))
     if found.more:
         buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"f": filters, "p": page + 1}))
-    first = (page - 1) * PAGE_SIZE + 1 if found.items else 0
-    items = [
-        {
-            "key": e.key,
-            "name": e.name,
-            "status": Text(f"exp.state.{e.status}"),
-            "line": Text(
-                "exp.list.line",
-                {
-                    "metric": e.metric,
-                    "markets": ", ".join(e.market_list) or "—",
-                    "needed": lines.whole(max(e.needed)),
-                    "arms": len(e.arms),
-                },
-            ),
-        }
-        for e in found.items
-    ]
-    return Reply(
-        "exp_list",
-        {
-            "items": items,
-            "total": f"{found.total}+" if found.capped else found.total,
-            "first": first,
-            "last": first + len(items) - 1 if items else 0,
-        },
-        buttons=buttons,
-        replace_original=replace_original,
+    return Reply("exp_list", card=list_card(found, page), buttons=buttons, replace_original=replace_original)
+
+
+def list_card(found: ListPage, page: int) -> Card:
+    """A page of experiments, newest first: each with its state, metric, markets and planned sample."""
+    title = Text("exp.list_title")
+    if not found.items:
+        return Card(summary=title, header=Header(title), parts=(Section((Text("exp.list_empty"),)),))
+    first = (page - 1) * PAGE_SIZE + 1
+    total = f"{found.total}+" if found.capped else found.total
+    counted = Text("common.page", {"first": first, "last": first + len(found.items) - 1, "total": total})
+    rows = tuple(
+        Row([Strong(e.key), " ", e.name], [Text(f"exp.state.{e.status}"), " · ", _list_line(e)]) for e in found.items
     )
+    scope: list[Inline] = [counted, " · ", Text("exp.list_newest")]
+    return Card(summary=[title, " · ", counted], header=Header(title), parts=(Note((scope,)), Rows(rows)))
 
 
-def _requirement_key(db: Session, item: Experiment) -> str | None:
-    if item.requirement_id is None:
-        return None
-    found = req_model.get_by_id(db=db, workspace_id=item.workspace_id, requirement_id=item.requirement_id)
-    return found.item.key if found else None
+def _list_line(e: Experiment) -> Text:
+    return Text(
+        "exp.list.line",
+        {
+            "metric": e.metric,
+            "markets": ", ".join(e.market_list) or "—",
+            "needed": lines.whole(max(e.needed)),
+            "arms": len(e.arms),
+        },
+    )

@@ -73,7 +73,7 @@ def add(cmd: CommandInput, db: Session) -> Reply:
         values={**values, "needed": list(planned.needed), "channel_ref": cmd.channel_ref},
     )
     posted = view_of.card(
-        db, view_of.reading(db, item), notice=Text("exp.added", {"key": item.key}), visibility=Visibility.CHANNEL
+        view_of.reading(db, item), notice=Text("exp.added", {"key": item.key}), visibility=Visibility.CHANNEL
     )
     return Reply("silent", effects=[PostToChannel(posted, track=view_of.track(item))])
 
@@ -114,7 +114,7 @@ def status(cmd: CommandInput, db: Session) -> Reply:
     if "market" in cmd.args.options:
         market = _field(lambda: fields.markets("market", cmd.args.options["market"], limit=1)[0], "exp.status.usage")
     seen = view_of.reading(db, item, market=market)
-    reply = view_of.card(db, seen, visibility=Visibility.CHANNEL)
+    reply = view_of.card(seen, visibility=Visibility.CHANNEL)
     reply.effects.extend(view_of.chart_effect(db, seen))
     return reply
 

@@ -42,7 +42,7 @@ def on_decide(action: ActionInput, db: Session) -> Reply:
     drawn_for = (_int(payload.get("v")), _int(payload.get("x")))
     allowed = seen.readout.decidable and (decision is Decision.STOP or seen.readout.verdict is not Verdict.SRM)
     if item.decision is not None or drawn_for != (item.data_version, item.extensions) or not allowed:
-        return view_of.card(db, seen, notice=Text("exp.decide.stale", {"key": item.key}), replace_original=True)
+        return view_of.card(seen, notice=Text("exp.decide.stale", {"key": item.key}), replace_original=True)
     needed = [math.ceil(n * EXTEND_BY) for n in item.needed]
     if not exp_model.decide(
         db=db,
@@ -54,7 +54,7 @@ def on_decide(action: ActionInput, db: Session) -> Reply:
     ):
         db.refresh(item)
         seen = view_of.reading(db, item)
-        return view_of.card(db, seen, notice=Text("exp.decide.stale", {"key": item.key}), replace_original=True)
+        return view_of.card(seen, notice=Text("exp.decide.stale", {"key": item.key}), replace_original=True)
     notices = [Text(f"exp.decided_now.{decision.value}", {"key": item.key, "per_arm": f"{max(needed):,}"})]
     target = REQUIREMENT_TARGET.get(decision)
     if target is not None:

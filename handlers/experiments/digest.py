@@ -11,10 +11,11 @@ from sqlmodel import Session
 
 from handlers.core.digest import DigestItem, DigestScope, DigestSection
 from handlers.core.reply import Text
-from handlers.experiments.lines import p_value, pp, readout_of, rel, whole
+from handlers.experiments.lines import p_value, pp, rel, whole
 from models.digest import activity
 from models.experiments import digest as experiment_digest
 from models.experiments.experiment import ENTITY, Experiment, ExpStatus
+from models.experiments.queries import readout_of
 from models.experiments.readout import Readout, Verdict
 
 MAX_ITEMS = 100

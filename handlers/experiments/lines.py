@@ -13,16 +13,11 @@ from typing import Any
 
 from handlers.core.reply import Text
 from models.experiments.experiment import Experiment
-from models.experiments.readout import ArmCounts, Problem, Readout, Verdict, read
+from models.experiments.queries import readout_of
+from models.experiments.readout import Problem, Readout, Verdict
 from models.experiments.result import OVERALL, Counts
 
 SLICES_SHOWN = 12
-
-
-def readout_of(item: Experiment, found: Counts, market: str | None) -> Readout:
-    numbers = found.market(market, item.arms) if market else found.overall(item.arms)
-    arms = [ArmCounts(arm, *numbers[arm]) for arm in item.arms]
-    return read(arms, weights=item.split, needed=item.needed, alpha=item.alpha)
 
 
 def plan_lines(item: Experiment) -> list[Text]:

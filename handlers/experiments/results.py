@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from handlers.core import fields
+from handlers.core.card import Card, Note, Row, Rows, Section
 from handlers.core.command import ActionInput, CommandInput
 from handlers.core.reply import (
     Attachment,
@@ -146,19 +147,27 @@ def _import(db: Session, action: ActionInput, item: Experiment) -> Reply:
 
 
 def _problems(item: Experiment, attachment: Attachment, problems: list[Problem]) -> Reply:
-    lines = [
+    return Reply("exp_problems", card=problems_card(item, attachment.name, problems), visibility=Visibility.EPHEMERAL)
+
+
+def problems_card(item: Experiment, file_name: str, problems: list[Problem]) -> Card:
+    """Why a CSV was refused: the first problems, line by line, how many more, and what was expected."""
+    title = Text("exp.csv.refused", {"key": item.key, "file": file_name})
+    shown = [
         Text("exp.csv.at_line", {"line": p.line, "problem": p.text}) if p.line else p.text
         for p in problems[:ERRORS_SHOWN]
     ]
-    return Reply(
-        "exp_problems",
-        {
-            "title": Text("exp.csv.refused", {"key": item.key, "file": attachment.name}),
-            "lines": lines,
-            "more": len(problems) - len(lines),
-            "hint": Text("exp.csv.expected", {"arms": ", ".join(item.arms)}),
-        },
-        visibility=Visibility.EPHEMERAL,
+    hidden = len(problems) - len(shown)
+    return Card(
+        summary=title,
+        parts=(
+            Section((title,), mark="warning"),
+            Rows(
+                tuple(Row(("• ", line)) for line in shown),
+                more=Text("exp.csv.more", {"n": hidden}) if hidden else None,
+            ),
+            Note((Text("exp.csv.expected", {"arms": ", ".join(item.arms)}),)),
+        ),
     )
 
 

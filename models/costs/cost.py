@@ -147,18 +147,6 @@ def get_sku_by_id(*, db: Session, workspace_id: int, sku_id: int) -> Sku | None:
     return found if found is not None and found.workspace_id == workspace_id else None
 
 
-def list_skus(*, db: Session, workspace_id: int) -> list[tuple[Sku, list[str]]]:
-    """Every SKU with the markets of its lanes, by code."""
-    skus = db.exec(select(Sku).where(Sku.workspace_id == workspace_id).order_by(Sku.code_key)).all()
-    markets: dict[int, list[str]] = {}
-    rows = db.exec(
-        select(CostLane.sku_id, CostLane.market).where(CostLane.workspace_id == workspace_id).order_by(CostLane.market)
-    ).all()
-    for sku_id, market in rows:
-        markets.setdefault(sku_id, []).append(market)
-    return [(s, markets.get(s.id or 0, [])) for s in skus]
-
-
 def lanes_of(*, db: Session, sku_id: int, market: str | None = None) -> list[CostLane]:
     query = select(CostLane).where(CostLane.sku_id == sku_id)
     if market is not None:

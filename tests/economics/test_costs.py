@@ -87,7 +87,7 @@ def test_what_if_marks_lanes_that_turn_negative(priced: ConsoleDriver) -> None:
     out = squash(priced.send("/cost what-if LAMP-2 fx=-5% duty=+10pt"))
     # US by hand: USDCNY 7.20 × 0.95 = 6.84; purchase 45 ÷ 6.84 = 6.578947, freight 47.50 ÷ 6.84 = 6.944444,
     # duty 35 % × 6.578947 = 2.302632; contribution 29.99 − 30.423023 = −0.433023 → −0.43; × 6.84 = −2.96.
-    assert "US margin 3.28% → -1.44% · contribution USD 0.98 → USD -0.43 ≈ CNY -2.96 !! turns negative" in out
+    assert "US margin 3.28% → -1.44% · contribution USD 0.98 → USD -0.43 ≈ CNY -2.96 ⚠ turns negative" in out
     assert "Loses money under this change: US" in out
     assert "Change: market currency -5%, duty +10 pt" in out
     assert "DE margin" in out and "DE margin 3.28%" not in out
@@ -233,3 +233,20 @@ def test_numbers_as_people_type_them(console: ConsoleDriver, engine) -> None:
     assert (tee.purchase, tee.purchase_currency, tee.weight_kg, tee.length_cm) == (D("23.5"), "CNY", D("0.420"), D(30))
     assert (lane.channel, lane.freight_basis, lane.duty_pct, lane.price) == ("sea", "cbm", D(12), D("24.99"))
     assert yen.purchase == D(1299)
+
+
+def test_the_sku_list_is_paged_with_buttons(console: ConsoleDriver) -> None:
+    for n in range(25):
+        console.send(f"/cost add SKU-{n:02} purchase=1 currency=CNY")
+    first = console.send("/cost list")
+    assert "1–20 of 25" in first and "SKU-00 · CNY 1.00 · no lanes" in first and "SKU-19" in first
+    assert "SKU-20" not in first and "[1] Next ›" in first and "Previous" not in first
+    second = console.send("1")
+    assert "21–25 of 25" in second and "SKU-24" in second and "SKU-19" not in second
+    assert "[1] ‹ Previous" in second and "Next" not in second
+    console.send("/cost remove SKU-24")
+    console.send("/cost remove SKU-23")
+    console.send("/cost remove SKU-22")
+    console.send("/cost remove SKU-21")
+    console.send("/cost remove SKU-20")
+    assert "1–20 of 20" in console.send("/cost list")

@@ -25,8 +25,9 @@ def test_cost_card_over_slack_with_the_hand_worked_figures(slack: SlackSender, e
     body = slack.command(LANE, command="/cost").json()
     assert_valid(body)
     text = squash(block_text(body))
-    assert "= 6.59 51.54 Contribution" in text and "Contribution margin 31.39%" in text
-    assert "```" in block_text(body)  # the build-up is a monospace table
+    assert "`= 6.59 51.54` Contribution" in text and "Contribution margin 31.39%" in text
+    # The build-up is a table: its amounts in monospace, in columns of a fixed width, the label after them.
+    assert "`=         6.59        51.54`  Contribution" in block_text(body)
     with Session(engine) as db:
         assert db.exec(select(CostLane.market)).all() == ["DE"]
     what_if = slack.command("what-if TEE-01 fx=-10% freight=+30%", command="/cost").json()

@@ -19,11 +19,14 @@ from bot.render.lark import LarkRenderer
 from bot.render.lark_card import MAX_CARD_BYTES, card_bytes, check_card
 from bot.runtime import Caller, Runtime
 from handlers.core.reply import Attachment, DirectMessage, PostToChannel, Reply, Text, UpdateTracked
+from handlers.costs import cards as cost_view
 from handlers.risks import cards as risk_cards
 from handlers.risks.reviews import remind_overdue_reviews
 from handlers.standup import commands as standup
 from handlers.suppliers import cards as supplier_cards
 from models.approvals.approval import Approval
+from models.costs.cost import Sku
+from models.costs.queries import SkuPage
 from models.digest.schedule import DigestChannel, Schedule
 from models.experiments.experiment import Experiment
 from models.risks.indicator import Figure
@@ -31,7 +34,7 @@ from models.risks.queries import FigurePage
 from models.suppliers.queries import Compared, Scored
 from models.suppliers.supplier import CRITERIA, Supplier, SupplierScore
 from tests.experiments.data import daily_csv
-from tests.support.lark_requests import card_text
+from tests.support.lark_requests import buttons, card_text
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ANA = Caller(platform="lark", team_ref="tenant_acme", user_ref="ou_ana", channel_ref="oc_product")
@@ -197,34 +200,29 @@ def test_user_text_is_shown_as_typed_not_as_markdown(runtime: Runtime, engine) -
     assert "<b>" not in shown and "[link]" not in shown
 
 
-# Lists that can hold hundreds of rows, drawn at their largest: the card holds what fits, and says how
-# many more there are.
+# Lists that can hold hundreds of rows are paged: a page at its largest fits, and says where it is.
 LONG_NAME = "长" * 120
 
 
-def list_sample(kind: str) -> dict:
-    if kind == "cost_list":
-        items = [
-            {"code": "码" * 60 + f"{n:04}", "purchase": "CNY 123,456.78", "markets": ["DE"] * 30} for n in range(400)
-        ]
-        return {"items": items, "more": 5}
-    raise AssertionError(kind)
-
-
-LIST_MORE = {"cost_list": "cost.list_more"}
-
-
-@pytest.mark.parametrize("kind", sorted(LIST_MORE))
-def test_a_list_at_its_largest_fits_and_says_how_many_more(kind: str) -> None:
-    data = list_sample(kind)
-    card = LarkRenderer().card(Reply(kind, data), Viewer("zh-CN"))
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_largest_page_of_skus_fits_and_says_where_it_is(lang: str) -> None:
+    """SKUs are paged: a page of the longest codes, each sold in thirty markets, is one valid card that
+    holds every SKU of the page and says which of how many they are."""
+    skus = [
+        (Sku(id=n, workspace_id=1, code="码" * 60 + f"{n:04}", code_key="", purchase=Decimal("123456.78"),
+             purchase_currency="CNY"), ["DE"] * 30)
+        for n in range(cost_view.PAGE_SIZE)
+    ]  # fmt: skip
+    reply = cost_view.list_page(SkuPage(skus, total=400, more=True), page=2)
+    card = LarkRenderer().card(reply, Viewer(lang))
     check_card(card)
     assert card_bytes(card) <= MAX_CARD_BYTES
-    rows = [line for line in card_text(card).split("\n") if line.startswith(("**", "`"))]
-    total = len(data.get("items") or data.get("figures"))
-    assert 30 < len(rows) < total
-    more = catalog().t("zh-CN", LIST_MORE[kind], count=total - len(rows) + 5)
-    assert card_text(card).endswith(LarkRenderer().markdown(Viewer("zh-CN"), more))
+    text = card_text(card)
+    assert text.count("码" * 60) == cost_view.PAGE_SIZE  # a page is never cut: the next one starts after it
+    first, last = cost_view.PAGE_SIZE + 1, 2 * cost_view.PAGE_SIZE
+    assert catalog().t(lang, "common.page", first=first, last=last, total=400) in text
+    labels = [b["text"]["content"] for b in buttons(card)]
+    assert labels == [catalog().t(lang, "common.prev_page"), catalog().t(lang, "common.next_page")]
 
 
 def compared(name: str) -> Compared:
