@@ -198,10 +198,7 @@ def _change(settings: DigestChannel, **values: Any) -> dict[str, list[Any]]:
 def _save(cmd: CommandInput, db: Session, settings: DigestChannel, changes: dict[str, list[Any]]) -> None:
     if not changes:
         return
-    settings.updated_by = cmd.actor.member_id
-    settings.updated_at = utcnow()
-    db.add(settings)
-    db.flush()
+    digest_model.save_channel(db=db, settings=settings, by=cmd.actor.member_id)
     audit.record(
         db=db,
         workspace_id=settings.workspace_id,
