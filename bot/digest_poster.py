@@ -31,6 +31,7 @@ from bot.notify import ChannelUnreachable, Notifier, Posted
 from bot.render.environment import Viewer
 from handlers.core.digest import DigestScope
 from handlers.core.reply import DirectMessage, Reply
+from handlers.digest import cards as digest_cards
 from handlers.digest.build import build, scope_for
 from models.base import utcnow
 from models.digest import run as run_model
@@ -335,7 +336,7 @@ class DigestPoster:
         with session_scope(self.engine) as db:
             platform = self._platform(db, settings)
         if platform is not None:
-            reply = Reply("digest_unreachable", {"channel": run.channel_ref})
+            reply = digest_cards.unreachable_reply(run.channel_ref, platform)
             self._direct(platform, DirectMessage(settings.updated_by, reply))
 
     def _direct(self, platform: str, message: DirectMessage) -> bool:

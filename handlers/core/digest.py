@@ -3,8 +3,9 @@
 A feature lists `DIGEST_SECTIONS = (fn, ...)`; each `fn(db, scope)` returns a `DigestSection`, a list
 of them (when one read serves several), or None when it has nothing to say about the window `scope`
 describes. Items carry ids and plain values only;
-the digest builder resolves people, orders sections, pages them within the platforms' limits and
-draws them in the channel's language.
+the digest builder (handlers/digest/build.py) resolves people, orders sections and pages them so
+that each page fits one message; handlers/digest/cards.py draws a section as a card's rows, in the
+channel's language.
 """
 
 from __future__ import annotations
@@ -38,11 +39,11 @@ class DigestScope:
 
 @dataclass(frozen=True)
 class DigestItem:
-    """One line: `KEY title — detail · @who`."""
+    """One line: `KEY title — detail · @who` (a row of a digest page's card)."""
 
     key: str | None = None  # "REQ-12", so that people can /req show it
     title: str | None = None  # user text; each front end escapes it
-    detail: Text | None = None  # what happened, from the catalogue (never user text in its params)
+    detail: Text | None = None  # what happened, from the catalogue (its string params are escaped as user text)
     who: int | None = None  # a member id, drawn as a mention
 
 

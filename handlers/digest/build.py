@@ -1,32 +1,56 @@
 """Building a channel's digest: every feature's sections and the standup answers for a window, as a
-short summary for the channel and thread pages that stay within the platforms' message limits."""
+short summary for the channel and thread pages, each a card that fits one message on every platform."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from handlers.core.digest import DigestItem, DigestScope, DigestSection, DigestSectionFn
-from handlers.core.reply import Reply, Text, Visibility
+# The feature registry (handlers/__init__.py) is still loading when this module is imported; its
+# DIGEST_SECTIONS is read only when a digest is built.
+import handlers
+from handlers.core.card import Mention
+from handlers.core.digest import DigestScope, DigestSection, DigestSectionFn
+from handlers.core.reply import Reply, Text
+from handlers.digest import cards
+from handlers.digest.cards import (
+    ANSWER_PARTS,
+    ANSWER_SHOWN,
+    TITLE_SHOWN,
+    Blocker,
+    DigestLine,
+    LinesSection,
+    Page,
+    PageSection,
+    StandupEntry,
+    StandupSection,
+    Summary,
+)
+from models.digest import queries
 from models.digest import run as run_model
-from models.digest.schedule import DAYS, DigestChannel
-from models.standup import answer as standup_model
-from models.workspace import names_of
+from models.digest.schedule import DigestChannel
+from models.standup.answer import Answer
 
-# A page is at most 38 blocks of at most 8 lines (Slack: 50 blocks a message, 3,000 characters a
-# section) and about 8,000 characters (Lark: 30 KB a card). Lines are clipped to 300 characters and
-# each standup answer to 900, in the templates.
+# A page holds at most 30 blocks' worth of lines (8 lines, or one standup answer, to a block) and
+# content of about 8,000 in `room` units, so that it fits one message everywhere: Slack takes 50
+# blocks and about 12,000 characters of text in a message, Lark 30 KB in a card; and the private
+# preview, the summary with the first page, fits one message too.
 LINES_PER_BLOCK = 8
-BLOCKS_PER_PAGE = 38
-CHARS_PER_PAGE = 8000
+BLOCKS_PER_PAGE = 30
+ROOM_PER_PAGE = 8000
+LINE_OVERHEAD = 100  # the key, the catalogue detail, a mention, the markup
+ANSWER_OVERHEAD = 80
 BLOCKERS_IN_SUMMARY = 5
 STANDUP_ORDER = 5
 DEFAULT_WINDOW = timedelta(days=1)
+# What a renderer may turn one character into: an entity (Slack escapes & < >; Lark markdown
+# escapes these and [ ] * ~ ` as five-character entities) or, in a Lark card's JSON, a
+# backslash escape; a character outside ASCII takes three bytes of a card.
+ESCAPED = frozenset('&<>[]*~`"\\\n')
 
 
 @dataclass
@@ -34,18 +58,15 @@ class Digest:
     summary: Reply
     pages: list[Reply]
     news: bool  # something happened in the window (the standing top-of-backlog list does not count)
+    outline: Summary
+    details: list[Page]
 
     @property
     def parts(self) -> list[Reply]:
         return [self.summary, *self.pages]
 
     def preview(self) -> Reply:
-        first = self.pages[0].data["page"] if self.pages else None
-        return Reply(
-            "digest_preview",
-            {"summary": self.summary.data["summary"], "page": first, "more_pages": max(0, len(self.pages) - 1)},
-            lang=self.summary.lang,
-        )
+        return cards.preview_reply(self.outline, self.details, lang=self.summary.lang)
 
 
 def scope_for(
@@ -87,55 +108,49 @@ def build(
     sections: Sequence[DigestSectionFn] | None = None,
 ) -> Digest:
     found = _sections(db, scope, sections)
-    answers = standup_model.answers_between(
-        db=db, workspace_id=scope.workspace_id, channel_ref=scope.channel_ref, since=scope.since, until=scope.until
+    content = queries.digest_content(
+        db=db,
+        workspace_id=scope.workspace_id,
+        channel_ref=scope.channel_ref,
+        since=scope.since,
+        until=scope.until,
+        also=[item.who for s in found for item in s.items],
     )
-    who = _people(db, found, answers)
-    drawn = [_lines_section(s, who) for s in found]
+    who = {i: Mention(ref, name) for i, (ref, name) in content.people.items()}
+    answers = content.answers
+    drawn: list[tuple[int, PageSection]] = [(s.order, _lines_section(s, who)) for s in found]
     if answers:
-        drawn.append(_standup_section(answers, who))
-    drawn.sort(key=lambda s: s["order"])
+        drawn.append((STANDUP_ORDER, _standup_section(answers, who)))
+    drawn.sort(key=lambda pair: pair[0])
     day = day or scope.until.astimezone(ZoneInfo(scope.tz)).date()
-    split = _paginate(drawn)
-    pages = [
-        Reply(
-            "digest_page",
-            {"page": {"index": i + 1, "total": len(split), "day": day, "sections": sections}},
-            visibility=Visibility.CHANNEL,
-            lang=lang,
-        )
-        for i, sections in enumerate(split)
-    ]
+    split = _paginate([section for _, section in drawn])
+    pages = [Page(i + 1, len(split), day, tuple(sections)) for i, sections in enumerate(split)]
     news = any(s.news and s.items for s in found) or bool(answers)
-    blockers = [{"who": who.get(a.member_id), "text": a.blockers} for a in answers if a.blockers]
+    blockers = [Blocker(who.get(a.member_id), a.blockers) for a in answers if a.blockers]
     counts = [s.summary for s in sorted(found, key=lambda s: s.order) if s.news and s.summary is not None]
     if answers:
         counts.append(Text("digest.standup.count", {"n": len(answers), "blocked": len(blockers)}))
-    summary = Reply(
-        "digest_summary",
-        {
-            "summary": {
-                "day": day,
-                "weekday": Text(f"digest.day.{DAYS[day.weekday()]}"),
-                "since": scope.since,
-                "markets": list(scope.markets),
-                "counts": counts,
-                "blockers": blockers[:BLOCKERS_IN_SUMMARY],
-                "more_blockers": max(0, len(blockers) - BLOCKERS_IN_SUMMARY),
-                "threaded": bool(pages),
-                "nothing": not news,
-            }
-        },
-        visibility=Visibility.CHANNEL,
-        lang=lang,
+    outline = Summary(
+        day=day,
+        since=scope.since,
+        markets=tuple(scope.markets),
+        counts=tuple(counts),
+        blockers=tuple(blockers[:BLOCKERS_IN_SUMMARY]),
+        more_blockers=max(0, len(blockers) - BLOCKERS_IN_SUMMARY),
+        threaded=bool(pages),
+        nothing=not news,
     )
-    return Digest(summary, pages, news)
+    return Digest(
+        summary=cards.summary_reply(outline, lang=lang),
+        pages=[cards.page_reply(page, lang=lang) for page in pages],
+        news=news,
+        outline=outline,
+        details=pages,
+    )
 
 
 def registered_sections() -> list[DigestSectionFn]:
-    from handlers import DIGEST_SECTIONS
-
-    return list(DIGEST_SECTIONS)
+    return list(handlers.DIGEST_SECTIONS)
 
 
 def _sections(db: Session, scope: DigestScope, fns: Sequence[DigestSectionFn] | None) -> list[DigestSection]:
@@ -148,82 +163,62 @@ def _sections(db: Session, scope: DigestScope, fns: Sequence[DigestSectionFn] | 
     return [s for s in found if s.items]
 
 
-def _people(
-    db: Session, sections: Iterable[DigestSection], answers: list[standup_model.Answer]
-) -> dict[int, dict[str, Any]]:
-    ids = {item.who for s in sections for item in s.items} | {a.member_id for a in answers}
-    return {i: {"ref": ref, "name": name} for i, (ref, name) in names_of(db=db, member_ids=ids).items()}
+def _lines_section(section: DigestSection, who: dict[int, Mention]) -> LinesSection:
+    lines = tuple(
+        DigestLine(item.key, item.title, item.detail, who.get(item.who) if item.who is not None else None)
+        for item in section.items
+    )
+    return LinesSection(section.title, lines, more=max(0, (section.total or len(lines)) - len(lines)))
 
 
-def _lines_section(section: DigestSection, who: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "kind": "lines",
-        "title": section.title,
-        "order": section.order,
-        "items": [_line(item, who) for item in section.items],
-        "more": max(0, (section.total or len(section.items)) - len(section.items)),
-    }
-
-
-def _line(item: DigestItem, who: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "key": item.key,
-        "title": item.title,
-        "detail": item.detail,
-        "who": who.get(item.who) if item.who is not None else None,
-    }
-
-
-def _standup_section(answers: list[standup_model.Answer], who: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def _standup_section(answers: list[Answer], who: dict[int, Mention]) -> StandupSection:
     ordered = sorted(answers, key=lambda a: (a.blockers is None, a.updated_at))  # blockers first
-    return {
-        "kind": "standup",
-        "title": Text("digest.standup.title"),
-        "order": STANDUP_ORDER,
-        "items": [
-            {
-                "who": who.get(a.member_id),
-                "day": a.day,
-                "yesterday": a.yesterday,
-                "today": a.today,
-                "blockers": a.blockers,
-            }
-            for a in ordered
-        ],
-        "more": 0,
-    }
+    entries = tuple(StandupEntry(who.get(a.member_id), a.day, a.yesterday, a.today, a.blockers) for a in ordered)
+    return StandupSection(Text("digest.standup.title"), entries)
 
 
-def _paginate(sections: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    """Split sections into pages of blocks ("units": a few lines, or one person's answer)."""
-    pages: list[list[dict[str, Any]]] = []
-    page: list[dict[str, Any]] = []
-    blocks = chars = 0
+def _paginate(sections: list[PageSection]) -> list[list[PageSection]]:
+    """Sections split into pages at item boundaries; a section cut between pages is marked continued
+    on the next, and says how many it did not list after its last item."""
+    pages: list[list[PageSection]] = []
+    page: list[PageSection] = []
+    blocks = room = 0
     for section in sections:
-        per_unit = LINES_PER_BLOCK if section["kind"] == "lines" else 1
-        items = section["items"]
-        units = [items[i : i + per_unit] for i in range(0, len(items), per_unit)]
-        current: dict[str, Any] | None = None
-        for n, unit in enumerate(units):
-            cost = sum(_size(item) for item in unit)
-            if page and (blocks + 1 > BLOCKS_PER_PAGE or chars + cost > CHARS_PER_PAGE):
+        per_block = LINES_PER_BLOCK if isinstance(section, LinesSection) else 1
+        heading = 0 if isinstance(section, LinesSection) else 1  # a standup section's title is a block
+        start = 0  # the first item not yet on a page
+        items = section.items
+        n = 0
+        while n < len(items):
+            unit = items[n : n + per_block]
+            cost = sum(_room(item) for item in unit)
+            opening = n == start  # this section's first unit on this page
+            need = 1 + (heading if opening else 0)
+            if blocks and (blocks + need > BLOCKS_PER_PAGE or room + cost > ROOM_PER_PAGE):
+                if not opening:
+                    page.append(replace(section, items=items[start:n], continued=start > 0, more=0))
+                    start = n
                 pages.append(page)
-                page, blocks, chars, current = [], 0, 0, None
-            if current is None:
-                current = {**section, "units": [], "continued": n > 0, "more": 0}
-                del current["items"]
-                page.append(current)
-            current["units"].append(unit)
-            blocks += 1
-            chars += cost
-        if current is not None:
-            current["more"] = section["more"]
+                page, blocks, room = [], 0, 0
+                continue
+            blocks += need
+            room += cost
+            n += len(unit)
+        if start < len(items):
+            page.append(replace(section, items=items[start:], continued=start > 0))
+            blocks += 1 if section.more else 0
     if page:
         pages.append(page)
     return pages
 
 
-def _size(item: dict[str, Any]) -> int:
-    if "today" in item:
-        return 60 + sum(min(len(item[k] or ""), 900) for k in ("yesterday", "today", "blockers"))
-    return 80 + len(item["key"] or "") + min(len(item["title"] or ""), 150)
+def _room(item: DigestLine | StandupEntry) -> int:
+    """What an item can take once drawn, in the units the page limit counts (see ESCAPED)."""
+    if isinstance(item, StandupEntry):
+        texts = [cards.clipped(getattr(item, name) or "", ANSWER_SHOWN) for name in ANSWER_PARTS]
+        return ANSWER_OVERHEAD + sum(map(room_of, texts))
+    return LINE_OVERHEAD + room_of(item.key or "") + room_of(cards.clipped(item.title or "", TITLE_SHOWN))
+
+
+def room_of(text: str) -> int:
+    return sum(5 if c in ESCAPED else 1 if c < "\x80" else 3 for c in text)

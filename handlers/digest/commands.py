@@ -3,9 +3,8 @@ a digest on demand (posted, or previewed privately)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -14,20 +13,20 @@ from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.digest import DigestScope
 from handlers.core.reply import FieldError, PostToChannel, Reply, Text, Track, UsageError
 from handlers.core.views import help_reply
+from handlers.digest import cards
 from handlers.digest import input as parse
 from handlers.digest.build import Digest, build, scope_for
 from handlers.requirements import digest as digest_sections
 from models import audit
 from models.base import utcnow
+from models.digest import queries
 from models.digest import run as run_model
 from models.digest import schedule as digest_model
 from models.digest.run import RUN_ENTITY, RunKind, RunState
-from models.digest.schedule import DAYS, WEEKDAYS, DigestChannel, Schedule
-from models.workspace import Workspace
+from models.digest.schedule import WEEKDAYS, DigestChannel
 
 ENTITY = "digest_channel"
 SCHEDULE_KEYS = frozenset({"market", "markets"})
-UPCOMING_SKIPS = 10
 
 
 def show(cmd: CommandInput, db: Session) -> Reply:
@@ -159,71 +158,23 @@ def help_(cmd: CommandInput, db: Session) -> Reply:
 
 
 def settings_reply(db: Session, cmd: CommandInput, settings: DigestChannel | None, notice: Text | None = None) -> Reply:
-    channel = _channel(cmd)
-    data: dict[str, Any] = {"channel": channel, "notice": notice, "scheduled": False, "skips": [], "last": None}
-    if settings is None:
-        return Reply("digest_settings", {**data, "lang": None, "remind": None, "always": False, "markets": []})
-    skips = digest_model.skipped_days(
+    view = queries.settings_view(
         db=db,
-        workspace_id=settings.workspace_id,
-        channel_ref=channel,
-        from_day=fields.local_today(settings.tz or cmd.actor.tz),
+        workspace_id=cmd.actor.workspace_id,
+        channel_ref=_channel(cmd),
+        settings=settings,
+        today=fields.local_today((settings.tz if settings else None) or cmd.actor.tz),
+        now=utcnow(),
     )
-    data |= {
-        "lang": settings.lang,
-        "remind": settings.remind_minutes,
-        "always": settings.always,
-        "markets": list(settings.market_list),
-        "skips": [d.isoformat() for d in skips[:UPCOMING_SKIPS]],
-    }
-    last = run_model.last_covering(db=db, workspace_id=settings.workspace_id, channel_ref=channel)
-    if last is not None:
-        data["last"] = {"at": last.covers_until, "state": Text(f"digest.state.{last.state}")}
-    if settings.scheduled:
-        plan = Schedule.of(settings)
-        upcoming = _next_slot(plan, set(skips))
-        data |= {
-            "scheduled": True,
-            "time": settings.at_time,
-            "tz": settings.tz,
-            "days": days_text(settings.day_list),
-            "next": _local(upcoming, plan.tz) if upcoming else None,
-            "next_day": Text(f"digest.day.{DAYS[upcoming.astimezone(ZoneInfo(plan.tz)).weekday()]}")
-            if upcoming
-            else None,
-        }
-    return Reply("digest_settings", data)
-
-
-def days_text(days: tuple[str, ...]) -> Text:
-    if days == DAYS:
-        return Text("digest.days.daily")
-    if days == WEEKDAYS:
-        return Text("digest.days.weekdays")
-    return Text("digest.days.list", {"days": [Text(f"digest.day.{d}") for d in days]})
-
-
-def _next_slot(plan: Schedule, skips: set[date]) -> datetime | None:
-    cursor = utcnow()
-    for _ in range(60):
-        slot = plan.next_slot(cursor)
-        if plan.day_of(slot) not in skips:
-            return slot
-        cursor = slot + timedelta(seconds=1)
-    return None
-
-
-def _local(at: datetime, tz: str) -> str:
-    return at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    return cards.settings_reply(view, notice=notice)
 
 
 def _build(cmd: CommandInput, db: Session, settings: DigestChannel | None) -> tuple[Digest, DigestScope]:
     channel = _channel(cmd)
-    workspace = db.get(Workspace, cmd.actor.workspace_id)
-    assert workspace is not None
+    workspace_id = cmd.actor.workspace_id
     tz = (settings.tz if settings else None) or cmd.actor.tz
-    scope = scope_for(db, workspace_id=workspace.id or 0, channel_ref=channel, settings=settings, until=utcnow(), tz=tz)
-    digest_lang = (settings.lang if settings else None) or workspace.default_lang
+    scope = scope_for(db, workspace_id=workspace_id, channel_ref=channel, settings=settings, until=utcnow(), tz=tz)
+    digest_lang = (settings.lang if settings else None) or queries.workspace_lang(db=db, workspace_id=workspace_id)
     return build(db, scope, lang=digest_lang), scope
 
 
@@ -247,10 +198,7 @@ def _change(settings: DigestChannel, **values: Any) -> dict[str, list[Any]]:
 def _save(cmd: CommandInput, db: Session, settings: DigestChannel, changes: dict[str, list[Any]]) -> None:
     if not changes:
         return
-    settings.updated_by = cmd.actor.member_id
-    settings.updated_at = utcnow()
-    db.add(settings)
-    db.flush()
+    digest_model.save_channel(db=db, settings=settings, by=cmd.actor.member_id)
     audit.record(
         db=db,
         workspace_id=settings.workspace_id,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -15,10 +14,11 @@ from handlers.core.args import normalise_word, unescape
 from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
 from handlers.core.reply import DirectMessage, Form, FormField, OpenForm, Reply, Text, UsageError
 from handlers.core.views import help_reply
-from models.digest import run as run_model
+from handlers.standup import cards
 from models.digest import schedule as digest_model
 from models.digest.schedule import DigestChannel
 from models.standup import answer as standup_model
+from models.standup import queries
 from models.standup.answer import ANSWER_MAX, FIELDS
 
 FORM_ACTION = "standup.form"
@@ -130,23 +130,17 @@ def answer_form(before: standup_model.StandupAnswer | None) -> Form:
 
 def reminders(db: Session, settings: DigestChannel, slot: datetime, now: datetime) -> list[DirectMessage]:
     """A DM for everyone on the channel's roster who has not answered since the last digest."""
-    last = run_model.last_covering(db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref)
-    since = last.covers_until if last and last.covers_until else now - timedelta(days=1)
-    team = standup_model.roster(
-        db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref, since=now - ROSTER_WINDOW
+    waiting = queries.not_answered(
+        db=db,
+        workspace_id=settings.workspace_id,
+        channel_ref=settings.channel_ref,
+        now=now,
+        roster_since=now - ROSTER_WINDOW,
     )
-    answered = {
-        a.member_id
-        for a in standup_model.answers_between(
-            db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref, since=since, until=now
-        )
-    }
-    local = slot.astimezone(ZoneInfo(settings.tz or "UTC")).strftime("%H:%M")
-    reply = Reply(
-        "standup_reminder",
-        {"channel": settings.channel_ref, "time": local, "tz": settings.tz, "minutes": settings.remind_minutes},
-    )
-    return [DirectMessage(member_id, reply) for member_id in sorted(team - answered)]
+    tz = settings.tz or "UTC"
+    local = slot.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    reply = cards.reminder_reply(settings.channel_ref, local, tz, settings.remind_minutes)
+    return [DirectMessage(member_id, reply) for member_id in waiting]
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
@@ -162,8 +156,7 @@ def _save(db: Session, actor: Actor, channel: str, day: date, values: dict[str, 
     saved, updated = standup_model.save_answer(
         db=db, workspace_id=actor.workspace_id, channel_ref=channel, member_id=actor.member_id, day=day, values=values
     )
-    answer: dict[str, Any] = {name: getattr(saved, name) for name in FIELDS}
-    return Reply("standup_saved", {"day": day, "updated": updated, "answer": answer})
+    return cards.saved_reply(day, updated, {name: getattr(saved, name) for name in FIELDS})
 
 
 def _clip(value: str, limit: int = 40) -> str:

@@ -99,6 +99,14 @@ def ensure_channel(*, db: Session, workspace_id: int, channel_ref: str) -> Diges
     return found
 
 
+def save_channel(*, db: Session, settings: DigestChannel, by: int) -> None:
+    """Store changed settings, as changed by member `by` now."""
+    settings.updated_by = by
+    settings.updated_at = utcnow()
+    db.add(settings)
+    db.flush()
+
+
 def scheduled_channels(*, db: Session, platforms: frozenset[str]) -> list[tuple[DigestChannel, str]]:
     """Every channel with a running schedule on these platforms, with its workspace's platform."""
     rows = db.exec(

@@ -48,7 +48,7 @@ def slack_messages(digest: Digest, lang: str = "en") -> list[dict[str, Any]]:
 def section(text: str, title: str) -> list[str]:
     """The lines of one section of a digest drawn as text (the first page it is on)."""
     lines = text.splitlines()
-    start = lines.index(title) + 1
+    start = lines.index(f"{title}:") + 1
     end = next((n for n in range(start, len(lines)) if not lines[n].startswith("  ")), len(lines))
     return [line.strip() for line in lines[start:end]]
 

@@ -45,16 +45,16 @@ def test_the_digest_says_what_changed_since_the_channels_last_one(console: Conso
     assert text_of(digest) == "\n".join(
         [
             "== Standup digest · Mon 2026-06-01 ==",
-            "Since 2026-06-01 10:00 · Markets: DE, US",
-            "• New requirements: 1",
-            "• Status changes: 1",
-            "Details in the thread.",
-            "-- Details 1/1 --",
-            "New requirements",
+            "  Since 2026-06-01 10:00 · Markets: DE, US",
+            "  • New requirements: 1",
+            "  • Status changes: 1",
+            "  Details in the thread.",
+            "Details 1/1",
+            "New requirements:",
             "  • REQ-4 DE returns label — new · AT, DE · @mei",
-            "Status changes",
+            "Status changes:",
             "  • REQ-2 US listing — new → approved (2 steps) · @mei",
-            "Top 5 of the backlog by RICE",  # nothing scored yet: open items of DE and US by key
+            "Top 5 of the backlog by RICE:",  # nothing scored yet: open items of DE and US by key
             "  • REQ-1 DE A+ page — not scored · triaged · DE · @mei",
             "  • REQ-2 US listing — not scored · approved · US · @mei",
             "  • REQ-4 DE returns label — not scored · new · AT, DE · @mei",
@@ -74,9 +74,9 @@ def test_standup_answers_come_with_blockers_first(console: ConsoleDriver, engine
             digest = build(db, scope, lang="en", sections=[])
     text = text_of(digest)
     assert "• Standup answers: 3 (1 with blockers)" in text
-    assert "Blockers:\n  ! @li: waiting for the FBA label spec" in text
-    thread = text.split("-- Details 1/1 --")[1]
-    assert thread.index("@li [!]") < thread.index("@mei") < thread.index("@ana")
+    assert "  Blockers:\n    ⛔ @li: waiting for the FBA label spec" in text
+    thread = text.split("\nDetails 1/1\n")[1]
+    assert thread.index("@li ⛔") < thread.index("@mei") < thread.index("@ana")
     assert "@mei (answered 2026-06-01)" in thread  # an earlier day's answer says so
     assert "Yesterday: 上架" in thread and "Blockers: 无" not in thread
     summary = slack_messages(digest)[0]
@@ -115,7 +115,7 @@ def test_a_busy_window_is_paged_into_thread_messages_within_block_kit_limits(con
     assert shown == list(range(200))  # the first 200, each once, then a count of the rest
     assert all(news.count(f"*REQ-{n + 1}* ") == 1 for n in range(200))
     assert "…and 250 more" in thread
-    assert thread.count(":no_entry:") == 30  # every standup answer, each in full
+    assert thread.count("⛔") == 30  # every standup answer, each in full
     assert "&lt;&amp;&gt;" in thread and "<&>" not in thread.replace("&lt;&amp;&gt;", "")
     [preview] = [SlackRenderer().message(digest.preview(), Viewer("en", "UTC"))]
     check_blocks(preview["blocks"])

@@ -102,7 +102,7 @@ def test_busy_sections_are_paged_within_block_kit_limits_in_both_languages(conso
     text = text_of(digest, "zh-CN")
     assert "• 前十名变动：12 项" in text and "• 待审批：130 项" in text and "• 新增风险：130 个" in text
     assert "• 新启动的实验：40 个" in text
-    summary = text.split("-- ")[0]
+    summary = text.split("\n详情 1/")[0]
     counts = [
         "• 新需求：130 个",
         "• 待审批：130 项",

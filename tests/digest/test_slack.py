@@ -37,7 +37,7 @@ def test_digest_now_posts_a_summary_and_its_details_in_the_thread(
     summary, page = fake_slack.wait_for("chat.postMessage", 2)
     assert summary.body["channel"] == "C1" and "thread_ts" not in summary.body
     assert "New requirements: 1" in block_text(summary.body)
-    assert ":no_entry: <@U1>: waiting on @li" in block_text(summary.body)
+    assert "⛔ <@U1>: waiting on @li" in block_text(summary.body)
     assert page.body["channel"] == "C1"
     assert "*REQ-1* DE A+ page" in block_text(page.body)
     with Session(engine) as db:

@@ -94,10 +94,10 @@ def test_a_group_chat_is_linked_where_lark_can_open_it() -> None:
     from bot.lark.client import applink_origin
     from bot.render.environment import Viewer
     from bot.render.lark import LarkRenderer
-    from handlers.core.reply import Reply
+    from handlers.digest.cards import unreachable_reply
     from tests.support.lark_requests import card_text
 
-    reply = Reply("digest_unreachable", {"channel": "oc_1a2b"})
+    reply = unreachable_reply("oc_1a2b", "lark")
     feishu = LarkRenderer(applink=applink_origin(Settings(lark_domain="feishu", _env_file=None).lark_domain))  # type: ignore[call-arg]
     linked = card_text(feishu.card(reply, Viewer("zh-CN")))
     assert "[该群](https://applink.feishu.cn/client/chat/open?openChatId=oc_1a2b)" in linked
