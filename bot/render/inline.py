@@ -146,8 +146,9 @@ def chunks(text: str, limit: int) -> list[str]:
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
+            cut = _safe_cut(line, limit)
+            pieces.append(line[:cut])
+            line = line[cut:]
         if current and len(current) + 1 + len(line) > limit:
             pieces.append(current)
             current = line
@@ -156,3 +157,11 @@ def chunks(text: str, limit: int) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+def _safe_cut(line: str, limit: int) -> int:
+    """Where to break a line too long for one piece: not inside an escape (`&lt;`, `&#60;`)."""
+    amp = line.rfind("&", max(0, limit - 10), limit)
+    if amp > 0 and ";" not in line[amp:limit]:
+        return amp
+    return limit

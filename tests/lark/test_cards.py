@@ -11,6 +11,7 @@ import pytest
 
 from bot.lark.files import form_track
 from bot.render.environment import Viewer
+from bot.render.inline import chunks
 from bot.render.lark import LarkRenderer, RenderError
 from bot.render.lark_card import MAX_CARD_BYTES, LarkCardError, card_bytes, check_card
 from handlers.core.card import Card, Header, Row, Rows, Strong
@@ -186,3 +187,12 @@ def test_a_file_field_asks_for_a_reply_and_the_other_fields_stay_in_the_form() -
     assert fields == {"note": "input", "owner": "select_person"}
     assert form_track(form) == Track("experiment", 1)
     assert form_track(new_requirement_form("en")) is None
+
+
+def test_a_line_broken_between_pieces_is_never_broken_inside_an_escape() -> None:
+    for offset in range(12):
+        text = "x" * offset + "&lt;" * 2000
+        pieces = chunks(text, 3000)
+        assert "".join(pieces) == text
+        assert all(p.endswith(("&lt;", "x")) and p.lstrip("x").startswith(("&lt;", "")) for p in pieces)
+        assert all(p.replace("&lt;", "").strip("x") == "" for p in pieces)
