@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from bot.db import session_scope
 from bot.i18n import catalog
 from bot.notify import ChannelUnreachable, Notifier
+from bot.render import charts
 from bot.render.environment import Viewer
 from handlers.core.reply import DirectMessage, Effect, PostToChannel, Text, UpdateTracked, UploadFile
 from models import chat_message
@@ -47,7 +48,7 @@ class EffectRunner:
             comment = self._t(viewer, effect.comment) if effect.comment else None
             content = effect.content
             if not isinstance(content, bytes):
-                content = content(lambda text: self._t(viewer, text))
+                content = charts.draw(content, lambda text: self._t(viewer, text))
             self.notifier.upload(channel, effect.filename, content, self._t(viewer, effect.title), comment, viewer)
         else:
             return False

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "lark_oapi", "uvicorn", "starlette")
+PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "lark_oapi", "uvicorn", "starlette", "matplotlib")
 
 
 def imports(package: str) -> dict[str, set[str]]:

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers.core.card import Card, Line, Section, Text
+from handlers.core.charts import Chart
 
 
 class Visibility(StrEnum):
@@ -92,9 +93,9 @@ Translate = Callable[[Text], str]
 @dataclass(frozen=True)
 class UploadFile:
     filename: str
-    # The bytes, or a function that draws them after the answer (off the request path) with a
-    # translator for the viewer's language: a chart's labels come from the catalogue this way.
-    content: bytes | Callable[[Translate], bytes]
+    # The bytes, or a chart that bot/render/charts draws after the answer (off the request path), its
+    # labels in the viewer's language.
+    content: bytes | Chart
     title: Text
     channel_ref: str | None = None
     comment: Text | None = None

@@ -21,9 +21,9 @@ from handlers.core.card import (
     joined,
     person,
 )
+from handlers.core.charts import ConversionChart
 from handlers.core.reply import Button, Reply, Text, Track, UpdateTracked, UploadFile, Visibility
 from handlers.experiments import lines
-from handlers.experiments.chart import cached, chart_png
 from models.experiments import experiment as exp_model
 from models.experiments import queries
 from models.experiments import result as results
@@ -130,17 +130,14 @@ def changed(db: Session, item: Experiment, notices: list[Text], *, replace_origi
 
 def chart_effect(db: Session, seen: Reading) -> list[UploadFile]:
     """The cumulative-conversion chart, drawn after the ack, when there are daily rows. A chart already
-    drawn for this data version is sent again without reading the daily series."""
+    drawn for this data version is not drawn again."""
     item = seen.item
     if seen.counts.source != "daily" or item.id is None:
         return []
-    key = (item.workspace_id, item.id, item.data_version, seen.market or "")
+    version = (item.workspace_id, item.id, item.data_version, seen.market or "")
     suffix = f"-{seen.market}" if seen.market else ""
-    content = cached(key)
-    if content is None:
-        series = results.daily_series(db=db, experiment_id=item.id, market=seen.market)
-        arms, alpha, title = list(item.arms), item.alpha, f"{item.key}{suffix}"
-        content = lambda _t: chart_png(key, series, arms=arms, alpha=alpha, title=title)  # noqa: E731
+    series = tuple(results.daily_series(db=db, experiment_id=item.id, market=seen.market))
+    content = ConversionChart(version, series, tuple(item.arms), item.alpha, f"{item.key}{suffix}")
     caption = {"key": item.key + suffix, "level": lines.pct(1 - item.alpha, 0)}
     return [UploadFile(filename=f"{item.key}{suffix}.png", content=content, title=Text("exp.chart.title", caption))]
 

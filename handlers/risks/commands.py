@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from handlers.core import fields
 from handlers.core.args import normalise_word
+from handlers.core.charts import RiskHeatMap
 from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
 from handlers.core.reply import FieldError, InvalidFields, OpenForm, Reply, Text, UploadFile, UsageError, Visibility
 from handlers.core.views import help_reply
@@ -217,8 +218,6 @@ def close(cmd: CommandInput, db: Session) -> Reply:
 
 
 def matrix(cmd: CommandInput, db: Session) -> Reply:
-    from handlers.risks.heatmap import heat_map_png
-
     if cmd.args.words:
         raise UsageError("args.unexpected_word", "risk.matrix.usage", value=cmd.args.words[0])
     filters: dict[str, Any] = {}
@@ -231,12 +230,8 @@ def matrix(cmd: CommandInput, db: Session) -> Reply:
         raise field_usage(err, "risk.matrix.usage") from err
     where = RiskFilter(category=filters.get("category"), market=filters.get("market"))
     cells = risk_model.matrix_cells(db=db, workspace_id=cmd.actor.workspace_id, where=where)
-    grid = grid_of(cells)
-    upload = UploadFile(
-        "risk-matrix.png",
-        lambda t: heat_map_png(grid, t),
-        title=Text("risk.matrix.file_title"),
-    )
+    grid = tuple(tuple(row) for row in grid_of(cells))
+    upload = UploadFile("risk-matrix.png", RiskHeatMap(grid), title=Text("risk.matrix.file_title"))
     return view_of.matrix_reply(cells, effects=[upload])
 
 

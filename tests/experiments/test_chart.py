@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from handlers.experiments.chart import chart_png, cumulative
+from bot.render.charts.conversion import chart_png, cumulative
 from models.experiments.result import DayPoint
 
 D1, D2, D3 = date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)

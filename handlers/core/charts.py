@@ -1,0 +1,31 @@
+"""Charts a reply may send as a file, described as data: bot/render/charts draws them (after the answer),
+with labels from the catalogue in the viewer's language."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from models.experiments.result import DayPoint
+
+
+@dataclass(frozen=True)
+class RiskHeatMap:
+    """The 5×5 risk grid: `grid[likelihood - 1][impact - 1]` risks in each cell."""
+
+    grid: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class ConversionChart:
+    """An experiment's cumulative conversion per arm, with its interval band. `version` names the data
+    it was drawn from, so that the same data is drawn once."""
+
+    version: Hashable
+    series: tuple[DayPoint, ...]
+    arms: tuple[str, ...]
+    alpha: float
+    title: str
+
+
+Chart = RiskHeatMap | ConversionChart
