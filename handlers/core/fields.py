@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from handlers.core.args import normalise_word, parse_mention, split_list
-from handlers.core.reply import FieldError
+from handlers.core.reply import FieldError, InvalidFields
 from models.market_codes import normalise_market, normalise_platform
 
 CLEAR_WORDS = frozenset({"none", "-", "无", "清空", "clear"})
@@ -92,3 +94,23 @@ def time_zone(name: str, value: str) -> str:
 
 def local_today(tz: str, now: datetime | None = None) -> date:
     return (now or datetime.now(ZoneInfo(tz))).astimezone(ZoneInfo(tz)).date()
+
+
+def field_values(
+    raw: Mapping[str, Any], fields_of: Mapping[str, str], parse: Callable[[str, str, Any], Any]
+) -> dict[str, Any]:
+    """Each option's value parsed into its model field (`parse(option, field, value)`); InvalidFields
+    naming every bad one, a field given twice (by two of its names) included."""
+    values: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for key, value in raw.items():
+        field = fields_of[key]
+        try:
+            if field in values:
+                raise FieldError(key, "args.duplicate_key", name=key)
+            values[field] = parse(key, field, value)
+        except FieldError as err:
+            errors.append(err)
+    if errors:
+        raise InvalidFields(errors)
+    return values

@@ -11,7 +11,7 @@ from handlers.core import fields
 from handlers.core.args import normalise_word
 from handlers.core.command import Actor
 from handlers.core.keys import KeyKind
-from handlers.core.reply import FieldError, InvalidFields, Text, UsageError
+from handlers.core.reply import Text, UsageError
 from models.requirements import requirement as req_model
 from models.requirements.requirement import Status
 from models.workspace import ensure_member
@@ -60,19 +60,11 @@ def requirement_values(
     raw: dict[str, Any], *, db: Session, actor: Actor, today: date, for_edit: bool
 ) -> dict[str, Any]:
     """Model field values from option or form values; raises InvalidFields naming every bad one."""
-    values: dict[str, Any] = {}
-    errors: list[FieldError] = []
-    for key, value in raw.items():
-        field = OPTION_FIELDS[key]
-        try:
-            if field in values:
-                raise FieldError(key, "args.duplicate_key", name=key)
-            values[field] = _one_value(key, field, value, db=db, actor=actor, today=today, for_edit=for_edit)
-        except FieldError as err:
-            errors.append(err)
-    if errors:
-        raise InvalidFields(errors)
-    return values
+    return fields.field_values(
+        raw,
+        OPTION_FIELDS,
+        lambda key, field, value: _one_value(key, field, value, db=db, actor=actor, today=today, for_edit=for_edit),
+    )
 
 
 def _one_value(key: str, field: str, value: Any, *, db: Session, actor: Actor, today: date, for_edit: bool) -> Any:

@@ -108,25 +108,17 @@ def risk_values(
     raw: dict[str, Any], *, db: Session, actor: Actor, today: date, for_edit: bool, from_form: bool = False
 ) -> dict[str, Any]:
     """Model field values from option or form values; raises InvalidFields naming every bad one."""
-    values: dict[str, Any] = {}
-    errors: list[FieldError] = []
-    for key, value in raw.items():
-        field = OPTION_FIELDS[key]
-        try:
-            if field in values:
-                raise FieldError(key, "args.duplicate_key", name=key)
-            values[field] = _one_value(
-                key, field, value, db=db, actor=actor, today=today, for_edit=for_edit, from_form=from_form
-            )
-        except FieldError as err:
-            errors.append(err)
-    if not errors:
-        try:
-            _money_together(values, raw, for_edit=for_edit)
-        except FieldError as err:
-            errors.append(err)
-    if errors:
-        raise InvalidFields(errors)
+    values = fields.field_values(
+        raw,
+        OPTION_FIELDS,
+        lambda key, field, value: _one_value(
+            key, field, value, db=db, actor=actor, today=today, for_edit=for_edit, from_form=from_form
+        ),
+    )
+    try:
+        _money_together(values, raw, for_edit=for_edit)
+    except FieldError as err:
+        raise InvalidFields([err]) from err
     review = values.pop("review", None)
     if review is not None:
         values["review_every_days"], values["next_review"] = review
