@@ -9,6 +9,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
 from handlers.core.reply import Text
 
 log = logging.getLogger(__name__)
@@ -51,8 +54,8 @@ class Catalog:
     @staticmethod
     def fill(key: str, template: str, params: Mapping[str, Any]) -> str:
         try:
-            return template.format(**params)
-        except (KeyError, IndexError, ValueError):
+            return choose(template, params).format(**params)
+        except (KeyError, IndexError, ValueError, TemplateError):
             log.exception("message %r cannot be filled with %s", key, sorted(params))
             return template
 
@@ -72,8 +75,8 @@ class Catalog:
             return template
         resolved = {name: self._param(lang, value) for name, value in params.items()}
         try:
-            return template.format(**resolved)
-        except (KeyError, IndexError, ValueError):
+            return choose(template, resolved).format(**resolved)
+        except (KeyError, IndexError, ValueError, TemplateError):
             log.exception("message %r cannot be filled with %s", key, sorted(resolved))
             return template
 
@@ -84,6 +87,22 @@ class Catalog:
             separator = "、" if lang.startswith("zh") else ", "
             return separator.join(str(self._param(lang, v)) for v in value)
         return value
+
+
+# A message may choose its words by its numbers with jinja2 statements, e.g. plurals:
+# "{n} {% if n == 1 %}step{% else %}steps{% endif %}". Its {name} placeholders are filled afterwards.
+_WORDING = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+
+
+def choose(template: str, params: Mapping[str, Any]) -> str:
+    if "{%" not in template:
+        return template
+    return _compiled(template).render(**params)
+
+
+@cache
+def _compiled(template: str) -> Any:
+    return _WORDING.from_string(template)
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:

@@ -6,7 +6,14 @@ import re
 import string
 from pathlib import Path
 
-from bot.i18n import Catalog
+import pytest
+
+from bot.i18n import Catalog, catalog
+from bot.render.environment import Viewer
+from bot.render.lark import LarkRenderer
+from bot.render.slack import SlackRenderer
+from bot.render.text import TextRenderer
+from handlers.core.reply import Text
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_LITERAL = re.compile(
@@ -15,7 +22,9 @@ KEY_LITERAL = re.compile(
 
 
 def placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    """The {name} fields a message fills (its {% %} word choices set aside)."""
+    plain = re.sub(r"\{%.*?%\}", "", template)
+    return {name for _, name, _, _ in string.Formatter().parse(plain) if name}
 
 
 def test_both_catalogues_hold_the_same_keys_and_placeholders() -> None:
@@ -52,3 +61,15 @@ def test_every_command_has_its_usage_and_help_line_in_both_languages() -> None:
     for spec in REGISTRY.commands:
         for key in filter(None, (spec.usage, spec.summary)):
             assert key in catalog.messages["en"] and key in catalog.messages["zh-CN"], (spec.slug, key)
+
+
+@pytest.mark.parametrize(("count", "said"), [(1, "1 step."), (2, "2 steps."), (0, "0 steps.")])
+def test_a_message_chooses_its_plural_by_its_number(count: int, said: str) -> None:
+    assert catalog().t("en", "risk.playbook.saved", category="FX", count=count).endswith(f": {said}")
+
+
+def test_a_plural_survives_every_front_ends_escaping() -> None:
+    message = Text("risk.playbook.saved", {"category": "<FX>", "count": 1})
+    for renderer in (SlackRenderer(), LarkRenderer(), TextRenderer()):
+        shown = renderer.t(Viewer("en"), message)
+        assert shown.endswith(": 1 step.") and "{%" not in shown
