@@ -19,13 +19,13 @@ from handlers.core.reply import (
     UsageError,
 )
 from handlers.core.views import help_reply
-from handlers.requirements.cards import people
 from handlers.requirements.input import find
 from handlers.scoring import cards as scoring_view
 from handlers.scoring import digest as scoring_digest
 from handlers.scoring.input import RICE_KEYS, SCORE_KEYS, Scored, scored
 from models.requirements import requirement as req_model
 from models.requirements.requirement import RequirementView
+from models.scoring import queries as score_queries
 from models.scoring import rice as math
 from models.scoring import score as score_model
 from models.scoring.rice import Moscow, RiceInputs
@@ -57,11 +57,28 @@ def score(cmd: CommandInput, db: Session) -> Reply:
 
 
 def history(cmd: CommandInput, db: Session) -> Reply:
+    """`/score history REQ-12`: every re-score, newest first, a page at a time."""
     if len(cmd.args.words) != 1:
         raise UsageError("req.show.need_key", "score.history.usage")
     found = find(db, cmd.actor, cmd.args.words[0], "score.history.usage")
-    entries = score_model.history(db=db, requirement_id=found.item.id or 0)
-    return scoring_view.history_reply(found, entries, people(db, (e.actor_id for e in entries)))
+    return _history_page(db, found, 0, replace_original=False)
+
+
+def on_history_page(action: ActionInput, db: Session) -> Reply:
+    found = req_model.get_by_id(
+        db=db, workspace_id=action.actor.workspace_id, requirement_id=_int(action.payload.get("id"))
+    )
+    if found is None:
+        return Reply.message("req.gone")
+    offset = action.payload.get("o")
+    return _history_page(db, found, offset if isinstance(offset, int) and offset >= 0 else 0, replace_original=True)
+
+
+def _history_page(db: Session, found: RequirementView, offset: int, *, replace_original: bool) -> Reply:
+    page = score_queries.history_page(
+        db=db, requirement_id=found.item.id or 0, offset=offset, limit=scoring_view.HISTORY_PAGE_SIZE
+    )
+    return scoring_view.history_reply(found, page, replace_original=replace_original)
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
@@ -210,6 +227,6 @@ COMMANDS = (
     CommandSpec("score history", history, "score.history.usage", "score.history.summary"),
     CommandSpec("score help", help_, "score.usage"),
 )
-ACTIONS = (ActionSpec(FORM_ACTION, on_form),)
+ACTIONS = (ActionSpec(FORM_ACTION, on_form), ActionSpec(scoring_view.HISTORY_ACTION, on_history_page))
 JOBS = ()
 DIGEST_SECTIONS = scoring_digest.SECTIONS

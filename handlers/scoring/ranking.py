@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from typing import Any
 
 from sqlmodel import Session
 
 from handlers.core import fields
 from handlers.core.args import normalise_word
 from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
-from handlers.core.reply import Button, FieldError, InvalidFields, Reply, Text, UploadFile, UsageError
+from handlers.core.reply import FieldError, InvalidFields, Reply, Text, UploadFile, UsageError
 from handlers.core.roles import can_decide
 from handlers.requirements.input import status_from_word
+from handlers.scoring import cards as scoring_view
 from handlers.scoring.input import weights as parse_weights
 from models.market_codes import ISO_COUNTRY_CODES, MARKET_ALIASES
 from models.requirements import export as backlog_export
 from models.requirements.requirement import PLATFORM_MAX, ListFilter
 from models.scoring import ranking
-from models.scoring import rice as math
 from models.scoring import score as score_model
-from models.scoring.ranking import By, RankedPage
+from models.scoring.ranking import By
 
-PAGE_ACTION = "score.page"
 TOP_KEYS = frozenset({"market", "by"})
 EXPORT_KEYS = frozenset({"status", "market", "platform"})
 MARKET_KEYS = frozenset(code.lower() for code in (*ISO_COUNTRY_CODES, *MARKET_ALIASES))
@@ -74,47 +72,9 @@ def _top_reply(
     db: Session, workspace_id: int, by: By, market: str | None, size: int, offset: int, *, replace_original: bool
 ) -> Reply:
     page = ranking.top(db=db, workspace_id=workspace_id, by=by, market=market, offset=offset, limit=size)
-    buttons = []
-    state = {"b": by.value, "m": market, "n": size}
-    if offset > 0:
-        buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {**state, "o": max(0, offset - size)}))
-    if page.more:
-        buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {**state, "o": offset + size}))
-    return Reply(
-        "score_top",
-        {
-            "by": Text(f"score.top.by_{by.value}"),
-            "market": market,
-            "weight": math.plain(page.weight) if page.weight is not None else None,
-            "items": [_item(r, by) for r in page.items],
-            "first": offset + 1 if page.items else 0,
-            "last": offset + len(page.items),
-            "total": f"{page.total}+" if page.capped else page.total,
-            "budget": _budget(page),
-        },
-        buttons=buttons,
-        replace_original=replace_original,
+    return scoring_view.top_reply(
+        page, by=by, market=market, size=size, offset=offset, replace_original=replace_original
     )
-
-
-def _item(row: ranking.Ranked, by: By) -> dict[str, Any]:
-    return {
-        "rank": row.rank,
-        "key": row.key,
-        "title": row.title,
-        "status": row.status,
-        "value": math.shown(row.value) if row.value is not None else None,
-        "moscow": row.moscow,
-        "owner": {"ref": row.owner[0], "name": row.owner[1]} if row.owner else None,
-    }
-
-
-def _budget(page: RankedPage) -> dict[str, Any] | None:
-    share = page.budget.must_share
-    if share is None:
-        return None
-    percent = math.quantize(share * 100, Decimal(1))
-    return {"share": f"{percent}%", "over": page.budget.over, "missing": page.budget.without_effort}
 
 
 def markets(cmd: CommandInput, db: Session) -> Reply:
@@ -139,16 +99,7 @@ def markets(cmd: CommandInput, db: Session) -> Reply:
 
 
 def _weights_reply(weights: dict[str, Decimal], notice: Text | None) -> Reply:
-    total = sum(weights.values(), Decimal(0))
-    rows = [
-        {
-            "market": market,
-            "weight": math.plain(weight),
-            "share": f"{math.quantize(weight / total * 100, Decimal(1))}%" if total else "0%",
-        }
-        for market, weight in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
-    return Reply("market_weights", {"weights": rows, "notice": notice})
+    return Reply("market_weights", card=scoring_view.weights_card(weights, notice=notice))
 
 
 def export(cmd: CommandInput, db: Session) -> Reply:
@@ -209,5 +160,5 @@ COMMANDS = (
     CommandSpec("req export", export, "req.export.usage", "req.export.summary", keys=EXPORT_KEYS),
     CommandSpec("pm markets", markets, "pm.markets.usage", "pm.markets.summary", keys=MARKET_KEYS),
 )
-ACTIONS = (ActionSpec(PAGE_ACTION, on_page),)
+ACTIONS = (ActionSpec(scoring_view.TOP_ACTION, on_page),)
 JOBS = ()

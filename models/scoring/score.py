@@ -211,13 +211,14 @@ def markets_changed(*, db: Session, workspace_id: int, requirement_id: int, mark
     db.add(row)
 
 
-def history(*, db: Session, requirement_id: int, limit: int = 50) -> list[ScoreEntry]:
+def history(*, db: Session, requirement_id: int, limit: int = 50, offset: int = 0) -> list[ScoreEntry]:
     """Newest first."""
     return list(
         db.exec(
             select(ScoreEntry)
             .where(ScoreEntry.requirement_id == requirement_id)
             .order_by(ScoreEntry.id.desc())  # type: ignore[union-attr]
+            .offset(offset)
             .limit(limit)
         ).all()
     )

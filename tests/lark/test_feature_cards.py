@@ -18,11 +18,12 @@ from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
 from bot.render.lark_card import MAX_CARD_BYTES, card_bytes, check_card
 from bot.runtime import Caller, Runtime
-from handlers.core.reply import Attachment, DirectMessage, PostToChannel, Reply, Text, UpdateTracked
+from handlers.core.reply import Attachment, DirectMessage, PostToChannel, Reply, UpdateTracked
 from handlers.costs import cards as cost_view
 from handlers.digest import cards as digest_cards
 from handlers.risks import cards as risk_cards
 from handlers.risks.reviews import remind_overdue_reviews
+from handlers.scoring import cards as scoring_view
 from handlers.standup import commands as standup
 from handlers.suppliers import cards as supplier_cards
 from models.approvals.approval import Approval
@@ -30,8 +31,13 @@ from models.costs.cost import Sku
 from models.costs.queries import SkuPage
 from models.digest.schedule import DigestChannel, Schedule
 from models.experiments.experiment import Experiment
+from models.requirements.requirement import Requirement, RequirementView
 from models.risks.indicator import Figure
 from models.risks.queries import FigurePage
+from models.scoring.queries import HistoryPage
+from models.scoring.ranking import By, Ranked, RankedPage
+from models.scoring.rice import Budget
+from models.scoring.score import ScoreEntry
 from models.suppliers.queries import Compared, Scored
 from models.suppliers.supplier import CRITERIA, Supplier, SupplierScore
 from tests.experiments.data import daily_csv
@@ -271,61 +277,48 @@ def test_ten_suppliers_with_long_names_compare_inside_30_kb() -> None:
     check_card(LarkRenderer().card(usual, Viewer("zh-CN")))
 
 
-# The scoring and audit lists drawn at their largest, with user text that markdown escaping makes
-# five times longer: each card holds what fits, and says how many more there are. (The digest's
-# cards, which continue in further cards instead: tests/digest/test_cards.py.)
 WHO = {"ref": "ou_" + "a" * 30, "name": "ana"}
 ANGLES = "<" * 1000
 
 
-def big_sample(kind: str) -> tuple[dict, int]:
-    """A reply's data at its largest, and how many rows it holds."""
+def largest_score_pages() -> dict[str, Reply]:
+    """The ranked backlog and a page of score history at their largest, with titles that markdown
+    escaping makes five times longer, drawn by the scoring views."""
     now = datetime(2026, 1, 2, tzinfo=UTC)
-    if kind == "score_history":
-        split = " · ".join(f"M{n} 1,000" for n in range(30))
-        lines = [
-            {
-                "at": now,
-                "actor": WHO,
-                "method": "rice",
-                "value": "4,266.7",
-                "inputs": f"4,000 × 2 × 80% ÷ 1.5 ({split})",
-            }
-            for _ in range(1000)
-        ]
-        return {"key": "REQ-1", "title": "长" * 200, "lines": lines}, len(lines)
-    if kind == "audit_log":
-        lines = [
-            {"at": now, "actor": WHO, "action": "decide", "changes": {}, "text": Text("audit.decide.rejected"),
-             "who": None, "detail": ANGLES}
-            for _ in range(20)
-        ]  # fmt: skip
-        return {"subject": "REQ-1 " + "长" * 120, "lines": lines, "first": 1}, len(lines)
-    if kind == "score_top":
-        items = [
-            {"rank": n, "key": f"REQ-{n}", "title": ANGLES, "status": "triaged", "value": "1,234,567.8",
-             "moscow": "must", "owner": WHO}
-            for n in range(1, 51)
-        ]  # fmt: skip
-        data = {"by": Text("score.top.by_rice"), "market": None, "weight": None, "items": items, "first": 1,
-                "last": 50, "total": "10000+", "budget": {"share": "70%", "over": True, "missing": 3}}  # fmt: skip
-        return data, len(items)
-    raise ValueError(kind)
+    owner = (WHO["ref"], WHO["name"])
+    items = [Ranked(n, n, f"REQ-{n}", ANGLES, "triaged", Decimal("1234567.8"), "must", owner) for n in range(1, 51)]
+    budget = Budget(Decimal(7), Decimal(10), 3)
+    ranked = RankedPage(items, total=1000, capped=True, more=True, budget=budget, weight=None)
+    top = scoring_view.top_reply(ranked, by=By.RICE, market=None, size=50, offset=0)
+    split = {f"M{n}": 1000 for n in range(30)}
+    inputs = {"reach": 30000, "impact": "2", "confidence": 80, "effort": "1.5", "by_market": split}
+    entries = [
+        ScoreEntry(id=n, workspace_id=1, requirement_id=1, actor_id=1, method="rice", inputs=inputs,
+                   value="4266.6667", at=now)
+        for n in range(scoring_view.HISTORY_PAGE_SIZE)
+    ]  # fmt: skip
+    page = HistoryPage(entries, total=1000, offset=0, people={1: owner})
+    view = RequirementView(Requirement(id=1, workspace_id=1, number=1, title="长" * 200, requester_id=1), ("DE",))
+    history = scoring_view.history_reply(view, page)
+    return {"score_top": top, "score_history": history}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 @pytest.mark.parametrize("kind", ["score_history", "score_top"])
-def test_scoring_audit_and_digest_lists_at_their_largest_fit_and_say_how_many_more(kind: str, lang: str) -> None:
-    data, rows = big_sample(kind)
-    renderer = LarkRenderer()
-    card = renderer.card(Reply(kind, data), Viewer(lang, "Asia/Shanghai"))
+def test_the_largest_score_pages_fit_one_card_whole(kind: str, lang: str) -> None:
+    reply = largest_score_pages()[kind]
+    card = LarkRenderer().card(reply, Viewer(lang, "Asia/Shanghai"))  # one card: raises if it needs two
     check_card(card)
     assert card_bytes(card) <= MAX_CARD_BYTES
     text = card_text(card)
     if kind == "score_top":
-        assert text.count("**REQ-") == rows  # a page is never cut: the next page starts after it
-        return
-    more = [line for line in text.split("\n") if line.startswith(catalog().t(lang, "lark.more", count=0)[:3])]
-    assert len(more) == 1, text[-300:]
-    hidden = int("".join(c for c in more[0] if c.isdigit()))
-    assert 0 < hidden < rows
+        assert text.count("**REQ-") == 50  # a page is never cut: the next page starts after it
+    else:
+        assert text.count("**RICE 4,266.7**") == scoring_view.HISTORY_PAGE_SIZE  # the whole page
+        assert catalog().t(lang, "common.page", first=1, last=20, total=1000) in text
+    assert [b["text"]["content"] for b in buttons_of(card)] == [catalog().t(lang, "common.next_page")]
+
+
+def buttons_of(card: dict) -> list[dict]:
+    rows = [e for e in card["body"]["elements"] if e.get("tag") == "column_set" and e.get("flex_mode") == "flow"]
+    return [c["elements"][0] for row in rows for c in row["columns"]]

@@ -130,8 +130,8 @@ def test_top_ranks_open_items_with_unscored_after(console: ConsoleDriver) -> Non
     out = console.send("/score top")
     lines = [line.strip() for line in out.splitlines() if line.strip()[:2].rstrip(".").isdigit()]
     assert [line.split()[1] for line in lines] == ["REQ-2", "REQ-1", "REQ-4", "REQ-3"]
-    assert "1. REQ-2  high — 4,000 · new" in out
-    assert "4. REQ-3  none — not scored · new" in out
+    assert "1. REQ-2 high — 4,000 · new" in out
+    assert "4. REQ-3 none — not scored · new" in out
     assert "1–4 of 4 · unscored last" in out
 
 
@@ -162,7 +162,7 @@ def test_market_weights_need_an_approver_and_rerank(console: ConsoleDriver) -> N
     console.send("/score REQ-2 reach=1000 impact=1 confidence=100 effort=1")
     assert "Only admins and approvers can set market weights." in console.as_user("sam").send("/pm markets US=0.2")
     out = console.as_user("mei").send("/pm markets US=20% DE=80%")
-    assert "Market weights saved" in out and "DE  0.8 (80%)" in out and "US  0.2 (20%)" in out
+    assert "Market weights saved" in out and "DE 0.8 (80%)" in out and "US 0.2 (20%)" in out
     top = console.send("/score top by=weighted")
     # 1,000 × 0.8 = 800 beats 3,000 × 0.2 = 600
     assert top.index("REQ-2") < top.index("REQ-1") and "— 800" in top and "— 600" in top
