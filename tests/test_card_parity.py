@@ -23,7 +23,7 @@ from handlers.core.card import Card, Channel, Fields, Image, Link, Mention, Mono
 from handlers.core.reply import Reply
 from tests.lark.test_feature_cards import every_reply, run
 
-WORD = re.compile(r"[^\W_]+")
+WORD = re.compile(r"[^\W\d_\u2e80-\u9fff]+|\d+|[\u2e80-\u9fff]")  # Latin words, numbers, each CJK character
 EXTRA = ("/req list", "/req show REQ-1", "/pm help", "/req help", "/req add", "/risk add x likelihood=9")
 
 
