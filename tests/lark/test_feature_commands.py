@@ -98,13 +98,20 @@ def test_a_full_risk_card_and_a_full_register_page_fit(lark: LarkSender, fake_la
     for n in range(35):
         lark.message(f"/risk mitigate RISK-1 {'措施' * 400}{n} due=2030-01-01")
     lark.message("/risk watch RISK-1 fx.USDCNY above 7.3")
+    time.sleep(1)  # the answers to the commands above are sent after their acks
+    fake_lark.reset()
     lark.message("/risk show RISK-1")
-    shown = valid(last_card(fake_lark, 40))  # RISK-1 is critical: its answer and its posted card, then 38
-    assert "#40" in card_text(shown)
+    deadline, text = time.monotonic() + 10, ""
+    while "#40" not in text and time.monotonic() < deadline:
+        time.sleep(0.05)
+        text = "\n".join(card_text(valid(c.card)) for c in fake_lark.calls_to("im.message.reply"))
+    assert "#1 " in text and "#40" in text  # too long for one card: continued in further cards, whole
     for n in range(12):
         lark.message(f"/risk add r{n} {'长' * 180} category=fx likelihood=2 impact=2")
+    time.sleep(1)
+    fake_lark.reset()
     lark.message("/risk list")
-    listing = valid(last_card(fake_lark, 53))
+    listing = valid(last_card(fake_lark, 1))
     assert "第 1–10 条，共 13 条" in card_text(listing)
 
 
