@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from handlers.core.card import Card, Code, Header, Note, Row, Rows, Section
-from handlers.core.reply import Reply, Text, UsageError
+from handlers.core.reply import Button, Reply, Text, UsageError
 
 
 def help_reply(title: Text, lines: Sequence[Text]) -> Reply:
@@ -20,3 +21,19 @@ def usage_reply(err: UsageError) -> Reply:
     if err.usage:
         parts.append(Note((Text("common.usage", {"usage": Code(Text(err.usage))}),)))
     return Reply("usage", card=Card(summary=err.text, parts=tuple(parts)))
+
+
+def page_buttons(action: str, page: int, more: bool, **state: Any) -> list[Button]:
+    """Previous / next buttons of a numbered page; `state` rides along in each (the list's filters)."""
+    buttons = []
+    if page > 1:
+        buttons.append(Button(Text("common.prev_page"), action, {**state, "p": page - 1}))
+    if more:
+        buttons.append(Button(Text("common.next_page"), action, {**state, "p": page + 1}))
+    return buttons
+
+
+def page_note(page: int, size: int, shown: int, total: int | str) -> Text:
+    """`11–20 of 43`: where a numbered page of `size` rows, showing `shown`, sits among `total`."""
+    first = (page - 1) * size + 1
+    return Text("common.page", {"first": first, "last": first + shown - 1, "total": total})

@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from handlers.core.card import Card, Code, Divider, Header, Line, Note, Row, Rows, Section, Strong, joined
-from handlers.core.reply import Button, Reply, Text
+from handlers.core.reply import Reply, Text
+from handlers.core.views import page_buttons, page_note
 from models.costs.cost import CostLane, Sku
 from models.costs.fx import Rate
 from models.costs.landed_cost import build_up, charm_price, price_for_margin
@@ -273,11 +274,7 @@ def shock_text(shock: Shock) -> list[Text]:
 
 
 def list_page(found: SkuPage, *, page: int, replace_original: bool = False) -> Reply:
-    buttons = []
-    if page > 1:
-        buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"p": page - 1}))
-    if found.more:
-        buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"p": page + 1}))
+    buttons = page_buttons(PAGE_ACTION, page, found.more)
     return Reply("cost_list", card=list_card(found, page), buttons=buttons, replace_original=replace_original)
 
 
@@ -286,8 +283,7 @@ def list_card(found: SkuPage, page: int) -> Card:
     title = Text("cost.list_title")
     if not found.items:
         return Card(summary=title, header=Header(title), parts=(Section((Text("cost.list_empty"),)),))
-    first = (page - 1) * PAGE_SIZE + 1
-    counted = Text("common.page", {"first": first, "last": first + len(found.items) - 1, "total": found.total})
+    counted = page_note(page, PAGE_SIZE, len(found.items), found.total)
     rows = tuple(
         Row(
             [

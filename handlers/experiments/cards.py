@@ -23,6 +23,7 @@ from handlers.core.card import (
 )
 from handlers.core.charts import ConversionChart
 from handlers.core.reply import Button, Reply, Text, Track, UpdateTracked, UploadFile, Visibility
+from handlers.core.views import page_buttons
 from handlers.experiments import lines
 from models.experiments import experiment as exp_model
 from models.experiments import queries
@@ -155,11 +156,7 @@ def decision_buttons(item: Experiment, readout: Readout) -> list[Button]:
 
 
 def list_page(found: ListPage, *, page: int, filters: dict[str, Any], replace_original: bool = False) -> Reply:
-    buttons = []
-    if page > 1:
-        buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"f": filters, "p": page - 1}))
-    if found.more:
-        buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"f": filters, "p": page + 1}))
+    buttons = page_buttons(PAGE_ACTION, page, found.more, f=filters)
     return Reply("exp_list", card=list_card(found, page), buttons=buttons, replace_original=replace_original)
 
 

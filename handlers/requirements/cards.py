@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from handlers.core.card import Card, Header, Inline, Line, Note, Row, Rows, Section, Strong, When, fields, joined
 from handlers.core.reply import Button, Reply, Text, Visibility
+from handlers.core.views import page_buttons
 from handlers.requirements.audit import history_lines, who_of
 from handlers.scoring import cards as scoring_view
 from models.requirements import queries
@@ -119,11 +120,7 @@ def summary_line(view: RequirementView, people: dict[int, tuple[str, str | None]
 
 
 def list_page(found: Page, *, page: int, filters: dict[str, Any], replace_original: bool = False) -> Reply:
-    buttons = []
-    if page > 1:
-        buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"f": filters, "p": page - 1}))
-    if found.more:
-        buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"f": filters, "p": page + 1}))
+    buttons = page_buttons(PAGE_ACTION, page, found.more, f=filters)
     return Reply("req_list", card=list_card(found, page), buttons=buttons, replace_original=replace_original)
 
 

@@ -33,6 +33,7 @@ from handlers.core.card import (
     note,
 )
 from handlers.core.reply import Button, PostToChannel, Reply, Text, Track, UpdateTracked, Visibility
+from handlers.core.views import page_buttons, page_note
 from handlers.requirements.audit import audit_line
 from handlers.risks.steps import Step, steps_of
 from models.base import utcnow
@@ -290,11 +291,7 @@ def refreshed(db: Session, view: RiskView, *, today: date) -> UpdateTracked:
 
 
 def list_page(found: RiskPage, *, page: int, filters: dict[str, Any], today: date) -> Reply:
-    buttons = []
-    if page > 1:
-        buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"f": filters, "p": page - 1}))
-    if found.more:
-        buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"f": filters, "p": page + 1}))
+    buttons = page_buttons(PAGE_ACTION, page, found.more, f=filters)
     return Reply("risk_list", card=list_card(found, page=page, today=today), buttons=buttons)
 
 
@@ -302,8 +299,7 @@ def list_card(found: RiskPage, *, page: int, today: date) -> Card:
     title = Text("risk.list_title")
     if not found.items:
         return Card(summary=title, header=Header(title), parts=(Section((Text("risk.list_empty"),)),))
-    first = (page - 1) * PAGE_SIZE + 1
-    counted = Text("common.page", {"first": first, "last": first + len(found.items) - 1, "total": found.total})
+    counted = page_note(page, PAGE_SIZE, len(found.items), found.total)
     rows = tuple(
         Row(
             [MARKS[i.view.item.band], " ", Strong(i.view.item.key), " ", i.view.item.title],
@@ -481,11 +477,7 @@ def review_due_card(item: Risk, *, today: date) -> Card:
 
 
 def figure_page_reply(found: FigurePage, *, page: int, replace_original: bool = False) -> Reply:
-    buttons = []
-    if page > 1:
-        buttons.append(Button(Text("common.prev_page"), FIGURE_PAGE_ACTION, {"p": page - 1}))
-    if found.more:
-        buttons.append(Button(Text("common.next_page"), FIGURE_PAGE_ACTION, {"p": page + 1}))
+    buttons = page_buttons(FIGURE_PAGE_ACTION, page, found.more)
     return Reply("figure_list", card=figure_card(found, page=page), buttons=buttons, replace_original=replace_original)
 
 
@@ -499,8 +491,7 @@ def figure_card(found: FigurePage, *, page: int) -> Card:
     title = Text("pm.figure.title")
     if not found.items:
         return Card(summary=title, header=Header(title), parts=(Section((Text("pm.figure.empty"),)),))
-    first = (page - 1) * FIGURE_PAGE_SIZE + 1
-    counted = Text("common.page", {"first": first, "last": first + len(found.items) - 1, "total": found.total})
+    counted = page_note(page, FIGURE_PAGE_SIZE, len(found.items), found.total)
     rows = tuple(Row(figure_line(f)) for f in found.items)
     return Card(summary=[title, " · ", counted], header=Header(title), parts=(Note((counted,)), Rows(rows)))
 

@@ -24,7 +24,8 @@ from handlers.core.card import (
     note,
     person,
 )
-from handlers.core.reply import Button, Reply, Text, Visibility
+from handlers.core.reply import Reply, Text, Visibility
+from handlers.core.views import page_buttons, page_note
 from models.money import percent
 from models.suppliers import queries
 from models.suppliers.queries import Compared, LinkTarget, Scored, SupplierCard, SupplierPage
@@ -197,11 +198,7 @@ def list_reply(db: Session, workspace_id: int, page: int, *, replace_original: b
 
 
 def list_page(found: SupplierPage, *, page: int, replace_original: bool = False) -> Reply:
-    buttons = []
-    if page > 1:
-        buttons.append(Button(Text("common.prev_page"), PAGE_ACTION, {"p": page - 1}))
-    if found.more:
-        buttons.append(Button(Text("common.next_page"), PAGE_ACTION, {"p": page + 1}))
+    buttons = page_buttons(PAGE_ACTION, page, found.more)
     return Reply("supplier_list", card=list_card(found, page), buttons=buttons, replace_original=replace_original)
 
 
@@ -209,8 +206,7 @@ def list_card(found: SupplierPage, page: int) -> Card:
     title = Text("supplier.list_title")
     if not found.items:
         return card(title, Section((Text("supplier.list_empty"),)), header=Header(title, COLOUR))
-    first = (page - 1) * PAGE_SIZE + 1
-    counted = Text("common.page", {"first": first, "last": first + len(found.items) - 1, "total": found.total})
+    counted = page_note(page, PAGE_SIZE, len(found.items), found.total)
     rows = tuple(Row(_list_line(item, found.weights)) for item in found.items)
     return card([title, " · ", counted], Note((counted,)), Rows(rows), header=Header(title, COLOUR))
 
