@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from tests.fakes.lark_api import APP_ID, APP_SECRET, FakeLark  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.lark.test_cli_lark import wait_healthy  # noqa: E402
-from tests.support.client_faults import Probe, all_cases, slack, slack_command_fields  # noqa: E402
+from tests.support.client_faults import RESPONSE_URL, Probe, all_cases, slack, slack_command_fields  # noqa: E402
 from tests.support.lark_requests import ENCRYPT_KEY, VERIFICATION_TOKEN  # noqa: E402
 from tests.support.slack_requests import SECRET  # noqa: E402
 from tests.test_cli import free_port  # noqa: E402
@@ -113,9 +114,10 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--big-mib", type=int, default=64)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--save-log", help="keep a copy of the started server's log here")
     args = parser.parse_args()
     if args.url:
-        return probe(args.url, Path(args.log) if args.log else None, None, args)
+        return probe(args.url, Path(args.log) if args.log else None, None, args, RESPONSE_URL)
     fake_slack, fake_lark = FakeSlack(), FakeLark()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -143,20 +145,22 @@ def main() -> int:
         try:
             url = f"http://127.0.0.1:{port}"
             wait_healthy(url, proc)
-            return probe(url, log_path, proc.pid, args)
+            return probe(url, log_path, proc.pid, args, fake_slack.base + "/response/probe")
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+            if args.save_log:
+                shutil.copy(log_path, args.save_log)
             fake_slack.close()
             fake_lark.close()
 
 
-def probe(url: str, log_path: Path | None, pid: int | None, args: argparse.Namespace) -> int:
+def probe(url: str, log_path: Path | None, pid: int | None, args: argparse.Namespace, response_url: str) -> int:
     growth = big_post_growth(url, pid, args.big_mib) if pid is not None and args.big_mib else None
     http = httpx.Client(timeout=30)
     token = figure_token(http, url)
     start = log_path.stat().st_size if log_path else 0
-    cases = all_cases(token)
+    cases = all_cases(token, response_url)
     statuses: Counter[str] = Counter()
     failed = []
     for case in cases:
@@ -177,7 +181,8 @@ def probe(url: str, log_path: Path | None, pid: int | None, args: argparse.Names
         print(f"  {status}  {name}")
     print(f"responses >= 500: {len(failed)}   tracebacks logged: {tracebacks}   log lines over 2,000 chars: {leaked}")
     if growth is not None:
-        print(f"{args.big_mib} MiB POST to /slack/events: answered {growth[1]}, server RSS grew {growth[0] / 1024:.1f} MiB")
+        grew = growth[0] / 1024
+        print(f"{args.big_mib} MiB POST to /slack/events: answered {growth[1]}, server RSS grew {grew:.1f} MiB")
     return 1 if failed or tracebacks else 0
 
 

@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -20,6 +20,7 @@ from bot.background import Background
 from bot.db import session_scope
 from bot.render.environment import Viewer
 from handlers.core.command import ActionInput, Actor, CommandInput, Registry
+from handlers.core.fields import without_nul
 from handlers.core.reply import Attachment, RefreshProfile, Reply, UsageError
 from handlers.core.views import usage_reply
 from models.workspace import ensure_member, ensure_workspace
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 # Lark tenants are mostly Chinese-speaking companies; Slack and the console follow the settings.
 PLATFORM_LANG = {"lark": "zh-CN"}
+MAX_NAME = 120  # the longest team or person name stored (models/workspace.py)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class Runtime:
 
     def command(self, caller: Caller, root: str, text: str) -> Outcome:
         changes_people = False
+        caller, root, text = _clean(caller), without_nul(root), without_nul(text)
 
         def run(actor: Actor, db: Session) -> Reply:
             nonlocal changes_people
@@ -121,6 +124,7 @@ class Runtime:
         files: tuple[Attachment, ...] = (),
     ) -> Outcome:
         spec = self.registry.action(name)
+        caller, payload, form = _clean(caller), without_nul(payload), without_nul(form)
 
         def run(actor: Actor, db: Session) -> Reply:
             if spec is None:
@@ -203,3 +207,17 @@ class Runtime:
         if actor is None:
             return Viewer(self.default_lang, self.default_tz)
         return Viewer((reply.lang if reply else None) or actor.lang, actor.tz)
+
+
+def _clean(caller: Caller) -> Caller:
+    """The caller without NUL characters, and with names no longer than a name column holds."""
+    changes: dict[str, Any] = {}
+    for field in fields(caller):
+        value = getattr(caller, field.name)
+        if isinstance(value, str):
+            cleaned = without_nul(value)
+            if field.name in ("team_name", "user_name"):
+                cleaned = cleaned[:MAX_NAME]
+            if cleaned != value:
+                changes[field.name] = cleaned
+    return replace(caller, **changes) if changes else caller

@@ -3,7 +3,6 @@ and card callbacks), a health check, and the endpoint that scripts push early-wa
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,15 +16,19 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.db import session_scope
 from bot.delivery import Platforms
+from bot.request_body import BodyLimit
 from bot.runtime import Runtime
+from bot.safe_json import NotJson, loads_object
 from bot.settings import Settings
 from bot.slack.app import build_app
+from bot.slack.gate import SlackGate
 from handlers.risks.indicators import BadFigure, push_with_token
 
 log = logging.getLogger(__name__)
@@ -40,8 +43,13 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     lark_front = None
     if settings.slack_enabled:
         handler = SlackRequestHandler(build_app(settings, runtime))
+        gate = SlackGate(settings.slack_signing_secret or "")
 
         async def slack_events(request: Request) -> object:
+            refusal = gate.check(await request.body(), request.headers)  # Bolt reads the same cached body
+            if refusal is not None:
+                log.info("Slack request refused (%s %s)", refusal.status, refusal.error)
+                return JSONResponse({"ok": False, "error": refusal.error}, status_code=refusal.status)
             return await handler.handle(request)
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
@@ -54,7 +62,7 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
         yield
         runtime.engine.dispose()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodyLimit)])
     app.state.lark = lark_front  # the Lark front end, when enabled (tests reach it here)
     return app
 
@@ -110,8 +118,8 @@ def _figures(platforms: Platforms, engine: Engine):  # noqa: ANN202  (a Starlett
         if len(body) > FIGURES_BODY_MAX:
             return JSONResponse({"ok": False, "error": "too_large"}, status_code=413)
         try:
-            raw = json.loads(body, parse_float=Decimal)
-        except ValueError:
+            raw = loads_object(body, parse_float=Decimal)
+        except NotJson:
             raw = None  # refused as a bad body, once the token is known to be good
         try:
             with session_scope(engine) as db:

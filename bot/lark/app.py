@@ -22,6 +22,7 @@ from bot.lark import inputs
 from bot.lark.client import BotIdentity
 from bot.lark.effects import LarkEffects
 from bot.lark.files import FileUnavailable, LarkFiles, file_refs, tracked_target
+from bot.lark.gate import well_formed
 from bot.lark.notifier import LarkNotifier, make_notifier
 from bot.notify import Notifier, Posted
 from bot.render.environment import Viewer
@@ -89,7 +90,7 @@ class LarkFrontEnd:
         """Act on one event or callback; returns the JSON answer ({} when there is nothing to say)."""
         header = payload.get("header") if isinstance(payload.get("header"), dict) else {}
         kind = header.get("event_type")
-        if kind not in (MESSAGE, CARD_ACTION):
+        if kind not in (MESSAGE, CARD_ACTION) or not well_formed(payload):
             return {}
         event_id = header.get("event_id")
         if event_id and not self._first_time(str(event_id)):

@@ -39,12 +39,21 @@ def make_client(settings: Settings) -> WebClient:
     return client
 
 
+def bolt_logger() -> logging.Logger:
+    """Bolt's own logger, for errors only: below that it logs whole request bodies (a rejected
+    request's with its signature; an unhandled one's fields)."""
+    logger = logging.getLogger("slack_bolt")
+    logger.setLevel(logging.ERROR)
+    return logger
+
+
 def build_app(settings: Settings, runtime: Runtime, *, client: WebClient | None = None) -> App:
     client = client or make_client(settings)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret,
         process_before_response=True,
+        logger=bolt_logger(),
     )
     effects = SlackEffects(client, SlackRenderer(), runtime.engine, runtime.forget_people, runtime.background)
     front = SlackFrontEnd(runtime, effects, SlackFiles(client.token, client.base_url))
@@ -142,7 +151,9 @@ class SlackFrontEnd:
         self._run_typed(body, event, thread_ts=None)
 
     def _run_typed(self, body: dict[str, Any], event: dict[str, Any], *, thread_ts: str | None) -> None:
-        root, rest = inputs.split_command_text(event.get("text", ""))
+        if not event.get("user"):
+            return  # said by nobody we could answer as (a bot, a system message)
+        root, rest = inputs.split_command_text(event.get("text") or "")
         caller = inputs.event_caller(body)
         outcome = self.runtime.command(caller, root or "pm", rest)
         where = SlackWhere(

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.runtime import Caller
 from bot.slack.files import file_ref
+from handlers.core.fields import drawn_payload
 
 BOT_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
 
@@ -52,40 +53,54 @@ def form_values(view: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for block_id, actions in (view.get("state") or {}).get("values", {}).items():
         for element in actions.values():
-            values[block_id] = _element_value(element)
+            values[block_id] = _element_value(element)  # bot/slack/gate.py checked that these are objects
     return values
 
 
 def form_metadata(view: dict[str, Any]) -> dict[str, Any]:
     try:
         decoded = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return decoded if isinstance(decoded, dict) else {}
 
 
 def _element_value(element: dict[str, Any]) -> Any:
+    """What one input element holds, as the text (or list of texts) Slack gives for it; a value of
+    another type, which Slack never sends, counts as no value."""
     kind = element.get("type")
     if kind == "datepicker":
-        return element.get("selected_date")
+        return _text(element.get("selected_date"))
     if kind == "static_select":
-        return (element.get("selected_option") or {}).get("value")
+        return _option(element.get("selected_option"))
     if kind == "multi_static_select":
-        return [o["value"] for o in element.get("selected_options") or []]
+        options = element.get("selected_options")
+        picked = [_option(o) for o in options] if isinstance(options, list) else []
+        return [value for value in picked if value is not None]
     if kind in ("users_select",):
-        return element.get("selected_user")
+        return _text(element.get("selected_user"))
     if kind == "file_input":
-        return [ref for ref in (file_ref(f) for f in element.get("files") or []) if ref is not None]
-    return element.get("value")
+        files = element.get("files")
+        found = (file_ref(f) for f in files if isinstance(f, dict)) if isinstance(files, list) else ()
+        return [ref for ref in found if ref is not None]
+    return _text(element.get("value"))
+
+
+def _option(option: Any) -> str | None:
+    return _text(option.get("value")) if isinstance(option, dict) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def decode_button(value: Any) -> tuple[str, dict[str, Any]] | None:
     """A button's value as (action, payload); None for one the bot did not draw."""
     try:
         decoded = json.loads(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return None
-    if not isinstance(decoded, dict) or not isinstance(decoded.get("a"), str):
+    if not isinstance(decoded, dict) or not isinstance(decoded.get("a"), str) or not drawn_payload(decoded):
         return None
     payload = decoded.get("p")
     return decoded["a"], payload if isinstance(payload, dict) else {}

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from handlers.approvals import cards as view
 from handlers.approvals import digest as approval_digest
+from handlers.core import fields
 from handlers.core.args import normalise_word, parse_mention
 from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
 from handlers.core.reply import (
@@ -253,8 +254,7 @@ def _workspace_deciders(db: Session, workspace_id: int, *, exclude: int) -> list
 
 
 def _approval_id(action: ActionInput) -> int:
-    value = action.payload.get("id")
-    return value if isinstance(value, int) else 0
+    return fields.row_id(action.payload.get("id")) or 0
 
 
 def _mode(value: str, usage: str) -> Mode:

@@ -13,6 +13,7 @@ import math
 
 from sqlmodel import Session
 
+from handlers.core import fields
 from handlers.core.command import ActionInput
 from handlers.core.reply import Reply, Text
 from handlers.core.roles import can_decide
@@ -91,4 +92,4 @@ def move_requirement(
 
 
 def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+    return fields.row_id(value) or -1

@@ -215,4 +215,4 @@ def _started(db: Session, actor_id: int, item: Experiment) -> list[Text]:
 
 
 def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+    return fields.row_id(value) or -1

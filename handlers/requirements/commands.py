@@ -160,7 +160,7 @@ def help_(cmd: CommandInput, db: Session) -> Reply:
 
 def on_move(action: ActionInput, db: Session) -> Reply:
     found = req_model.get_by_id(
-        db=db, workspace_id=action.actor.workspace_id, requirement_id=int(action.payload.get("id", 0))
+        db=db, workspace_id=action.actor.workspace_id, requirement_id=fields.row_id(action.payload.get("id")) or 0
     )
     if found is None:
         return Reply.message("req.gone")

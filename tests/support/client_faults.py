@@ -22,6 +22,7 @@ from tests.support.slack_requests import SECRET
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+RESPONSE_URL = "http://127.0.0.1:9/response/probe"  # nothing listens: pass the URL of a server that does
 DEEP = 100_000  # nesting that overflows a recursive JSON parser
 BIG = 2 * 1024 * 1024  # over any sane body limit
 
@@ -55,14 +56,14 @@ def slack_command_fields(text: str = "list", command: str = "/req", **overrides:
         "command": command,
         "text": text,
         "api_app_id": "A1",
-        "response_url": "http://127.0.0.1:9/response/probe",
+        "response_url": RESPONSE_URL,
         "trigger_id": "trigger-probe",
     }
     fields.update(overrides)
     return {k: v for k, v in fields.items() if v is not None}
 
 
-def block_actions(value: Any = "", **overrides: Any) -> dict[str, Any]:
+def _block_actions(value: Any = "", **overrides: Any) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "type": "block_actions",
         "team": {"id": "T1", "domain": "t"},
@@ -71,7 +72,7 @@ def block_actions(value: Any = "", **overrides: Any) -> dict[str, Any]:
         "container": {"type": "message", "message_ts": "1.0", "channel_id": "C1"},
         "trigger_id": "trigger-probe",
         "channel": {"id": "C1", "name": "product"},
-        "response_url": "http://127.0.0.1:9/response/probe",
+        "response_url": RESPONSE_URL,
         "actions": [
             {"action_id": "b0", "block_id": "b1", "value": value, "type": "button", "action_ts": str(time.time())}
         ],
@@ -123,7 +124,7 @@ def slack_headers(name: str, body: bytes, headers: dict[str, str], **kw: Any) ->
     return Probe(name, "/slack/events", {"Content-Type": FORM, **headers}, body, **kw)
 
 
-def command_body(text: str = "list", command: str = "/req", **overrides: str | None) -> bytes:
+def _command_body(text: str = "list", command: str = "/req", **overrides: str | None) -> bytes:
     return urlencode(slack_command_fields(text, command, **overrides)).encode()
 
 
@@ -226,8 +227,16 @@ REFUSED = frozenset({400, 401, 403})
 TOO_BIG = frozenset({413})
 
 
-def slack_cases() -> list[Probe]:
+def slack_cases(response_url: str = RESPONSE_URL) -> list[Probe]:
+    """`response_url` is where follow-ups to the commands and clicks go (a server that answers them)."""
     now = int(time.time())
+
+    def command_body(text: str = "list", command: str = "/req", **overrides: str | None) -> bytes:
+        return _command_body(text, command, response_url=response_url, **overrides)
+
+    def block_actions(value: Any = "", **overrides: Any) -> dict[str, Any]:
+        return _block_actions(value, response_url=response_url, **overrides)
+
     cmd = command_body()
     odd_timestamps = {
         "abc": "abc",
@@ -281,7 +290,7 @@ def slack_cases() -> list[Probe]:
         slack("slack payload={not json", b"payload={not json"),
         slack("slack payload=[1,2]", payload_body("[1,2]")),
         slack("slack payload=null", payload_body("null")),
-        slack("slack payload=\"text\"", payload_body('"text"')),
+        slack('slack payload="text"', payload_body('"text"')),
         slack("slack payload=123", payload_body("123")),
         slack("slack payload={}", payload_body({})),
         slack("slack payload twice", payload_body({}) + b"&" + payload_body("[1]")),
@@ -308,7 +317,9 @@ def slack_cases() -> list[Probe]:
         slack("slack button id -10^30", payload_body(block_actions(button("score.page", {"id": -(10**30)})))),
         slack("slack button id a float", payload_body(block_actions(button("risk.ack", {"id": 1e308})))),
         slack("slack button id a string", payload_body(block_actions(button("approval.approve", {"id": "1; --"})))),
-        slack("slack button page 10^30", payload_body(block_actions(button("req.page", {"page": 10**30})))),
+        slack("slack button page 10^30", payload_body(block_actions(button("req.page", {"p": 10**30})))),
+        slack("slack button offset 2^62", payload_body(block_actions(button("audit.page", {"o": 2**62, "i": 2**62})))),
+        slack("slack button move id 'abc'", payload_body(block_actions(button("req.move", {"id": "abc", "to": "x"})))),
         slack("slack button payload a list", payload_body(block_actions(button("exp.decide", [1, 2])))),
         slack("slack button value an object", payload_body(block_actions({"a": "req.page"}))),
         slack("slack button value 100,000 chars", payload_body(block_actions("x" * 100_000))),
@@ -337,7 +348,9 @@ def slack_cases() -> list[Probe]:
         ),
         slack(
             "slack select options [1]",
-            payload_body(view_submission(values={"markets": {"a": {"type": "multi_static_select", "selected_options": [1]}}})),
+            payload_body(
+                view_submission(values={"markets": {"a": {"type": "multi_static_select", "selected_options": [1]}}})
+            ),
         ),
         slack("slack private_metadata {bad", payload_body(view_submission(private_metadata="{bad"))),
         slack("slack private_metadata p a list", payload_body(view_submission(private_metadata='{"p": [1]}'))),
@@ -359,10 +372,16 @@ def slack_cases() -> list[Probe]:
         slack("slack /req show huge id", command_body("show REQ-" + "9" * 40)),
         slack("slack /req show arabic-indic id", command_body("show REQ-٣")),
         slack("slack /req show 5000 digits", command_body("show REQ-" + "9" * 5000)),
-        slack("slack /score huge reach", command_body("REQ-1 rice reach=1e400 impact=3 confidence=80 effort=1", "/score")),
+        slack(
+            "slack /score huge reach", command_body("REQ-1 rice reach=1e400 impact=3 confidence=80 effort=1", "/score")
+        ),
         slack("slack event missing", json.dumps(slack_event(None)).encode(), content_type=JSON),
         slack("slack event a list", json.dumps(slack_event([1])).encode(), content_type=JSON),
-        slack("slack mention without user", json.dumps(slack_event({"type": "app_mention", "text": "req list"})).encode(), content_type=JSON),
+        slack(
+            "slack mention without user",
+            json.dumps(slack_event({"type": "app_mention", "text": "req list"})).encode(),
+            content_type=JSON,
+        ),
         slack(
             "slack mention text a number",
             json.dumps(slack_event({"type": "app_mention", "user": "U1", "text": 5, "channel": "C1"})).encode(),
@@ -375,7 +394,11 @@ def slack_cases() -> list[Probe]:
             ).encode(),
             content_type=JSON,
         ),
-        slack("slack event_id an object", json.dumps(slack_event({"type": "app_mention"}, event_id={"x": 1})).encode(), content_type=JSON),
+        slack(
+            "slack event_id an object",
+            json.dumps(slack_event({"type": "app_mention"}, event_id={"x": 1})).encode(),
+            content_type=JSON,
+        ),
         slack("slack JSON body a list", b"[]", content_type=JSON),
         slack("slack JSON body null", b"null", content_type=JSON),
         slack("slack JSON body nested brackets", deep().encode(), content_type=JSON),
@@ -407,7 +430,9 @@ def lark_cases() -> list[Probe]:
         lark_unsigned("lark encrypt a list", b'{"encrypt": [1]}', expect=REFUSED),
         lark_unsigned("lark encrypt not base64", b'{"encrypt": "%%%"}', expect=REFUSED),
         lark_unsigned("lark encrypt too short", b'{"encrypt": "QUJD"}', expect=REFUSED),
-        lark_unsigned("lark unsigned event", json.dumps({"encrypt": encrypt(json.dumps(msg))}).encode(), expect=REFUSED),
+        lark_unsigned(
+            "lark unsigned event", json.dumps({"encrypt": encrypt(json.dumps(msg))}).encode(), expect=REFUSED
+        ),
         lark_unsigned(
             "lark wrong signature",
             json.dumps({"encrypt": encrypt(json.dumps(msg))}).encode(),
@@ -426,7 +451,11 @@ def lark_cases() -> list[Probe]:
         lark("lark encrypted nested brackets", deep(), expect=REFUSED),
         lark("lark encrypted list", [1, 2], expect=REFUSED),
         lark("lark encrypted not JSON", "{oops", expect=REFUSED),
-        lark("lark challenge wrong token", {"type": "url_verification", "challenge": "c", "token": "nope"}, expect=REFUSED),
+        lark(
+            "lark challenge wrong token",
+            {"type": "url_verification", "challenge": "c", "token": "nope"},
+            expect=REFUSED,
+        ),
         lark("lark header a list", {**msg, "header": [1]}),
         lark("lark token missing", {**msg, "header": {**msg["header"], "token": None}}, expect=REFUSED),
         lark("lark event missing", {**msg, "event": None}),
@@ -473,15 +502,23 @@ def lark_cases() -> list[Probe]:
         lark("lark mentions [1]", lark_event("im.message.receive_v1", lark_message(mentions=[1, "x"]))),
         lark("lark /pm tz America", lark_event("im.message.receive_v1", lark_message("/pm tz America"))),
         lark("lark /market add ，", lark_event("im.message.receive_v1", lark_message("/market add ，"))),
-        lark("lark file content odd", lark_event("im.message.receive_v1", lark_message(message_type="file", content="[]"))),
+        lark(
+            "lark file content odd",
+            lark_event("im.message.receive_v1", lark_message(message_type="file", content="[]")),
+        ),
         lark("lark click action missing", lark_event("card.action.trigger", {**lark_click("x"), "action": None})),
         lark("lark click operator missing", lark_event("card.action.trigger", {**lark_click("x"), "operator": None})),
         lark(
             "lark click open_id null",
             lark_event("card.action.trigger", {**lark_click("x"), "operator": {"open_id": None}}),
         ),
-        lark("lark click id 10^30", lark_event("card.action.trigger", lark_click({"a": "req.move", "p": {"id": 10**30}}))),
-        lark("lark click page 10^30", lark_event("card.action.trigger", lark_click({"a": "req.page", "p": {"page": 10**30}}))),
+        lark(
+            "lark click id 10^30", lark_event("card.action.trigger", lark_click({"a": "req.move", "p": {"id": 10**30}}))
+        ),
+        lark(
+            "lark click page 10^30",
+            lark_event("card.action.trigger", lark_click({"a": "req.page", "p": {"p": 10**30}})),
+        ),
         lark("lark click value a list", lark_event("card.action.trigger", lark_click([1]))),
         lark("lark click value bad JSON", lark_event("card.action.trigger", lark_click("{oops"))),
         lark(
@@ -496,7 +533,10 @@ def lark_cases() -> list[Probe]:
             "lark form_value not an object",
             lark_event(
                 "card.action.trigger",
-                {**lark_click({"a": "req.form", "f": 1}), "action": {"value": {"a": "req.form", "f": 1}, "form_value": 5}},
+                {
+                    **lark_click({"a": "req.form", "f": 1}),
+                    "action": {"value": {"a": "req.form", "f": 1}, "form_value": 5},
+                },
             ),
         ),
         lark(
@@ -574,8 +614,8 @@ def figure_cases(token: str | None = None) -> list[Probe]:
     return cases + [figures(f"figures {label}", body, token) for label, body in bodies.items()]
 
 
-def all_cases(figure_token: str | None = None) -> list[Probe]:
-    return slack_cases() + lark_cases() + figure_cases(figure_token)
+def all_cases(figure_token: str | None = None, response_url: str = RESPONSE_URL) -> list[Probe]:
+    return slack_cases(response_url) + lark_cases() + figure_cases(figure_token)
 
 
 LARK_SECRETS = {"verification_token": VERIFICATION_TOKEN, "encrypt_key": ENCRYPT_KEY}
