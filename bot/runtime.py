@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from bot.background import Background
 from bot.db import session_scope
+from bot.outage import DatabaseHealth, is_outage
 from bot.render.environment import Viewer
 from handlers.core.command import ActionInput, Actor, CommandInput, Registry
 from handlers.core.fields import without_nul
@@ -92,6 +93,7 @@ class Runtime:
         self.default_tz = default_tz
         self.actors = ActorCache()
         self.background = Background()
+        self.health = DatabaseHealth()
 
     def command(self, caller: Caller, root: str, text: str) -> Outcome:
         changes_people = False
@@ -148,7 +150,7 @@ class Runtime:
                 raise
             # A pooled connection died (the database restarted); the unit never committed, so run it
             # once more on a fresh connection instead of pinging before every checkout.
-            log.warning("database connection was lost; retrying once")
+            log.info("database connection was lost; retrying once")
             return self._attempt(caller, work, last_try=True)
 
     def _attempt(self, caller: Caller, work: Callable[[Actor, Session], Reply], *, last_try: bool = False) -> Outcome:
@@ -161,16 +163,21 @@ class Runtime:
                     reply = work(actor, db)
                 except UsageError as err:
                     db.rollback()
+                    self.health.ok()
                     return Outcome(usage_reply(err), self._viewer(actor), actor)
                 if created and caller.platform == "slack":
                     reply.effects.append(RefreshProfile(actor.member_id, caller.user_ref))
+            self.health.ok()
             if not cached:
                 self.actors.put(caller, actor)  # only once its rows are committed
             return Outcome(reply, self._viewer(actor, reply), actor)
         except (DBAPIError, PoolTimeout) as err:
             if not last_try and isinstance(err, DBAPIError) and err.connection_invalidated:
                 raise
-            log.exception("database unavailable while serving %s", caller.platform)
+            if is_outage(err):
+                self.health.failed(err, caller.platform)
+            else:
+                log.exception("the database refused a statement while serving %s", caller.platform)
             return Outcome(Reply.message("common.unavailable"), self._viewer(actor), actor)
         except Exception:
             ref = uuid.uuid4().hex[:8]

@@ -11,7 +11,6 @@ from typing import Any
 
 from slack_bolt.adapter.starlette import SlackRequestHandler
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
@@ -23,6 +22,7 @@ from starlette.routing import Route
 
 from bot.db import session_scope
 from bot.delivery import Platforms
+from bot.outage import is_outage
 from bot.request_body import BodyLimit
 from bot.runtime import Runtime
 from bot.safe_json import NotJson, loads_object
@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     platforms = Platforms.from_settings(settings, runtime.engine)
     routes = [
-        Route("/healthz", _healthz(runtime.engine), methods=["GET"]),
-        Route("/api/figures", _figures(platforms, runtime.engine), methods=["POST"]),
+        Route("/healthz", _healthz(runtime), methods=["GET"]),
+        Route("/api/figures", _figures(platforms, runtime), methods=["POST"]),
     ]
     lark_front = None
     if settings.slack_enabled:
@@ -87,14 +87,15 @@ def lark_endpoint(settings: Settings, runtime: Runtime, platforms: Platforms) ->
     return lark_events, front
 
 
-def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
+def _healthz(runtime: Runtime):  # noqa: ANN202  (a Starlette endpoint)
     async def healthz(_request: Request) -> JSONResponse:
         try:
-            with engine.connect() as conn:
+            with runtime.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except DBAPIError:
-            log.warning("health check: database unreachable")
+        except (DBAPIError, PoolTimeout) as err:
+            runtime.health.failed(err, "the health check")
             return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
+        runtime.health.ok()
         return JSONResponse({"ok": True, "database": "ok"})
 
     return healthz
@@ -103,7 +104,7 @@ def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
 FIGURES_BODY_MAX = 64 * 1024
 
 
-def _figures(platforms: Platforms, engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
+def _figures(platforms: Platforms, runtime: Runtime):  # noqa: ANN202  (a Starlette endpoint)
     """POST /api/figures with `Authorization: Bearer <token>` (from `/pm figure token`) and a JSON body
     `{"name": "fx.USDCNY", "value": 7.41}` or `{"figures": {"fx.USDCNY": 7.41, ...}}`. A wrong token is a
     401 and nothing is stored; alerts for crossed thresholds are sent after the answer, through the
@@ -122,13 +123,17 @@ def _figures(platforms: Platforms, engine: Engine):  # noqa: ANN202  (a Starlett
         except NotJson:
             raw = None  # refused as a bad body, once the token is known to be good
         try:
-            with session_scope(engine) as db:
+            with session_scope(runtime.engine) as db:
                 result = push_with_token(db, token, raw)
         except BadFigure as err:
             return JSONResponse({"ok": False, "error": f"bad_{err.problem}", "figure": err.name}, status_code=400)
-        except (DBAPIError, PoolTimeout):
-            log.exception("figures push: database unavailable")
+        except (DBAPIError, PoolTimeout) as err:
+            if is_outage(err):
+                runtime.health.failed(err, "a figures push")
+            else:
+                log.exception("figures push: the database refused a statement")
             return JSONResponse({"ok": False, "error": "unavailable"}, status_code=503)
+        runtime.health.ok()
         if result is None:
             return _unauthorized()
         _workspace_id, pushed = result

@@ -25,6 +25,7 @@ from bot.lark.files import FileUnavailable, LarkFiles, file_refs, tracked_target
 from bot.lark.gate import well_formed
 from bot.lark.notifier import LarkNotifier, make_notifier
 from bot.notify import Notifier, Posted
+from bot.outage import is_outage
 from bot.render.environment import Viewer
 from bot.runtime import PLATFORM_LANG, Caller, Outcome, Runtime
 from bot.settings import Settings
@@ -341,10 +342,14 @@ class LarkFrontEnd:
     def _first_time(self, event_id: str) -> bool:
         try:
             with session_scope(self.runtime.engine) as db:
-                return claim_event(db=db, platform="lark", event_id=event_id)
+                first = claim_event(db=db, platform="lark", event_id=event_id)
         except DBAPIError as err:
-            log.exception("could not record Lark event %s", event_id)
+            if not is_outage(err):
+                raise
+            self.runtime.health.failed(err, "a Lark event")  # Lark delivers it again later
             raise EventStoreDown(event_id) from err
+        self.runtime.health.ok()
+        return first
 
 
 def _take_post(effects: list[Effect], channel_ref: str | None) -> tuple[Reply | None, Track | None]:

@@ -16,10 +16,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from bot.db import session_scope
+from bot.outage import is_outage
 from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
 from bot.runtime import Caller, Outcome, Runtime
@@ -57,7 +57,7 @@ def build_app(settings: Settings, runtime: Runtime, *, client: WebClient | None 
     )
     effects = SlackEffects(client, SlackRenderer(), runtime.engine, runtime.forget_people, runtime.background)
     front = SlackFrontEnd(runtime, effects, SlackFiles(client.token, client.base_url))
-    app.middleware(_dedupe_events(runtime.engine))
+    app.middleware(_dedupe_events(runtime))
     app.command(re.compile(r"^/.+"))(front.on_command)
     app.action(re.compile(r".+"))(front.on_action)
     app.view(re.compile(r".+"))(front.on_view_submission)
@@ -262,7 +262,7 @@ def _workspace(outcome: Outcome) -> int | None:
     return outcome.actor.workspace_id if outcome.actor else None
 
 
-def _dedupe_events(engine: Engine) -> Callable[..., Any]:
+def _dedupe_events(runtime: Runtime) -> Callable[..., Any]:
     """Slack retries an event it thinks we missed; act on each event_id once."""
 
     def middleware(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
@@ -270,11 +270,14 @@ def _dedupe_events(engine: Engine) -> Callable[..., Any]:
         if not event_id:
             return next()
         try:
-            with session_scope(engine) as db:
+            with session_scope(runtime.engine) as db:
                 first = claim_event(db=db, platform="slack", event_id=str(event_id))
-        except DBAPIError:
-            log.exception("could not record event %s; asking Slack to retry later", event_id)
+        except DBAPIError as err:
+            if not is_outage(err):
+                raise
+            runtime.health.failed(err, "a Slack event")  # Slack delivers it again later
             return BoltResponse(status=503, body="")
+        runtime.health.ok()
         if not first:
             log.info("event %s already handled; retry ignored", event_id)
             return BoltResponse(status=200, body="")

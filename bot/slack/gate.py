@@ -24,6 +24,7 @@ TIMESTAMP = re.compile(r"[0-9]{1,12}")
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 # Slack's ids (U…, W…, T…, E…, C…, G…, D…, V…) are short upper-case words; a little room around them.
 SLACK_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+EVENT_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")  # Ev… (models/processed_event.py keeps 128)
 MAX_TEXT = 40_000  # Slack caps typed text far below this (a message: 40,000 characters)
 PAYLOAD_KINDS_WITH_VIEW = frozenset({"view_submission", "view_closed"})
 
@@ -162,7 +163,8 @@ def _envelope(text: str) -> bool:
     event = body.get("event")
     if not isinstance(event, dict) or not _string(event.get("type")):
         return False
-    if not _string(body.get("event_id")) or not _id(body.get("team_id"), optional=True):
+    event_id = body.get("event_id")
+    if not isinstance(event_id, str) or not EVENT_ID.fullmatch(event_id) or not _id(body.get("team_id"), optional=True):
         return False
     ids = ("user", "channel", "user_id", "channel_id", "file_id")
     if not all(_id(event.get(name), optional=True) for name in ids):
