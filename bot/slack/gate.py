@@ -25,6 +25,7 @@ SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 # Slack's ids (U…, W…, T…, E…, C…, G…, D…, V…) are short upper-case words; a little room around them.
 SLACK_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 EVENT_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")  # Ev… (models/processed_event.py keeps 128)
+RESPONSE_URL = re.compile(r"https?://[!-~]{1,2000}")  # hooks.slack.com/...; any host for a local Slack-like server
 MAX_TEXT = 40_000  # Slack caps typed text far below this (a message: 40,000 characters)
 PAYLOAD_KINDS_WITH_VIEW = frozenset({"view_submission", "view_closed"})
 
@@ -97,6 +98,7 @@ def _command(fields: Mapping[str, str]) -> bool:
         and _id(fields.get("team_id"))
         and _id(fields.get("channel_id"), optional=True)
         and len(fields.get("text", "")) <= MAX_TEXT
+        and _url(fields.get("response_url"))
     )
 
 
@@ -114,7 +116,7 @@ def _payload(payload: dict[str, Any]) -> bool:
         return False
     if not _id(_get(payload, "channel", "id"), optional=True):
         return False
-    if not _id(_get(payload, "container", "channel_id"), optional=True):
+    if not _id(_get(payload, "container", "channel_id"), optional=True) or not _url(payload.get("response_url")):
         return False
     if kind == "block_actions":
         return _actions(payload.get("actions"))
@@ -138,7 +140,9 @@ def _actions(actions: Any) -> bool:
 def _view(view: Any) -> bool:
     if not isinstance(view, dict) or not _string(view.get("callback_id")):
         return False
-    if not _string(view.get("private_metadata"), optional=True) or not _string(view.get("id"), optional=True):
+    if not _string(view.get("type")) or not _string(view.get("id"), optional=True):
+        return False
+    if not _string(view.get("private_metadata"), optional=True):
         return False
     state = view.get("state", {})
     values = state.get("values", {}) if isinstance(state, dict) else None
@@ -164,7 +168,7 @@ def _envelope(text: str) -> bool:
     if not isinstance(event, dict) or not _string(event.get("type")):
         return False
     event_id = body.get("event_id")
-    if not isinstance(event_id, str) or not EVENT_ID.fullmatch(event_id) or not _id(body.get("team_id"), optional=True):
+    if not isinstance(event_id, str) or not EVENT_ID.fullmatch(event_id) or not _id(body.get("team_id")):
         return False
     ids = ("user", "channel", "user_id", "channel_id", "file_id")
     if not all(_id(event.get(name), optional=True) for name in ids):
@@ -189,6 +193,11 @@ def _id(value: Any, *, optional: bool = False) -> bool:
     if value is None:
         return optional
     return isinstance(value, str) and SLACK_ID.fullmatch(value) is not None
+
+
+def _url(value: Any) -> bool:
+    """Absent, or where Slack says to send follow-ups: an http(s) URL of printable ASCII."""
+    return value is None or (isinstance(value, str) and RESPONSE_URL.fullmatch(value) is not None)
 
 
 def _string(value: Any, *, optional: bool = False) -> bool:

@@ -138,7 +138,8 @@ class Registry:
                     raise UsageError(err.key, spec.usage, **err.params) from err
                 spec.check_keys(args)
                 return Resolved(spec, args, rest)
-        raise UsageError("args.unknown_command", f"{root}.usage", command=f"/{root}")
+        usage = f"{root}.usage" if root in self.roots else f"{UMBRELLA}.usage"  # a root no catalogue knows
+        raise UsageError("args.unknown_command", usage, command=f"/{root}")
 
     def action(self, name: str) -> ActionSpec | None:
         return self.actions.get(name)

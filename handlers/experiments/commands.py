@@ -142,7 +142,11 @@ def help_(cmd: CommandInput, db: Session) -> Reply:
 
 def on_page(action: ActionInput, db: Session) -> Reply:
     raw = action.payload.get("f")
-    filters = {k: v for k, v in (raw or {}).items() if k in ("status", "market") and isinstance(v, str)}
+    filters = {
+        k: v
+        for k, v in (raw if isinstance(raw, dict) else {}).items()
+        if k in ("status", "market") and isinstance(v, str)
+    }
     page = action.payload.get("p")
     page = page if isinstance(page, int) and page > 0 else 1
     return _list_reply(db, action.actor.workspace_id, filters, page, replace_original=True)

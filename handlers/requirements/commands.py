@@ -183,7 +183,11 @@ def on_move(action: ActionInput, db: Session) -> Reply:
 
 def on_page(action: ActionInput, db: Session) -> Reply:
     raw_filters = action.payload.get("f")
-    filters = {k: v for k, v in (raw_filters or {}).items() if k in ("status", "market", "platform", "mine")}
+    filters = {
+        k: v
+        for k, v in (raw_filters if isinstance(raw_filters, dict) else {}).items()
+        if k in ("status", "market", "platform", "mine")
+    }
     page = action.payload.get("p")
     page = page if isinstance(page, int) and page > 0 else 1
     return _list_reply(db, action.actor.workspace_id, action.actor.member_id, filters, page, replace_original=True)
