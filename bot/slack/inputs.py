@@ -62,7 +62,7 @@ def form_metadata(view: dict[str, Any]) -> dict[str, Any]:
         decoded = json.loads(view.get("private_metadata") or "{}")
     except (ValueError, RecursionError):
         return {}
-    return decoded if isinstance(decoded, dict) else {}
+    return decoded if isinstance(decoded, dict) and drawn_payload(decoded) else {}
 
 
 def _element_value(element: dict[str, Any]) -> Any:

@@ -18,8 +18,8 @@ ISO_LIKE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 CN_FULL = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]?")
 CN_SHORT = re.compile(r"(\d{1,2})月(\d{1,2})[日号]?")
 RELATIVE = re.compile(r"\+(\d{1,3})([dw])")
-MAX_ROW_ID = 2**63 - 1  # the largest id a BIGINT column (or SQLite's INTEGER) holds
-MAX_DRAWN_INT = 2**53  # no id, page or offset the bot draws on a button comes near this (JSON's safe range)
+MAX_ROW_ID = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL (ids are INTEGER)
+MAX_DRAWN_INT = MAX_ROW_ID  # no id, page or offset the bot draws on a button comes near it
 
 
 def is_clear(value: str) -> bool:
@@ -103,15 +103,15 @@ def _zones() -> frozenset[str]:
 
 def row_id(value: object) -> int | None:
     """The id a button or form carries, when it is one a table can hold (a positive whole number below
-    2^63); None for anything else, which finds no row rather than overflowing the database driver."""
+    2^31); None for anything else, which finds no row rather than overflowing the database."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ROW_ID:
         return None
     return value
 
 
 def drawn_payload(value: Any) -> bool:
-    """Whether a button's payload could have been drawn by the bot: every whole number in it inside
-    JSON's safe range, so that no page, offset or id taken from it can overflow a query."""
+    """Whether a button's payload could have been drawn by the bot: every whole number in it within
+    what an INTEGER column holds, so that no page, offset or id taken from it can overflow a query."""
     if isinstance(value, bool):
         return True
     if isinstance(value, int):
