@@ -7,6 +7,8 @@ already running with the test secrets (tests/support/slack_requests.py, lark_req
 
     python bench/probe_client_faults.py [--database-url URL] [--verbose] [--url URL --log FILE]
 
+To compare with another version: `git archive main | tar -x -C /tmp/main` and `--app-dir /tmp/main`.
+
 It also measures how much the server grows while a body of --big-mib MiB is posted to /slack/events.
 """
 
@@ -115,6 +117,9 @@ def main() -> int:
     parser.add_argument("--big-mib", type=int, default=64)
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--save-log", help="keep a copy of the started server's log here")
+    parser.add_argument(
+        "--app-dir", default=str(ROOT), help="run the server from this checkout (e.g. an export of main, to compare)"
+    )
     args = parser.parse_args()
     if args.url:
         return probe(args.url, Path(args.log) if args.log else None, None, args, RESPONSE_URL)
@@ -138,6 +143,7 @@ def main() -> int:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
                 env=env,
+                cwd=args.app_dir,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 text=True,

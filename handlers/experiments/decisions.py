@@ -30,7 +30,9 @@ REQUIREMENT_TARGET = {Decision.SHIP: Status.SHIPPED, Decision.STOP: Status.PARKE
 
 def on_decide(action: ActionInput, db: Session) -> Reply:
     payload = action.payload
-    item = exp_model.get_by_id(db=db, workspace_id=action.actor.workspace_id, experiment_id=_int(payload.get("id")))
+    item = exp_model.get_by_id(
+        db=db, workspace_id=action.actor.workspace_id, experiment_id=fields.row_id(payload.get("id")) or -1
+    )
     if item is None:
         return Reply.message("exp.gone")
     if not can_decide(action.actor):
@@ -92,4 +94,5 @@ def move_requirement(
 
 
 def _int(value: object) -> int:
-    return fields.row_id(value) or -1
+    """A number the card was drawn with (a data version, a count of extensions): only compared."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
