@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from bot.db import session_scope
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from bot.render.slack import SlackRenderer
 from bot.runtime import Caller, Outcome, Runtime
 from bot.settings import Settings

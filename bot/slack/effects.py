@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from bot.background import Background
 from bot.db import session_scope
 from bot.effects import EffectRunner, Where
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from bot.render.slack import SlackRenderer
 from bot.slack.notifier import SlackNotifier
 from handlers.core.reply import Effect, OpenForm, RefreshProfile, Reply

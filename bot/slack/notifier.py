@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.notify import ChannelUnreachable, Posted
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from bot.render.slack import SlackRenderer
 from handlers.core.reply import Reply
 

@@ -8,11 +8,11 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 
 from bot.render.block_kit import check_blocks
-from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
 from bot.render.lark_card import MAX_CARD_BYTES, card_bytes, check_card
 from bot.render.slack import SlackRenderer
 from bot.render.text import TextRenderer
+from bot.render.viewer import Viewer
 from handlers.core.reply import Reply
 from tests.support.lark_requests import card_text
 from tests.support.slack_requests import block_text

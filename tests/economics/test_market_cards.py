@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
+from bot.render.viewer import Viewer
 from handlers.core.reply import Reply, Text
 from handlers.markets import cards as view
 from models.markets.launch_check import ItemState, MarketLaunch

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.render.block_kit import check_blocks
-from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
 from bot.render.lark_card import MAX_CARD_BYTES, card_bytes, check_card
 from bot.render.slack import SlackRenderer
 from bot.render.text import TextRenderer
+from bot.render.viewer import Viewer
 from handlers.core.reply import Reply
 from tests.support.slack_requests import block_text
 
