@@ -14,9 +14,9 @@ import re
 from typing import Any
 
 from bot.i18n import Catalog, catalog
-from bot.render.viewer import Viewer
 from bot.render.inline import Drawer, RenderError, chunks, clip
 from bot.render.lark_card import MAX_CARD_BYTES, MAX_ELEMENTS, MAX_INPUT_LENGTH, LarkCardError, card_bytes, check_card
+from bot.render.viewer import Viewer
 from handlers.core.card import Card, Channel, Divider, Fields, Image, Mention, Mono, Note, Rows, Section
 from handlers.core.reply import Button, Form, FormField, Reply, Text
 

@@ -28,8 +28,8 @@ from bot.render.block_kit import (
     check_blocks,
     text_size,
 )
-from bot.render.viewer import Viewer
 from bot.render.inline import Drawer, RenderError, chunks, clip
+from bot.render.viewer import Viewer
 from handlers.core.card import Card, Channel, Divider, Fields, Image, Mention, Mono, Note, Rows, Section
 from handlers.core.reply import Button, Form, Reply, Text
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import Catalog, catalog
-from bot.render.viewer import Viewer
 from bot.render.inline import Drawer
+from bot.render.viewer import Viewer
 from handlers.core.card import Card, Divider, Fields, Image, Mono, Note, Rows, Section
 from handlers.core.reply import Reply, Text
 

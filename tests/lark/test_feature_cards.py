@@ -136,7 +136,7 @@ def every_reply(runtime: Runtime, engine) -> list[Reply]:
     found: list[Reply] = []
     for line in SCRIPT:
         reply = run(runtime, line)
-        assert reply.kind != "usage", (line, reply.data)
+        assert reply.kind != "usage", (line, reply.card)
         found += replies_in(reply)
     with Session(engine) as db:
         experiment_id = db.exec(select(Experiment.id)).one()
