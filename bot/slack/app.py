@@ -14,8 +14,6 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -27,27 +25,37 @@ from bot.settings import Settings
 from bot.slack import inputs
 from bot.slack.effects import SlackEffects, SlackWhere
 from bot.slack.files import FileUnavailable, SlackFiles, file_ref, thread_shares, tracked_entity
+from bot.slack.oauth import authorize, oauth_settings
+from bot.slack.tokens import SlackTokens, make_client
 from handlers.core.reply import Effect, FetchFiles, PostToChannel, Reply, Visibility, file_action
 from models.processed_event import claim_event
 
 log = logging.getLogger(__name__)
 
 
-def make_client(settings: Settings) -> WebClient:
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-    return client
+__all__ = ["SlackFrontEnd", "build_app", "make_client"]
 
 
-def build_app(settings: Settings, runtime: Runtime, *, client: WebClient | None = None) -> App:
-    client = client or make_client(settings)
-    app = App(
-        client=client,
-        signing_secret=settings.slack_signing_secret,
-        process_before_response=True,
-    )
-    effects = SlackEffects(client, SlackRenderer(), runtime.engine, runtime.forget_people, runtime.background)
-    front = SlackFrontEnd(runtime, effects, SlackFiles(client.token, client.base_url))
+def build_app(settings: Settings, runtime: Runtime, *, tokens: SlackTokens | None = None) -> App:
+    """One bot token (SLACK_BOT_TOKEN), or, with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, Bolt's OAuth flow
+    and installation store: every request is authorized with its own team's token."""
+    tokens = tokens or SlackTokens(settings, runtime.engine)
+    if tokens.many:
+        app = App(
+            client=tokens.api,
+            signing_secret=settings.slack_signing_secret,
+            process_before_response=True,
+            oauth_settings=oauth_settings(settings, tokens, runtime.engine),
+            authorize=authorize(settings, tokens),
+        )
+    else:
+        app = App(
+            client=make_client(settings),
+            signing_secret=settings.slack_signing_secret,
+            process_before_response=True,
+        )
+    effects = SlackEffects(tokens, SlackRenderer(), runtime.engine, runtime.forget_people, runtime.background)
+    front = SlackFrontEnd(runtime, effects, SlackFiles(tokens.token, settings.slack_api_url))
     app.middleware(_dedupe_events(runtime.engine))
     app.command(re.compile(r"^/.+"))(front.on_command)
     app.action(re.compile(r".+"))(front.on_action)
@@ -71,6 +79,7 @@ class SlackFrontEnd:
         reply = outcome.reply
         where = SlackWhere(
             workspace_id=outcome.actor.workspace_id if outcome.actor else None,
+            team_ref=caller.team_ref,
             user_ref=caller.user_ref,
             channel_ref=caller.channel_ref,
             trigger_id=body.get("trigger_id"),
@@ -91,6 +100,7 @@ class SlackFrontEnd:
         caller = inputs.interaction_caller(body)
         where = SlackWhere(
             workspace_id=None,
+            team_ref=caller.team_ref,
             user_ref=caller.user_ref,
             channel_ref=caller.channel_ref,
             trigger_id=body.get("trigger_id"),
@@ -114,7 +124,12 @@ class SlackFrontEnd:
             ack(response_action="errors", errors=errors)
             return
         ack()
-        where = SlackWhere(workspace_id=_workspace(outcome), user_ref=caller.user_ref, channel_ref=caller.channel_ref)
+        where = SlackWhere(
+            workspace_id=_workspace(outcome),
+            team_ref=caller.team_ref,
+            user_ref=caller.user_ref,
+            channel_ref=caller.channel_ref,
+        )
         if reply.kind != "silent":
             reply.effects.insert(0, _as_post(reply))
         self._submit(reply.effects, outcome.viewer, where, caller)
@@ -147,6 +162,7 @@ class SlackFrontEnd:
         outcome = self.runtime.command(caller, root or "pm", rest)
         where = SlackWhere(
             workspace_id=_workspace(outcome),
+            team_ref=caller.team_ref,
             user_ref=caller.user_ref,
             channel_ref=caller.channel_ref,
             thread_ref=thread_ts,
@@ -171,7 +187,7 @@ class SlackFrontEnd:
 
     def _fetch_and_run(self, effect: FetchFiles, caller: Caller, viewer: Viewer, where: SlackWhere) -> None:
         try:
-            files = tuple(self.files.fetch(ref) for ref in effect.files)
+            files = tuple(self.files.fetch(ref, caller.team_ref) for ref in effect.files)
         except FileUnavailable as err:
             key = "files.too_big" if err.reason == "too_big" else "files.unavailable"
             max_mb = self.files.max_bytes // (1024 * 1024)
@@ -196,7 +212,8 @@ class SlackFrontEnd:
         channel, file_id = event.get("channel_id"), event.get("file_id")
         if not channel or not file_id:
             return
-        file = self.effects.client.files_info(file=file_id).data.get("file") or {}  # type: ignore[union-attr]
+        client = self.effects.client(inputs.team_ref(body))
+        file = client.files_info(file=file_id).data.get("file") or {}  # type: ignore[union-attr]
         for thread_ts in thread_shares(file, channel):
             self._thread_files(body, channel, thread_ts, event.get("user_id"), [file])
 
@@ -213,7 +230,8 @@ class SlackFrontEnd:
         refs = []
         for file in files:
             if file_ref(file) is None and file.get("id"):  # some events carry only the id
-                file = self.effects.client.files_info(file=file["id"]).data.get("file") or {}  # type: ignore[union-attr]
+                client = self.effects.client(team)
+                file = client.files_info(file=file["id"]).data.get("file") or {}  # type: ignore[union-attr]
             ref = file_ref(file)
             # A share can reach us twice: as a message event and as file_shared.
             with session_scope(self.runtime.engine) as db:
@@ -225,7 +243,9 @@ class SlackFrontEnd:
         caller = Caller(platform="slack", team_ref=team, user_ref=user, channel_ref=channel)
         payload = {"id": found[1], "thread": True}
         outcome = self.runtime.action(caller, file_action(found[0]), payload, form={"file": refs})
-        where = SlackWhere(workspace_id=_workspace(outcome), user_ref=user, channel_ref=channel, thread_ref=thread_ts)
+        where = SlackWhere(
+            workspace_id=_workspace(outcome), team_ref=team, user_ref=user, channel_ref=channel, thread_ref=thread_ts
+        )
         self._deliver(outcome, where, caller)
 
     @staticmethod
