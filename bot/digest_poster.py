@@ -148,11 +148,16 @@ class DigestPoster:
             run = db.get(DigestRun, run_id)
             if run is None or run.owner != self.owner or run.state != RunState.CLAIMED:
                 return
+            team = served_team(db.get(Workspace, run.workspace_id), self.platforms.names)
+        # Outside the transaction: finding a workspace's token reads (and may refresh) its installation.
+        notifier = self.platforms.notifier(*team) if team else None
+        with session_scope(self.engine) as db:
+            run = db.get(DigestRun, run_id)
+            if run is None or run.owner != self.owner or run.state != RunState.CLAIMED:
+                return
             settings = digest_model.channel_settings(db=db, workspace_id=run.workspace_id, channel_ref=run.channel_ref)
             workspace = db.get(Workspace, run.workspace_id)
             assert settings is not None and workspace is not None
-            team = served_team(workspace, self.platforms.names)
-            notifier = self.platforms.notifier(*team) if team else None
             if notifier is None:
                 run_model.set_state(db=db, run_id=run_id, owner=self.owner, state=RunState.FAILED, note="no notifier")
                 log.error("no notifier for platform %s; digest run %s failed", workspace.platform, run_id)

@@ -29,6 +29,7 @@ from bot.slack.oauth import authorize, oauth_settings
 from bot.slack.tokens import SlackTokens, make_client
 from handlers.core.reply import Effect, FetchFiles, PostToChannel, Reply, Visibility, file_action
 from models.processed_event import claim_event
+from models.workspace import set_installed
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ def build_app(settings: Settings, runtime: Runtime, *, tokens: SlackTokens | Non
     app.event("app_mention")(front.on_mention)
     app.event("message")(front.on_message)
     app.event("file_shared")(front.on_file_shared)
+    app.event("app_uninstalled")(front.on_uninstalled)
+    app.event("tokens_revoked")(front.on_tokens_revoked)
     return app
 
 
@@ -150,6 +153,31 @@ class SlackFrontEnd:
         if event.get("user_id") and event.get("user_id") == context.bot_user_id:
             return  # the bot's own uploads (charts)
         self.effects.background.submit(self._guarded, self._file_shared, body, event)
+
+    def on_uninstalled(self, body: dict[str, Any], context: BoltContext) -> None:
+        """The app was removed from a workspace: its tokens go, its digests and jobs stop; its data stays
+        (requirements, risks, decisions are the team's records, and a reinstall finds them again)."""
+        team = context.team_id or inputs.team_ref(body)
+        if self.effects.tokens.store is not None:
+            self.effects.tokens.store.delete_all(enterprise_id=context.enterprise_id, team_id=team)
+        self._mark_removed(team, "app_uninstalled")
+
+    def on_tokens_revoked(self, body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        revoked = event.get("tokens") or {}
+        team = context.team_id or inputs.team_ref(body)
+        store = self.effects.tokens.store
+        if store is not None:
+            for user in revoked.get("oauth") or []:
+                store.delete_installation(enterprise_id=context.enterprise_id, team_id=team, user_id=user)
+            if revoked.get("bot"):
+                store.delete_bot(enterprise_id=context.enterprise_id, team_id=team)
+        if revoked.get("bot"):
+            self._mark_removed(team, "tokens_revoked")
+
+    def _mark_removed(self, team: str, why: str) -> None:
+        with session_scope(self.runtime.engine) as db:
+            known = set_installed(db=db, platform="slack", external_id=team, installed=False)
+        log.info("Slack team %s: %s; its digests and jobs stop, its data is kept (known: %s)", team, why, known)
 
     def on_direct_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
