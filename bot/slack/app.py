@@ -64,6 +64,7 @@ def build_app(settings: Settings, runtime: Runtime, *, tokens: SlackTokens | Non
     app.event("app_mention")(front.on_mention)
     app.event("message")(front.on_message)
     app.event("file_shared")(front.on_file_shared)
+    app.event("app_home_opened")(front.on_home_opened)
     app.event("app_uninstalled")(front.on_uninstalled)
     app.event("tokens_revoked")(front.on_tokens_revoked)
     return app
@@ -114,7 +115,18 @@ class SlackFrontEnd:
             return
         name, payload = decoded
         outcome = self.runtime.action(caller, name, payload)
-        self._answer(outcome, replace(where, workspace_id=_workspace(outcome)), caller)
+        if not _from_home(body):
+            self._answer(outcome, replace(where, workspace_id=_workspace(outcome)), caller)
+            return
+        # A button in the Home tab: no message to answer in; a note goes to the person's DM, then the
+        # tab is drawn afresh.
+        where = replace(where, workspace_id=_workspace(outcome), from_home=True)
+        reply = outcome.reply
+        effects = list(reply.effects)
+        if reply.kind != "silent":
+            effects.insert(0, PostToChannel(reply, channel_ref=caller.user_ref))
+        self._submit(effects, outcome.viewer, where, caller)
+        self.effects.background.submit(self._guarded, self._publish_home, caller)
 
     def on_view_submission(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         metadata = inputs.form_metadata(view)
@@ -136,6 +148,8 @@ class SlackFrontEnd:
         if reply.kind != "silent":
             reply.effects.insert(0, _as_post(reply))
         self._submit(reply.effects, outcome.viewer, where, caller)
+        if metadata.get("h"):  # a form opened from the Home tab: show the tab as it is now
+            self.effects.background.submit(self._guarded, self._publish_home, caller)
 
     def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         self._run_typed(body, event, thread_ts=event.get("thread_ts") or event.get("ts"))
@@ -153,6 +167,21 @@ class SlackFrontEnd:
         if event.get("user_id") and event.get("user_id") == context.bot_user_id:
             return  # the bot's own uploads (charts)
         self.effects.background.submit(self._guarded, self._file_shared, body, event)
+
+    def on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab") != "home" or not event.get("user"):
+            return  # the Messages tab
+        caller = Caller(platform="slack", team_ref=inputs.team_ref(body), user_ref=str(event["user"]))
+        self.effects.background.submit(self._guarded, self._publish_home, caller)
+
+    def _publish_home(self, caller: Caller) -> None:
+        """The person's dashboard (the /pm home card) published as their Home tab."""
+        outcome = self.runtime.command(caller, "pm", "home")
+        reply = outcome.reply  # the dashboard, or a note that it cannot be read now (the database is down)
+        view = self.renderer.home(reply, outcome.viewer)
+        self.effects.client(caller.team_ref).views_publish(user_id=caller.user_ref, view=view)
+        where = SlackWhere(workspace_id=_workspace(outcome), team_ref=caller.team_ref, user_ref=caller.user_ref)
+        self._submit(list(reply.effects), outcome.viewer, where, caller)
 
     def on_uninstalled(self, body: dict[str, Any], context: BoltContext) -> None:
         """The app was removed from a workspace: its tokens go, its digests and jobs stop; its data stays
@@ -289,6 +318,10 @@ class SlackFrontEnd:
         except Exception:
             log.exception("reply %s could not be drawn for Slack", reply.kind)
             return self.renderer.messages(Reply.message("common.internal_error", ref="render"), viewer)
+
+
+def _from_home(body: dict[str, Any]) -> bool:
+    return (body.get("view") or {}).get("type") == "home"
 
 
 def _as_post(reply: Reply) -> PostToChannel:

@@ -32,6 +32,7 @@ class SlackWhere(Where):
     team_ref: str | None = None  # the Slack team, whose bot token answers
     trigger_id: str | None = None
     response_url: str | None = None
+    from_home: bool = False  # a click in the Home tab
 
 
 class NotInstalled(Exception):
@@ -120,7 +121,9 @@ class SlackEffects:
         if not where.trigger_id:
             log.warning("form %s without a trigger_id", effect.form.action)
             return
-        metadata = {"c": where.channel_ref, "p": effect.form.metadata}
+        metadata: dict[str, Any] = {"c": where.channel_ref, "p": effect.form.metadata}
+        if where.from_home:
+            metadata["h"] = 1
         self.client(where.team_ref).views_open(
             trigger_id=where.trigger_id, view=self.renderer.modal(effect.form, viewer, metadata)
         )
