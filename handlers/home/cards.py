@@ -67,7 +67,16 @@ def _approval(waiting: Waiting, people: dict[int, tuple[str, str | None]]) -> Ro
 
 def _risk(item: Item) -> Row:
     assert item.due is not None
-    return Row(_title(item), sub=[Text("home.risks.review_due"), " ", When(item.due), " · ", str(item.score)])
+    return Row(
+        _title(item),
+        sub=[
+            Text("home.risks.review_due"),
+            " ",
+            When(item.due),
+            " · ",
+            Text("home.risks.score", {"score": item.score}),
+        ],
+    )
 
 
 def _experiment(item: Item) -> Row:

@@ -101,6 +101,7 @@ SCRIPT = (
     "/pm role @li approver",
     "/pm role",
     "/req submit REQ-1 @li",
+    "/pm home",
     "/pm audit REQ-1",
     "/digest schedule 09:30 Asia/Shanghai weekdays",
     "/digest remind 30",

@@ -48,6 +48,12 @@ def test_two_workspaces_installed_from_the_page_are_each_answered_with_their_own
         looked_up = {(c.body["user"], c.token) for c in fake_slack.calls_to("users.info")}
         assert looked_up == {("UT2", tokens["T2"]), ("UT3", tokens["T3"])}
         assert {c.token for c in fake_slack.calls_to("auth.test")} >= {tokens["T2"], tokens["T3"]}
+        for team in ("T2", "T3"):  # each person's Home tab is published with their workspace's token
+            event = {"type": "app_home_opened", "user": f"U{team}", "channel": f"D{team}", "tab": "home"}
+            assert app.slack.event(event, event_id=f"EvHome{team}", team=team).status_code == 200
+        app.settle()
+        homes = {(c.body["user_id"], c.token) for c in fake_slack.calls_to("views.publish")}
+        assert homes == {("UT2", tokens["T2"]), ("UT3", tokens["T3"])}
         # A workspace that never installed the app is not answered, and no token is spent on it.
         before = len(fake_slack.calls)
         stranger = app.slack.command("list", who=member("T9"))
