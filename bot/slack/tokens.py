@@ -20,6 +20,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy.engine import Engine
 
+from bot.db import READ_ONLY
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,17 +40,28 @@ def _client(settings: Settings, token: str | None) -> WebClient:
 
 
 class InstallationStore(SQLAlchemyInstallationStore):
-    """The SDK's store, plus the lookup an outgoing call needs: a workspace knows only its team id."""
+    """The SDK's store, reading without SQLite's write lock (every request reads it), plus the lookup an
+    outgoing call needs: a workspace knows only its team id."""
+
+    def find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        c = self.bots.c
+        team = None if is_enterprise_install else team_id  # an org-wide install has no team of its own
+        return self._newest(c.enterprise_id == enterprise_id, c.team_id == team)
 
     def find_bot_of_team(self, team_id: str) -> Bot | None:
+        return self._newest(self.bots.c.team_id == team_id)
+
+    def _newest(self, *where: sa.ColumnElement[bool]) -> Bot | None:
         c = self.bots.c
         query = (
             self.bots.select()
-            .where(c.client_id == self.client_id, c.team_id == team_id, c.bot_token.is_not(None))
+            .where(c.client_id == self.client_id, c.bot_token.is_not(None), *where)
             .order_by(sa.desc(c.installed_at))
             .limit(1)
         )
-        with self.engine.connect() as conn:
+        with self.engine.connect().execution_options(**READ_ONLY) as conn:
             row = conn.execute(query).mappings().first()
         return self.build_bot_entity(row) if row is not None else None
 
