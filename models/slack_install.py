@@ -9,8 +9,10 @@ Timestamps are naive UTC because that is what the SDK writes.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 metadata = SQLModel.metadata
 
@@ -76,3 +78,10 @@ slack_oauth_states = sa.Table(
     sa.Column("state", sa.String(200), nullable=False),
     sa.Column("expire_at", sa.DateTime, nullable=False),
 )
+
+
+def prune_states(*, db: Session, now: datetime) -> int:
+    """Delete the states of install attempts that were never finished and have expired."""
+    naive = now.astimezone(UTC).replace(tzinfo=None)  # the SDK stores naive UTC
+    result = db.connection().execute(slack_oauth_states.delete().where(slack_oauth_states.c.expire_at < naive))
+    return int(result.rowcount or 0)

@@ -19,6 +19,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.state_store import OAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from bot.db import session_scope
 from bot.settings import Settings
@@ -69,9 +70,12 @@ def oauth_settings(settings: Settings, tokens: SlackTokens, engine: Engine) -> O
 
     def installed(args: SuccessArgs) -> BoltResponse:
         team = args.installation.team_id
-        if team:
-            with session_scope(engine) as db:
-                set_installed(db=db, platform="slack", external_id=team, installed=True)
+        try:
+            if team:
+                with session_scope(engine) as db:
+                    set_installed(db=db, platform="slack", external_id=team, installed=True)
+        except DBAPIError:  # the token is stored; the workspace row is brought back by the next install
+            log.exception("installed in Slack team %s, but could not mark its workspace installed", team)
         log.info("installed in Slack team %s (%s)", team, args.installation.team_name)
         return args.default.success(args)
 
