@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 import sqlalchemy as sa
 from slack_sdk import WebClient
@@ -43,26 +44,35 @@ class InstallationStore(SQLAlchemyInstallationStore):
     """The SDK's store, reading without SQLite's write lock (every request reads it), plus the lookup an
     outgoing call needs: a workspace knows only its team id."""
 
+    def __init__(self, *, client_id: str, engine: Engine) -> None:
+        super().__init__(client_id=client_id, engine=engine, logger=log)
+        self._queries: dict[tuple[tuple[str, bool], ...], sa.Select[Any]] = {}
+
     def find_bot(
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
     ) -> Bot | None:
-        c = self.bots.c
         team = None if is_enterprise_install else team_id  # an org-wide install has no team of its own
-        return self._newest(c.enterprise_id == enterprise_id, c.team_id == team)
+        return self._newest({"enterprise_id": enterprise_id, "team_id": team})
 
     def find_bot_of_team(self, team_id: str) -> Bot | None:
-        return self._newest(self.bots.c.team_id == team_id)
+        return self._newest({"team_id": team_id})
 
-    def _newest(self, *where: sa.ColumnElement[bool]) -> Bot | None:
-        c = self.bots.c
-        query = (
-            self.bots.select()
-            .where(c.client_id == self.client_id, c.bot_token.is_not(None), *where)
-            .order_by(sa.desc(c.installed_at))
-            .limit(1)
-        )
+    def _newest(self, match: dict[str, str | None]) -> Bot | None:
+        """The newest bot token matching these columns (None: the column IS NULL)."""
+        shape = tuple((name, value is None) for name, value in sorted(match.items()))
+        query = self._queries.get(shape)
+        if query is None:  # built once per shape: building the expression cost more than running it
+            c = self.bots.c
+            where = [c[name].is_(None) if empty else c[name] == sa.bindparam(name) for name, empty in shape]
+            query = self._queries[shape] = (
+                self.bots.select()
+                .where(c.client_id == sa.bindparam("client_id"), c.bot_token.is_not(None), *where)
+                .order_by(sa.desc(c.installed_at))
+                .limit(1)
+            )
+        values = {"client_id": self.client_id} | {k: v for k, v in match.items() if v is not None}
         with self.engine.connect().execution_options(**READ_ONLY) as conn:
-            row = conn.execute(query).mappings().first()
+            row = conn.execute(query, values).mappings().first()
         return self.build_bot_entity(row) if row is not None else None
 
 
