@@ -16,8 +16,8 @@ import time_machine
 from sqlmodel import Session, select
 
 from bot.render.block_kit import BlockKitError
-from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.viewer import Viewer
 from handlers.core.card import Section, card
 from handlers.core.reply import Reply
 from models.approvals.approval import Approval
