@@ -24,6 +24,12 @@ PG_STATEMENT_TIMEOUT_MS = 2000
 READ_ONLY = {"read_only": True}  # execution options of a connection that only reads (see _on_begin)
 
 
+def read_only(engine: Engine) -> dict[str, Any]:
+    """Execution options for a connection that only reads: on SQLite it begins deferred, beside the
+    writer; on PostgreSQL each statement runs on its own, without BEGIN and ROLLBACK round trips."""
+    return {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else READ_ONLY
+
+
 def make_engine(url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Engine:
     """The engine for a database URL.
 

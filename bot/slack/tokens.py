@@ -21,7 +21,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy.engine import Engine
 
-from bot.db import READ_ONLY
+from bot.db import read_only
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class InstallationStore(SQLAlchemyInstallationStore):
                 .limit(1)
             )
         values = {"client_id": self.client_id} | {k: v for k, v in match.items() if v is not None}
-        with self.engine.connect().execution_options(**READ_ONLY) as conn:
+        with self.engine.connect().execution_options(**read_only(self.engine)) as conn:
             row = conn.execute(query, values).mappings().first()
         return self.build_bot_entity(row) if row is not None else None
 
