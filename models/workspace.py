@@ -34,6 +34,9 @@ class Workspace(SQLModel, table=True):
     default_lang: str = Field(default="en", max_length=8)
     default_tz: str = Field(default="UTC", max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # When the app was removed from this workspace (Slack's app_uninstalled / tokens_revoked): nothing
+    # is posted there any more, its data is kept, and installing again clears it.
+    uninstalled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Member(SQLModel, table=True):
@@ -82,6 +85,18 @@ def ensure_workspace(
     )
     db.exec(stmt)
     return db.exec(query).one()
+
+
+def set_installed(*, db: Session, platform: str, external_id: str, installed: bool) -> bool:
+    """Mark a workspace (un)installed; False when the bot has never seen it."""
+    workspace = db.exec(
+        select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
+    ).first()
+    if workspace is None:
+        return False
+    workspace.uninstalled_at = None if installed else utcnow()
+    db.add(workspace)
+    return True
 
 
 def ensure_member(

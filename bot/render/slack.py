@@ -24,6 +24,7 @@ from bot.render.block_kit import (
     MAX_BLOCKS,
     MESSAGE_TEXT_BUDGET,
     SECTION_MAX,
+    VIEW_MAX_BLOCKS,
     BlockKitError,
     check_blocks,
     text_size,
@@ -89,6 +90,18 @@ class SlackRenderer:
         buttons = self._button_rows(reply.buttons, plain)
         text = clip(rich.line(card.summary), MAX_FALLBACK_TEXT)
         return [{"text": text, "blocks": validate_blocks(part)} for part in _split(blocks, buttons, rich)]
+
+    def home(self, reply: Reply, viewer: Viewer) -> dict[str, Any]:
+        """The reply as a Home tab view: all of it in one view of at most 100 blocks (a card that would
+        need more is an error, never cut)."""
+        card = reply.card
+        if card is None:
+            raise RenderError(f"reply {reply.kind} has no card to show in the Home tab")
+        rich = Mrkdwn(self.catalog, viewer.lang, viewer.tz)
+        plain = Drawer(self.catalog, viewer.lang, viewer.tz)
+        blocks = self._blocks(card, rich, plain) + self._button_rows(reply.buttons, plain)
+        check_blocks(blocks, limit=VIEW_MAX_BLOCKS)
+        return {"type": "home", "blocks": blocks}
 
     def message(self, reply: Reply, viewer: Viewer) -> dict[str, Any]:
         """The reply as one message; one that Slack would need several for is an error."""

@@ -100,6 +100,7 @@ SCRIPT = (
     "/pm role",
     "/pm me",
     "/req submit REQ-1 @li",
+    "/pm home",
     "/pm audit REQ-1",
     "/digest schedule 09:30 Asia/Shanghai weekdays",
     "/digest remind 30",
