@@ -112,6 +112,8 @@ def _serve_workers(settings: Settings, args: argparse.Namespace, workers: int) -
     migrate(engine)
     engine.dispose()
     _warn_without_credentials(settings)
+    if settings.is_sqlite:
+        log.warning("%d workers on one SQLite file take turns at every write: use PostgreSQL for them", workers)
     uvicorn.run(
         "bot.cli:worker_app",
         factory=True,
