@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from bot.db import session_scope
 from bot.effects import EffectRunner, Where
 from bot.notify import ChannelUnreachable, Notifier
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from bot.settings import Settings
 from handlers.core.jobs import Delivery
 from models.workspace import Workspace

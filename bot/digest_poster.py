@@ -28,7 +28,7 @@ from bot.db import session_scope
 from bot.delivery import Platforms
 from bot.effects import Where
 from bot.notify import ChannelUnreachable, Notifier, Posted
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from handlers.core.digest import DigestScope
 from handlers.core.reply import DirectMessage, Reply
 from handlers.digest import cards as digest_cards

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.db import session_scope
 from bot.delivery import Platforms
 from bot.effects import Where
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from handlers.core.reply import DirectMessage
 from handlers.standup import commands as standup
 from models.base import utcnow

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, UniqueConstraint, bindparam, false
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, func, select
 
 from models.base import UTCDateTime, dialect_insert, utcnow
 
@@ -19,6 +19,9 @@ class Role(StrEnum):
     ADMIN = "admin"
     APPROVER = "approver"
     MEMBER = "member"
+
+
+DECIDING = frozenset({Role.ADMIN, Role.APPROVER})  # who may decide an approval that names nobody
 
 
 class Workspace(SQLModel, table=True):
@@ -141,6 +144,42 @@ def names_of(*, db: Session, member_ids: Iterable[int | None]) -> dict[int, tupl
 _NAMES_OF = select(Member.id, Member.external_id, Member.display_name).where(
     Member.id.in_(bindparam("ids", expanding=True))  # type: ignore[union-attr]
 )
+
+
+def member_by_id(*, db: Session, member_id: int) -> Member | None:
+    return db.get(Member, member_id)
+
+
+def workspace_by_id(*, db: Session, workspace_id: int) -> Workspace | None:
+    return db.get(Workspace, workspace_id)
+
+
+def member_ids_with_roles(*, db: Session, workspace_id: int, roles: Iterable[str]) -> list[int]:
+    """The workspace's members holding any of `roles`, in the order they joined."""
+    query = (
+        select(Member.id)
+        .where(Member.workspace_id == workspace_id, Member.role.in_([str(r) for r in roles]))  # type: ignore[attr-defined]
+        .order_by(Member.id)  # type: ignore[arg-type]
+    )
+    return [i for i in db.exec(query).all() if i is not None]
+
+
+def role_holders(*, db: Session, workspace_id: int) -> dict[str, list[int]]:
+    """The admins and approvers of a workspace, by role, in the order they joined."""
+    query = (
+        select(Member.id, Member.role)
+        .where(Member.workspace_id == workspace_id, Member.role.in_([Role.ADMIN, Role.APPROVER]))  # type: ignore[attr-defined]
+        .order_by(Member.id)  # type: ignore[arg-type]
+    )
+    held: dict[str, list[int]] = {Role.ADMIN: [], Role.APPROVER: []}
+    for member_id, role in db.exec(query).all():
+        held[role].append(member_id)
+    return held
+
+
+def admin_count(*, db: Session, workspace_id: int) -> int:
+    query = select(func.count()).where(Member.workspace_id == workspace_id, Member.role == Role.ADMIN)
+    return int(db.exec(query).one())
 
 
 def member_by_ref(*, db: Session, workspace_id: int, external_id: str) -> Member | None:

@@ -28,9 +28,8 @@ from bot.render.block_kit import (
     check_blocks,
     text_size,
 )
-from bot.render.environment import Viewer
 from bot.render.inline import Drawer, RenderError, chunks, clip
-from bot.render.legacy import LegacySlack
+from bot.render.viewer import Viewer
 from handlers.core.card import Card, Channel, Divider, Fields, Image, Mention, Mono, Note, Rows, Section
 from handlers.core.reply import Button, Form, Reply, Text
 
@@ -74,7 +73,6 @@ class Mrkdwn(Drawer):
 class SlackRenderer:
     def __init__(self, messages: Catalog | None = None) -> None:
         self.catalog = messages or catalog()
-        self.legacy = LegacySlack()
 
     def t(self, viewer: Viewer, message: str | Text, /, **params: Any) -> str:
         """A catalogue message as plain text (modal errors, labels)."""
@@ -84,7 +82,7 @@ class SlackRenderer:
         """The reply as one or more messages ({"text", "blocks"}), each within Slack's limits."""
         card = reply.card
         if card is None:
-            return [self.legacy.message(reply, viewer)]
+            raise RenderError(f"reply {reply.kind} has nothing to show")
         rich = Mrkdwn(self.catalog, viewer.lang, viewer.tz)
         plain = Drawer(self.catalog, viewer.lang, viewer.tz)
         blocks = self._blocks(card, rich, plain)

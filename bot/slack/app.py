@@ -20,8 +20,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from bot.db import session_scope
-from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.viewer import Viewer
 from bot.runtime import Caller, Outcome, Runtime
 from bot.settings import Settings
 from bot.slack import inputs

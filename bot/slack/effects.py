@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from bot.background import Background
 from bot.db import session_scope
 from bot.effects import EffectRunner, Where
-from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.viewer import Viewer
 from bot.slack.notifier import SlackNotifier
 from handlers.core.reply import Effect, OpenForm, RefreshProfile, Reply
 from models.workspace import apply_profile

@@ -8,8 +8,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.viewer import Viewer
 from handlers.core.card import Card, Header, Row, Rows, Strong
 from handlers.core.reply import Reply
 from tests.fakes.slack_api import FakeSlack
