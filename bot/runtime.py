@@ -19,7 +19,7 @@ from sqlmodel import Session
 from bot.background import Background
 from bot.db import session_scope
 from bot.outage import DatabaseHealth, is_outage
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from handlers.core.command import ActionInput, Actor, CommandInput, Registry
 from handlers.core.fields import without_nul
 from handlers.core.reply import Attachment, RefreshProfile, Reply, UsageError
