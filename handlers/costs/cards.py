@@ -16,7 +16,7 @@ from handlers.core.reply import Reply, Text
 from handlers.core.views import page_buttons, page_note
 from models.costs.cost import CostLane, Sku
 from models.costs.fx import Rate
-from models.costs.landed_cost import build_up, charm_price, price_for_margin
+from models.costs.landed_cost import BuildUp, build_up, charm_price, price_for_margin
 from models.costs.margin import LaneResult, Shock, WhatIf
 from models.costs.queries import FxRates, SkuPage
 from models.money import percent, price_step, rounded, rounded_up
@@ -26,6 +26,7 @@ MAX_LANES_SHOWN = 12
 PAGE_ACTION = "cost.page"
 PAGE_SIZE = 20
 WARNING = "⚠ "
+NOT_ENTERED_MARK = "—"
 AMOUNT_WIDTH = 12
 
 
@@ -114,6 +115,9 @@ def lane_parts(result: LaneResult, today: date) -> list[Any]:
         ]
         if build.contribution < 0:
             summary[0] = [WARNING, summary[0]]
+        excludes = not_entered_warning(build)
+        if excludes is not None:
+            summary.insert(1, excludes)
         lines += summary
     aside: list[Line] = [("• ", m) for m in _missing(result)]
     aside += [rate_line(r, today) for r in result.rates]
@@ -142,12 +146,28 @@ def _build_up(result: LaneResult) -> list[Line]:
     duty_basis = "declared" if lane.declared is not None else lane.customs
     duty_rate = result.inputs.duty_pct if result.inputs else lane.duty_pct
     rows.append(row("cost.line.duty", build.duty, rate=pct_text(duty_rate), basis=Text(f"cost.customs.{duty_basis}")))
-    rows.append(row("cost.line.referral", build.referral, rate=pct_text(lane.referral_pct)))
-    rows += [row("cost.line.fulfilment", build.fulfilment), row("cost.line.storage", build.storage)]
-    rows.append(row("cost.line.ads", build.ads, rate=pct_text(lane.ads_pct)))
-    rows.append(row("cost.line.returns", build.returns, rate=pct_text(lane.returns_pct)))
+    missing = set(build.not_entered)
+
+    def fee(name: str, amount: Decimal, rate: Decimal | None = None) -> Line:
+        if name in missing:
+            label = Text("cost.not_entered", {"line": Text(f"cost.name.{name}")})
+            return [columns(MINUS, NOT_ENTERED_MARK, ""), "  ", label]
+        return row(f"cost.line.{name}", amount, rate=pct_text(rate) if rate is not None else "")
+
+    rows.append(fee("referral", build.referral, lane.referral_pct))
+    rows += [fee("fulfilment", build.fulfilment), fee("storage", build.storage)]
+    rows.append(fee("ads", build.ads, lane.ads_pct))
+    rows.append(fee("returns", build.returns, lane.returns_pct))
     rows.append(row("cost.line.contribution", build.contribution, "="))
     return rows
+
+
+def not_entered_warning(build: BuildUp) -> Line | None:
+    """`⚠ The margin leaves out what is not entered: referral fee, storage`."""
+    if not build.not_entered:
+        return None
+    names = [Text(f"cost.name.{name}") for name in build.not_entered]
+    return [WARNING, Text("cost.margin_excludes", {"lines": names})]
 
 
 def card(sku: Sku, results: list[LaneResult], today: date, *, notice: Text | None = None) -> Reply:

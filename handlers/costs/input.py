@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from handlers.core import fields
@@ -153,9 +152,6 @@ def _defaults(values: dict[str, Any], errors: list[FieldError], *, market: str, 
     values.setdefault("customs", customs_basis(market))
     if "channel" in values:
         values.setdefault("divisor", DEFAULT_DIVISOR[values["channel"]])
-    zero = Decimal(0)
-    for name in ("referral_pct", "fulfilment", "storage", "ads_pct", "returns_pct"):
-        values.setdefault(name, zero)
 
 
 def _choice(name: str, value: str, choices: dict[str, Any]) -> Any:

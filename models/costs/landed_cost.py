@@ -46,6 +46,15 @@ class Customs(StrEnum):
     FOB = "fob"
 
 
+# The fee lines a lane may leave out, by name and the Lane field that holds each.
+OPTIONAL_LINES = (
+    ("referral", "referral_pct"),
+    ("fulfilment", "fulfilment"),
+    ("storage", "storage"),
+    ("ads", "ads_pct"),
+    ("returns", "returns_pct"),
+)
+
 DEFAULT_DIVISOR = {Channel.AIR: 6000, Channel.EXPRESS: 5000, Channel.SEA: 6000}
 
 
@@ -128,12 +137,16 @@ class Lane:
     freight: Decimal
     duty_pct: Decimal
     customs: Customs
-    referral_pct: Decimal
-    fulfilment: Decimal
-    storage: Decimal
-    ads_pct: Decimal
-    returns_pct: Decimal
+    referral_pct: Decimal | None  # None: not entered (counted as 0 and named on the card)
+    fulfilment: Decimal | None
+    storage: Decimal | None
+    ads_pct: Decimal | None
+    returns_pct: Decimal | None
     declared: Decimal | None = None  # customs value when declared, instead of CIF/FOB
+
+    def not_entered(self) -> tuple[str, ...]:
+        """The fee lines nobody entered, in the order the card shows them."""
+        return tuple(name for name, attr in OPTIONAL_LINES if getattr(self, attr) is None)
 
 
 @dataclass(frozen=True)
@@ -154,6 +167,7 @@ class BuildUp:
     contribution: Decimal
     margin: Decimal | None  # a fraction of net revenue; None when net revenue is 0
     break_even: Decimal | None  # the shelf price at which contribution is 0; None when none exists
+    not_entered: tuple[str, ...] = ()  # fee lines counted as 0 because nobody entered them
 
     @property
     def landed(self) -> Decimal:
@@ -167,20 +181,25 @@ def customs_value(lane: Lane) -> Decimal:
     return lane.purchase + lane.freight if lane.customs is Customs.CIF else lane.purchase
 
 
+def _or_zero(value: Decimal | None) -> Decimal:
+    return ZERO if value is None else value
+
+
 def fixed_costs(lane: Lane) -> Decimal:
     """The costs that do not move with the price."""
     duty = customs_value(lane) * lane.duty_pct / HUNDRED
-    return lane.purchase + lane.freight + duty + lane.fulfilment + lane.storage
+    return lane.purchase + lane.freight + duty + _or_zero(lane.fulfilment) + _or_zero(lane.storage)
 
 
 def build_up(lane: Lane) -> BuildUp:
     net = lane.price / (ONE + lane.vat_pct / HUNDRED)
     value = customs_value(lane)
     duty = value * lane.duty_pct / HUNDRED
-    referral = lane.price * lane.referral_pct / HUNDRED
-    ads = lane.price * lane.ads_pct / HUNDRED
-    returns = net * lane.returns_pct / HUNDRED
-    total = lane.purchase + lane.freight + duty + referral + lane.fulfilment + lane.storage + ads + returns
+    referral = lane.price * _or_zero(lane.referral_pct) / HUNDRED
+    ads = lane.price * _or_zero(lane.ads_pct) / HUNDRED
+    returns = net * _or_zero(lane.returns_pct) / HUNDRED
+    fulfilment, storage = _or_zero(lane.fulfilment), _or_zero(lane.storage)
+    total = lane.purchase + lane.freight + duty + referral + fulfilment + storage + ads + returns
     contribution = net - total
     return BuildUp(
         price=lane.price,
@@ -191,14 +210,15 @@ def build_up(lane: Lane) -> BuildUp:
         customs_value=value,
         duty=duty,
         referral=referral,
-        fulfilment=lane.fulfilment,
-        storage=lane.storage,
+        fulfilment=fulfilment,
+        storage=storage,
         ads=ads,
         returns=returns,
         total_cost=total,
         contribution=contribution,
         margin=contribution / net if net else None,
         break_even=price_for_margin(lane, ZERO),
+        not_entered=lane.not_entered(),
     )
 
 
@@ -208,8 +228,8 @@ def price_for_margin(lane: Lane, margin: Decimal) -> Decimal | None:
     Contribution(P) = P·[(1 − returns − margin) ÷ (1 + vat) − referral − ads] − fixed costs; solved for
     P. None when no price reaches that margin (the percentages take all of it).
     """
-    per_price = (ONE - lane.returns_pct / HUNDRED - margin) / (ONE + lane.vat_pct / HUNDRED) - (
-        lane.referral_pct + lane.ads_pct
+    per_price = (ONE - _or_zero(lane.returns_pct) / HUNDRED - margin) / (ONE + lane.vat_pct / HUNDRED) - (
+        _or_zero(lane.referral_pct) + _or_zero(lane.ads_pct)
     ) / HUNDRED
     if per_price <= 0:
         return None

@@ -250,3 +250,38 @@ def test_the_sku_list_is_paged_with_buttons(console: ConsoleDriver) -> None:
     console.send("/cost remove SKU-21")
     console.send("/cost remove SKU-20")
     assert "1–20 of 20" in console.send("/cost list")
+
+
+# GB lane typed with only the required fields, at GBPCNY 9.10:
+#   size 10 × 10 × 12 cm = 1,200 cm³ = 0.0012 m³ > 0.5 kg = 0.0005 t → 0.0012 CBM; CNY 1,200 × 0.0012 = 1.44
+#   purchase 12 ÷ 9.10 = 1.318681…; freight 1.44 ÷ 9.10 = 0.158241… → 0.16
+#   duty 4 % × CIF (13.44 ÷ 9.10 = 1.476923…) = 0.059076… → 0.06; goods + freight + duty = 13.9776 ÷ 9.10 = 1.536
+#   net 9.99 ÷ 1.20 = 8.325; contribution 8.325 − 1.536 = 6.789 → 6.79; margin 6.789 ÷ 8.325 = 81.55 %
+#   and nothing else: no referral, fulfilment, storage, advertising or returns, each said so.
+MUG = "/cost add MUG purchase=12 currency=CNY weight=0.5kg dims=10x10x12cm"
+MUG_GB = "/cost lane MUG market=GB channel=sea freight=1200/cbm duty=4% price=9.99"
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_lane_with_only_the_required_fields_names_every_fee_not_entered(console: ConsoleDriver, engine) -> None:
+    console.send("/pm fx GBPCNY 9.10")
+    console.send(MUG)
+    out = squash(console.send(MUG_GB))
+    assert "= 6.79 61.78 Contribution" in out  # 6.789 × 9.10 = 61.7799
+    assert "Contribution margin 81.55%" in out
+    for name in ("referral fee", "fulfilment fee", "storage", "advertising", "returns"):
+        assert f"− — {name}: not entered" in out, name
+    assert (
+        "⚠ The margin leaves out what is not entered: referral fee, fulfilment fee, storage, advertising, returns."
+        in out
+    )
+    with Session(engine) as db:
+        lane = db.exec(select(CostLane)).one()
+    assert (lane.referral_pct, lane.fulfilment, lane.storage, lane.ads_pct, lane.returns_pct) == (None,) * 5
+    # Entering a fee, even 0, takes it off the list.
+    out = squash(console.send("/cost lane MUG market=GB referral=15% storage=0"))
+    assert "⚠ The margin leaves out what is not entered: fulfilment fee, advertising, returns." in out
+    assert "− 0.00 0.00 Storage" in out
+    console.send("/pm lang zh")
+    zh = squash(console.send("/cost show MUG"))
+    assert "配送费：未录入" in zh and "利润率未计入以下未录入的费用：配送费、广告费、退货。" in zh
