@@ -22,7 +22,7 @@ from models.costs.queries import FxRates, SkuPage
 from models.money import percent, price_step, rounded, rounded_up
 
 MINUS = "−"
-MAX_LANES_SHOWN = 12
+MAX_LANES_SHOWN = 6  # each lane is about twenty lines: six fit one Slack message whole
 PAGE_ACTION = "cost.page"
 PAGE_SIZE = 20
 WARNING = "⚠ "
@@ -146,6 +146,21 @@ def _build_up(result: LaneResult) -> list[Line]:
     duty_basis = "declared" if lane.declared is not None else lane.customs
     duty_rate = result.inputs.duty_pct if result.inputs else lane.duty_pct
     rows.append(row("cost.line.duty", build.duty, rate=pct_text(duty_rate), basis=Text(f"cost.customs.{duty_basis}")))
+    if build.import_vat:
+        vat_params = {"rate": pct_text(lane.vat_pct)}
+        if build.vat_reclaimed:
+            in_home = money(result.home_amount(build.import_vat), home) if show_home else ""
+            shown = f"({money(build.import_vat, ccy)})"
+            days = {"days": result.vat.days}
+            rows.append(
+                [
+                    columns(" ", shown, f"({in_home})" if in_home else ""),
+                    "  ",
+                    Text("cost.line.import_vat_reclaimed", vat_params | days),
+                ]
+            )
+        else:
+            rows.append(row("cost.line.import_vat", build.import_vat, **vat_params))
     missing = set(build.not_entered)
 
     def fee(name: str, amount: Decimal, rate: Decimal | None = None) -> Line:

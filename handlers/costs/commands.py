@@ -220,6 +220,7 @@ HELP_LINES = (
     "cost.whatif.usage",
     "cost.list.usage",
     "cost.remove.usage",
+    "cost.vat.usage",
     "cost.help.freight",
     "cost.help.vat",
     "cost.help.basis",

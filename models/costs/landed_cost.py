@@ -13,6 +13,10 @@ caller converts (models/costs/cost.py). Definitions, as the ERP profit reports u
 - Returns are a reserve on net revenue (a refund gives the VAT back).
 - Duty is charged on the customs value: CIF (goods + first-leg freight; EU, UK, JP...) or FOB
   (goods only; US, CA, AU, NZ), unless a declared value is given.
+- Import VAT/GST is charged at the lane's VAT rate on the customs value plus duty plus any freight
+  the customs value leaves out (EU Art. 86 VAT Directive; UK; JP consumption tax on CIF + duty; AU GST
+  on the value of the taxable importation, FOB + duty + transport and insurance). A seller who
+  reclaims it does not bear it (cash tied up until the VAT return); one who cannot bears it as a cost.
 - Contribution = net revenue − every cost line; margin = contribution ÷ net revenue.
 """
 
@@ -143,6 +147,7 @@ class Lane:
     ads_pct: Decimal | None
     returns_pct: Decimal | None
     declared: Decimal | None = None  # customs value when declared, instead of CIF/FOB
+    vat_reclaimed: bool = True  # the workspace reclaims import VAT/GST (models/costs/vat.py)
 
     def not_entered(self) -> tuple[str, ...]:
         """The fee lines nobody entered, in the order the card shows them."""
@@ -168,11 +173,18 @@ class BuildUp:
     margin: Decimal | None  # a fraction of net revenue; None when net revenue is 0
     break_even: Decimal | None  # the shelf price at which contribution is 0; None when none exists
     not_entered: tuple[str, ...] = ()  # fee lines counted as 0 because nobody entered them
+    import_vat_base: Decimal = ZERO
+    import_vat: Decimal = ZERO  # paid at import; a cost only when not reclaimed
+    vat_reclaimed: bool = True
+
+    @property
+    def import_vat_cost(self) -> Decimal:
+        return ZERO if self.vat_reclaimed else self.import_vat
 
     @property
     def landed(self) -> Decimal:
-        """Goods, first-leg freight and duty: the cost of a unit arrived in the market."""
-        return self.purchase + self.freight + self.duty
+        """Goods, first-leg freight, duty and import VAT not reclaimed: a unit arrived in the market."""
+        return self.purchase + self.freight + self.duty + self.import_vat_cost
 
 
 def customs_value(lane: Lane) -> Decimal:
@@ -185,10 +197,18 @@ def _or_zero(value: Decimal | None) -> Decimal:
     return ZERO if value is None else value
 
 
+def import_vat_base(lane: Lane, duty: Decimal) -> Decimal:
+    """Customs value + duty + the freight the customs value leaves out."""
+    value = customs_value(lane)
+    outside = lane.freight if lane.declared is not None or lane.customs is Customs.FOB else ZERO
+    return value + duty + outside
+
+
 def fixed_costs(lane: Lane) -> Decimal:
     """The costs that do not move with the price."""
     duty = customs_value(lane) * lane.duty_pct / HUNDRED
-    return lane.purchase + lane.freight + duty + _or_zero(lane.fulfilment) + _or_zero(lane.storage)
+    vat = ZERO if lane.vat_reclaimed else import_vat_base(lane, duty) * lane.vat_pct / HUNDRED
+    return lane.purchase + lane.freight + duty + vat + _or_zero(lane.fulfilment) + _or_zero(lane.storage)
 
 
 def build_up(lane: Lane) -> BuildUp:
@@ -199,7 +219,10 @@ def build_up(lane: Lane) -> BuildUp:
     ads = lane.price * _or_zero(lane.ads_pct) / HUNDRED
     returns = net * _or_zero(lane.returns_pct) / HUNDRED
     fulfilment, storage = _or_zero(lane.fulfilment), _or_zero(lane.storage)
-    total = lane.purchase + lane.freight + duty + referral + fulfilment + storage + ads + returns
+    vat_base = import_vat_base(lane, duty)
+    import_vat = vat_base * lane.vat_pct / HUNDRED
+    vat_cost = ZERO if lane.vat_reclaimed else import_vat
+    total = lane.purchase + lane.freight + duty + vat_cost + referral + fulfilment + storage + ads + returns
     contribution = net - total
     return BuildUp(
         price=lane.price,
@@ -219,6 +242,9 @@ def build_up(lane: Lane) -> BuildUp:
         margin=contribution / net if net else None,
         break_even=price_for_margin(lane, ZERO),
         not_entered=lane.not_entered(),
+        import_vat_base=vat_base,
+        import_vat=import_vat,
+        vat_reclaimed=lane.vat_reclaimed,
     )
 
 

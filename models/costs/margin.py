@@ -18,6 +18,7 @@ from sqlmodel import Session
 from models.costs.cost import CostLane, Sku, lanes_in, lanes_of
 from models.costs.fx import Rate, RateBook, home_currency, rate_book
 from models.costs.landed_cost import HUNDRED, ONE, BuildUp, Lane, MissingMeasure, build_up, freight_per_unit
+from models.costs.vat import RECLAIMED, ImportVat, import_vat
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class LaneResult:
     rates: list[Rate] = field(default_factory=list)  # every rate the figures used
     to_home: Decimal | None = None  # 1 market currency in home currency (shocked), when known
     inputs: Lane | None = None
+    vat: ImportVat = RECLAIMED  # the workspace's import VAT setting the figures used
 
     def home_amount(self, amount: Decimal | None) -> Decimal | None:
         if amount is None or self.to_home is None:
@@ -63,10 +65,12 @@ class LaneResult:
         return amount * self.to_home
 
 
-def evaluate(sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock = NO_SHOCK) -> LaneResult:
+def evaluate(
+    sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock = NO_SHOCK, vat: ImportVat = RECLAIMED
+) -> LaneResult:
     """One lane's build-up in its market's currency; conversions at the team's rates, shocked."""
     market_ccy = lane.price_currency
-    result = LaneResult(lane.market, market_ccy, home, lane)
+    result = LaneResult(lane.market, market_ccy, home, lane, vat=vat)
     strength = ONE + shock.fx_pct / HUNDRED
 
     def to_market(amount: Decimal, currency: str) -> Decimal | None:
@@ -110,6 +114,7 @@ def evaluate(sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock =
         ads_pct=lane.ads_pct,
         returns_pct=lane.returns_pct,
         declared=lane.declared,
+        vat_reclaimed=vat.reclaimed,
     )
     result.build = build_up(result.inputs)
     return result
@@ -127,7 +132,8 @@ def evaluate_sku(
     assert sku.id is not None
     book = rate_book(db=db, workspace_id=sku.workspace_id, on=on)
     home = home_currency(db=db, workspace_id=sku.workspace_id)
-    return [evaluate(sku, lane, book, home, shock) for lane in lanes_of(db=db, sku_id=sku.id, market=market)]
+    vat = import_vat(db=db, workspace_id=sku.workspace_id)
+    return [evaluate(sku, lane, book, home, shock, vat) for lane in lanes_of(db=db, sku_id=sku.id, market=market)]
 
 
 @dataclass(frozen=True)
@@ -160,8 +166,8 @@ def what_if(*, db: Session, sku: Sku, shock: Shock, on: date) -> list[WhatIf]:
     assert sku.id is not None
     book = rate_book(db=db, workspace_id=sku.workspace_id, on=on)
     home = home_currency(db=db, workspace_id=sku.workspace_id)
-    lanes = lanes_of(db=db, sku_id=sku.id)
-    return [_pair(sku, lane, book, home, shock) for lane in lanes]
+    vat = import_vat(db=db, workspace_id=sku.workspace_id)
+    return [_pair(sku, lane, book, home, shock, vat) for lane in lanes_of(db=db, sku_id=sku.id)]
 
 
 def what_if_all(
@@ -177,15 +183,16 @@ def what_if_all(
     the margin a risk threatens."""
     book = rate_book(db=db, workspace_id=workspace_id, on=on)
     home = home_currency(db=db, workspace_id=workspace_id)
+    vat = import_vat(db=db, workspace_id=workspace_id)
     found = lanes_in(db=db, workspace_id=workspace_id, markets=frozenset(markets) if markets else None)
     return [
-        _pair(sku, lane, book, home, shock)
+        _pair(sku, lane, book, home, shock, vat)
         for sku, lane in found
         if currencies is None or lane.price_currency in currencies
     ]
 
 
-def _pair(sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock) -> WhatIf:
+def _pair(sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock, vat: ImportVat) -> WhatIf:
     assert sku.id is not None
-    base, shocked = evaluate(sku, lane, book, home), evaluate(sku, lane, book, home, shock)
+    base, shocked = evaluate(sku, lane, book, home, vat=vat), evaluate(sku, lane, book, home, shock, vat)
     return WhatIf(sku.code, sku.id, lane.market, base, shocked)

@@ -285,3 +285,25 @@ def test_a_lane_with_only_the_required_fields_names_every_fee_not_entered(consol
     console.send("/pm lang zh")
     zh = squash(console.send("/cost show MUG"))
     assert "配送费：未录入" in zh and "利润率未计入以下未录入的费用：配送费、广告费、退货。" in zh
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_import_vat_reclaimed_is_cash_tied_up_and_not_reclaimed_is_a_cost(priced: ConsoleDriver) -> None:
+    # The figures are worked by hand in test_landed_cost.py (import VAT on the DE lane).
+    priced.send(TEE)
+    out = squash(priced.send(TEE_DE))
+    assert "(0.74) (5.77) Import VAT 19% paid at import and reclaimed: not a cost, cash tied up about 60 days" in out
+    assert "= 6.59 51.54 Contribution" in out
+    assert "Import VAT/GST is reclaimed" in priced.send("/cost vat")
+    assert "cash tied up for about 45 days" in priced.send("/cost vat reclaimed days=45")
+    assert "cash tied up about 45 days" in priced.send("/cost show TEE-01")
+    assert "is not reclaimed" in priced.send("/cost vat not-reclaimed")
+    out = squash(priced.send("/cost show TEE-01"))
+    assert "− 0.74 5.77 Import VAT 19% on customs value + duty, not reclaimed" in out
+    assert "= 5.85 45.77 Contribution" in out and "Contribution margin 27.87%" in out
+    assert "EUR 14.54" in out
+    assert "say `reclaimed` or `not-reclaimed`" in priced.send("/cost vat maybe")
+    assert "days= goes with `reclaimed`" in priced.send("/cost vat not-reclaimed days=3")
+    assert "must be a whole number from 0 to 730" in priced.send("/cost vat reclaimed days=999")
+    priced.send("/pm lang zh")
+    assert "进口增值税 19%（完税价格 + 关税），不可抵扣" in priced.send("/cost show TEE-01")

@@ -205,3 +205,27 @@ def test_no_price_reaches_a_margin_the_percentages_already_take() -> None:
 )
 def test_charm_prices_end_in_49_or_99_and_never_go_below(price: str, step: str, expected: str) -> None:
     assert charm_price(D(price), D(step)) == D(expected)
+
+
+# Import VAT on the DE lane: 19 % of customs value + duty (EU Art. 86 VAT Directive):
+#   CIF 27.10 ÷ 7.82 = 3.465473…; duty 12 % = 0.415857…; base = 30.352 ÷ 7.82 = 3.881330…
+#   VAT 19 % × 3.881330… = 0.737453 → 0.74 (CNY 5.77)
+# Reclaimed: not a cost, the contribution stays 6.59 (31.39 %).
+# Not reclaimed: contribution 6.590970 − 0.737453 = 5.853517 → 5.85; margin ÷ 21.00 = 27.87 %;
+#   break-even: F = 7.401330 + 0.737453 = 8.138783; ÷ k 0.559916 = 14.535722 → 14.54.
+def test_import_vat_is_a_line_of_its_own_reclaimed_or_a_cost() -> None:
+    reclaimed = build_up(DE)
+    assert abs(reclaimed.import_vat_base - D("30.352") / RATE) < TINY
+    assert cents(reclaimed.import_vat) == D("0.74")
+    assert reclaimed.import_vat_cost == 0 and cents(reclaimed.contribution) == D("6.59")
+    borne = build_up(replace(DE, vat_reclaimed=False))
+    assert abs(borne.import_vat - D("5.76688") / RATE) < TINY
+    assert cents(borne.contribution) == D("5.85")
+    assert rounded(borne.margin * 100, "EUR") == D("27.87")
+    assert rounded_up(borne.break_even, "EUR") == D("14.54")
+    assert rounded(borne.landed, "EUR") == D("4.62")  # 3.881330 + 0.737453 = 4.618783
+    # The US lane has no import VAT (sales tax is the platform's); AU GST would add the freight to FOB.
+    assert build_up(replace(US, vat_reclaimed=False)).import_vat == 0
+    au = build_up(replace(US, vat_pct=D(10)))
+    # FOB 6.25 + duty 1.5625 + freight 6.597222… = 14.409722…; GST 10 % = 1.440972…
+    assert abs(au.import_vat_base - (D("6.25") + D("1.5625") + D("47.50") / US_RATE)) < TINY

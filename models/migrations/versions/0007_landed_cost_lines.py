@@ -1,4 +1,5 @@
-"""landed cost lines: fee lines a lane leaves out are stored as not entered (NULL), never as 0
+"""landed cost lines: fee lines a lane leaves out are stored as not entered (NULL), never as 0;
+whether the workspace reclaims import VAT
 
 Revision ID: 0007
 Revises: 0005
@@ -7,6 +8,7 @@ Create Date: 2026-12-03 13:40:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 import models.money
@@ -20,12 +22,18 @@ OPTIONAL_FEES = ("referral_pct", "fulfilment", "storage", "ads_pct", "returns_pc
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("money_setting", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("import_vat_reclaimed", sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column("vat_reclaim_days", sa.Integer(), server_default="60", nullable=False))
     with op.batch_alter_table("cost_lane", schema=None) as batch_op:
         for name in OPTIONAL_FEES:
             batch_op.alter_column(name, existing_type=models.money.DecimalText(length=40), nullable=True)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("money_setting", schema=None) as batch_op:
+        batch_op.drop_column("vat_reclaim_days")
+        batch_op.drop_column("import_vat_reclaimed")
     for name in OPTIONAL_FEES:
         op.execute(f"UPDATE cost_lane SET {name} = '0' WHERE {name} IS NULL")
     with op.batch_alter_table("cost_lane", schema=None) as batch_op:
