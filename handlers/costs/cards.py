@@ -120,6 +120,8 @@ def lane_parts(result: LaneResult, today: date) -> list[Any]:
             summary.insert(1, excludes)
         lines += summary
     aside: list[Line] = [("• ", m) for m in _missing(result)]
+    if build is not None and lane.customs == "cif" and lane.declared is None and lane.after_arrival_pct is None:
+        aside.append(("• ", Text("cost.missing.freight_in_cif")))
     aside += [rate_line(r, today) for r in result.rates]
     return [Divider(), Section(tuple(lines)), Note(tuple(aside)) if aside else None]
 
@@ -137,15 +139,38 @@ def _build_up(result: LaneResult) -> list[Line]:
         in_home = money(result.home_amount(amount), home) if show_home else ""
         return [columns(sign, money(amount, ccy), in_home), "  ", Text(key, params)]
 
+    missing = set(build.not_entered)
+
+    def fee(name: str, amount: Decimal, rate: Decimal | None = None, **params: Any) -> Line:
+        if name in missing:
+            label = Text("cost.not_entered", {"line": Text(f"cost.name.{name}")})
+            return [columns(MINUS, NOT_ENTERED_MARK, ""), "  ", label]
+        return row(f"cost.line.{name}", amount, rate=pct_text(rate) if rate is not None else "", **params)
+
+    came = build.arrival
     rows: list[Line] = [columns(" ", ccy, home if show_home else "")]
     rows.append(row("cost.line.price", build.price, " "))
     if build.vat:
         rows.append(row("cost.line.vat", build.vat, rate=pct_text(lane.vat_pct)))
     rows.append(row("cost.line.net", build.net_revenue, "="))
-    rows += [row("cost.line.purchase", build.purchase), row("cost.line.freight", build.freight)]
-    duty_basis = "declared" if lane.declared is not None else lane.customs
+    rows.append(row("cost.line.purchase", build.purchase))
+    if lane.after_arrival_pct is None:
+        rows.append(row("cost.line.freight", build.freight))
+    else:
+        rows.append(row("cost.line.freight_before", came.freight_before))
+        rows.append(row("cost.line.freight_after", came.freight_after, rate=pct_text(lane.after_arrival_pct)))
+    rows.append(fee("insurance", came.insurance, lane.insurance_pct))
+    duty_basis = Text(f"cost.customs.{'declared' if lane.declared is not None else lane.customs}")
     duty_rate = result.inputs.duty_pct if result.inputs else lane.duty_pct
-    rows.append(row("cost.line.duty", build.duty, rate=pct_text(duty_rate), basis=Text(f"cost.customs.{duty_basis}")))
+    rows.append(row("cost.line.duty", came.duty_base, rate=pct_text(duty_rate), basis=duty_basis))
+    if lane.section301_pct is not None or "section301" in missing:
+        rows.append(fee("section301", came.duty_301, lane.section301_pct))
+    if lane.extra_duty_pct is not None or "additional" in missing:
+        rows.append(fee("additional", came.duty_extra, lane.extra_duty_pct))
+    if result.fees.mpf is not None:
+        rows.append(row("cost.line.mpf", came.mpf, rate=pct_text(result.fees.mpf.pct), how=_mpf_how(result)))
+    if came.hmf:
+        rows.append(row("cost.line.hmf", came.hmf, rate=pct_text(result.fees.hmf_pct)))
     if build.import_vat:
         vat_params = {"rate": pct_text(lane.vat_pct)}
         if build.vat_reclaimed:
@@ -161,20 +186,29 @@ def _build_up(result: LaneResult) -> list[Line]:
             )
         else:
             rows.append(row("cost.line.import_vat", build.import_vat, **vat_params))
-    missing = set(build.not_entered)
-
-    def fee(name: str, amount: Decimal, rate: Decimal | None = None) -> Line:
-        if name in missing:
-            label = Text("cost.not_entered", {"line": Text(f"cost.name.{name}")})
-            return [columns(MINUS, NOT_ENTERED_MARK, ""), "  ", label]
-        return row(f"cost.line.{name}", amount, rate=pct_text(rate) if rate is not None else "")
-
     rows.append(fee("referral", build.referral, lane.referral_pct))
     rows += [fee("fulfilment", build.fulfilment), fee("storage", build.storage)]
     rows.append(fee("ads", build.ads, lane.ads_pct))
     rows.append(fee("returns", build.returns, lane.returns_pct))
     rows.append(row("cost.line.contribution", build.contribution, "="))
     return rows
+
+
+def _mpf_how(result: LaneResult) -> Text:
+    """How the MPF was held within its bounds: the entry's size and the bound it hit, or that no entry
+    size is known."""
+    mpf, lane, build = result.fees.mpf, result.lane, result.build
+    assert mpf is not None and build is not None
+    bounds = {
+        "min": money_with_code(mpf.minimum, mpf.currency),
+        "max": money_with_code(mpf.maximum, mpf.currency),
+        "units": lane.entry_units or 0,
+        "since": mpf.since.isoformat(),
+    }
+    if not lane.entry_units:
+        return Text("cost.mpf.no_entry", bounds)
+    bound = build.arrival.mpf_bound
+    return Text(f"cost.mpf.{bound or 'within'}", bounds)
 
 
 def not_entered_warning(build: BuildUp) -> Line | None:

@@ -21,6 +21,11 @@ LANE_KEYS = frozenset(
         "freight_currency",
         "divisor",
         "duty",
+        "section301",
+        "additional",
+        "insurance",
+        "after_arrival",
+        "entry_units",
         "hs",
         "customs",
         "declared",
@@ -107,6 +112,11 @@ def lane_values(
     take("freight_currency", lambda v: parse.currency("freight_currency", v), "freight_currency")
     take("divisor", lambda v: parse.whole("divisor", v, low=1000, high=10_000), "divisor")
     take("duty", lambda v: pct("duty", v), "duty_pct")
+    take("section301", lambda v: pct("section301", v), "section301_pct")
+    take("additional", lambda v: pct("additional", v, maximum=parse.HUNDRED * 10), "extra_duty_pct")
+    take("insurance", lambda v: pct("insurance", v, maximum=parse.HUNDRED / 10), "insurance_pct")
+    take("after_arrival", lambda v: pct("after_arrival", v), "after_arrival_pct")
+    take("entry_units", lambda v: parse.whole("entry_units", v, low=1, high=10_000_000), "entry_units")
     take("hs", _hs_code, "hs_code")
     take("customs", lambda v: _choice("customs", v, CUSTOMS), "customs")
     take("declared", lambda v: parse.amount("declared", v), "declared")

@@ -40,6 +40,11 @@ LANE_FIELDS = (
     "freight_currency",
     "divisor",
     "duty_pct",
+    "section301_pct",
+    "extra_duty_pct",
+    "insurance_pct",
+    "after_arrival_pct",
+    "entry_units",
     "hs_code",
     "customs",
     "declared",
@@ -107,6 +112,11 @@ class CostLane(SQLModel, table=True):
     freight_currency: str = Field(max_length=3)
     divisor: int
     duty_pct: Decimal = _money(nullable=False)
+    section301_pct: Decimal | None = _money()  # None: not entered
+    extra_duty_pct: Decimal | None = _money()
+    insurance_pct: Decimal | None = _money()
+    after_arrival_pct: Decimal | None = _money()  # share of the freight charged after arrival
+    entry_units: int | None = None  # units on one customs entry
     hs_code: str | None = Field(default=None, max_length=HS_MAX)
     customs: str = Field(max_length=3)
     declared: Decimal | None = _money()

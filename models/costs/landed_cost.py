@@ -11,8 +11,13 @@ caller converts (models/costs/cost.py). Definitions, as the ERP profit reports u
   prices exclude sales tax, which the platform collects.
 - The referral fee and advertising are charged on the shelf price (VAT-inclusive where it is).
 - Returns are a reserve on net revenue (a refund gives the VAT back).
-- Duty is charged on the customs value: CIF (goods + first-leg freight; EU, UK, JP...) or FOB
-  (goods only; US, CA, AU, NZ), unless a declared value is given.
+- Duty is charged on the customs value: CIF (goods + insurance + the freight to the border; EU, UK,
+  JP...) or the transaction value (goods only; US, CA, AU, NZ), unless a declared value is given. The
+  freight charged after arrival (port to fulfilment centre) is outside the CIF value. Duty comes in
+  named lines: the base (MFN) rate, US Section 301, and other additional duties, each on that value.
+- US customs fees: the merchandise processing fee, a share of the entered value held within a minimum
+  and maximum per entry (so it depends on how many units one entry declares), and the harbor
+  maintenance fee on sea cargo. Their rates and bounds are data (models/costs/schedules/customs.toml).
 - Import VAT/GST is charged at the lane's VAT rate on the customs value plus duty plus any freight
   the customs value leaves out (EU Art. 86 VAT Directive; UK; JP consumption tax on CIF + duty; AU GST
   on the value of the taxable importation, FOB + duty + transport and insurance). A seller who
@@ -132,14 +137,25 @@ def freight_per_unit(parcel: Parcel, rate: Decimal, basis: Basis, divisor: int) 
 
 
 @dataclass(frozen=True)
+class EntryFee:
+    """A customs fee that is a share of the entered value within bounds per entry (the US MPF).
+
+    The bounds are in the lane's currency; None where the fee has none."""
+
+    pct: Decimal
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Lane:
     """One unit's money in one market, every amount in the market's currency."""
 
     price: Decimal  # the shelf price the customer sees
     vat_pct: Decimal  # 19 for 19 %; 0 where prices exclude sales tax
     purchase: Decimal
-    freight: Decimal
-    duty_pct: Decimal
+    freight: Decimal  # the whole first leg, to the fulfilment centre
+    duty_pct: Decimal  # the base (MFN) rate of the tariff
     customs: Customs
     referral_pct: Decimal | None  # None: not entered (counted as 0 and named on the card)
     fulfilment: Decimal | None
@@ -148,10 +164,106 @@ class Lane:
     returns_pct: Decimal | None
     declared: Decimal | None = None  # customs value when declared, instead of CIF/FOB
     vat_reclaimed: bool = True  # the workspace reclaims import VAT/GST (models/costs/vat.py)
+    section301_pct: Decimal | None = None  # US Section 301 duty on Chinese goods
+    extra_duty_pct: Decimal | None = None  # other additional duties (IEEPA/reciprocal, anti-dumping...)
+    named_duties: bool = False  # the market has additional duties worth naming when not entered (US)
+    insurance_pct: Decimal | None = None  # cargo insurance, % of goods + freight to the border
+    after_arrival_pct: Decimal | None = None  # share of the freight charged after arrival (not in CIF)
+    mpf: EntryFee | None = None  # the merchandise processing fee, where the market charges one
+    hmf_pct: Decimal = ZERO  # harbor maintenance fee on the customs value (US, by sea)
+    entry_units: int | None = None  # units declared on one customs entry, for the MPF's bounds
 
     def not_entered(self) -> tuple[str, ...]:
-        """The fee lines nobody entered, in the order the card shows them."""
-        return tuple(name for name, attr in OPTIONAL_LINES if getattr(self, attr) is None)
+        """The cost lines nobody entered, in the order the card shows them."""
+        lines = (("insurance", "insurance_pct"),) + (NAMED_DUTIES if self.named_duties else ()) + OPTIONAL_LINES
+        return tuple(name for name, attr in lines if getattr(self, attr) is None)
+
+
+NAMED_DUTIES = (("section301", "section301_pct"), ("additional", "extra_duty_pct"))
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What a unit costs to bring into the market: freight, insurance, customs value, duties, fees."""
+
+    freight_before: Decimal  # to the port or airport of import: in the CIF value
+    freight_after: Decimal  # from there to the fulfilment centre
+    insurance: Decimal
+    customs_value: Decimal
+    duty_base: Decimal
+    duty_301: Decimal
+    duty_extra: Decimal
+    mpf: Decimal
+    mpf_bound: str | None  # "minimum" or "maximum" when the entry's MPF hit a bound
+    hmf: Decimal
+    import_vat_base: Decimal
+    import_vat: Decimal
+    vat_reclaimed: bool
+
+    @property
+    def duty(self) -> Decimal:
+        return self.duty_base + self.duty_301 + self.duty_extra
+
+    @property
+    def import_vat_cost(self) -> Decimal:
+        return ZERO if self.vat_reclaimed else self.import_vat
+
+    @property
+    def costs(self) -> Decimal:
+        """Everything but the goods: freight, insurance, duties, customs fees, VAT not reclaimed."""
+        freight = self.freight_before + self.freight_after
+        return freight + self.insurance + self.duty + self.mpf + self.hmf + self.import_vat_cost
+
+
+def arrival(lane: Lane) -> Arrival:
+    after = lane.freight * _or_zero(lane.after_arrival_pct) / HUNDRED
+    before = lane.freight - after
+    insurance = (lane.purchase + before) * _or_zero(lane.insurance_pct) / HUNDRED
+    if lane.declared is not None:
+        value = lane.declared
+    elif lane.customs is Customs.CIF:
+        value = lane.purchase + before + insurance
+    else:
+        value = lane.purchase
+    base = value * lane.duty_pct / HUNDRED
+    s301 = value * _or_zero(lane.section301_pct) / HUNDRED
+    extra = value * _or_zero(lane.extra_duty_pct) / HUNDRED
+    mpf, bound = entry_fee(lane.mpf, value, lane.entry_units)
+    hmf = value * lane.hmf_pct / HUNDRED
+    # Freight and insurance the customs value leaves out are in the VAT/GST base (EU incidental costs
+    # to the first destination, AU's transport and insurance).
+    outside = lane.purchase + lane.freight + insurance - value if lane.declared is None else lane.freight + insurance
+    vat_base = value + base + s301 + extra + max(outside, ZERO)
+    return Arrival(
+        freight_before=before,
+        freight_after=after,
+        insurance=insurance,
+        customs_value=value,
+        duty_base=base,
+        duty_301=s301,
+        duty_extra=extra,
+        mpf=mpf,
+        mpf_bound=bound,
+        hmf=hmf,
+        import_vat_base=vat_base,
+        import_vat=vat_base * lane.vat_pct / HUNDRED,
+        vat_reclaimed=lane.vat_reclaimed,
+    )
+
+
+def entry_fee(fee: EntryFee | None, value: Decimal, units: int | None) -> tuple[Decimal, str | None]:
+    """One unit's share of a per-entry fee: the rate on the entry's value, held within the fee's bounds,
+    divided by the units on the entry. Without the entry's size the bounds cannot apply."""
+    if fee is None:
+        return ZERO, None
+    if not units:
+        return value * fee.pct / HUNDRED, None
+    entry = value * units * fee.pct / HUNDRED
+    if fee.minimum is not None and entry < fee.minimum:
+        return fee.minimum / units, "minimum"
+    if fee.maximum is not None and entry > fee.maximum:
+        return fee.maximum / units, "maximum"
+    return entry / units, None
 
 
 @dataclass(frozen=True)
@@ -162,7 +274,7 @@ class BuildUp:
     purchase: Decimal
     freight: Decimal
     customs_value: Decimal
-    duty: Decimal
+    duty: Decimal  # every duty line together
     referral: Decimal
     fulfilment: Decimal
     storage: Decimal
@@ -172,57 +284,53 @@ class BuildUp:
     contribution: Decimal
     margin: Decimal | None  # a fraction of net revenue; None when net revenue is 0
     break_even: Decimal | None  # the shelf price at which contribution is 0; None when none exists
-    not_entered: tuple[str, ...] = ()  # fee lines counted as 0 because nobody entered them
-    import_vat_base: Decimal = ZERO
-    import_vat: Decimal = ZERO  # paid at import; a cost only when not reclaimed
-    vat_reclaimed: bool = True
+    arrival: Arrival
+    not_entered: tuple[str, ...] = ()  # cost lines counted as 0 because nobody entered them
+
+    @property
+    def import_vat_base(self) -> Decimal:
+        return self.arrival.import_vat_base
+
+    @property
+    def import_vat(self) -> Decimal:
+        return self.arrival.import_vat
 
     @property
     def import_vat_cost(self) -> Decimal:
-        return ZERO if self.vat_reclaimed else self.import_vat
+        return self.arrival.import_vat_cost
+
+    @property
+    def vat_reclaimed(self) -> bool:
+        return self.arrival.vat_reclaimed
 
     @property
     def landed(self) -> Decimal:
-        """Goods, first-leg freight, duty and import VAT not reclaimed: a unit arrived in the market."""
-        return self.purchase + self.freight + self.duty + self.import_vat_cost
+        """The goods and all it takes to bring them into the market: freight, insurance, duties, customs
+        fees and import VAT not reclaimed."""
+        return self.purchase + self.arrival.costs
 
 
 def customs_value(lane: Lane) -> Decimal:
-    if lane.declared is not None:
-        return lane.declared
-    return lane.purchase + lane.freight if lane.customs is Customs.CIF else lane.purchase
+    return arrival(lane).customs_value
 
 
 def _or_zero(value: Decimal | None) -> Decimal:
     return ZERO if value is None else value
 
 
-def import_vat_base(lane: Lane, duty: Decimal) -> Decimal:
-    """Customs value + duty + the freight the customs value leaves out."""
-    value = customs_value(lane)
-    outside = lane.freight if lane.declared is not None or lane.customs is Customs.FOB else ZERO
-    return value + duty + outside
-
-
 def fixed_costs(lane: Lane) -> Decimal:
     """The costs that do not move with the price."""
-    duty = customs_value(lane) * lane.duty_pct / HUNDRED
-    vat = ZERO if lane.vat_reclaimed else import_vat_base(lane, duty) * lane.vat_pct / HUNDRED
-    return lane.purchase + lane.freight + duty + vat + _or_zero(lane.fulfilment) + _or_zero(lane.storage)
+    return lane.purchase + arrival(lane).costs + _or_zero(lane.fulfilment) + _or_zero(lane.storage)
 
 
 def build_up(lane: Lane) -> BuildUp:
     net = lane.price / (ONE + lane.vat_pct / HUNDRED)
-    value = customs_value(lane)
-    duty = value * lane.duty_pct / HUNDRED
+    came = arrival(lane)
     referral = lane.price * _or_zero(lane.referral_pct) / HUNDRED
     ads = lane.price * _or_zero(lane.ads_pct) / HUNDRED
     returns = net * _or_zero(lane.returns_pct) / HUNDRED
     fulfilment, storage = _or_zero(lane.fulfilment), _or_zero(lane.storage)
-    vat_base = import_vat_base(lane, duty)
-    import_vat = vat_base * lane.vat_pct / HUNDRED
-    vat_cost = ZERO if lane.vat_reclaimed else import_vat
-    total = lane.purchase + lane.freight + duty + vat_cost + referral + fulfilment + storage + ads + returns
+    total = lane.purchase + came.costs + referral + fulfilment + storage + ads + returns
     contribution = net - total
     return BuildUp(
         price=lane.price,
@@ -230,8 +338,8 @@ def build_up(lane: Lane) -> BuildUp:
         net_revenue=net,
         purchase=lane.purchase,
         freight=lane.freight,
-        customs_value=value,
-        duty=duty,
+        customs_value=came.customs_value,
+        duty=came.duty,
         referral=referral,
         fulfilment=fulfilment,
         storage=storage,
@@ -241,10 +349,8 @@ def build_up(lane: Lane) -> BuildUp:
         contribution=contribution,
         margin=contribution / net if net else None,
         break_even=price_for_margin(lane, ZERO),
+        arrival=came,
         not_entered=lane.not_entered(),
-        import_vat_base=vat_base,
-        import_vat=import_vat,
-        vat_reclaimed=lane.vat_reclaimed,
     )
 
 

@@ -16,8 +16,18 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from models.costs.cost import CostLane, Sku, lanes_in, lanes_of
+from models.costs.customs_fees import NONE, CustomsFees, fees_for
 from models.costs.fx import Rate, RateBook, home_currency, rate_book
-from models.costs.landed_cost import HUNDRED, ONE, BuildUp, Lane, MissingMeasure, build_up, freight_per_unit
+from models.costs.landed_cost import (
+    HUNDRED,
+    ONE,
+    BuildUp,
+    EntryFee,
+    Lane,
+    MissingMeasure,
+    build_up,
+    freight_per_unit,
+)
 from models.costs.vat import RECLAIMED, ImportVat, import_vat
 
 
@@ -58,6 +68,7 @@ class LaneResult:
     to_home: Decimal | None = None  # 1 market currency in home currency (shocked), when known
     inputs: Lane | None = None
     vat: ImportVat = RECLAIMED  # the workspace's import VAT setting the figures used
+    fees: CustomsFees = NONE  # the market's customs fees in force
 
     def home_amount(self, amount: Decimal | None) -> Decimal | None:
         if amount is None or self.to_home is None:
@@ -66,11 +77,20 @@ class LaneResult:
 
 
 def evaluate(
-    sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock = NO_SHOCK, vat: ImportVat = RECLAIMED
+    sku: Sku,
+    lane: CostLane,
+    book: RateBook,
+    home: str,
+    shock: Shock = NO_SHOCK,
+    vat: ImportVat = RECLAIMED,
+    *,
+    on: date | None = None,
 ) -> LaneResult:
-    """One lane's build-up in its market's currency; conversions at the team's rates, shocked."""
+    """One lane's build-up in its market's currency; conversions at the team's rates, shocked; the
+    customs fees in force on `on` (the newest when None)."""
     market_ccy = lane.price_currency
-    result = LaneResult(lane.market, market_ccy, home, lane, vat=vat)
+    fees = fees_for(lane.market, lane.channel, on)
+    result = LaneResult(lane.market, market_ccy, home, lane, vat=vat, fees=fees)
     strength = ONE + shock.fx_pct / HUNDRED
 
     def to_market(amount: Decimal, currency: str) -> Decimal | None:
@@ -98,7 +118,11 @@ def evaluate(
             result.to_home = found.value * strength
     else:
         result.to_home = ONE
-    if purchase is None or freight is None:
+    mpf, bounds_known = None, True
+    if fees.mpf is not None:
+        low, high = to_market(fees.mpf.minimum, fees.mpf.currency), to_market(fees.mpf.maximum, fees.mpf.currency)
+        mpf, bounds_known = EntryFee(fees.mpf.pct, low, high), low is not None and high is not None
+    if purchase is None or freight is None or not bounds_known:
         return result
     duty = max(lane.duty_pct * (ONE + shock.duty_pct / HUNDRED) + shock.duty_points, Decimal(0))
     result.inputs = Lane(
@@ -115,6 +139,14 @@ def evaluate(
         returns_pct=lane.returns_pct,
         declared=lane.declared,
         vat_reclaimed=vat.reclaimed,
+        section301_pct=lane.section301_pct,
+        extra_duty_pct=lane.extra_duty_pct,
+        named_duties=lane.market == "US",
+        insurance_pct=lane.insurance_pct,
+        after_arrival_pct=lane.after_arrival_pct,
+        mpf=mpf,
+        hmf_pct=fees.hmf_pct,
+        entry_units=lane.entry_units,
     )
     result.build = build_up(result.inputs)
     return result
@@ -133,7 +165,8 @@ def evaluate_sku(
     book = rate_book(db=db, workspace_id=sku.workspace_id, on=on)
     home = home_currency(db=db, workspace_id=sku.workspace_id)
     vat = import_vat(db=db, workspace_id=sku.workspace_id)
-    return [evaluate(sku, lane, book, home, shock, vat) for lane in lanes_of(db=db, sku_id=sku.id, market=market)]
+    lanes = lanes_of(db=db, sku_id=sku.id, market=market)
+    return [evaluate(sku, lane, book, home, shock, vat, on=on) for lane in lanes]
 
 
 @dataclass(frozen=True)
@@ -167,7 +200,7 @@ def what_if(*, db: Session, sku: Sku, shock: Shock, on: date) -> list[WhatIf]:
     book = rate_book(db=db, workspace_id=sku.workspace_id, on=on)
     home = home_currency(db=db, workspace_id=sku.workspace_id)
     vat = import_vat(db=db, workspace_id=sku.workspace_id)
-    return [_pair(sku, lane, book, home, shock, vat) for lane in lanes_of(db=db, sku_id=sku.id)]
+    return [_pair(sku, lane, book, home, shock, vat, on) for lane in lanes_of(db=db, sku_id=sku.id)]
 
 
 def what_if_all(
@@ -186,13 +219,14 @@ def what_if_all(
     vat = import_vat(db=db, workspace_id=workspace_id)
     found = lanes_in(db=db, workspace_id=workspace_id, markets=frozenset(markets) if markets else None)
     return [
-        _pair(sku, lane, book, home, shock, vat)
+        _pair(sku, lane, book, home, shock, vat, on)
         for sku, lane in found
         if currencies is None or lane.price_currency in currencies
     ]
 
 
-def _pair(sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock, vat: ImportVat) -> WhatIf:
+def _pair(sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock, vat: ImportVat, on: date) -> WhatIf:
     assert sku.id is not None
-    base, shocked = evaluate(sku, lane, book, home, vat=vat), evaluate(sku, lane, book, home, shock, vat)
+    base = evaluate(sku, lane, book, home, vat=vat, on=on)
+    shocked = evaluate(sku, lane, book, home, shock, vat, on=on)
     return WhatIf(sku.code, sku.id, lane.market, base, shocked)

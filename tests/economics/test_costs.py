@@ -59,9 +59,19 @@ def test_us_lane_defaults_fob_customs_no_vat_and_the_market_currency(priced: Con
     out = squash(priced.send(LAMP_US))
     assert "US · air · freight 38 CNY/kg · in USD" in out
     assert "VAT 0%" not in out and "(in the price)" not in out
-    for line in ("− 6.60 47.50 First-leg freight", "− 1.56 11.25 Duty 25% on FOB value", "= 0.98 7.08 Contribution"):
+    # The worked US lane of test_landed_cost.py and the MPF, 0.3464 % of the entered value 6.25 = 0.02165
+    # (no entry size given, so no per-entry bounds): contribution 0.983278 − 0.02165 = 0.961628 → 0.96,
+    # CNY 6.92; margin 3.21 %; break-even (20.009722 + 0.02165) ÷ 0.70 = 28.616246 → 28.62.
+    for line in (
+        "− 6.60 47.50 First-leg freight",
+        "− 1.56 11.25 Duty 25% on FOB value",
+        "− 0.02 0.16 Merchandise processing fee 0.3464% (entry size not entered",
+        "= 0.96 6.92 Contribution",
+        "− — Section 301 duty: not entered",
+    ):
         assert line in out, line
-    assert "Contribution margin 3.28%" in out and "USD 28.59" in out
+    assert "Contribution margin 3.21%" in out and "USD 28.62" in out
+    assert "Harbor maintenance fee" not in out  # by air
     with Session(engine) as db:
         lane = db.exec(select(CostLane)).one()
     assert (lane.price_currency, lane.vat_pct, lane.customs, lane.divisor) == ("USD", D(0), "fob", 6000)
@@ -87,7 +97,8 @@ def test_what_if_marks_lanes_that_turn_negative(priced: ConsoleDriver) -> None:
     out = squash(priced.send("/cost what-if LAMP-2 fx=-5% duty=+10pt"))
     # US by hand: USDCNY 7.20 × 0.95 = 6.84; purchase 45 ÷ 6.84 = 6.578947, freight 47.50 ÷ 6.84 = 6.944444,
     # duty 35 % × 6.578947 = 2.302632; contribution 29.99 − 30.423023 = −0.433023 → −0.43; × 6.84 = −2.96.
-    assert "US margin 3.28% → -1.44% · contribution USD 0.98 → USD -0.43 ≈ CNY -2.96 ⚠ turns negative" in out
+    # Less the MPF, 0.3464 % × 6.578947 = 0.022789: −0.455812 → −0.46, × 6.84 = −3.12; ÷ 29.99 = −1.52 %.
+    assert "US margin 3.21% → -1.52% · contribution USD 0.96 → USD -0.46 ≈ CNY -3.12 ⚠ turns negative" in out
     assert "Loses money under this change: US" in out
     assert "Change: market currency -5%, duty +10 pt" in out
     assert "DE margin" in out and "DE margin 3.28%" not in out
@@ -272,19 +283,19 @@ def test_a_lane_with_only_the_required_fields_names_every_fee_not_entered(consol
     for name in ("referral fee", "fulfilment fee", "storage", "advertising", "returns"):
         assert f"− — {name}: not entered" in out, name
     assert (
-        "⚠ The margin leaves out what is not entered: referral fee, fulfilment fee, storage, advertising, returns."
-        in out
+        "⚠ The margin leaves out what is not entered: cargo insurance, referral fee, fulfilment fee, storage, "
+        "advertising, returns." in out
     )
     with Session(engine) as db:
         lane = db.exec(select(CostLane)).one()
     assert (lane.referral_pct, lane.fulfilment, lane.storage, lane.ads_pct, lane.returns_pct) == (None,) * 5
     # Entering a fee, even 0, takes it off the list.
     out = squash(console.send("/cost lane MUG market=GB referral=15% storage=0"))
-    assert "⚠ The margin leaves out what is not entered: fulfilment fee, advertising, returns." in out
+    assert "⚠ The margin leaves out what is not entered: cargo insurance, fulfilment fee, advertising, returns." in out
     assert "− 0.00 0.00 Storage" in out
     console.send("/pm lang zh")
     zh = squash(console.send("/cost show MUG"))
-    assert "配送费：未录入" in zh and "利润率未计入以下未录入的费用：配送费、广告费、退货。" in zh
+    assert "配送费：未录入" in zh and "利润率未计入以下未录入的费用：货运保险、配送费、广告费、退货。" in zh
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -307,3 +318,42 @@ def test_import_vat_reclaimed_is_cash_tied_up_and_not_reclaimed_is_a_cost(priced
     assert "must be a whole number from 0 to 730" in priced.send("/cost vat reclaimed days=999")
     priced.send("/pm lang zh")
     assert "进口增值税 19%（完税价格 + 关税），不可抵扣" in priced.send("/cost show TEE-01")
+
+
+LAMP_US_SEA = (
+    "/cost lane LAMP-2 market=US channel=sea freight=0.90/unit freight_currency=USD duty=3.9% section301=25% "
+    "additional=10% insurance=0.3% entry_units=200 referral=15% fba=5.40 storage=0.20 ads=10% returns=5% price=29.99"
+)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_us_sea_lane_shows_each_duty_and_the_customs_fees_with_their_schedule_date(priced: ConsoleDriver) -> None:
+    # Worked by hand in test_landed_cost.py (the US sea lane); the home column at USDCNY 7.20.
+    priced.send(LAMP)
+    out = squash(priced.send(LAMP_US_SEA))
+    for line in (
+        "− 0.02 0.15 Cargo insurance 0.3%",  # 0.02145 × 7.20 = 0.15444
+        "− 0.24 1.76 Duty 3.9% on FOB value",  # 0.24375 × 7.20 = 1.755
+        "− 1.56 11.25 Section 301 duty 25%",
+        "− 0.63 4.50 Additional duties 10%",  # 0.625
+        "− 0.17 1.21 Merchandise processing fee 0.3464% (the USD 33.58 minimum an entry ÷ 200 units) · CBP 2025-10-01",
+        "− 0.01 0.06 Harbor maintenance fee 0.125% (sea)",  # 0.0078125 × 7.20 = 0.05625
+        "= 5.61 40.43 Contribution",  # 5.6145875 × 7.20 = 40.42503
+        "Contribution margin 18.72%",
+    ):
+        assert line in out, line
+    assert "not entered" not in out
+    out = squash(priced.send("/cost lane LAMP-2 market=US entry_units=50000"))
+    assert "(the USD 651.50 maximum an entry ÷ 50000 units)" in out and "= 5.77 41.54 Contribution" in out
+    priced.send("/pm lang zh")
+    assert "301 关税 25%" in priced.send("/cost show LAMP-2")
+
+
+@time_machine.travel("2025-06-02 10:00:00+00:00", tick=False)
+def test_the_customs_fees_in_force_on_the_day_are_used(console: ConsoleDriver) -> None:
+    # Before 2025-10-01 the FY2025 minimum applies: USD 32.71 ÷ 200 units = 0.16355 → 0.16.
+    console.send("/pm fx USDCNY 7.20")
+    console.send(LAMP)
+    out = squash(console.send(LAMP_US_SEA))
+    assert "(the USD 32.71 minimum an entry ÷ 200 units) · CBP 2024-10-01" in out
+    assert "− 0.16 1.18 Merchandise processing fee" in out  # 0.16355 × 7.20 = 1.17756

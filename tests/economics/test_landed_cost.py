@@ -13,6 +13,7 @@ import pytest
 from models.costs.landed_cost import (
     Basis,
     Customs,
+    EntryFee,
     Lane,
     MissingMeasure,
     Parcel,
@@ -20,6 +21,7 @@ from models.costs.landed_cost import (
     chargeable_cbm,
     chargeable_kg,
     charm_price,
+    entry_fee,
     freight_per_unit,
     price_for_margin,
 )
@@ -229,3 +231,86 @@ def test_import_vat_is_a_line_of_its_own_reclaimed_or_a_cost() -> None:
     au = build_up(replace(US, vat_pct=D(10)))
     # FOB 6.25 + duty 1.5625 + freight 6.597222… = 14.409722…; GST 10 % = 1.440972…
     assert abs(au.import_vat_base - (D("6.25") + D("1.5625") + D("47.50") / US_RATE)) < TINY
+
+
+# DE lane with cargo insurance 0.5 % and 20 % of the freight charged after arrival (port to warehouse):
+#   freight 3.60 ÷ 7.82 = 0.460358: after arrival 20 % = 0.092072, to the border 0.368286
+#   insurance 0.5 % × (goods 3.005115 + 0.368286) = 0.016867
+#   CIF = 3.005115 + 0.368286 + 0.016867 = 3.390269 (not 3.465473: the after-arrival part is out, insurance in)
+#   duty 12 % × 3.390269 = 0.406832 → 0.41
+#   import VAT base = CIF + duty + freight after arrival = 3.889172; × 19 % = 0.738943 → 0.74
+#   contribution 21.00 − (3.005115 + 0.460358 + 0.016867 + 0.406832 + 10.5277) = 6.583128 → 6.58; 31.35 %
+def test_cif_holds_insurance_and_the_freight_to_the_border_only() -> None:
+    b = build_up(replace(DE, insurance_pct=D("0.5"), after_arrival_pct=D(20)))
+    came = b.arrival
+    assert [cents(x) for x in (came.freight_after, came.freight_before, came.insurance)] == [
+        D("0.09"),
+        D("0.37"),
+        D("0.02"),
+    ]
+    assert abs(came.customs_value - D("3.390268542199488")) < D("1e-12")
+    assert abs(came.duty_base - D("0.406832225063938")) < D("1e-12")
+    assert abs(came.import_vat - D("0.738942751918158")) < D("1e-12")
+    assert cents(b.contribution) == D("6.58")
+    assert rounded(b.margin * 100, "EUR") == D("31.35")
+    assert b.not_entered == ()
+
+
+# US lane by sea with every duty named, at USD throughout (goods 6.25, flat freight 0.90 a unit):
+#   insurance 0.3 % × (6.25 + 0.90) = 0.02145 (outside the US customs value, the transaction value 6.25)
+#   duty: base 3.9 % × 6.25 = 0.24375; Section 301 25 % = 1.5625; additional 10 % = 0.625; together 2.43125
+#   MPF 0.3464 %: an entry of 200 units is worth 1,250 → 4.33, under the 33.58 minimum → 33.58 ÷ 200 = 0.1679
+#   HMF 0.125 % × 6.25 = 0.0078125
+#   fees: referral 15 % × 29.99 = 4.4985, FBA 5.40, storage 0.20, ads 10 % = 2.999, returns 5 % = 1.4995
+#   contribution 29.99 − (6.25 + 0.90 + 0.02145 + 2.43125 + 0.1679 + 0.0078125 + 14.597) = 5.6145875 → 5.61
+#   margin 5.6145875 ÷ 29.99 = 18.7215 % → 18.72 %
+#   An entry of 50,000 units: 312,500 × 0.3464 % = 1,082.50, over the 651.50 maximum → 0.01303 a unit:
+#     contribution 5.6145875 + 0.1679 − 0.01303 = 5.7694575 → 5.77
+#   An entry of 2,000 units: 12,500 × 0.3464 % = 43.30, within the bounds → 0.02165 a unit.
+MPF_FY2026 = EntryFee(D("0.3464"), D("33.58"), D("651.50"))
+US_SEA = replace(
+    US,
+    freight=D("0.90"),
+    duty_pct=D("3.9"),
+    section301_pct=D(25),
+    extra_duty_pct=D(10),
+    named_duties=True,
+    insurance_pct=D("0.3"),
+    mpf=MPF_FY2026,
+    hmf_pct=D("0.125"),
+    entry_units=200,
+)
+
+
+def test_us_sea_lane_names_each_duty_and_holds_the_mpf_at_its_minimum() -> None:
+    b = build_up(US_SEA)
+    came = b.arrival
+    assert came.customs_value == D("6.25") and came.insurance == D("0.02145")
+    assert (came.duty_base, came.duty_301, came.duty_extra) == (D("0.24375"), D("1.5625"), D("0.625"))
+    assert b.duty == D("2.43125")
+    assert came.mpf == D("0.1679") and came.mpf_bound == "minimum"
+    assert came.hmf == D("0.0078125")
+    assert b.contribution == D("5.6145875")
+    assert rounded(b.margin * 100, "USD") == D("18.72")
+    assert b.not_entered == ()
+
+
+def test_the_mpf_is_held_at_its_maximum_for_a_large_entry_and_is_plain_within_the_bounds() -> None:
+    large = build_up(replace(US_SEA, entry_units=50_000))
+    assert large.arrival.mpf == D("0.01303") and large.arrival.mpf_bound == "maximum"
+    assert large.contribution == D("5.7694575")
+    within = build_up(replace(US_SEA, entry_units=2_000)).arrival
+    assert within.mpf == D("0.02165") and within.mpf_bound is None
+    # The bounds sit exactly on the edges: 33.58 ÷ (6.25 × 0.3464 %) = 1,551.0 units is the minimum's edge.
+    assert entry_fee(MPF_FY2026, D("6.25"), 1551)[1] == "minimum"  # 1,551 × 0.02165 = 33.579… < 33.58
+    assert entry_fee(MPF_FY2026, D("6.25"), 1552)[1] is None  # 33.6008
+    assert entry_fee(MPF_FY2026, D("6.25"), 30_092)[1] is None  # 651.4918
+    assert entry_fee(MPF_FY2026, D("6.25"), 30_093)[1] == "maximum"  # 651.5135
+    # No entry size: the rate alone, and the card says the bounds were not applied.
+    assert entry_fee(MPF_FY2026, D("6.25"), None) == (D("0.02165"), None)
+
+
+def test_us_lanes_name_the_additional_duties_nobody_entered() -> None:
+    bare = replace(US, named_duties=True, insurance_pct=None)
+    assert build_up(bare).not_entered == ("insurance", "section301", "additional")
+    assert build_up(replace(DE, insurance_pct=D(0))).not_entered == ()

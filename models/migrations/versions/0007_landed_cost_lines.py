@@ -1,5 +1,5 @@
 """landed cost lines: fee lines a lane leaves out are stored as not entered (NULL), never as 0;
-whether the workspace reclaims import VAT
+whether the workspace reclaims import VAT; named duties, insurance, freight after arrival, entry size
 
 Revision ID: 0007
 Revises: 0005
@@ -19,6 +19,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 OPTIONAL_FEES = ("referral_pct", "fulfilment", "storage", "ads_pct", "returns_pct")
+NEW_PERCENTAGES = ("section301_pct", "extra_duty_pct", "insurance_pct", "after_arrival_pct")
 
 
 def upgrade() -> None:
@@ -28,6 +29,9 @@ def upgrade() -> None:
     with op.batch_alter_table("cost_lane", schema=None) as batch_op:
         for name in OPTIONAL_FEES:
             batch_op.alter_column(name, existing_type=models.money.DecimalText(length=40), nullable=True)
+        for name in NEW_PERCENTAGES:
+            batch_op.add_column(sa.Column(name, models.money.DecimalText(length=40), nullable=True))
+        batch_op.add_column(sa.Column("entry_units", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
@@ -37,5 +41,8 @@ def downgrade() -> None:
     for name in OPTIONAL_FEES:
         op.execute(f"UPDATE cost_lane SET {name} = '0' WHERE {name} IS NULL")
     with op.batch_alter_table("cost_lane", schema=None) as batch_op:
+        batch_op.drop_column("entry_units")
+        for name in NEW_PERCENTAGES:
+            batch_op.drop_column(name)
         for name in OPTIONAL_FEES:
             batch_op.alter_column(name, existing_type=models.money.DecimalText(length=40), nullable=False)
