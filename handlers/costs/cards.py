@@ -189,7 +189,19 @@ def _build_up(result: LaneResult) -> list[Line]:
     rows.append(fee("referral", build.referral, lane.referral_pct))
     rows += [fee("fulfilment", build.fulfilment), fee("storage", build.storage)]
     rows.append(fee("ads", build.ads, lane.ads_pct))
-    rows.append(fee("returns", build.returns, lane.returns_pct))
+    back = build.returned
+    rows.append(
+        fee(
+            "returns",
+            build.returns,
+            lane.returns_pct,
+            refund=money(back.refund, ccy),
+            referral=money(back.referral_refund, ccy),
+            fee=money(back.fee, ccy),
+            unsellable=pct_text(back.unsellable_pct),
+            landed=money(back.landed, ccy),
+        )
+    )
     rows.append(row("cost.line.contribution", build.contribution, "="))
     return rows
 

@@ -37,6 +37,8 @@ LANE_KEYS = frozenset(
         "storage",
         "ads",
         "returns",
+        "return_fee",
+        "unsellable",
         "price",
         "price_currency",
     }
@@ -130,6 +132,8 @@ def lane_values(
     take("storage", lambda v: parse.amount("storage", v), "storage")
     take("ads", lambda v: pct("ads", v, maximum=parse.HUNDRED - 1), "ads_pct")
     take("returns", lambda v: pct("returns", v, maximum=parse.HUNDRED - 1), "returns_pct")
+    take("return_fee", lambda v: parse.amount("return_fee", v), "return_fee")
+    take("unsellable", lambda v: pct("unsellable", v), "unsellable_pct")
     take("price", lambda v: parse.amount("price", v, positive=True), "price")
     take("price_currency", lambda v: parse.currency("price_currency", v), "price_currency")
     if "freight" in values:

@@ -54,6 +54,8 @@ LANE_FIELDS = (
     "storage",
     "ads_pct",
     "returns_pct",
+    "return_fee",
+    "unsellable_pct",
     "price",
     "price_currency",
 )
@@ -126,6 +128,8 @@ class CostLane(SQLModel, table=True):
     storage: Decimal | None = _money()
     ads_pct: Decimal | None = _money()
     returns_pct: Decimal | None = _money()
+    return_fee: Decimal | None = _money()  # per returned unit
+    unsellable_pct: Decimal | None = _money()  # share of returned units written off
     price: Decimal = _money(nullable=False)
     price_currency: str = Field(max_length=3)
     updated_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))

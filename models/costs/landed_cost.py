@@ -10,7 +10,10 @@ caller converts (models/costs/cost.py). Definitions, as the ERP profit reports u
 - Shelf prices in VAT markets include VAT: VAT is backed out, price ÷ (1 + rate). US and Canadian
   prices exclude sales tax, which the platform collects.
 - The referral fee and advertising are charged on the shelf price (VAT-inclusive where it is).
-- Returns are a reserve on net revenue (a refund gives the VAT back).
+- Returns cost, per unit sold, return rate × (refund − referral fee refunded + processing fee +
+  unsellable share × landed cost). The refund is the net price (the VAT refunded to the buyer comes
+  back from the tax office). Amazon refunds the referral fee less a refund administration fee of 20 %
+  of it, at most 5 (USD, EUR, GBP; 500 JPY) (models/costs/schedules/).
 - Duty is charged on the customs value: CIF (goods + insurance + the freight to the border; EU, UK,
   JP...) or the transaction value (goods only; US, CA, AU, NZ), unless a declared value is given. The
   freight charged after arrival (port to fulfilment centre) is outside the CIF value. Duty comes in
@@ -172,14 +175,60 @@ class Lane:
     mpf: EntryFee | None = None  # the merchandise processing fee, where the market charges one
     hmf_pct: Decimal = ZERO  # harbor maintenance fee on the customs value (US, by sea)
     entry_units: int | None = None  # units declared on one customs entry, for the MPF's bounds
+    return_fee: Decimal | None = None  # the marketplace's processing fee per returned unit
+    unsellable_pct: Decimal | None = None  # share of returned units written off
+    refund_admin: RefundAdmin | None = None  # how much of the referral fee a refund gives back
 
     def not_entered(self) -> tuple[str, ...]:
         """The cost lines nobody entered, in the order the card shows them."""
         lines = (("insurance", "insurance_pct"),) + (NAMED_DUTIES if self.named_duties else ()) + OPTIONAL_LINES
+        if self.returns_pct:
+            lines += RETURN_PARTS
         return tuple(name for name, attr in lines if getattr(self, attr) is None)
 
 
 NAMED_DUTIES = (("section301", "section301_pct"), ("additional", "extra_duty_pct"))
+RETURN_PARTS = (("return_fee", "return_fee"), ("unsellable", "unsellable_pct"))
+
+
+@dataclass(frozen=True)
+class RefundAdmin:
+    """On a refund the marketplace gives the referral fee back less an admin fee: `pct` of the referral
+    fee, at most `cap` (in the lane's currency; None for no cap)."""
+
+    pct: Decimal
+    cap: Decimal | None = None
+
+    def kept(self, referral: Decimal) -> Decimal:
+        fee = referral * self.pct / HUNDRED
+        return fee if self.cap is None else min(fee, self.cap)
+
+
+@dataclass(frozen=True)
+class Returns:
+    """What one returned unit costs, and that times the return rate: the returns line of a unit sold."""
+
+    rate_pct: Decimal
+    refund: Decimal
+    referral_refund: Decimal
+    fee: Decimal
+    unsellable_pct: Decimal
+    landed: Decimal
+
+    @property
+    def per_return(self) -> Decimal:
+        return self.refund - self.referral_refund + self.fee + self.unsellable_pct * self.landed / HUNDRED
+
+    @property
+    def per_unit_sold(self) -> Decimal:
+        return self.rate_pct * self.per_return / HUNDRED
+
+
+def returns_of(lane: Lane, net: Decimal, referral: Decimal, landed: Decimal) -> Returns:
+    refunded = referral - lane.refund_admin.kept(referral) if lane.refund_admin is not None else ZERO
+    return Returns(
+        _or_zero(lane.returns_pct), net, refunded, _or_zero(lane.return_fee), _or_zero(lane.unsellable_pct), landed
+    )
 
 
 @dataclass(frozen=True)
@@ -280,6 +329,7 @@ class BuildUp:
     storage: Decimal
     ads: Decimal
     returns: Decimal
+    returned: Returns
     total_cost: Decimal
     contribution: Decimal
     margin: Decimal | None  # a fraction of net revenue; None when net revenue is 0
@@ -328,7 +378,8 @@ def build_up(lane: Lane) -> BuildUp:
     came = arrival(lane)
     referral = lane.price * _or_zero(lane.referral_pct) / HUNDRED
     ads = lane.price * _or_zero(lane.ads_pct) / HUNDRED
-    returns = net * _or_zero(lane.returns_pct) / HUNDRED
+    returned = returns_of(lane, net, referral, lane.purchase + came.costs)
+    returns = returned.per_unit_sold
     fulfilment, storage = _or_zero(lane.fulfilment), _or_zero(lane.storage)
     total = lane.purchase + came.costs + referral + fulfilment + storage + ads + returns
     contribution = net - total
@@ -345,6 +396,7 @@ def build_up(lane: Lane) -> BuildUp:
         storage=storage,
         ads=ads,
         returns=returns,
+        returned=returned,
         total_cost=total,
         contribution=contribution,
         margin=contribution / net if net else None,
@@ -357,15 +409,31 @@ def build_up(lane: Lane) -> BuildUp:
 def price_for_margin(lane: Lane, margin: Decimal) -> Decimal | None:
     """The exact shelf price whose contribution is `margin` (a fraction) of net revenue.
 
-    Contribution(P) = P·[(1 − returns − margin) ÷ (1 + vat) − referral − ads] − fixed costs; solved for
-    P. None when no price reaches that margin (the percentages take all of it).
+    With r the return rate, a referral fee refunded at (1 − admin) of it on each return, and F the costs
+    that do not move with the price (goods, arrival, fulfilment, storage, and r × (processing fee +
+    unsellable × landed)): Contribution(P) = P·[(1 − r − margin) ÷ (1 + vat) − referral − ads
+    + r × referral × (1 − admin)] − F, solved for P. Where the admin fee hits its cap c, the refund is
+    referral × P − c instead, and F grows by r × c. None when no price reaches that margin.
     """
-    per_price = (ONE - _or_zero(lane.returns_pct) / HUNDRED - margin) / (ONE + lane.vat_pct / HUNDRED) - (
-        _or_zero(lane.referral_pct) + _or_zero(lane.ads_pct)
-    ) / HUNDRED
-    if per_price <= 0:
+    r = _or_zero(lane.returns_pct) / HUNDRED
+    referral = _or_zero(lane.referral_pct) / HUNDRED
+    landed = lane.purchase + arrival(lane).costs
+    fixed = fixed_costs(lane) + r * (_or_zero(lane.return_fee) + _or_zero(lane.unsellable_pct) * landed / HUNDRED)
+    per_price = (ONE - r - margin) / (ONE + lane.vat_pct / HUNDRED) - referral - _or_zero(lane.ads_pct) / HUNDRED
+    admin = lane.refund_admin
+    if admin is None:
+        return fixed / per_price if per_price > 0 else None
+    share = admin.pct / HUNDRED
+    uncapped = per_price + r * referral * (ONE - share)
+    if uncapped > 0:
+        price = fixed / uncapped
+        if admin.cap is None or referral * share * price <= admin.cap:
+            return price
+    capped = per_price + r * referral
+    if capped <= 0:
         return None
-    return fixed_costs(lane) / per_price
+    price = (fixed + r * admin.cap) / capped if admin.cap is not None else None
+    return price if price is not None and referral * share * price >= admin.cap else None
 
 
 def charm_price(price: Decimal, step: Decimal = ONE) -> Decimal:

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from models.costs.cost import CostLane, Sku, lanes_in, lanes_of
 from models.costs.customs_fees import NONE, CustomsFees, fees_for
+from models.costs.fee_schedule import schedule_for
 from models.costs.fx import Rate, RateBook, home_currency, rate_book
 from models.costs.landed_cost import (
     HUNDRED,
@@ -25,6 +26,7 @@ from models.costs.landed_cost import (
     EntryFee,
     Lane,
     MissingMeasure,
+    RefundAdmin,
     build_up,
     freight_per_unit,
 )
@@ -122,6 +124,12 @@ def evaluate(
     if fees.mpf is not None:
         low, high = to_market(fees.mpf.minimum, fees.mpf.currency), to_market(fees.mpf.maximum, fees.mpf.currency)
         mpf, bounds_known = EntryFee(fees.mpf.pct, low, high), low is not None and high is not None
+    schedule = schedule_for(lane.market)
+    refund_admin = schedule.refund_admin if schedule is not None else None
+    if refund_admin is not None and refund_admin.cap is not None and schedule is not None:
+        cap = to_market(refund_admin.cap, schedule.currency)
+        bounds_known = bounds_known and cap is not None
+        refund_admin = RefundAdmin(refund_admin.pct, cap)
     if purchase is None or freight is None or not bounds_known:
         return result
     duty = max(lane.duty_pct * (ONE + shock.duty_pct / HUNDRED) + shock.duty_points, Decimal(0))
@@ -147,6 +155,9 @@ def evaluate(
         mpf=mpf,
         hmf_pct=fees.hmf_pct,
         entry_units=lane.entry_units,
+        return_fee=lane.return_fee,
+        unsellable_pct=lane.unsellable_pct,
+        refund_admin=refund_admin,
     )
     result.build = build_up(result.inputs)
     return result

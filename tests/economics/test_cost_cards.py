@@ -55,17 +55,17 @@ def test_a_cost_card_shows_the_worked_build_up_everywhere_and_a_typed_code_as_ty
     for line in (
         "24.99 195.42 Shelf price",
         "= 21.00 164.22 Net revenue",
-        "= 6.59 51.54 Contribution",
-        "Contribution margin 31.39%",
-        "Break-even shelf price EUR 13.22 ≈ CNY 103.37",
+        "= 6.77 52.95 Contribution",  # worked in test_costs.py (the EU lane card)
+        "Contribution margin 32.24%",
+        "Break-even shelf price EUR 13.06 ≈ CNY 102.06",
         "EURCNY 7.82 · set for 2026-11-01 · 24 days old",
         "Purchase CNY 23.50 · 0.42 kg · 30×20×5 cm",
     ):
         assert line in text, line
-    assert "`=         6.59        51.54`  Contribution" in en.mrkdwn  # amounts in fixed-width columns
-    assert "`=         6.59        51.54`  Contribution" in en.markdown
+    assert "`=         6.77        52.95`  Contribution" in en.mrkdwn  # amounts in fixed-width columns
+    assert "`=         6.77        52.95`  Contribution" in en.markdown
     zh = squash(draw(reply, "zh-CN").text)
-    assert "= 6.59 51.54 贡献利润" in zh and "增值税 19%（含在售价中）" in zh and "贡献利润率 31.39%" in zh
+    assert "= 6.77 52.95 贡献利润" in zh and "增值税 19%（含在售价中）" in zh and "贡献利润率 32.24%" in zh
 
 
 def test_a_lane_that_loses_money_is_flagged_and_a_missing_rate_is_said() -> None:
@@ -95,8 +95,8 @@ def test_the_price_for_a_margin_everywhere() -> None:
     reply = view.price_reply(item, result, D("0.25"), TODAY)
     assert_inert(reply)
     text = squash(draw(reply, "en").text)
-    assert "For a 25% margin in DE: EUR 21.16 exactly; priced at EUR 21.49 ≈ CNY 168.05" in text
-    assert "Today: EUR 24.99, margin 31.39%." in text
+    assert "For a 25% margin in DE: EUR 20.74 exactly; priced at EUR 20.99 ≈ CNY 164.14" in text
+    assert "Today: EUR 24.99, margin 32.24%." in text
     unreachable = draw(view.price_reply(item, result, D("0.80"), TODAY), "en").text
     assert "No shelf price reaches a 80% margin in DE" in unreachable
     no_rate = evaluate(item, lane(market="GB", price_currency="GBP"), BOOK, "CNY")

@@ -39,10 +39,15 @@ def test_eu_lane_card_matches_the_hand_worked_example(priced: ConsoleDriver, eng
         "− 3.75 29.31 Referral fee 15%",
         "− 3.40 26.59 Fulfilment fee",
         "− 2.00 15.63 Advertising 8%",
-        "− 1.26 9.85 Returns reserve 6%",
-        "= 6.59 51.54 Contribution",
-        "Contribution margin 31.39%",
-        "Break-even shelf price EUR 13.22 ≈ CNY 103.37",
+        # Amazon.de refunds the referral fee less 20 % of it (at most EUR 5): 3.7485 × 0.8 = 2.9988, so
+        # returns = 6 % × (21.00 − 2.9988) = 1.080072 → 1.08 (CNY 8.45), not 6 % × 21.00 = 1.26.
+        "− 1.08 8.45 Returns 6% × (refund 21.00 − referral fee refunded 3.00 + processing 0.00 + 0% unsellable "
+        "× landed 3.88)",
+        # contribution 6.590970 + 1.26 − 1.080072 = 6.770898 → 6.77, × 7.82 = 52.95; ÷ 21.00 = 32.24 %
+        "= 6.77 52.95 Contribution",
+        "Contribution margin 32.24%",
+        # break-even: F 7.401330 ÷ (0.559916 + 6 % × 15 % × 0.8 = 0.567116) = 13.050823 → 13.06, CNY 102.06
+        "Break-even shelf price EUR 13.06 ≈ CNY 102.06",
         "EURCNY 7.82 · set for 2026-11-01 · 24 days old",
     ):
         assert line in out, line
@@ -66,11 +71,13 @@ def test_us_lane_defaults_fob_customs_no_vat_and_the_market_currency(priced: Con
         "− 6.60 47.50 First-leg freight",
         "− 1.56 11.25 Duty 25% on FOB value",
         "− 0.02 0.16 Merchandise processing fee 0.3464% (entry size not entered",
-        "= 0.96 6.92 Contribution",
+        # returns 5 % × (29.99 − 4.4985 × 0.8) = 1.31956 instead of 1.4995: contribution 1.141568 → 1.14,
+        # CNY 8.22, 3.81 %; break-even 20.031372 ÷ (0.70 + 5 % × 15 % × 0.8) = 28.373048 → 28.38
+        "= 1.14 8.22 Contribution",
         "− — Section 301 duty: not entered",
     ):
         assert line in out, line
-    assert "Contribution margin 3.21%" in out and "USD 28.62" in out
+    assert "Contribution margin 3.81%" in out and "USD 28.38" in out
     assert "Harbor maintenance fee" not in out  # by air
     with Session(engine) as db:
         lane = db.exec(select(CostLane)).one()
@@ -82,9 +89,12 @@ def test_target_margin_price_is_rounded_up_to_a_49_or_99_ending(priced: ConsoleD
     priced.send(TEE)
     priced.send(TEE_DE)
     out = squash(priced.send("/cost price TEE-01 market=de margin=25%"))
-    assert "For a 25% margin in DE: EUR 21.16 exactly; priced at EUR 21.49 ≈ CNY 168.05" in out
-    assert "the margin is 25.65% (EUR 4.63 a unit)" in out
-    assert "Today: EUR 24.99, margin 31.39%." in out
+    # k = (1 − 0.06 − 0.25) ÷ 1.19 − 0.23 + 6 % × 15 % × 0.8 = 0.357032; P = 7.401330 ÷ k = 20.730162 → 20.74;
+    # charm 20.99 (CNY 164.14): net 17.638655, referral 3.1485, ads 1.6792, returns 6 % × (17.638655 − 2.5188)
+    # = 0.907191; contribution 17.638655 − 7.401330 − 3.1485 − 1.6792 − 0.907191 = 4.502434 → 4.50, 25.53 %.
+    assert "For a 25% margin in DE: EUR 20.74 exactly; priced at EUR 20.99 ≈ CNY 164.14" in out
+    assert "the margin is 25.53% (EUR 4.50 a unit)" in out
+    assert "Today: EUR 24.99, margin 32.24%." in out
     refused = priced.send("/cost price TEE-01 market=DE margin=80%")
     assert "No shelf price reaches a 80% margin in DE" in refused
 
@@ -97,8 +107,9 @@ def test_what_if_marks_lanes_that_turn_negative(priced: ConsoleDriver) -> None:
     out = squash(priced.send("/cost what-if LAMP-2 fx=-5% duty=+10pt"))
     # US by hand: USDCNY 7.20 × 0.95 = 6.84; purchase 45 ÷ 6.84 = 6.578947, freight 47.50 ÷ 6.84 = 6.944444,
     # duty 35 % × 6.578947 = 2.302632; contribution 29.99 − 30.423023 = −0.433023 → −0.43; × 6.84 = −2.96.
-    # Less the MPF, 0.3464 % × 6.578947 = 0.022789: −0.455812 → −0.46, × 6.84 = −3.12; ÷ 29.99 = −1.52 %.
-    assert "US margin 3.21% → -1.52% · contribution USD 0.96 → USD -0.46 ≈ CNY -3.12 ⚠ turns negative" in out
+    # Less the MPF, 0.3464 % × 6.578947 = 0.022789, plus the referral fee refunded on returns, 5 % × 3.5988
+    # = 0.17994: −0.433023 − 0.022789 + 0.17994 = −0.275872 → −0.28, × 6.84 = −1.89; ÷ 29.99 = −0.92 %.
+    assert "US margin 3.81% → -0.92% · contribution USD 1.14 → USD -0.28 ≈ CNY -1.89 ⚠ turns negative" in out
     assert "Loses money under this change: US" in out
     assert "Change: market currency -5%, duty +10 pt" in out
     assert "DE margin" in out and "DE margin 3.28%" not in out
@@ -178,9 +189,9 @@ def test_chinese_card(priced: ConsoleDriver) -> None:
     priced.send(TEE)
     out = squash(priced.send(TEE_DE))
     assert "已为 TEE-01 添加 DE 站点线路。" in out
-    assert "= 6.59 51.54 贡献利润" in out
+    assert "= 6.77 52.95 贡献利润" in out
     assert "增值税 19%（含在售价中）" in out
-    assert "贡献利润率 31.39%" in out
+    assert "贡献利润率 32.24%" in out
 
 
 BAD = {
@@ -304,15 +315,16 @@ def test_import_vat_reclaimed_is_cash_tied_up_and_not_reclaimed_is_a_cost(priced
     priced.send(TEE)
     out = squash(priced.send(TEE_DE))
     assert "(0.74) (5.77) Import VAT 19% paid at import and reclaimed: not a cost, cash tied up about 60 days" in out
-    assert "= 6.59 51.54 Contribution" in out
+    assert "= 6.77 52.95 Contribution" in out
     assert "Import VAT/GST is reclaimed" in priced.send("/cost vat")
     assert "cash tied up for about 45 days" in priced.send("/cost vat reclaimed days=45")
     assert "cash tied up about 45 days" in priced.send("/cost show TEE-01")
     assert "is not reclaimed" in priced.send("/cost vat not-reclaimed")
     out = squash(priced.send("/cost show TEE-01"))
     assert "− 0.74 5.77 Import VAT 19% on customs value + duty, not reclaimed" in out
-    assert "= 5.85 45.77 Contribution" in out and "Contribution margin 27.87%" in out
-    assert "EUR 14.54" in out
+    # 6.770898 − 0.737453 = 6.033445 → 6.03, CNY 47.18, 28.73 %; break-even 8.138783 ÷ 0.567116 = 14.351179
+    assert "= 6.03 47.18 Contribution" in out and "Contribution margin 28.73%" in out
+    assert "EUR 14.36" in out
     assert "say `reclaimed` or `not-reclaimed`" in priced.send("/cost vat maybe")
     assert "days= goes with `reclaimed`" in priced.send("/cost vat not-reclaimed days=3")
     assert "must be a whole number from 0 to 730" in priced.send("/cost vat reclaimed days=999")
@@ -322,7 +334,8 @@ def test_import_vat_reclaimed_is_cash_tied_up_and_not_reclaimed_is_a_cost(priced
 
 LAMP_US_SEA = (
     "/cost lane LAMP-2 market=US channel=sea freight=0.90/unit freight_currency=USD duty=3.9% section301=25% "
-    "additional=10% insurance=0.3% entry_units=200 referral=15% fba=5.40 storage=0.20 ads=10% returns=5% price=29.99"
+    "additional=10% insurance=0.3% entry_units=200 referral=15% fba=5.40 storage=0.20 ads=10% returns=5% "
+    "return_fee=0 unsellable=20% price=29.99"
 )
 
 
@@ -338,13 +351,15 @@ def test_us_sea_lane_shows_each_duty_and_the_customs_fees_with_their_schedule_da
         "− 0.63 4.50 Additional duties 10%",  # 0.625
         "− 0.17 1.21 Merchandise processing fee 0.3464% (the USD 33.58 minimum an entry ÷ 200 units) · CBP 2025-10-01",
         "− 0.01 0.06 Harbor maintenance fee 0.125% (sea)",  # 0.0078125 × 7.20 = 0.05625
-        "= 5.61 40.43 Contribution",  # 5.6145875 × 7.20 = 40.42503
-        "Contribution margin 18.72%",
+        "− 1.42 10.20 Returns 5% × (refund 29.99 − referral fee refunded 3.60 + processing 0.00 + 20% unsellable "
+        "× landed 9.78)",  # 1.417344125 × 7.20 = 10.204878
+        "= 5.70 41.02 Contribution",  # 5.696743375 × 7.20 = 41.016552
+        "Contribution margin 19%",  # 5.696743375 ÷ 29.99 = 18.9955 %
     ):
         assert line in out, line
     assert "not entered" not in out
     out = squash(priced.send("/cost lane LAMP-2 market=US entry_units=50000"))
-    assert "(the USD 651.50 maximum an entry ÷ 50000 units)" in out and "= 5.77 41.54 Contribution" in out
+    assert "(the USD 651.50 maximum an entry ÷ 50000 units)" in out and "= 5.85 42.14 Contribution" in out
     priced.send("/pm lang zh")
     assert "301 关税 25%" in priced.send("/cost show LAMP-2")
 

@@ -17,6 +17,7 @@ from models.costs.landed_cost import (
     Lane,
     MissingMeasure,
     Parcel,
+    RefundAdmin,
     build_up,
     chargeable_cbm,
     chargeable_kg,
@@ -253,7 +254,7 @@ def test_cif_holds_insurance_and_the_freight_to_the_border_only() -> None:
     assert abs(came.import_vat - D("0.738942751918158")) < D("1e-12")
     assert cents(b.contribution) == D("6.58")
     assert rounded(b.margin * 100, "EUR") == D("31.35")
-    assert b.not_entered == ()
+    assert b.not_entered == ("return_fee", "unsellable")  # a 6 % return rate, and its parts not given
 
 
 # US lane by sea with every duty named, at USD throughout (goods 6.25, flat freight 0.90 a unit):
@@ -279,6 +280,8 @@ US_SEA = replace(
     mpf=MPF_FY2026,
     hmf_pct=D("0.125"),
     entry_units=200,
+    return_fee=D(0),
+    unsellable_pct=D(0),
 )
 
 
@@ -312,5 +315,44 @@ def test_the_mpf_is_held_at_its_maximum_for_a_large_entry_and_is_plain_within_th
 
 def test_us_lanes_name_the_additional_duties_nobody_entered() -> None:
     bare = replace(US, named_duties=True, insurance_pct=None)
-    assert build_up(bare).not_entered == ("insurance", "section301", "additional")
-    assert build_up(replace(DE, insurance_pct=D(0))).not_entered == ()
+    assert build_up(bare).not_entered == ("insurance", "section301", "additional", "return_fee", "unsellable")
+    assert build_up(replace(DE, insurance_pct=D(0), return_fee=D(0), unsellable_pct=D(0))).not_entered == ()
+    assert build_up(replace(DE, insurance_pct=D(0), returns_pct=D(0))).not_entered == ()  # no returns, no parts
+
+
+# Returns on the DE lane as Amazon.de settles them: 6 % of units come back; each refunds the net price
+# (the VAT comes back from the tax office), gives back the referral fee less 20 % of it (at most EUR 5),
+# costs a processing fee of EUR 1.00, and 30 % of them are written off at the landed cost.
+#   referral 3.7485; admin fee min(0.7497, 5) = 0.7497; refunded 2.9988
+#   landed = (23.50 + 3.60) ÷ 7.82 × 1.12 = 30.352 ÷ 7.82 = 3.881330
+#   per return 21.00 − 2.9988 + 1.00 + 0.30 × 3.881330 = 20.165599; × 6 % = 1.209936 → 1.21
+#   contribution 21.00 − (30.352 ÷ 7.82 + 3.7485 + 3.40 + 0.12 + 1.9992 + 1.209936) = 6.641034 → 6.64
+# A EUR 299 lane: referral 44.85, admin fee min(8.97, 5) = 5: refunded 39.85.
+AMAZON_DE = RefundAdmin(D(20), D(5))
+
+
+def test_returns_refund_the_net_price_less_the_referral_fee_refunded_plus_fees_and_write_offs() -> None:
+    lane = replace(DE, refund_admin=AMAZON_DE, return_fee=D("1.00"), unsellable_pct=D(30))
+    b = build_up(lane)
+    back = b.returned
+    assert back.refund == D(21) and back.referral_refund == D("2.9988")
+    assert abs(back.landed - D("30.352") / RATE) < TINY
+    assert abs(b.returns - D("0.06") * (D(21) - D("2.9988") + D(1) + D("0.3") * D("30.352") / RATE)) < TINY
+    assert cents(b.returns) == D("1.21")
+    assert cents(b.contribution) == D("6.64")
+    assert b.not_entered == ("insurance",)
+    dear = build_up(replace(lane, price=D(299)))
+    assert dear.referral == D("44.85") and dear.returned.referral_refund == D("39.85")
+
+
+@pytest.mark.parametrize("price", [D("24.99"), D(299)])
+@pytest.mark.parametrize("target", [D(0), D("0.25")])
+def test_the_price_for_a_margin_reaches_it_with_the_admin_fee_capped_or_not(price: D, target: D) -> None:
+    # The admin fee reaches its EUR 5 cap at a referral fee of 25, a price of 166.67: one side each.
+    lane = replace(DE, price=price, refund_admin=AMAZON_DE, return_fee=D("1.00"), unsellable_pct=D(30))
+    heavy = replace(lane, purchase=D(900) / RATE)  # so expensive that even break-even is above 166.67
+    for case in (lane, heavy):
+        found = price_for_margin(case, target)
+        assert found is not None
+        assert abs(build_up(replace(case, price=found)).margin - target) < D("1e-18")
+    assert price_for_margin(heavy, D(0)) > D("166.67")

@@ -1,5 +1,5 @@
 """landed cost lines: fee lines a lane leaves out are stored as not entered (NULL), never as 0;
-whether the workspace reclaims import VAT; named duties, insurance, freight after arrival, entry size
+whether the workspace reclaims import VAT; named duties, insurance, freight after arrival, entry size; return fee and unsellable share
 
 Revision ID: 0007
 Revises: 0005
@@ -19,7 +19,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 OPTIONAL_FEES = ("referral_pct", "fulfilment", "storage", "ads_pct", "returns_pct")
-NEW_PERCENTAGES = ("section301_pct", "extra_duty_pct", "insurance_pct", "after_arrival_pct")
+NEW_PERCENTAGES = (
+    "section301_pct",
+    "extra_duty_pct",
+    "insurance_pct",
+    "after_arrival_pct",
+    "return_fee",
+    "unsellable_pct",
+)
 
 
 def upgrade() -> None:
