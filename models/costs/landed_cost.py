@@ -30,9 +30,11 @@ caller converts (models/costs/cost.py). Definitions, as the ERP profit reports u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
+
+from models.costs.referral import ReferralRule
 
 HUNDRED = Decimal(100)
 ONE = Decimal(1)
@@ -178,13 +180,20 @@ class Lane:
     return_fee: Decimal | None = None  # the marketplace's processing fee per returned unit
     unsellable_pct: Decimal | None = None  # share of returned units written off
     refund_admin: RefundAdmin | None = None  # how much of the referral fee a refund gives back
+    referral_rule: ReferralRule | None = None  # the marketplace's fee for the category, when no rate is given
+
+    def referral_at(self, price: Decimal) -> Decimal:
+        if self.referral_pct is None and self.referral_rule is not None:
+            return self.referral_rule.fee(price)
+        return price * _or_zero(self.referral_pct) / HUNDRED
 
     def not_entered(self) -> tuple[str, ...]:
         """The cost lines nobody entered, in the order the card shows them."""
         lines = (("insurance", "insurance_pct"),) + (NAMED_DUTIES if self.named_duties else ()) + OPTIONAL_LINES
         if self.returns_pct:
             lines += RETURN_PARTS
-        return tuple(name for name, attr in lines if getattr(self, attr) is None)
+        computed = {"referral"} if self.referral_rule is not None else set()
+        return tuple(name for name, attr in lines if getattr(self, attr) is None and name not in computed)
 
 
 NAMED_DUTIES = (("section301", "section301_pct"), ("additional", "extra_duty_pct"))
@@ -373,10 +382,10 @@ def fixed_costs(lane: Lane) -> Decimal:
     return lane.purchase + arrival(lane).costs + _or_zero(lane.fulfilment) + _or_zero(lane.storage)
 
 
-def build_up(lane: Lane) -> BuildUp:
+def build_up(lane: Lane, *, solve: bool = True) -> BuildUp:
     net = lane.price / (ONE + lane.vat_pct / HUNDRED)
     came = arrival(lane)
-    referral = lane.price * _or_zero(lane.referral_pct) / HUNDRED
+    referral = lane.referral_at(lane.price)
     ads = lane.price * _or_zero(lane.ads_pct) / HUNDRED
     returned = returns_of(lane, net, referral, lane.purchase + came.costs)
     returns = returned.per_unit_sold
@@ -400,40 +409,75 @@ def build_up(lane: Lane) -> BuildUp:
         total_cost=total,
         contribution=contribution,
         margin=contribution / net if net else None,
-        break_even=price_for_margin(lane, ZERO),
+        break_even=price_for_margin(lane, ZERO) if solve else None,
         arrival=came,
         not_entered=lane.not_entered(),
     )
 
 
 def price_for_margin(lane: Lane, margin: Decimal) -> Decimal | None:
-    """The exact shelf price whose contribution is `margin` (a fraction) of net revenue.
+    """The lowest shelf price whose contribution is `margin` (a fraction) of net revenue; None when no
+    price reaches it.
 
-    With r the return rate, a referral fee refunded at (1 − admin) of it on each return, and F the costs
-    that do not move with the price (goods, arrival, fulfilment, storage, and r × (processing fee +
-    unsellable × landed)): Contribution(P) = P·[(1 − r − margin) ÷ (1 + vat) − referral − ads
-    + r × referral × (1 − admin)] − F, solved for P. Where the admin fee hits its cap c, the refund is
-    referral × P − c instead, and F grows by r × c. None when no price reaches that margin.
+    Contribution − margin × net revenue is linear in the price between the prices where a fee changes
+    its rate (referral bands and minimum, the refund admin fee's cap); on each such stretch the line
+    through two of its points gives the exact root.
     """
-    r = _or_zero(lane.returns_pct) / HUNDRED
-    referral = _or_zero(lane.referral_pct) / HUNDRED
-    landed = lane.purchase + arrival(lane).costs
-    fixed = fixed_costs(lane) + r * (_or_zero(lane.return_fee) + _or_zero(lane.unsellable_pct) * landed / HUNDRED)
-    per_price = (ONE - r - margin) / (ONE + lane.vat_pct / HUNDRED) - referral - _or_zero(lane.ads_pct) / HUNDRED
+    kinks = sorted({k for k in _kinks(lane) if k > 0})
+    edges = [ZERO, *kinks]
+    for i, low in enumerate(edges):
+        high = edges[i + 1] if i + 1 < len(edges) else None
+        one, two = (
+            (low + ONE, low + ONE + ONE) if high is None else (low + (high - low) / 3, low + (high - low) * 2 / 3)
+        )
+        gap_one, gap_two = _gap(lane, one, margin), _gap(lane, two, margin)
+        slope = (gap_two - gap_one) / (two - one)
+        if slope == 0:
+            if gap_one == 0:
+                return low
+            continue
+        root = one - gap_one / slope
+        if low <= root and (high is None or root <= high) and root > 0:
+            return root
+    return None
+
+
+def _gap(lane: Lane, price: Decimal, margin: Decimal) -> Decimal:
+    found = build_up(replace(lane, price=price), solve=False)
+    return found.contribution - margin * found.net_revenue
+
+
+def _kinks(lane: Lane) -> list[Decimal]:
+    rule = lane.referral_rule if lane.referral_pct is None else None
+    found = rule.kinks() if rule is not None else []
     admin = lane.refund_admin
-    if admin is None:
-        return fixed / per_price if per_price > 0 else None
-    share = admin.pct / HUNDRED
-    uncapped = per_price + r * referral * (ONE - share)
-    if uncapped > 0:
-        price = fixed / uncapped
-        if admin.cap is None or referral * share * price <= admin.cap:
-            return price
-    capped = per_price + r * referral
-    if capped <= 0:
-        return None
-    price = (fixed + r * admin.cap) / capped if admin.cap is not None else None
-    return price if price is not None and referral * share * price >= admin.cap else None
+    if admin is not None and admin.cap is not None and admin.pct:
+        referral_at_cap = admin.cap * HUNDRED / admin.pct  # the referral fee where the admin fee is capped
+        if rule is None:
+            pct = _or_zero(lane.referral_pct)
+            if pct:
+                found.append(referral_at_cap * HUNDRED / pct)
+        else:
+            found += [referral_at_cap * HUNDRED / band.pct for band in rule.bands if band.pct]
+            found += _portion_prices(rule, referral_at_cap)
+    return found
+
+
+def _portion_prices(rule: ReferralRule, fee: Decimal) -> list[Decimal]:
+    """Where a portion-banded fee reaches `fee` (its price is then a kink of the admin fee's cap)."""
+    if not rule.portion:
+        return []
+    found, low, so_far = [], ZERO, ZERO
+    for band in rule.bands:
+        if band.pct:
+            at = low + (fee - so_far) * HUNDRED / band.pct
+            if at >= low and (band.up_to is None or at <= band.up_to):
+                found.append(at)
+        if band.up_to is None:
+            break
+        so_far += (band.up_to - low) * band.pct / HUNDRED
+        low = band.up_to
+    return found
 
 
 def charm_price(price: Decimal, step: Decimal = ONE) -> Decimal:

@@ -26,6 +26,7 @@ from models.costs.landed_cost import (
     freight_per_unit,
     price_for_margin,
 )
+from models.costs.referral import Band, ReferralRule
 from models.money import rounded, rounded_up
 
 TINY = D("1e-20")
@@ -356,3 +357,35 @@ def test_the_price_for_a_margin_reaches_it_with_the_admin_fee_capped_or_not(pric
         assert found is not None
         assert abs(build_up(replace(case, price=found)).margin - target) < D("1e-18")
     assert price_for_margin(heavy, D(0)) > D("166.67")
+
+
+# Amazon US clothing & accessories: 5 % of the price up to 15.00, 10 % up to 20.00, 17 % above; at least 0.30.
+#   at 5.00: 5 % = 0.25 → the 0.30 minimum; at 15.00: 0.75; at 15.01: 1.501; at 20.00: 2.00; at 20.01: 3.4017
+# Jewelry (portion bands): 20 % of the first 250.00, 5 % of the rest: at 400.00, 50.00 + 7.50 = 57.50.
+CLOTHING = ReferralRule("clothing", (Band(D(5), D(15)), Band(D(10), D(20)), Band(D(17))), D("0.30"))
+JEWELRY = ReferralRule("jewelry", (Band(D(20), D(250)), Band(D(5))), D("0.30"), portion=True)
+
+
+def test_referral_bands_by_category_with_their_minimum() -> None:
+    assert [CLOTHING.fee(D(p)) for p in ("5.00", "15.00", "15.01", "20.00", "20.01")] == [
+        D("0.30"),
+        D("0.75"),
+        D("1.501"),
+        D("2.00"),
+        D("3.4017"),
+    ]
+    assert JEWELRY.fee(D(400)) == D("57.50") and JEWELRY.fee(D(100)) == D(20)
+    lane = replace(US, referral_pct=None, referral_rule=CLOTHING)
+    assert build_up(lane).referral == D("5.0983")  # 17 % × 29.99
+    assert "referral" not in build_up(lane).not_entered
+
+
+@pytest.mark.parametrize("rule", [CLOTHING, JEWELRY])
+@pytest.mark.parametrize("target", [D(0), D("0.2"), D("0.4")])
+def test_the_price_for_a_margin_is_exact_across_referral_bands(rule: ReferralRule, target: D) -> None:
+    lane = replace(US, referral_pct=None, referral_rule=rule, refund_admin=RefundAdmin(D(20), D(5)))
+    found = price_for_margin(lane, target)
+    assert found is not None
+    assert abs(build_up(replace(lane, price=found)).margin - target) < D("1e-18")
+    # And no lower price reaches it: a cent below, the margin is short.
+    assert build_up(replace(lane, price=found - D("0.01"))).margin < target
