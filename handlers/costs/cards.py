@@ -122,6 +122,14 @@ def lane_parts(result: LaneResult, today: date) -> list[Any]:
     aside: list[Line] = [("• ", m) for m in _missing(result)]
     if build is not None and lane.customs == "cif" and lane.declared is None and lane.after_arrival_pct is None:
         aside.append(("• ", Text("cost.missing.freight_in_cif")))
+    if result.fba_needs is not None and lane.fulfilment is None:
+        aside.append(("• ", Text(f"cost.missing.fba_{result.fba_needs}")))
+    if result.schedule is not None and build is not None and "referral" in build.not_entered:
+        allowed = ", ".join(sorted(result.schedule.referral))
+        aside.append(("• ", Text("cost.missing.category", {"allowed": allowed})))
+    if result.schedule is not None and not result.schedule.rate_card_checked and build is not None:
+        dated = {"marketplace": result.schedule.marketplace, "since": result.schedule.since.isoformat()}
+        aside.append(("• ", Text("cost.schedule_unchecked", dated)))
     aside += [rate_line(r, today) for r in result.rates]
     return [Divider(), Section(tuple(lines)), Note(tuple(aside)) if aside else None]
 
@@ -186,8 +194,28 @@ def _build_up(result: LaneResult) -> list[Line]:
             )
         else:
             rows.append(row("cost.line.import_vat", build.import_vat, **vat_params))
-    rows.append(fee("referral", build.referral, lane.referral_pct))
-    rows += [fee("fulfilment", build.fulfilment), fee("storage", build.storage)]
+    schedule = result.schedule
+    dated = {"marketplace": schedule.marketplace, "since": schedule.since.isoformat()} if schedule else {}
+    rule = result.inputs.referral_rule if result.inputs else None
+    if rule is not None and lane.referral_pct is None:
+        band = rule.band_of(build.price)
+        params = dated | {"category": rule.category, "rate": pct_text(band.pct), "minimum": money(rule.minimum, ccy)}
+        rows.append(row("cost.line.referral_schedule", build.referral, **params))
+    else:
+        rows.append(fee("referral", build.referral, lane.referral_pct))
+    if result.fba is not None and result.schedule is not None and result.schedule.fba is not None:
+        weight = (
+            f"{result.fba.shipping_weight.quantize(Decimal('0.01')).normalize():f} {result.schedule.fba.weight_unit}"
+        )
+        tier = Text(f"cost.tier.{result.fba.tier}")
+        rows.append(row("cost.line.fba", build.fulfilment, tier=tier, weight=weight, **dated))
+    else:
+        rows.append(fee("fulfilment", build.fulfilment))
+    if result.storage_season is not None:
+        season = Text(f"cost.season.{result.storage_season}")
+        rows.append(row("cost.line.storage_schedule", build.storage, season=season, **dated))
+    else:
+        rows.append(fee("storage", build.storage))
     rows.append(fee("ads", build.ads, lane.ads_pct))
     back = build.returned
     rows.append(

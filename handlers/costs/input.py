@@ -9,6 +9,7 @@ from handlers.core import fields
 from handlers.core import money as parse
 from handlers.core.reply import FieldError, InvalidFields
 from models.costs import cost as cost_model
+from models.costs.fee_schedule import schedule_for
 from models.costs.landed_cost import DEFAULT_DIVISOR, Channel, Customs
 from models.markets.defaults import STANDARD_VAT, TAX_EXCLUSIVE, currency_of, customs_basis
 
@@ -41,6 +42,8 @@ LANE_KEYS = frozenset(
         "unsellable",
         "price",
         "price_currency",
+        "platform",
+        "category",
     }
 )
 LANE_REQUIRED = ("channel", "freight", "duty", "price")
@@ -49,6 +52,12 @@ CHANNELS = {"sea": Channel.SEA, "海运": Channel.SEA, "air": Channel.AIR, "空�
 CHANNELS |= {"express": Channel.EXPRESS, "快递": Channel.EXPRESS, "courier": Channel.EXPRESS}
 CUSTOMS = {"cif": Customs.CIF, "fob": Customs.FOB}
 HS_CHARS = frozenset("0123456789.")
+PLATFORMS = {
+    "amazon": "amazon",
+    "亚马逊": "amazon",
+    "other": cost_model.OTHER_PLATFORM,
+    "其他": cost_model.OTHER_PLATFORM,
+}
 
 
 def sku_values(options: dict[str, str], *, creating: bool, home: str) -> dict[str, Any]:
@@ -136,6 +145,8 @@ def lane_values(
     take("unsellable", lambda v: pct("unsellable", v), "unsellable_pct")
     take("price", lambda v: parse.amount("price", v, positive=True), "price")
     take("price_currency", lambda v: parse.currency("price_currency", v), "price_currency")
+    take("platform", lambda v: _choice("platform", v, PLATFORMS), "platform")
+    take("category", lambda v: _category(v, market), "category")
     if "freight" in values:
         values["freight_rate"], values["freight_basis"] = values.pop("freight")
     if market in TAX_EXCLUSIVE and values.get("vat_pct"):
@@ -171,9 +182,19 @@ def _defaults(values: dict[str, Any], errors: list[FieldError], *, market: str, 
 def _choice(name: str, value: str, choices: dict[str, Any]) -> Any:
     found = choices.get(value.strip().lower())
     if found is None:
-        allowed = ", ".join(sorted({c.value for c in choices.values()}))
+        allowed = ", ".join(sorted({getattr(c, "value", c) for c in choices.values()}))
         raise FieldError(name, "cost.bad_choice", value=value, allowed=allowed)
     return found
+
+
+def _category(value: str, market: str) -> str:
+    found = schedule_for(market)
+    if found is None:
+        raise FieldError("category", "cost.no_schedule", market=market)
+    key = value.strip().lower()
+    if key not in found.referral:
+        raise FieldError("category", "cost.bad_choice", value=value, allowed=", ".join(sorted(found.referral)))
+    return key
 
 
 def _hs_code(value: str) -> str:

@@ -19,6 +19,8 @@ from models.money import DecimalText
 SKU_ENTITY = "sku"
 CODE_MAX = 64
 HS_MAX = 16
+CATEGORY_MAX = 32
+OTHER_PLATFORM = "other"  # a lane not sold on Amazon: no marketplace schedule applies
 
 SKU_FIELDS = (
     "purchase",
@@ -58,6 +60,8 @@ LANE_FIELDS = (
     "unsellable_pct",
     "price",
     "price_currency",
+    "platform",
+    "category",
 )
 
 
@@ -132,6 +136,8 @@ class CostLane(SQLModel, table=True):
     unsellable_pct: Decimal | None = _money()  # share of returned units written off
     price: Decimal = _money(nullable=False)
     price_currency: str = Field(max_length=3)
+    platform: str | None = Field(default=None, max_length=8)  # None: Amazon, where a schedule is shipped
+    category: str | None = Field(default=None, max_length=CATEGORY_MAX)  # the schedule's referral category
     updated_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

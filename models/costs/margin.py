@@ -15,9 +15,10 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from models.costs.cost import CostLane, Sku, lanes_in, lanes_of
+from models.costs.cost import OTHER_PLATFORM, CostLane, Sku, lanes_in, lanes_of
 from models.costs.customs_fees import NONE, CustomsFees, fees_for
-from models.costs.fee_schedule import schedule_for
+from models.costs.fba import FbaChoice, choose, monthly_storage
+from models.costs.fee_schedule import Schedule, schedule_for
 from models.costs.fx import Rate, RateBook, home_currency, rate_book
 from models.costs.landed_cost import (
     HUNDRED,
@@ -26,10 +27,10 @@ from models.costs.landed_cost import (
     EntryFee,
     Lane,
     MissingMeasure,
-    RefundAdmin,
     build_up,
     freight_per_unit,
 )
+from models.costs.referral import ReferralRule
 from models.costs.vat import RECLAIMED, ImportVat, import_vat
 
 
@@ -70,6 +71,10 @@ class LaneResult:
     to_home: Decimal | None = None  # 1 market currency in home currency (shocked), when known
     inputs: Lane | None = None
     vat: ImportVat = RECLAIMED  # the workspace's import VAT setting the figures used
+    schedule: Schedule | None = None  # the marketplace's fee schedule the lane uses
+    fba: FbaChoice | None = None  # the size tier and fee it picked, when the lane gives no fulfilment fee
+    fba_needs: str | None = None  # "weight" or "dims" when the tier cannot be picked; "tier" when none fits
+    storage_season: str | None = None  # "peak" or "off_peak" when storage comes from the schedule
     fees: CustomsFees = NONE  # the market's customs fees in force
 
     def home_amount(self, amount: Decimal | None) -> Decimal | None:
@@ -124,12 +129,9 @@ def evaluate(
     if fees.mpf is not None:
         low, high = to_market(fees.mpf.minimum, fees.mpf.currency), to_market(fees.mpf.maximum, fees.mpf.currency)
         mpf, bounds_known = EntryFee(fees.mpf.pct, low, high), low is not None and high is not None
-    schedule = schedule_for(lane.market)
-    refund_admin = schedule.refund_admin if schedule is not None else None
-    if refund_admin is not None and refund_admin.cap is not None and schedule is not None:
-        cap = to_market(refund_admin.cap, schedule.currency)
-        bounds_known = bounds_known and cap is not None
-        refund_admin = RefundAdmin(refund_admin.pct, cap)
+    schedule = marketplace_schedule(lane)
+    result.schedule = schedule
+    sold = _marketplace_lines(result, sku, lane, schedule, on) if schedule is not None else MarketplaceLines()
     if purchase is None or freight is None or not bounds_known:
         return result
     duty = max(lane.duty_pct * (ONE + shock.duty_pct / HUNDRED) + shock.duty_points, Decimal(0))
@@ -141,8 +143,8 @@ def evaluate(
         duty_pct=duty,
         customs=lane.customs_basis,
         referral_pct=lane.referral_pct,
-        fulfilment=lane.fulfilment,
-        storage=lane.storage,
+        fulfilment=lane.fulfilment if lane.fulfilment is not None else sold.fulfilment,
+        storage=lane.storage if lane.storage is not None else sold.storage,
         ads_pct=lane.ads_pct,
         returns_pct=lane.returns_pct,
         declared=lane.declared,
@@ -157,10 +159,51 @@ def evaluate(
         entry_units=lane.entry_units,
         return_fee=lane.return_fee,
         unsellable_pct=lane.unsellable_pct,
-        refund_admin=refund_admin,
+        refund_admin=schedule.refund_admin if schedule is not None else None,
+        referral_rule=sold.referral_rule,
     )
     result.build = build_up(result.inputs)
     return result
+
+
+@dataclass(frozen=True)
+class MarketplaceLines:
+    """The lines a marketplace schedule gives a lane that left them out."""
+
+    fulfilment: Decimal | None = None
+    storage: Decimal | None = None
+    referral_rule: ReferralRule | None = None
+
+
+def marketplace_schedule(lane: CostLane) -> Schedule | None:
+    """The market's Amazon schedule, unless the lane sells elsewhere or in another currency."""
+    found = schedule_for(lane.market)
+    if found is None or lane.platform == OTHER_PLATFORM or found.currency != lane.price_currency:
+        return None
+    return found
+
+
+def _marketplace_lines(
+    result: LaneResult, sku: Sku, lane: CostLane, schedule: Schedule, on: date | None
+) -> MarketplaceLines:
+    rule = schedule.referral.get(lane.category) if lane.category and lane.referral_pct is None else None
+    table = schedule.fba
+    if table is None or (lane.fulfilment is not None and lane.storage is not None):
+        return MarketplaceLines(referral_rule=rule)
+    dims = (sku.length_cm, sku.width_cm, sku.height_cm)
+    if sku.weight_kg is None or None in dims:
+        result.fba_needs = "weight" if sku.weight_kg is None else "dims"
+        return MarketplaceLines(referral_rule=rule)
+    assert sku.length_cm is not None and sku.width_cm is not None and sku.height_cm is not None
+    sides = (sku.length_cm, sku.width_cm, sku.height_cm)
+    choice = choose(table, sides, sku.weight_kg)
+    if choice is None:
+        result.fba_needs = "tier"
+        return MarketplaceLines(referral_rule=rule)
+    month = (on or date.today()).month
+    result.fba = choice if lane.fulfilment is None else None
+    result.storage_season = ("peak" if month in table.peak_months else "off_peak") if lane.storage is None else None
+    return MarketplaceLines(choice.fee, monthly_storage(table, choice.storage_kind, sides, month), rule)
 
 
 def _remember(result: LaneResult, found: Rate) -> None:

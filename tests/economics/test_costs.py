@@ -278,8 +278,13 @@ def test_the_sku_list_is_paged_with_buttons(console: ConsoleDriver) -> None:
 #   size 10 × 10 × 12 cm = 1,200 cm³ = 0.0012 m³ > 0.5 kg = 0.0005 t → 0.0012 CBM; CNY 1,200 × 0.0012 = 1.44
 #   purchase 12 ÷ 9.10 = 1.318681…; freight 1.44 ÷ 9.10 = 0.158241… → 0.16
 #   duty 4 % × CIF (13.44 ÷ 9.10 = 1.476923…) = 0.059076… → 0.06; goods + freight + duty = 13.9776 ÷ 9.10 = 1.536
-#   net 9.99 ÷ 1.20 = 8.325; contribution 8.325 − 1.536 = 6.789 → 6.79; margin 6.789 ÷ 8.325 = 81.55 %
-#   and nothing else: no referral, fulfilment, storage, advertising or returns, each said so.
+#   net 9.99 ÷ 1.20 = 8.325; before any fee, 8.325 − 1.536 = 6.789
+#   The amazon.co.uk schedule picks the tier from the unit: sides 12 × 10 × 10 cm are too thick for any
+#   envelope (2.5 / 4 cm); a standard parcel (45 × 34 × 26 cm) bills the larger of 500 g and the
+#   dimensional 1,200 cm³ ÷ 5,000 = 0.24 kg: 500 g, in the up-to-900 g band: GBP 3.38 (CNY 30.76)
+#   storage: 1,200 cm³ = 1,200 ÷ 28,316.846592 = 0.042378 ft³ × GBP 1.20 (Oct–Dec) = 0.050853 → 0.05
+#   contribution 6.789 − 3.38 − 0.050853 = 3.358147 → 3.36, × 9.10 = 30.56; margin ÷ 8.325 = 40.34 %
+#   and nothing else: no insurance, referral (no category given), advertising or returns, each said so.
 MUG = "/cost add MUG purchase=12 currency=CNY weight=0.5kg dims=10x10x12cm"
 MUG_GB = "/cost lane MUG market=GB channel=sea freight=1200/cbm duty=4% price=9.99"
 
@@ -289,24 +294,29 @@ def test_a_lane_with_only_the_required_fields_names_every_fee_not_entered(consol
     console.send("/pm fx GBPCNY 9.10")
     console.send(MUG)
     out = squash(console.send(MUG_GB))
-    assert "= 6.79 61.78 Contribution" in out  # 6.789 × 9.10 = 61.7799
-    assert "Contribution margin 81.55%" in out
-    for name in ("referral fee", "fulfilment fee", "storage", "advertising", "returns"):
+    assert "− 3.38 30.76 FBA fee · standard parcel · 500 g · amazon.co.uk 2025-02-01" in out
+    assert "− 0.05 0.46 Storage, one month at the Oct–Dec rate · amazon.co.uk 2025-02-01" in out
+    assert "= 3.36 30.56 Contribution" in out
+    assert "Contribution margin 40.34%" in out
+    for name in ("cargo insurance", "referral fee", "advertising", "returns"):
         assert f"− — {name}: not entered" in out, name
-    assert (
-        "⚠ The margin leaves out what is not entered: cargo insurance, referral fee, fulfilment fee, storage, "
-        "advertising, returns." in out
-    )
+    assert "⚠ The margin leaves out what is not entered: cargo insurance, referral fee, advertising, returns." in out
+    assert "Give the referral category to use the marketplace's fee: category= one of electronics" in out
+    assert "amazon.co.uk fees as of 2025-02-01: the figures are not yet re-checked" in out
     with Session(engine) as db:
         lane = db.exec(select(CostLane)).one()
     assert (lane.referral_pct, lane.fulfilment, lane.storage, lane.ads_pct, lane.returns_pct) == (None,) * 5
-    # Entering a fee, even 0, takes it off the list.
-    out = squash(console.send("/cost lane MUG market=GB referral=15% storage=0"))
-    assert "⚠ The margin leaves out what is not entered: cargo insurance, fulfilment fee, advertising, returns." in out
+    # Entering a line, even 0, takes it off the list and overrides the schedule.
+    out = squash(console.send("/cost lane MUG market=GB referral=15% storage=0 insurance=0.3%"))
+    assert "⚠ The margin leaves out what is not entered: advertising, returns." in out
     assert "− 0.00 0.00 Storage" in out
+    # Sold elsewhere: no schedule, and the fulfilment fee is not entered.
+    out = squash(console.send("/cost lane MUG market=GB platform=other"))
+    assert "− — fulfilment fee: not entered" in out and "amazon.co.uk" not in out
+    console.send("/cost lane MUG market=GB platform=amazon")
     console.send("/pm lang zh")
     zh = squash(console.send("/cost show MUG"))
-    assert "配送费：未录入" in zh and "利润率未计入以下未录入的费用：货运保险、配送费、广告费、退货。" in zh
+    assert "FBA 配送费 · 标准包裹 · 500 g" in zh and "利润率未计入以下未录入的费用：广告费、退货。" in zh
 
 
 @time_machine.travel(TODAY, tick=False)
@@ -372,3 +382,32 @@ def test_the_customs_fees_in_force_on_the_day_are_used(console: ConsoleDriver) -
     out = squash(console.send(LAMP_US_SEA))
     assert "(the USD 32.71 minimum an entry ÷ 200 units) · CBP 2024-10-01" in out
     assert "− 0.16 1.18 Merchandise processing fee" in out  # 0.16355 × 7.20 = 1.17756
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_amazon_schedule_fills_referral_fba_and_storage_and_says_which_tier_and_date(
+    priced: ConsoleDriver,
+) -> None:
+    # The lamp, 25 × 20 × 15 cm = 9.84 × 7.87 × 5.91 in, 0.8 kg = 28.22 oz: large standard; dimensional
+    # 7,500 cm³ = 457.67 in³ ÷ 139 × 16 = 52.68 oz; over 3 lb: 6.78 + ⌈(52.68 − 48) ÷ 8⌉ × 0.16 = 6.94.
+    # Storage in November: 7,500 cm³ = 0.26486 ft³ × 2.40 = 0.635664 → 0.64. Referral, home & kitchen
+    # 15 % × 29.99 = 4.4985 as before. Contribution: the US lane's 1.141568 with FBA 5.40 and storage 0.20
+    # replaced: 1.141568 + 5.60 − 6.94 − 0.635664 = −0.834096 → −0.83 (CNY −6.01), −2.78 %.
+    priced.send(LAMP)
+    out = squash(
+        priced.send(
+            "/cost lane LAMP-2 market=US channel=air freight=38/kg duty=25% category=home_kitchen ads=10% "
+            "returns=5% price=29.99"
+        )
+    )
+    assert "− 6.94 49.97 FBA fee · large standard · 52.68 oz · amazon.com 2025-01-15" in out
+    assert "− 0.64 4.58 Storage, one month at the Oct–Dec rate · amazon.com 2025-01-15" in out
+    assert "− 4.50 32.39 Referral fee, home_kitchen: 15% (at least 0.30) · amazon.com 2025-01-15" in out
+    assert "= -0.83 -6.01 Contribution" in out and "Contribution margin -2.78%" in out
+    # A lane's own figure overrides the schedule.
+    out = squash(priced.send("/cost lane LAMP-2 market=US fba=5.40 storage=0.20"))
+    assert "− 5.40 38.88 Fulfilment fee" in out and "FBA fee ·" not in out
+    assert "is not one of beauty, clothing" in priced.send("/cost lane LAMP-2 market=US category=garden")
+    assert "no marketplace fee schedule is on file for SG" in priced.send(
+        "/cost lane LAMP-2 market=SG channel=air freight=38/kg duty=0% price=40 category=toys"
+    )

@@ -1,5 +1,6 @@
 """landed cost lines: fee lines a lane leaves out are stored as not entered (NULL), never as 0;
-whether the workspace reclaims import VAT; named duties, insurance, freight after arrival, entry size; return fee and unsellable share
+whether the workspace reclaims import VAT; named duties, insurance, freight after arrival, entry size; return fee and unsellable share; the marketplace
+and referral category
 
 Revision ID: 0007
 Revises: 0005
@@ -9,6 +10,7 @@ Create Date: 2026-12-03 13:40:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import models.money
@@ -39,6 +41,8 @@ def upgrade() -> None:
         for name in NEW_PERCENTAGES:
             batch_op.add_column(sa.Column(name, models.money.DecimalText(length=40), nullable=True))
         batch_op.add_column(sa.Column("entry_units", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True))
+        batch_op.add_column(sa.Column("category", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
 
 
 def downgrade() -> None:
@@ -48,6 +52,8 @@ def downgrade() -> None:
     for name in OPTIONAL_FEES:
         op.execute(f"UPDATE cost_lane SET {name} = '0' WHERE {name} IS NULL")
     with op.batch_alter_table("cost_lane", schema=None) as batch_op:
+        batch_op.drop_column("category")
+        batch_op.drop_column("platform")
         batch_op.drop_column("entry_units")
         for name in NEW_PERCENTAGES:
             batch_op.drop_column(name)
