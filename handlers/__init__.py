@@ -8,7 +8,7 @@ from handlers.approvals import commands as approvals
 from handlers.approvals import forms as approval_forms
 from handlers.core.command import Registry
 from handlers.costs import commands as costs
-from handlers.costs import fx, vat
+from handlers.costs import fees, fx, vat
 from handlers.digest import commands as digest
 from handlers.experiments import commands as experiments
 from handlers.markets import commands as markets
@@ -30,7 +30,7 @@ FEATURES: dict[str, tuple[ModuleType, ...]] = {
     "approvals": (approvals, approval_forms),
     "risks": (risks,),
     "experiments": (experiments,),
-    "costs": (costs, fx, vat),
+    "costs": (costs, fx, vat, fees),
     "suppliers": (suppliers,),
     "markets": (markets,),
     "digest": (digest,),

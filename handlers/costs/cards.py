@@ -15,10 +15,13 @@ from handlers.core.card import Card, Code, Divider, Header, Line, Note, Row, Row
 from handlers.core.reply import Reply, Text
 from handlers.core.views import page_buttons, page_note
 from models.costs.cost import CostLane, Sku
+from models.costs.fee_override import schedule_with
+from models.costs.fee_schedule import Schedule
 from models.costs.fx import Rate
 from models.costs.landed_cost import BuildUp, build_up, charm_price, price_for_margin
 from models.costs.margin import LaneResult, Shock, WhatIf
 from models.costs.queries import FxRates, SkuPage
+from models.costs.referral import Band
 from models.money import percent, price_step, rounded, rounded_up
 
 MINUS = "−"
@@ -422,6 +425,78 @@ def fx_card(found: FxRates, today: date, *, notice: Text | None = None) -> Card:
         ),
         notice=(notice,) if notice else (),
     )
+
+
+def fees_card(schedule: Schedule, own: dict[str, Decimal], *, notice: Text | None = None) -> Card:
+    """A marketplace's fee schedule: its source and date, its referral categories, size tiers and
+    storage rates, and the workspace's own figures in place of the shipped ones."""
+    title = Text("cost.fees.title", {"marketplace": schedule.marketplace, "since": schedule.since.isoformat()})
+    ccy = schedule.currency
+    shipped = schedule_with(schedule.market, None)
+    assert shipped is not None
+    edited = schedule_with(schedule.market, own) or shipped
+    referral = [
+        Row(
+            [
+                "• ",
+                Strong(key),
+                "  ",
+                _bands(rule.bands, rule.portion, ccy),
+                "  ",
+                Text("cost.fees.minimum", {"amount": money(rule.minimum, ccy)}),
+            ]
+        )
+        for key, rule in sorted(edited.referral.items())
+    ]
+    tiers: list[Row] = []
+    if edited.fba is not None:
+        unit = edited.fba.weight_unit
+        for tier in edited.fba.tiers:
+            low, high = tier.bands[0].fee, tier.bands[-1].fee
+            span = money(low, ccy) if low == high else f"{money(low, ccy)}–{money(high, ccy)}"
+            sides = "×".join(f"{v.normalize():f}" for v in (tier.longest, tier.median, tier.shortest))
+            limits = f"{sides} {edited.fba.length_unit}, {tier.max_weight.normalize():f} {unit}"
+            tiers.append(Row(["• ", Strong(Text(f"cost.tier.{tier.key}")), f"  {limits}  {ccy} {span}"]))
+        for kind, rates in edited.fba.storage.items():
+            shown = ", ".join(f"{money(v, ccy)}" for v in rates.values())
+            tiers.append(
+                Row(["• ", Text("cost.fees.storage", {"kind": kind, "rates": shown, "unit": edited.fba.storage_unit})])
+            )
+    mine = [Row(["• ", Code(key), f" = {value.normalize():f}"]) for key, value in sorted(own.items())]
+    checked = (
+        None
+        if schedule.rate_card_checked
+        else Note(
+            (
+                Text(
+                    "cost.schedule_unchecked",
+                    {"marketplace": schedule.marketplace, "since": schedule.since.isoformat()},
+                ),
+            )
+        )
+    )
+    parts = [
+        Note((schedule.source,)),
+        checked,
+        Section((Strong(Text("cost.fees.referral")),)),
+        Rows(tuple(referral)),
+        Section((Strong(Text("cost.fees.fba")),)),
+        Rows(tuple(tiers), empty=Text("common.none")),
+        Section((Strong(Text("cost.fees.own")),)),
+        Rows(tuple(mine), empty=Text("cost.fees.none_own")),
+        Note((Text("cost.fees.how", {"market": schedule.market}),)),
+    ]
+    return Card(
+        summary=notice or title,
+        header=Header(title),
+        parts=tuple(p for p in parts if p is not None),
+        notice=(notice,) if notice else (),
+    )
+
+
+def _bands(bands: tuple[Band, ...], portion: bool, ccy: str) -> str:
+    shown = [f"{pct_text(b.pct)} ≤ {money(b.up_to, ccy)}" if b.up_to is not None else pct_text(b.pct) for b in bands]
+    return ("; " if portion else ", ").join(shown)
 
 
 def lane_summary(lane: CostLane) -> str:

@@ -221,6 +221,7 @@ HELP_LINES = (
     "cost.list.usage",
     "cost.remove.usage",
     "cost.vat.usage",
+    "cost.fees.usage",
     "cost.help.freight",
     "cost.help.vat",
     "cost.help.basis",

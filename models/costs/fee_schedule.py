@@ -29,6 +29,7 @@ class Schedule:
     referral: dict[str, ReferralRule]
     fba: FbaTable | None
     rate_card_checked: bool
+    edited: tuple[str, ...] = ()  # the keys the workspace set its own figure for (models/costs/fee_override.py)
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -18,7 +18,8 @@ from sqlmodel import Session
 from models.costs.cost import OTHER_PLATFORM, CostLane, Sku, lanes_in, lanes_of
 from models.costs.customs_fees import NONE, CustomsFees, fees_for
 from models.costs.fba import FbaChoice, choose, monthly_storage
-from models.costs.fee_schedule import Schedule, schedule_for
+from models.costs.fee_override import overrides, schedule_with
+from models.costs.fee_schedule import Schedule
 from models.costs.fx import Rate, RateBook, home_currency, rate_book
 from models.costs.landed_cost import (
     HUNDRED,
@@ -92,6 +93,7 @@ def evaluate(
     vat: ImportVat = RECLAIMED,
     *,
     on: date | None = None,
+    own_fees: dict[str, dict[str, Decimal]] | None = None,
 ) -> LaneResult:
     """One lane's build-up in its market's currency; conversions at the team's rates, shocked; the
     customs fees in force on `on` (the newest when None)."""
@@ -129,7 +131,7 @@ def evaluate(
     if fees.mpf is not None:
         low, high = to_market(fees.mpf.minimum, fees.mpf.currency), to_market(fees.mpf.maximum, fees.mpf.currency)
         mpf, bounds_known = EntryFee(fees.mpf.pct, low, high), low is not None and high is not None
-    schedule = marketplace_schedule(lane)
+    schedule = marketplace_schedule(lane, (own_fees or {}).get(lane.market))
     result.schedule = schedule
     sold = _marketplace_lines(result, sku, lane, schedule, on) if schedule is not None else MarketplaceLines()
     if purchase is None or freight is None or not bounds_known:
@@ -175,9 +177,10 @@ class MarketplaceLines:
     referral_rule: ReferralRule | None = None
 
 
-def marketplace_schedule(lane: CostLane) -> Schedule | None:
-    """The market's Amazon schedule, unless the lane sells elsewhere or in another currency."""
-    found = schedule_for(lane.market)
+def marketplace_schedule(lane: CostLane, own: dict[str, Decimal] | None = None) -> Schedule | None:
+    """The market's Amazon schedule with the workspace's own figures, unless the lane sells elsewhere or
+    in another currency."""
+    found = schedule_with(lane.market, own)
     if found is None or lane.platform == OTHER_PLATFORM or found.currency != lane.price_currency:
         return None
     return found
@@ -219,8 +222,9 @@ def evaluate_sku(
     book = rate_book(db=db, workspace_id=sku.workspace_id, on=on)
     home = home_currency(db=db, workspace_id=sku.workspace_id)
     vat = import_vat(db=db, workspace_id=sku.workspace_id)
+    own = overrides(db=db, workspace_id=sku.workspace_id)
     lanes = lanes_of(db=db, sku_id=sku.id, market=market)
-    return [evaluate(sku, lane, book, home, shock, vat, on=on) for lane in lanes]
+    return [evaluate(sku, lane, book, home, shock, vat, on=on, own_fees=own) for lane in lanes]
 
 
 @dataclass(frozen=True)
@@ -254,7 +258,8 @@ def what_if(*, db: Session, sku: Sku, shock: Shock, on: date) -> list[WhatIf]:
     book = rate_book(db=db, workspace_id=sku.workspace_id, on=on)
     home = home_currency(db=db, workspace_id=sku.workspace_id)
     vat = import_vat(db=db, workspace_id=sku.workspace_id)
-    return [_pair(sku, lane, book, home, shock, vat, on) for lane in lanes_of(db=db, sku_id=sku.id)]
+    own = overrides(db=db, workspace_id=sku.workspace_id)
+    return [_pair(sku, lane, book, home, shock, vat, on, own) for lane in lanes_of(db=db, sku_id=sku.id)]
 
 
 def what_if_all(
@@ -271,16 +276,26 @@ def what_if_all(
     book = rate_book(db=db, workspace_id=workspace_id, on=on)
     home = home_currency(db=db, workspace_id=workspace_id)
     vat = import_vat(db=db, workspace_id=workspace_id)
+    own = overrides(db=db, workspace_id=workspace_id)
     found = lanes_in(db=db, workspace_id=workspace_id, markets=frozenset(markets) if markets else None)
     return [
-        _pair(sku, lane, book, home, shock, vat, on)
+        _pair(sku, lane, book, home, shock, vat, on, own)
         for sku, lane in found
         if currencies is None or lane.price_currency in currencies
     ]
 
 
-def _pair(sku: Sku, lane: CostLane, book: RateBook, home: str, shock: Shock, vat: ImportVat, on: date) -> WhatIf:
+def _pair(
+    sku: Sku,
+    lane: CostLane,
+    book: RateBook,
+    home: str,
+    shock: Shock,
+    vat: ImportVat,
+    on: date,
+    own: dict[str, dict[str, Decimal]],
+) -> WhatIf:
     assert sku.id is not None
-    base = evaluate(sku, lane, book, home, vat=vat, on=on)
-    shocked = evaluate(sku, lane, book, home, shock, vat, on=on)
+    base = evaluate(sku, lane, book, home, vat=vat, on=on, own_fees=own)
+    shocked = evaluate(sku, lane, book, home, shock, vat, on=on, own_fees=own)
     return WhatIf(sku.code, sku.id, lane.market, base, shocked)

@@ -411,3 +411,31 @@ def test_the_amazon_schedule_fills_referral_fba_and_storage_and_says_which_tier_
     assert "no marketplace fee schedule is on file for SG" in priced.send(
         "/cost lane LAMP-2 market=SG channel=air freight=38/kg duty=0% price=40 category=toys"
     )
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_workspace_sets_its_own_schedule_figures_and_lanes_use_them(priced: ConsoleDriver, engine) -> None:
+    shown = squash(priced.send("/cost fees US"))
+    assert "amazon.com fees · 2025-01-15" in shown and "Amazon Seller Central" in shown
+    assert "clothing 5% ≤ 15.00, 10% ≤ 20.00, 17% at least 0.30" in shown
+    assert "None: every figure is the shipped one." in shown
+    priced.send(LAMP)
+    priced.send(
+        "/cost lane LAMP-2 market=US channel=air freight=38/kg duty=25% category=home_kitchen ads=10% returns=5% "
+        "price=29.99"
+    )
+    # Large standard, 52.68 oz is in the band up to 320 oz; the team's own figure for it, 6.50 instead of
+    # 6.78 + 1 × 0.16 = 6.94 (the steps above 3 lb stay: 6.50 + 0.16 = 6.66); referral 12 % × 29.99 = 3.5988.
+    out = squash(priced.send("/cost fees US fba.large_standard-320=6.50 referral.home_kitchen=12%"))
+    assert "Fee schedule changed: fba.large_standard-320, referral.home_kitchen." in out
+    assert "fba.large_standard-320 = 6.5" in out
+    card = squash(priced.send("/cost show LAMP-2"))
+    assert "− 6.66 47.95 FBA fee · large standard" in card
+    assert "− 3.60 25.91 Referral fee, home_kitchen: 12%" in card
+    assert "is no figure of this schedule" in priced.send("/cost fees US fba.nope-1=3")
+    assert "is negative" in priced.send("/cost fees US storage.standard-peak=-1")
+    assert "No fee schedule is shipped for SG" in priced.send("/cost fees SG")
+    priced.send("/cost fees US referral.home_kitchen=default")
+    assert "Referral fee, home_kitchen: 15%" in squash(priced.send("/cost show LAMP-2"))
+    priced.send("/pm lang zh")
+    assert "团队自己的数字" in priced.send("/cost fees US")

@@ -1,6 +1,6 @@
 """landed cost lines: fee lines a lane leaves out are stored as not entered (NULL), never as 0;
 whether the workspace reclaims import VAT; named duties, insurance, freight after arrival, entry size; return fee and unsellable share; the marketplace
-and referral category
+and referral category; a workspace's own figures for the fee schedules
 
 Revision ID: 0007
 Revises: 0005
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
+import models.base
 import models.money
 
 revision: str = "0007"
@@ -32,6 +33,18 @@ NEW_PERCENTAGES = (
 
 
 def upgrade() -> None:
+    op.create_table(
+        "fee_override",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("market", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("value", models.money.DecimalText(length=40), nullable=False),
+        sa.Column("updated_by", sa.Integer(), nullable=True),
+        sa.Column("updated_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["updated_by"], ["member.id"]),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"]),
+        sa.PrimaryKeyConstraint("workspace_id", "market", "key"),
+    )
     with op.batch_alter_table("money_setting", schema=None) as batch_op:
         batch_op.add_column(sa.Column("import_vat_reclaimed", sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.add_column(sa.Column("vat_reclaim_days", sa.Integer(), server_default="60", nullable=False))
@@ -46,6 +59,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("fee_override")
     with op.batch_alter_table("money_setting", schema=None) as batch_op:
         batch_op.drop_column("vat_reclaim_days")
         batch_op.drop_column("import_vat_reclaimed")
