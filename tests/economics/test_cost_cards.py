@@ -14,6 +14,7 @@ from bot.i18n import catalog
 from handlers.core.reply import Reply, Text
 from handlers.costs import cards as view
 from models.costs.cost import CostLane, Sku
+from models.costs.fee_schedule import schedule_for
 from models.costs.fx import Rate, RateBook
 from models.costs.margin import Shock, WhatIf, evaluate
 from models.costs.queries import FxRates, SkuPage
@@ -173,3 +174,56 @@ def test_the_rate_list_everywhere() -> None:
 
 def view_reply(found: FxRates, notice: Text | None) -> Reply:
     return Reply("fx_rates", card=view.fx_card(found, TODAY, notice=notice))
+
+
+USDCNY = Rate("USD", "CNY", D("7.20"), date(2026, 11, 1), datetime(2026, 11, 1, tzinfo=UTC))
+US_BOOK = RateBook([EURCNY, USDCNY], pivots=("CNY",))
+
+
+def us_sea_lane(**values: Any) -> CostLane:
+    """The US sea lane of tests/economics/test_costs.py, and its fees left to the amazon.com schedule."""
+    fields: dict[str, Any] = {
+        "market": "US", "channel": "sea", "freight_rate": D("0.90"), "freight_basis": "unit",
+        "freight_currency": "USD", "divisor": 6000, "duty_pct": D("3.9"), "section301_pct": D(25),
+        "extra_duty_pct": D(10), "insurance_pct": D("0.3"), "entry_units": 200, "customs": "fob", "vat_pct": D(0),
+        "referral_pct": None, "category": "home_kitchen", "fulfilment": None, "storage": None,
+        "ads_pct": D(10), "returns_pct": D(5), "price": D("29.99"), "price_currency": "USD",
+    }  # fmt: skip
+    fields.update(values)
+    return lane(**fields)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_new_line_is_drawn_everywhere_and_six_full_lanes_fit_one_message(lang: str) -> None:
+    item = sku(HOSTILE, weight_kg=D("0.8"), length_cm=D(25), width_cm=D(20), height_cm=D(15))
+    result = evaluate(item, us_sea_lane(), US_BOOK, "CNY", on=TODAY)
+    reply = view.card(item, [result], TODAY)
+    assert_inert(reply)
+    drawn = draw(reply, lang)
+    t = catalog().t
+    for key, params in (
+        ("cost.line.section301", {"rate": "25%"}),
+        ("cost.line.additional", {"rate": "10%"}),
+        ("cost.line.hmf", {"rate": "0.125%"}),
+        ("cost.name.return_fee", {}),
+        ("cost.name.unsellable", {}),
+    ):
+        shown = t(lang, key, **params)
+        assert shown in drawn.text and shown in drawn.mrkdwn and shown in drawn.markdown, shown
+    assert "amazon.com 2025-01-15" in drawn.text and "CBP 2025-10-01" in drawn.text
+    many = [evaluate(item, us_sea_lane(market=m), US_BOOK, "CNY", on=TODAY) for m in ["US"] * 8]
+    full = draw(view.card(item, many, TODAY), lang)
+    assert len(full.slack) == 1 and len(full.lark) == 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_fee_schedule_card_everywhere(lang: str) -> None:
+    shipped = schedule_for("US")
+    assert shipped is not None
+    notice = Text("cost.fees.changed", {"keys": HOSTILE})
+    reply = Reply("cost_fees", card=view.fees_card(shipped, {"referral.clothing": D(12)}, notice=notice))
+    assert_inert(reply)
+    drawn = draw(reply, lang)
+    assert "referral.clothing" in drawn.text and "12%" in drawn.text
+    assert catalog().t(lang, "cost.tier.large_bulky") in drawn.mrkdwn
+    assert shipped.source in drawn.markdown
