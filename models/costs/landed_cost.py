@@ -22,7 +22,7 @@ caller converts (models/costs/cost.py). Definitions, as the ERP profit reports u
   and maximum per entry (so it depends on how many units one entry declares), and the harbor
   maintenance fee on sea cargo. Their rates and bounds are data (models/costs/schedules/customs.toml).
 - Import VAT/GST is charged at the lane's VAT rate on the customs value plus duty plus any freight
-  the customs value leaves out (EU Art. 86 VAT Directive; UK; JP consumption tax on CIF + duty; AU GST
+  the customs value leaves out (EU Art. 86 VAT Directive; UK; JP consumption tax on CIF + duty only; AU GST
   on the value of the taxable importation, FOB + duty + transport and insurance). A seller who
   reclaims it does not bear it (cash tied up until the VAT return); one who cannot bears it as a cost.
 - Contribution = net revenue − every cost line; margin = contribution ÷ net revenue.
@@ -177,6 +177,7 @@ class Lane:
     mpf: EntryFee | None = None  # the merchandise processing fee, where the market charges one
     hmf_pct: Decimal = ZERO  # harbor maintenance fee on the customs value (US, by sea)
     entry_units: int | None = None  # units declared on one customs entry, for the MPF's bounds
+    vat_on_inland_freight: bool = True  # freight after arrival is in the import VAT base (EU, UK; not JP)
     return_fee: Decimal | None = None  # the marketplace's processing fee per returned unit
     unsellable_pct: Decimal | None = None  # share of returned units written off
     refund_admin: RefundAdmin | None = None  # how much of the referral fee a refund gives back
@@ -291,6 +292,8 @@ def arrival(lane: Lane) -> Arrival:
     # Freight and insurance the customs value leaves out are in the VAT/GST base (EU incidental costs
     # to the first destination, AU's transport and insurance).
     outside = lane.purchase + lane.freight + insurance - value if lane.declared is None else lane.freight + insurance
+    if not lane.vat_on_inland_freight:
+        outside -= after
     vat_base = value + base + s301 + extra + max(outside, ZERO)
     return Arrival(
         freight_before=before,

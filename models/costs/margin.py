@@ -57,6 +57,7 @@ class Shock:
 
 
 NO_SHOCK = Shock()
+CIF_PLUS_DUTY_VAT = frozenset({"JP"})  # import consumption tax on CIF + duty, not on freight after arrival
 
 
 @dataclass
@@ -154,6 +155,7 @@ def evaluate(
         section301_pct=lane.section301_pct,
         extra_duty_pct=lane.extra_duty_pct,
         named_duties=lane.market == "US",
+        vat_on_inland_freight=lane.market not in CIF_PLUS_DUTY_VAT,
         insurance_pct=lane.insurance_pct,
         after_arrival_pct=lane.after_arrival_pct,
         mpf=mpf,

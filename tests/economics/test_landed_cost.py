@@ -389,3 +389,40 @@ def test_the_price_for_a_margin_is_exact_across_referral_bands(rule: ReferralRul
     assert abs(build_up(replace(lane, price=found)).margin - target) < D("1e-18")
     # And no lower price reaches it: a cent below, the margin is short.
     assert build_up(replace(lane, price=found - D("0.01"))).margin < target
+
+
+# JP lane in JPY (whole yen): goods ¥800, sea freight ¥120 a unit of which 30 % is charged after arrival,
+# insurance 0.3 %, duty 4.6 % on CIF, shelf price ¥2,980 including 10 % consumption tax:
+#   freight to the border 84, after arrival 36; insurance 0.3 % × (800 + 84) = 2.652
+#   CIF 800 + 84 + 2.652 = 886.652; duty 4.6 % = 40.785992
+#   import consumption tax 10 % × (CIF + duty) = 10 % × 927.437992 = 92.743799 (JP: not on the ¥36)
+#   net 2,980 ÷ 1.10 = 2,709.090909; referral 15 % × 2,980 = 447; FBA 318; storage 10
+#   contribution 2,709.090909 − (800 + 120 + 2.652 + 40.785992 + 447 + 318 + 10) = 970.652917 → ¥971, 35.83 %
+#   tax not reclaimed: 970.652917 − 92.743799 = 877.909118 → ¥878, 32.41 %
+JP = Lane(
+    price=D(2980),
+    vat_pct=D(10),
+    purchase=D(800),
+    freight=D(120),
+    duty_pct=D("4.6"),
+    customs=Customs.CIF,
+    referral_pct=D(15),
+    fulfilment=D(318),
+    storage=D(10),
+    ads_pct=D(0),
+    returns_pct=D(0),
+    insurance_pct=D("0.3"),
+    after_arrival_pct=D(30),
+    vat_on_inland_freight=False,
+)
+
+
+def test_jp_lane_consumption_tax_on_cif_plus_duty_to_the_yen() -> None:
+    b = build_up(JP)
+    assert b.arrival.customs_value == D("886.652") and b.arrival.duty_base == D("40.785992")
+    assert b.import_vat == D("92.7437992")
+    assert rounded(b.contribution, "JPY") == D(971) and rounded(b.margin * 100, "EUR") == D("35.83")
+    borne = build_up(replace(JP, vat_reclaimed=False))
+    assert rounded(borne.contribution, "JPY") == D(878) and rounded(borne.margin * 100, "EUR") == D("32.41")
+    # In the EU the freight after arrival is in the VAT base: 10 % more of ¥36.
+    assert build_up(replace(JP, vat_on_inland_freight=True)).import_vat == D("96.3437992")
