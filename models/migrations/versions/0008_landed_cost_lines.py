@@ -2,8 +2,8 @@
 whether the workspace reclaims import VAT; named duties, insurance, freight after arrival, entry size; return fee and unsellable share; the marketplace
 and referral category; a workspace's own figures for the fee schedules
 
-Revision ID: 0007
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 13:40:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 import models.base
 import models.money
 
-revision: str = "0007"
-down_revision: str | None = "0005"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
