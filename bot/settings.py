@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     default_lang: Literal["en", "zh-CN"] = "en"
     default_tz: str = "UTC"
     log_level: str = "INFO"
+    web_concurrency: int = Field(default=1, ge=1)  # processes of `tradewind serve`, as Heroku sets it
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None

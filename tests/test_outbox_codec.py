@@ -51,6 +51,7 @@ def test_a_chart_comes_back_whole() -> None:
         arms=("A", "B"),
         alpha=0.05,
         title="EXP-1",
+        heading=Text("exp.chart.heading", {"key": "EXP-1", "level": "95%"}),
     )
     upload = UploadFile("exp.png", chart, Text("exp.chart.title"))
     assert stored(upload) == upload
