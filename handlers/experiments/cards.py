@@ -79,7 +79,7 @@ def experiment_card(seen: Reading, *, notices: list[Text] | None = None) -> Card
     if seen.requirement:
         about.append(seen.requirement)
     about.append([Text("exp.label.requester"), " ", _who(seen, item.requester_id)])
-    results_shown = lines.result_lines(readout)
+    results_shown = lines.result_lines(readout, alpha=item.alpha)
     source = lines.source_line(seen.counts)
     parts: list[Any] = [
         Note((joined(about),)),
@@ -101,7 +101,16 @@ def experiment_card(seen: Reading, *, notices: list[Text] | None = None) -> Card
         parts.append(Rows(tuple(Row(line) for line in slices), title=Text("exp.label.slices")))
         hidden = len(seen.counts.markets()) - lines.SLICES_SHOWN
         more = Text("exp.slices_more", {"n": hidden, "key": item.key}) if hidden > 0 else None
-        parts.append(Note(tuple(x for x in (Text("exp.slice.caution"), more) if x is not None)))
+        shown = min(len(seen.counts.markets()), lines.SLICES_SHOWN)
+        tests = shown * (len(item.arms) - 1)
+        across = {
+            "markets": shown,
+            "arms": len(item.arms) - 1,
+            "tests": tests,
+            "alpha": lines.short(item.alpha / tests),
+        }
+        caution = Text("exp.slice.caution", across)
+        parts.append(Note(tuple(x for x in (caution, more) if x is not None)))
     decision = lines.decision_text(item)
     if decision:
         parts.append(Note(([decision, " · ", Text("exp.label.decided_by"), " ", _who(seen, item.decided_by)],)))

@@ -63,6 +63,7 @@ def add(cmd: CommandInput, db: Session) -> Reply:
             alpha=values["alpha"],
             power=values["power"],
             weights=values["split"],
+            sequential=values["method"] == "sequential",
         )
     except StatsError as err:
         raise UsageError("exp.add.impossible", "exp.add.usage") from err

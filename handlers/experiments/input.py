@@ -16,13 +16,15 @@ from handlers.core.reply import FieldError, InvalidFields, Text, UsageError
 from handlers.requirements.input import number_from_key
 from models.experiments import experiment as exp_model
 from models.experiments.experiment import Experiment, ExpStatus
+from models.experiments.readout import Direction, Method
 from models.requirements import requirement as req_model
 
 MAX_ARMS = 6
 MAX_COUNT = 10**12
 PLAN_KEYS = frozenset(
-    {"name", "metric", "market", "req", "baseline", "mde", "mde_type", "alpha", "power", "traffic", "split", "variants"}
-)
+    {"name", "metric", "market", "req", "baseline", "mde", "mde_type", "alpha", "power", "traffic", "split", "variants",
+     "method", "direction"}
+)  # fmt: skip
 CONTROL_WORDS = frozenset({"control", "ctrl", "a", "baseline", "对照", "对照组", "原版"})
 VARIANT_WORDS = frozenset(
     {"variant", "treatment", "test", "b", "实验", "实验组", "新版"}
@@ -41,6 +43,25 @@ STATUS_WORDS: dict[str, ExpStatus] = {
     "停止": ExpStatus.STOPPED,
     "已上线": ExpStatus.SHIPPED,
     "已发布": ExpStatus.SHIPPED,
+}
+METHOD_WORDS: dict[str, Method] = {
+    **{m.value: m for m in Method},
+    "seq": Method.SEQUENTIAL,
+    "always-valid": Method.SEQUENTIAL,
+    "序贯": Method.SEQUENTIAL,
+    "序贯检验": Method.SEQUENTIAL,
+    "fixed-horizon": Method.FIXED,
+    "固定": Method.FIXED,
+    "固定样本": Method.FIXED,
+}
+DIRECTION_WORDS: dict[str, Direction] = {
+    **{d.value: d for d in Direction},
+    "up": Direction.HIGHER,
+    "越高越好": Direction.HIGHER,
+    "高": Direction.HIGHER,
+    "down": Direction.LOWER,
+    "越低越好": Direction.LOWER,
+    "低": Direction.LOWER,
 }
 RELATIVE_WORDS = frozenset({"relative", "rel", "相对"})
 ABSOLUTE_WORDS = frozenset({"absolute", "abs", "pp", "绝对"})
@@ -181,6 +202,8 @@ def plan_values(raw: dict[str, str], *, db: Session, actor: Actor) -> dict[str, 
     take("split", split)
     take("variants", variants)
     take("req", lambda v: _requirement_id(db, actor, v))
+    take("method", lambda v: _word("method", v, METHOD_WORDS, "exp.field.bad_method"))
+    take("direction", lambda v: _word("direction", v, DIRECTION_WORDS, "exp.field.bad_direction"))
     if "mde_type" in raw and "mde" not in raw:
         errors.append(FieldError("mde", "field.required"))
     weights = values.get("split")
@@ -204,6 +227,8 @@ def plan_values(raw: dict[str, str], *, db: Session, actor: Actor) -> dict[str, 
         "traffic_per_day": values.get("traffic"),
         "arms": arm_names(arms),
         "split": weights or [1.0] * arms,
+        "method": values.get("method", Method.SEQUENTIAL).value,
+        "direction": values.get("direction", Direction.HIGHER).value,
     }
 
 
@@ -238,6 +263,13 @@ def _requirement_id(db: Session, actor: Actor, value: str) -> int:
     if found is None or found.item.id is None:
         raise FieldError("req", "exp.field.no_req", key=f"{req_model.KEY_PREFIX}-{number}")
     return found.item.id
+
+
+def _word(name: str, value: str, words: dict[str, Any], message: str) -> Any:
+    found = words.get(normalise_word(value))
+    if found is None:
+        raise FieldError(name, message, value=value)
+    return found
 
 
 def _percent(name: str, value: str) -> tuple[float, str | None]:

@@ -13,8 +13,8 @@ from typing import Any
 
 from handlers.core.reply import Text
 from models.experiments.experiment import Experiment
-from models.experiments.queries import readout_of
-from models.experiments.readout import Problem, Readout, Verdict
+from models.experiments.queries import later_look, readout_of
+from models.experiments.readout import Direction, Method, Outcome, Problem, Readout, Verdict
 from models.experiments.result import OVERALL, Counts
 
 SLICES_SHOWN = 12
@@ -52,11 +52,15 @@ def plan_lines(item: Experiment) -> list[Text]:
     if item.traffic_per_day:
         days = math.ceil(sum(item.needed) / item.traffic_per_day)
         lines.append(Text("exp.plan.days", {"days": whole(days), "traffic": whole(item.traffic_per_day)}))
+    lines.append(Text(f"exp.plan.method.{item.method}"))
+    if item.direction == Direction.LOWER:
+        lines.append(Text("exp.plan.lower"))
     if len(item.arms) > 2:
         each = item.alpha / (len(item.arms) - 1)
-        lines.append(Text("exp.plan.holm", {"n": len(item.arms) - 1, "alpha": short(each)}))
+        lines.append(Text("exp.plan.bonferroni", {"n": len(item.arms) - 1, "alpha": short(each)}))
     if item.extensions:
-        lines.append(Text("exp.plan.extended", {"n": item.extensions}))
+        key = "exp.plan.extended_fixed" if item.method == Method.FIXED else "exp.plan.extended"
+        lines.append(Text(key, {"n": item.extensions}))
     return lines
 
 
@@ -69,6 +73,12 @@ def verdict_text(item: Experiment, readout: Readout, *, market: str | None = Non
     if verdict in (Verdict.WIN, Verdict.LOSS):
         lead = next(c for c in readout.comparisons if c.arm == readout.lead)
         params |= {"arm": lead.arm, "diff": pp(lead.diff), "rel": rel(lead.relative), "p": p_value(lead.p_adjusted)}
+        others = [
+            Text(f"exp.verdict.also_{c.outcome.value}", {"arm": c.arm})
+            for c in readout.comparisons
+            if c.arm != lead.arm and c.outcome is not Outcome.FLAT
+        ]
+        params["also"] = Text("exp.verdict.also", {"items": others}) if others else ""
     if verdict is Verdict.NO_EFFECT:
         params["mde"] = pct(item.mde, 1) if item.mde_relative else f"{num(item.mde * 100, 2)} pp"
     if verdict is Verdict.SRM:
@@ -85,13 +95,15 @@ def split_text(weights: Sequence[float]) -> str:
 # --- lines --------------------------------------------------------------------------------------
 
 
-def result_lines(readout: Readout) -> list[Text]:
+def result_lines(readout: Readout, *, alpha: float) -> list[Text]:
+    level = pct(1 - alpha, 0)
     lines = [
         Text(
             "exp.line.arm",
             {
                 "arm": a.name,
                 "rate": pct(a.rate),
+                "level": level,
                 "low": pct(a.low),
                 "high": pct(a.high),
                 "conversions": whole(a.conversions),
@@ -100,6 +112,7 @@ def result_lines(readout: Readout) -> list[Text]:
         )
         for a in readout.arms
     ]
+    kind = Text(f"exp.line.kind.{readout.method.value}")
     for c in readout.comparisons:
         params = {
             "arm": c.arm,
@@ -107,19 +120,26 @@ def result_lines(readout: Readout) -> list[Text]:
             "diff": pp(c.diff),
             "low": pp(c.diff_low),
             "high": pp(c.diff_high),
-            "p": p_value(c.p),
+            "level": level_text(c.level),
+            "kind": kind,
+            "p": p_value(c.p_adjusted),
+            "outcome": Text(f"exp.outcome.{c.outcome.value}"),
         }
         if c.relative is None:
-            line = Text("exp.line.compare_no_relative", params)
-        elif c.relative_low is None or c.relative_high is None:
-            line = Text("exp.line.compare", {**params, "rel": rel(c.relative)})
+            lines.append(Text("exp.line.compare_no_relative", params))
         else:
-            relative = {"rel": rel(c.relative), "rel_low": rel(c.relative_low), "rel_high": rel(c.relative_high)}
-            line = Text("exp.line.compare_interval", {**params, **relative})
-        lines.append(line)
-        if readout.corrected:
-            lines.append(Text("exp.line.holm", {"arm": c.arm, "p": p_value(c.p_adjusted)}))
+            lines.append(Text("exp.line.compare", {**params, "rel": rel(c.relative)}))
     return lines
+
+
+def later_lines(item: Experiment, found: Counts) -> list[Text]:
+    """A fixed-horizon experiment read past its planned sample: today's counts, labelled as a later look."""
+    now = later_look(item, found)
+    if now is None:
+        return []
+    counts = " · ".join(f"{arm} {whole(c)} / {whole(v)}" for arm, (v, c) in now.items())
+    day = (item.locked or {}).get("day")
+    return [Text("exp.note.later_look", {"counts": counts, "day": day or "—"})]
 
 
 def notes(item: Experiment, readout: Readout, found: Counts, market: str | None) -> list[Text]:
@@ -131,10 +151,16 @@ def notes(item: Experiment, readout: Readout, found: Counts, market: str | None)
         notes.append(Text(key, {**srm, "p": p_value(readout.srm_p)}))
     if readout.arms and readout.verdict is not Verdict.SRM:
         notes.append(_progress(item, readout, found, market))
-    if readout.verdict is Verdict.KEEP_RUNNING:
+    fixed = readout.method is Method.FIXED
+    if readout.verdict is Verdict.KEEP_RUNNING and fixed:
         notes.append(Text("exp.note.peeking_significant" if readout.early_significant else "exp.note.peeking"))
+    elif readout.comparisons and not fixed:
+        notes.append(Text("exp.note.always_valid"))
     if readout.corrected:
-        notes.append(Text("exp.note.holm", {"n": len(readout.comparisons)}))
+        level = level_text(readout.comparisons[0].level) if readout.comparisons else pct(1 - item.alpha, 0)
+        notes.append(Text("exp.note.bonferroni", {"n": len(readout.comparisons), "level": level}))
+    if market is None:
+        notes.extend(later_lines(item, found))
     return notes
 
 
@@ -260,6 +286,11 @@ def p_value(p: float) -> str:
 
 def num(value: float, digits: int) -> str:
     return f"{_finite(value):.{digits}f}"
+
+
+def level_text(level: float) -> str:
+    """A confidence level as people write it: 95%, 97.5%, 98.33%."""
+    return f"{_finite(level) * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def short(value: float) -> str:

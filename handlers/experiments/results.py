@@ -30,6 +30,7 @@ from handlers.experiments import cards as view_of
 from handlers.experiments.csv_file import ERRORS_SHOWN, MAX_BYTES, Problem, read_daily
 from handlers.experiments.input import RESULT_KEYS, arm_for, counts, find, invalid
 from models.experiments import experiment as exp_model
+from models.experiments import queries
 from models.experiments import result as results
 from models.experiments.experiment import Experiment, ExpStatus
 from models.experiments.result import OVERALL, DailyRow
@@ -70,6 +71,7 @@ def result(cmd: CommandInput, db: Session) -> Reply:
             raise UsageError("field.invalid", USAGE, field=err.field, reason=err.text) from err
     notices = _started(db, cmd.actor.member_id, item)
     results.record_totals(db=db, item=item, actor_id=cmd.actor.member_id, market=code, numbers=numbers)
+    queries.lock_if_reached(db=db, item=item)
     where = code or Text("exp.all_markets")
     notices.insert(0, Text("exp.result.recorded", {"key": item.key, "market": where, "arms": list(numbers)}))
     return view_of.changed(db, item, notices)
@@ -135,6 +137,7 @@ def _import(db: Session, action: ActionInput, item: Experiment) -> Reply:
     dropped = results.import_daily(
         db=db, item=item, actor_id=action.actor.member_id, rows=list(rows.values()), source=names
     )
+    queries.lock_if_reached(db=db, item=item)
     days = {r.day for r in rows.values()}
     markets = {r.market for r in rows.values() if r.market}
     imported = {"key": item.key, "file": names, "rows": f"{len(rows):,}", "days": len(days), "markets": len(markets)}

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from models.experiments import experiment as exp_model
 from models.experiments import result as results
 from models.experiments.experiment import Experiment
-from models.experiments.readout import ArmCounts, Readout, read
+from models.experiments.readout import ArmCounts, Direction, Method, Readout, read
 from models.experiments.result import Counts
 from models.requirements import requirement as req_model
 from models.workspace import names_of
@@ -26,10 +27,56 @@ class ExperimentCard:
 
 
 def readout_of(item: Experiment, found: Counts, market: str | None) -> Readout:
-    """The counts of all markets (or of one) read against the experiment's plan."""
+    """The counts of all markets (or of one) read against the experiment's plan. A fixed-horizon
+    experiment past its planned sample is read from the counts it had there (its lock)."""
     numbers = found.market(market, item.arms) if market else found.overall(item.arms)
+    if market is None and item.method == Method.FIXED and item.locked:
+        kept = item.locked.get("arms", {})
+        numbers = {arm: (int(kept[arm][0]), int(kept[arm][1])) if arm in kept else numbers[arm] for arm in item.arms}
     arms = [ArmCounts(arm, *numbers[arm]) for arm in item.arms]
-    return read(arms, weights=item.split, needed=item.needed, alpha=item.alpha)
+    return read(
+        arms,
+        weights=item.split,
+        needed=item.needed,
+        alpha=item.alpha,
+        method=Method(item.method),
+        direction=Direction(item.direction),
+    )
+
+
+def later_look(item: Experiment, found: Counts) -> dict[str, tuple[int, int]] | None:
+    """A fixed-horizon experiment's counts now, when they have moved on from its lock."""
+    if item.method != Method.FIXED or not item.locked:
+        return None
+    now = found.overall(item.arms)
+    kept = item.locked.get("arms", {})
+    return now if any(tuple(kept.get(arm, (0, 0))) != now[arm] for arm in item.arms) else None
+
+
+def lock_if_reached(*, db: Session, item: Experiment) -> bool:
+    """After new results: a fixed-horizon experiment that reaches its planned sample keeps the counts
+    it had there (for daily rows, at the end of the first day every arm had reached it)."""
+    if item.method != Method.FIXED or item.locked or item.id is None:
+        return False
+    found = results.counts(db=db, experiment_id=item.id)
+    now = found.overall(item.arms)
+    planned = dict(zip(item.arms, item.needed, strict=True))
+    if any(now[arm][0] < planned[arm] for arm in item.arms):
+        return False
+    if found.source != "daily":
+        exp_model.lock(db, item, now, None)
+        return True
+    running = {arm: (0, 0) for arm in item.arms}
+    series = results.daily_series(db=db, experiment_id=item.id)
+    for i, point in enumerate(series):
+        if point.arm in running:
+            v, c = running[point.arm]
+            running[point.arm] = (v + point.visitors, c + point.conversions)
+        last_of_day = i + 1 == len(series) or series[i + 1].day != point.day
+        if last_of_day and all(running[arm][0] >= planned[arm] for arm in item.arms):
+            exp_model.lock(db, item, dict(running), point.day)
+            return True
+    return False
 
 
 def experiment_card(*, db: Session, item: Experiment, market: str | None = None) -> ExperimentCard:

@@ -17,7 +17,7 @@ from tests.experiments.data import daily_csv
 from tests.support.console import ConsoleDriver
 
 T0 = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
-PLAN = "metric=conversion baseline=3% mde=10% traffic=4000/day"  # 53,182 per arm, 106,364 in all
+PLAN = "metric=conversion baseline=3% mde=10% traffic=4000/day method=fixed"  # 53,182 per arm, 106,364 in all
 
 
 @pytest.fixture(autouse=True)

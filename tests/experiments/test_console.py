@@ -16,7 +16,7 @@ from models.requirements.requirement import Requirement
 from tests.experiments.data import daily_csv
 from tests.support.console import ConsoleDriver
 
-PLAN = "/exp add DE title test metric=conversion market=DE baseline=3% mde=10% traffic=4000/day"
+PLAN = "/exp add DE title test metric=conversion market=DE baseline=3% mde=10% traffic=4000/day method=fixed"
 NOT_A_NUMBER = re.compile(r"\b(nan|inf|NaN|Infinity)\b")
 
 
@@ -60,7 +60,8 @@ def test_three_arms_uneven_split_and_absolute_mde(console: ConsoleDriver, engine
     out = console.send('/exp add "Free shipping banner" metric=add_to_cart baseline=0.05 mde=0.4pp split=50/25/25')
     assert "Baseline 5.00% → 5.40% (0.40 pp absolute)" in out
     assert "Split 50/25/25 (control / B / C)" in out
-    assert "2 variants against control: each planned at α 0.025, Holm-corrected when read" in out
+    assert "2 variants against control: each planned and read at α 0.025 (Bonferroni)" in out
+    assert "Always-valid (sequential) reading: may be read at every look" in out
     item = one(engine)
     assert item.arms == ["control", "B", "C"] and item.mde_relative is False
     assert item.needed[1] == item.needed[2] and item.needed[0] == pytest.approx(2 * item.needed[1], abs=1)
@@ -96,9 +97,10 @@ def test_typed_results_give_the_issue_reference_figures(console: ConsoleDriver, 
     assert "Results recorded for EXP-1 (all markets): control, variant." in out
     assert "EXP-1 is running." in out
     assert "control: 3.30% (95% interval 2.97% – 3.67%) · 330 / 10,000" in out
-    # control 330 vs variant 300: the Newcombe interval of variant − control is −0.79 to +0.18 pp.
-    assert "variant vs control: -0.30 pp (-0.79 to +0.18 pp)" in out
-    assert "p = 0.225" in out
+    # control 330 vs variant 300: the Wald interval of variant − control (statsmodels
+    # confint_proportions_2indep(300, 10000, 330, 10000, method="wald")) is −0.784 to +0.184 pp, p = 0.2245.
+    assert "variant vs control: -0.30 pp, 95% fixed-horizon interval -0.78 to +0.18 pp" in out
+    assert "p = 0.225 · flat (no detectable difference)" in out
     assert "Keep running." in out
     assert "reading now inflates false positives" in out
     assert "about 22 more days at the planned traffic" in out  # (53,182 − 10,000) / 2,000 a day
@@ -214,15 +216,16 @@ def test_extend_raises_the_planned_sample_by_half_and_the_verdict_goes_back_to_r
 
 
 def test_a_csv_from_disk_is_imported_with_slices_and_a_chart(console: ConsoleDriver, engine, tmp_path: Path) -> None:
-    console.send("/exp add Title test metric=conversion baseline=3% mde=10%")
+    console.send("/exp add Title test metric=conversion baseline=3% mde=10% method=fixed")
     Path("daily.csv").write_text(daily_csv(days=20))
     out = console.send("/exp result EXP-1 file=./daily.csv")
     assert "EXP-1: 120 rows from daily.csv (20 days, 3 markets)." in out
     assert "From 20 days of daily rows (2026-03-01 – 2026-03-20)" in out
-    # Wilson 900/30,000 and the z-test 340 vs 300 of 10,000 per market, as statsmodels gives them.
+    # Wilson 900/30,000 and the Wald test 340 vs 300 of 10,000 per market, as statsmodels gives them.
     assert "control: 3.00% (95% interval 2.81% – 3.20%) · 900 / 30,000" in out
     assert "By market:" in out and "DE (20,000): control 3.00%, variant 3.40% (+0.40 pp, p = 0.108)" in out
     assert "a low p in one market is a hint to test there, not a result" in out
+    assert "(3 markets × 1 variants = 3 comparisons)" in out and "a market would need p below 0.01667" in out
     assert "about 16 more days at the traffic so far" in out  # (53,182 − 30,000) / 1,500 a day = 15.5
     png = (tmp_path / "tradewind-files" / "EXP-1.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")

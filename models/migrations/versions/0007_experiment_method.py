@@ -1,0 +1,37 @@
+"""experiments: inference method (sequential by default), metric direction, fixed-horizon lock
+
+Revision ID: 0007e
+Revises: 0005
+Create Date: 2026-12-03 14:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
+from alembic import op
+
+revision: str = "0007e"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("experiment", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "method", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default="sequential"
+            )
+        )
+        batch_op.add_column(
+            sa.Column("direction", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False, server_default="higher")
+        )
+        batch_op.add_column(sa.Column("locked", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("experiment", schema=None) as batch_op:
+        batch_op.drop_column("locked")
+        batch_op.drop_column("direction")
+        batch_op.drop_column("method")
