@@ -296,3 +296,54 @@ def test_json_columns_round_trip(engine, console: ConsoleDriver) -> None:
     with Session(engine) as db:
         raw = db.connection().exec_driver_sql("SELECT arms, needed FROM experiment").one()
     assert [json.loads(v) if isinstance(v, str) else v for v in raw] == [["control", "variant"], [53_182, 53_182]]
+
+
+def test_sequential_is_the_default_and_decides_when_its_interval_excludes_zero(console: ConsoleDriver, engine):
+    out = console.send("/exp add Title test metric=conversion baseline=3% mde=10%")
+    assert "Always-valid (sequential) reading: may be read at every look" in out
+    assert "Needs 101,888 per arm" in out  # 80 % power for the always-valid interval at its planned sample
+    assert one(engine).method == "sequential"
+    early = console.send("/exp result EXP-1 control=20000/600 variant=20000/700")
+    assert "95% always-valid interval" in early and "Keep running." in early
+    assert "reading now inflates false positives" not in early  # an always-valid interval may be read
+    win = console.send("/exp result EXP-1 control=20000/600 variant=20000/760")
+    assert "Significant win for variant" in win and "[1] Ship" in win
+
+
+def test_the_interval_label_shows_the_real_level(console: ConsoleDriver) -> None:
+    console.send("/exp add Title test metric=conversion baseline=3% mde=10% alpha=0.10 method=fixed")
+    out = console.send("/exp result EXP-1 control=10000/330 variant=10000/300")
+    assert "control: 3.30% (90% interval" in out and "90% fixed-horizon interval" in out
+    assert "95%" not in out
+
+
+def test_three_arms_show_each_outcome_and_the_adjusted_level(console: ConsoleDriver) -> None:
+    console.send("/exp add Menu test metric=conversion baseline=3% mde=10% variants=3")
+    out = console.send("/exp result EXP-1 control=70000/2100 B=70000/2400 C=70000/1800")
+    assert "B vs control: +0.43 pp, 97.5% always-valid interval" in out and "· win" in out
+    assert "C vs control: -0.43 pp, 97.5% always-valid interval" in out and "· loss" in out
+    assert "Significant win for B" in out and "Also: C loses." in out
+    assert "each interval is at 97.5% and each p multiplied by 2 (Bonferroni)" in out
+
+
+def test_lower_is_better_calls_a_fall_in_refund_rate_a_win(console: ConsoleDriver) -> None:
+    out = console.send("/exp add Refunds metric=refund_rate baseline=6% mde=10% direction=lower")
+    assert "Lower is better: a fall in this metric is a win" in out
+    fall = console.send("/exp result EXP-1 control=53200/3192 variant=53300/2665")
+    assert "Significant win for variant: -1.00 pp" in fall
+    assert "`sideways` is neither higher nor lower" in console.send(
+        "/exp add x metric=r baseline=6% mde=10% direction=sideways"
+    )
+
+
+def test_a_fixed_horizon_verdict_is_locked_to_the_planned_sample_and_later_looks_are_labelled(
+    console: ConsoleDriver, engine
+) -> None:
+    console.send(PLAN)
+    at_plan = console.send("/exp result EXP-1 control=53200/1600 variant=53300/1760")
+    assert "Significant win for variant: +0.29 pp (+9.8%), p = 0.006." in at_plan
+    assert one(engine).locked == {"arms": {"control": [53_200, 1_600], "variant": [53_300, 1_760]}, "day": None}
+    later = console.send("/exp result EXP-1 control=80000/2400 variant=80000/2400")
+    assert "Significant win for variant: +0.29 pp (+9.8%), p = 0.006." in later  # still the plan's reading
+    assert "is a later look at a fixed-horizon test, not a new result" in later
+    assert "control 2,400 / 80,000 · variant 2,400 / 80,000" in later
