@@ -58,7 +58,7 @@ def add(cmd: CommandInput, db: Session) -> Reply:
     try:
         planned = ab_stats.plan(
             baseline=values["baseline"],
-            mde=values["mde"],
+            mde=-values["mde"] if values["direction"] == "lower" else values["mde"],  # a fall is the change sought
             relative=values["mde_relative"],
             alpha=values["alpha"],
             power=values["power"],

@@ -21,7 +21,8 @@ SLICES_SHOWN = 12
 
 
 def plan_lines(item: Experiment) -> list[Text]:
-    target = item.baseline * (1 + item.mde) if item.mde_relative else item.baseline + item.mde
+    change = -item.mde if item.direction == Direction.LOWER else item.mde
+    target = item.baseline * (1 + change) if item.mde_relative else item.baseline + change
     mde = (
         Text("exp.plan.mde_relative", {"mde": pct(item.mde, 1)})
         if item.mde_relative
