@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.experiments import sequential
+from models.experiments import means, sequential
 from models.experiments import stats as ab_stats
 
 SRM_ALARM = 0.001
@@ -38,13 +38,35 @@ class Problem(StrEnum):
     BAD_COUNTS = "bad_counts"
     NO_CONVERSIONS = "no_conversions"
     ALL_CONVERTED = "all_converted"
+    NO_VARIATION = "no_variation"  # a mean metric with the same value for every visitor
 
 
 @dataclass(frozen=True)
 class ArmCounts:
+    """One arm: visitors and conversions; for a mean metric (revenue per visitor) Σy and Σy² instead."""
+
     name: str
     visitors: int
     conversions: int
+    total: float | None = None  # Σy of a mean metric
+    squares: float | None = None  # Σy²
+
+    @property
+    def is_mean(self) -> bool:
+        return self.total is not None and self.squares is not None
+
+    def sums(self) -> means.Sums:
+        assert self.total is not None and self.squares is not None
+        return means.Sums(self.visitors, self.total, self.squares)
+
+    @property
+    def broken(self) -> bool:
+        if self.visitors < 0:
+            return True
+        if self.is_mean:
+            assert self.total is not None and self.squares is not None
+            return self.squares < 0 or (self.visitors > 0 and self.squares < self.total**2 / self.visitors * (1 - 1e-9))
+        return self.conversions < 0 or self.conversions > self.visitors
 
 
 @dataclass(frozen=True)
@@ -129,11 +151,12 @@ def read(
     if len(arms) != len(weights) or len(arms) != len(needed) or len(arms) < 2:
         raise ValueError("one weight and one planned size per arm, at least two arms")
     how = {"method": method, "direction": direction}
-    bad = tuple(a.name for a in arms if a.visitors < 0 or a.conversions < 0 or a.conversions > a.visitors)
+    bad = tuple(a.name for a in arms if a.broken)
     if bad:
         return Readout((), (), Verdict.NOT_READY, Problem.BAD_COUNTS, bad, **how)
-    readings = tuple(_reading(a, alpha) for a in arms if a.visitors > 0)
-    with_data = [a.name for a in arms if a.visitors > 0]
+    least = 2 if arms[0].is_mean else 1  # a mean's spread needs two visitors
+    readings = tuple(_reading(a, alpha) for a in arms if a.visitors >= least)
+    with_data = [a.name for a in arms if a.visitors >= least]
     progress, behind = _progress(arms, needed)
     base = {"progress": progress, "behind": behind, "reached": progress >= 1.0, **how}
     if not with_data:
@@ -141,10 +164,15 @@ def read(
     if len(with_data) == 1:
         return Readout(readings, (), Verdict.NOT_READY, Problem.ONE_ARM, tuple(with_data), **base)
     if len(with_data) < len(arms):
-        empty = tuple(a.name for a in arms if a.visitors == 0)
+        empty = tuple(a.name for a in arms if a.visitors < least)
         return Readout(readings, (), Verdict.NOT_READY, Problem.NO_VISITORS, empty, **base)
     control = arms[0]
     for variant in arms[1:]:
+        if control.is_mean:
+            if control.sums().variance == 0.0 and variant.sums().variance == 0.0:
+                return Readout(readings, (), Verdict.NOT_READY, Problem.NO_VARIATION, (control.name, variant.name),
+                               **base)  # fmt: skip
+            continue
         pooled = (control.conversions + variant.conversions) / (control.visitors + variant.visitors)
         if pooled in (0.0, 1.0):
             problem = Problem.NO_CONVERSIONS if pooled == 0.0 else Problem.ALL_CONVERTED
@@ -171,6 +199,10 @@ def read(
 
 
 def _reading(arm: ArmCounts, alpha: float) -> ArmReading:
+    if arm.is_mean:
+        sums = arm.sums()
+        spread = means.t_isf(alpha / 2.0, arm.visitors - 1) * math.sqrt(sums.variance / arm.visitors)
+        return ArmReading(arm.name, arm.visitors, 0, sums.mean, sums.mean - spread, sums.mean + spread)
     low, high = ab_stats.wilson_interval(arm.conversions, arm.visitors, alpha=alpha)
     return ArmReading(arm.name, arm.visitors, arm.conversions, arm.conversions / arm.visitors, low, high)
 
@@ -195,11 +227,18 @@ def _compare(
     alpha_each = alpha / m
     out = []
     for v, planned_n in zip(variants, planned, strict=True):
-        diff, variance = ab_stats.wald_difference(v.conversions, v.visitors, control.conversions, control.visitors)
+        df = None
+        if v.is_mean:
+            diff, variance, df = means.welch(v.sums(), control.sums())
+        else:
+            diff, variance = ab_stats.wald_difference(v.conversions, v.visitors, control.conversions, control.visitors)
         if method is Method.SEQUENTIAL:
             n = float(v.visitors + control.visitors)
             spread = sequential.half_width(variance, n, alpha=alpha_each, planned_n=planned_n)
             p = sequential.p_value(diff, variance, n, alpha=alpha_each, planned_n=planned_n)
+        elif df is not None:  # Welch's t-test and its interval
+            spread = means.t_isf(alpha_each / 2.0, df) * math.sqrt(variance)
+            p = min(1.0, 2.0 * means.t_sf(abs(diff) / math.sqrt(variance), df))
         else:
             spread = ab_stats.norm_isf(alpha_each / 2.0) * math.sqrt(variance)
             p = math.erfc(abs(diff) / math.sqrt(2.0 * variance))
@@ -208,7 +247,9 @@ def _compare(
         good = diff > 0.0 if direction is Direction.HIGHER else diff < 0.0
         outcome = Outcome.FLAT if not significant else Outcome.WIN if good else Outcome.LOSS
         relative = None
-        if control.conversions > 0:
+        if v.is_mean and control.sums().mean > 0:
+            relative = v.sums().mean / control.sums().mean - 1.0
+        elif not v.is_mean and control.conversions > 0:
             relative = (v.conversions / v.visitors) / (control.conversions / control.visitors) - 1.0
         adjusted = min(1.0, p * m)
         out.append(Comparison(v.name, control.name, diff, low, high, relative, p, adjusted, 1.0 - alpha_each,
