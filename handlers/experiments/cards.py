@@ -91,8 +91,14 @@ def experiment_card(seen: Reading, *, notices: list[Text] | None = None) -> Card
         parts.append(Rows(tuple(Row(line) for line in results_shown), title=title))
     parts.append(Section((lines.verdict_text(item, readout, market=market),), mark="verdict"))
     if not results_shown and not market:
-        example = " ".join(f"{arm}=10000/{c}" for arm, c in zip(item.arms, EXAMPLE_CONVERSIONS, strict=False))
-        parts.append(Note((Text("exp.no_results", {"key": item.key, "example": example}),)))
+        if item.kind == "mean":
+            example = " ".join(
+                f"{arm}=10000/{26_000 + 500 * i}/{1_985_000 + 40_000 * i}" for i, arm in enumerate(item.arms)
+            )
+            parts.append(Note((Text("exp.no_results_mean", {"key": item.key, "example": example}),)))
+        else:
+            example = " ".join(f"{arm}=10000/{c}" for arm, c in zip(item.arms, EXAMPLE_CONVERSIONS, strict=False))
+            parts.append(Note((Text("exp.no_results", {"key": item.key, "example": example}),)))
     notes = lines.notes(item, readout, seen.counts, market)
     if notes:
         parts.append(Note(tuple(notes)))

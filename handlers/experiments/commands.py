@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlmodel import Session
@@ -25,6 +26,7 @@ from handlers.experiments import digest as experiment_digest
 from handlers.experiments import results as experiment_results
 from handlers.experiments.input import PLAN_KEYS, find, invalid, plan_values, status_from_word
 from models.experiments import experiment as exp_model
+from models.experiments import means, sequential
 from models.experiments import stats as ab_stats
 from models.experiments.experiment import Experiment, ExpStatus
 from models.experiments.stats import StatsError
@@ -56,14 +58,18 @@ def add(cmd: CommandInput, db: Session) -> Reply:
     except InvalidFields as err:
         raise invalid(err, "exp.add.usage") from err
     try:
-        planned = ab_stats.plan(
-            baseline=values["baseline"],
-            mde=-values["mde"] if values["direction"] == "lower" else values["mde"],  # a fall is the change sought
-            relative=values["mde_relative"],
-            alpha=values["alpha"],
-            power=values["power"],
-            weights=values["split"],
-            sequential=values["method"] == "sequential",
+        planned = (
+            _plan(values)
+            if values["kind"] == "mean"
+            else ab_stats.plan(
+                baseline=values["baseline"],
+                mde=-values["mde"] if values["direction"] == "lower" else values["mde"],  # a fall is the change sought
+                relative=values["mde_relative"],
+                alpha=values["alpha"],
+                power=values["power"],
+                weights=values["split"],
+                sequential=values["method"] == "sequential",
+            )
         )
     except StatsError as err:
         raise UsageError("exp.add.impossible", "exp.add.usage") from err
@@ -77,6 +83,28 @@ def add(cmd: CommandInput, db: Session) -> Reply:
         view_of.reading(db, item), notice=Text("exp.added", {"key": item.key}), visibility=Visibility.CHANNEL
     )
     return Reply("silent", effects=[PostToChannel(posted, track=view_of.track(item))])
+
+
+def _plan(values: dict[str, Any]) -> ab_stats.Plan:
+    """Users per arm for a mean metric, from its baseline mean and SD."""
+    sign = -1.0 if values["direction"] == "lower" else 1.0
+    delta = values["mde"] * (values["baseline"] if values["mde_relative"] else 1.0)
+    weights = values["split"]
+    comparisons = len(weights) - 1
+    each = values["alpha"] / comparisons
+    sd = values["baseline_sd"]
+    whole = sum(weights)
+    traffic = 0.0
+    for weight in weights[1:]:
+        ratio = weight / weights[0]
+        if values["method"] == "sequential":
+            control_n = sequential.sample_size(delta, sd * sd, sd * sd, alpha=each, target_power=values["power"],
+                                               ratio=ratio)  # fmt: skip
+        else:
+            control_n = means.sample_size(sd, delta, alpha=each, power=values["power"], ratio=ratio)
+        traffic = max(traffic, control_n * whole / weights[0])
+    needed = tuple(math.ceil(traffic * w / whole - 1e-9) for w in weights)
+    return ab_stats.Plan(needed, sum(needed), comparisons, each, values["baseline"] + sign * delta)
 
 
 def start(cmd: CommandInput, db: Session) -> Reply:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from handlers.core.digest import DigestItem, DigestScope, DigestSection
 from handlers.core.reply import Text
-from handlers.experiments.lines import p_value, pp, rel, whole
+from handlers.experiments.lines import difference, p_value, rel, whole
 from models.digest import activity
 from models.experiments import digest as experiment_digest
 from models.experiments.experiment import ENTITY, Experiment, ExpStatus
@@ -96,7 +96,12 @@ def _readout(readout: Readout) -> Text | None:
         return None
     if decided:
         lead = next(c for c in readout.comparisons if c.arm == readout.lead)
-        params = {"arm": lead.arm, "diff": pp(lead.diff), "rel": rel(lead.relative), "p": _p(lead.p_adjusted)}
+        params = {
+            "arm": lead.arm,
+            "rel": rel(lead.relative),
+            "p": _p(lead.p_adjusted),
+            **difference(readout, lead.diff),
+        }
         early = "_early" if not readout.reached else ""  # an always-valid interval decides before the plan
         return Text(f"exp.digest.{verdict.value}{early}", params)
     if verdict is Verdict.NO_EFFECT:

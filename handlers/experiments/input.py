@@ -23,7 +23,7 @@ MAX_ARMS = 6
 MAX_COUNT = 10**12
 PLAN_KEYS = frozenset(
     {"name", "metric", "market", "req", "baseline", "mde", "mde_type", "alpha", "power", "traffic", "split", "variants",
-     "method", "direction"}
+     "method", "direction", "kind", "sd"}
 )  # fmt: skip
 CONTROL_WORDS = frozenset({"control", "ctrl", "a", "baseline", "对照", "对照组", "原版"})
 VARIANT_WORDS = frozenset(
@@ -44,6 +44,11 @@ STATUS_WORDS: dict[str, ExpStatus] = {
     "已上线": ExpStatus.SHIPPED,
     "已发布": ExpStatus.SHIPPED,
 }
+KIND_WORDS = {
+    "proportion": "proportion", "rate": "proportion", "conversion": "proportion", "比例": "proportion",
+    "mean": "mean", "average": "mean", "continuous": "mean", "均值": "mean", "平均": "mean",
+}  # fmt: skip
+SUMS = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)/(-?[\d,]*\.?\d+)/([\d,]*\.?\d+)")
 METHOD_WORDS: dict[str, Method] = {
     **{m.value: m for m in Method},
     "seq": Method.SEQUENTIAL,
@@ -118,6 +123,13 @@ def mde(value: str, mde_type: str | None) -> tuple[float, bool]:
     return size, relative
 
 
+def mean_mde(value: str, mde_type: str | None) -> tuple[float, bool]:
+    """A mean's smallest change: 5% relative, or with mde_type=absolute an amount (0.13)."""
+    if mde_type is not None and normalise_word(mde_type) in ABSOLUTE_WORDS:
+        return positive("mde", value), False
+    return mde(value, mde_type)
+
+
 def probability(name: str, value: str, *, low: float, high: float) -> float:
     number, unit = _percent(name, value)
     fraction = number / 100 if unit or number >= 1 else number
@@ -175,6 +187,31 @@ def counts(arm: str, value: str) -> tuple[int, int]:
     return visitors, conversions
 
 
+def sums(arm: str, value: str) -> tuple[int, float, float]:
+    """visitors/Σy/Σy² of a mean metric, e.g. 10000/26000/1985000 (revenue per visitor)."""
+    match = SUMS.fullmatch(normalise_word(value).replace(" ", ""))
+    if match is None:
+        raise FieldError(arm, "exp.sums.bad", value=value)
+    n = int(match.group(1).replace(",", ""))
+    total, squares = (float(g.replace(",", "")) for g in match.groups()[1:])
+    if n < 2:
+        raise FieldError(arm, "exp.sums.few", value=value)
+    if n > MAX_COUNT or not math.isfinite(total) or not math.isfinite(squares):
+        raise FieldError(arm, "exp.counts.too_large", value=value)
+    if squares < total * total / n * (1 - 1e-9):
+        raise FieldError(arm, "exp.sums.impossible", value=value)
+    return n, total, squares
+
+
+def positive(name: str, value: str) -> float:
+    """A plain positive number (a mean or a standard deviation): 2.60, 1,250.5."""
+    match = NUMBER.fullmatch(normalise_word(value).replace(" ", ""))
+    number = float(match.group(0).replace(",", "")) if match else 0.0
+    if not number > 0:
+        raise FieldError(name, "exp.field.bad_positive", value=value)
+    return number
+
+
 def plan_values(raw: dict[str, str], *, db: Session, actor: Actor) -> dict[str, Any]:
     """Experiment fields from `/exp add` options; raises InvalidFields naming every bad one."""
     values: dict[str, Any] = {}
@@ -194,8 +231,13 @@ def plan_values(raw: dict[str, str], *, db: Session, actor: Actor) -> dict[str, 
     take("name", lambda v: fields.text("name", v, max_length=exp_model.NAME_MAX, required=True))
     take("metric", lambda v: fields.text("metric", v, max_length=exp_model.METRIC_MAX, required=True))
     take("market", lambda v: ",".join(fields.markets("market", v, limit=10)))
-    take("baseline", lambda v: rate("baseline", v))
-    take("mde", lambda v: mde(v, raw.get("mde_type")))
+    take("kind", lambda v: _word("kind", v, KIND_WORDS, "exp.field.bad_kind"))
+    is_mean = values.get("kind") == "mean"
+    take("baseline", lambda v: positive("baseline", v) if is_mean else rate("baseline", v))
+    take("mde", lambda v: mean_mde(v, raw.get("mde_type")) if is_mean else mde(v, raw.get("mde_type")))
+    take("sd", lambda v: positive("sd", v))
+    if is_mean and not raw.get("sd", "").strip():
+        errors.append(FieldError("sd", "field.required"))
     take("alpha", lambda v: probability("alpha", v, low=0.001, high=0.2))
     take("power", lambda v: probability("power", v, low=0.5, high=0.99))
     take("traffic", traffic)
@@ -229,6 +271,8 @@ def plan_values(raw: dict[str, str], *, db: Session, actor: Actor) -> dict[str, 
         "split": weights or [1.0] * arms,
         "method": values.get("method", Method.SEQUENTIAL).value,
         "direction": values.get("direction", Direction.HIGHER).value,
+        "kind": values.get("kind", "proportion"),
+        "baseline_sd": values.get("sd") if is_mean else None,
     }
 
 

@@ -28,12 +28,18 @@ def plan_lines(item: Experiment) -> list[Text]:
         if item.mde_relative
         else Text("exp.plan.mde_absolute", {"mde": num(item.mde * 100, 2)})
     )
-    lines = [
-        Text(
-            "exp.plan.rates",
-            {"baseline": pct(item.baseline), "target": pct(target), "mde": mde, "alpha": short(item.alpha)},
-        ),
-    ]
+    if item.kind == "mean":
+        if not item.mde_relative:
+            mde = Text("exp.plan.mde_amount", {"mde": amount(item.mde)})
+        values = {"baseline": amount(item.baseline), "sd": amount(item.baseline_sd or 0.0), "target": amount(target)}
+        lines = [Text("exp.plan.rates_mean", {**values, "mde": mde, "alpha": short(item.alpha)})]
+    else:
+        lines = [
+            Text(
+                "exp.plan.rates",
+                {"baseline": pct(item.baseline), "target": pct(target), "mde": mde, "alpha": short(item.alpha)},
+            ),
+        ]
     per_arm = [f"{arm} {whole(n)}" for arm, n in zip(item.arms, item.needed, strict=True)]
     if len(set(item.needed)) == 1:
         lines.append(
@@ -73,7 +79,12 @@ def verdict_text(item: Experiment, readout: Readout, *, market: str | None = Non
     params: dict[str, Any] = {"progress": pct(min(readout.progress, 1.0), 0)}
     if verdict in (Verdict.WIN, Verdict.LOSS):
         lead = next(c for c in readout.comparisons if c.arm == readout.lead)
-        params |= {"arm": lead.arm, "diff": pp(lead.diff), "rel": rel(lead.relative), "p": p_value(lead.p_adjusted)}
+        params |= {
+            "arm": lead.arm,
+            "rel": rel(lead.relative),
+            "p": p_value(lead.p_adjusted),
+            **difference(readout, lead.diff),
+        }
         others = [
             Text(f"exp.verdict.also_{c.outcome.value}", {"arm": c.arm})
             for c in readout.comparisons
@@ -81,7 +92,10 @@ def verdict_text(item: Experiment, readout: Readout, *, market: str | None = Non
         ]
         params["also"] = Text("exp.verdict.also", {"items": others}) if others else ""
     if verdict is Verdict.NO_EFFECT:
-        params["mde"] = pct(item.mde, 1) if item.mde_relative else f"{num(item.mde * 100, 2)} pp"
+        if item.kind == "mean":
+            params["mde"] = pct(item.mde, 1) if item.mde_relative else amount(item.mde)
+        else:
+            params["mde"] = pct(item.mde, 1) if item.mde_relative else f"{num(item.mde * 100, 2)} pp"
     if verdict is Verdict.SRM:
         params["p"] = p_value(readout.srm_p or 0.0)
     key = f"exp.verdict.{verdict.value}"
@@ -98,29 +112,36 @@ def split_text(weights: Sequence[float]) -> str:
 
 def result_lines(readout: Readout, *, alpha: float) -> list[Text]:
     level = pct(1 - alpha, 0)
-    lines = [
-        Text(
-            "exp.line.arm",
-            {
-                "arm": a.name,
-                "rate": pct(a.rate),
-                "level": level,
-                "low": pct(a.low),
-                "high": pct(a.high),
-                "conversions": whole(a.conversions),
-                "visitors": whole(a.visitors),
-            },
-        )
-        for a in readout.arms
-    ]
+    if readout.mean:
+        lines = [
+            Text("exp.line.arm_mean", {"arm": a.name, "rate": amount(a.rate), "level": level, "low": amount(a.low),
+                                       "high": amount(a.high), "visitors": whole(a.visitors)})
+            for a in readout.arms
+        ]  # fmt: skip
+    else:
+        lines = [
+            Text(
+                "exp.line.arm",
+                {
+                    "arm": a.name,
+                    "rate": pct(a.rate),
+                    "level": level,
+                    "low": pct(a.low),
+                    "high": pct(a.high),
+                    "conversions": whole(a.conversions),
+                    "visitors": whole(a.visitors),
+                },
+            )
+            for a in readout.arms
+        ]
     kind = Text(f"exp.line.kind.{readout.method.value}")
     for c in readout.comparisons:
         params = {
             "arm": c.arm,
             "control": c.control,
-            "diff": pp(c.diff),
-            "low": pp(c.diff_low),
-            "high": pp(c.diff_high),
+            **difference(readout, c.diff),
+            "low": signed(readout, c.diff_low),
+            "high": signed(readout, c.diff_high),
             "level": level_text(c.level),
             "kind": kind,
             "p": p_value(c.p_adjusted),
@@ -230,14 +251,15 @@ def slice_lines(item: Experiment, found: Counts) -> list[Text]:
                 )
             )
             continue
-        parts = [Text("exp.slice.arm", {"arm": a.name, "rate": pct(a.rate)}) for a in readout.arms[:1]]
+        shown = amount if readout.mean else pct
+        parts = [Text("exp.slice.arm", {"arm": a.name, "rate": shown(a.rate)}) for a in readout.arms[:1]]
         parts += [
             Text(
                 "exp.slice.compare",
                 {
                     "arm": c.arm,
-                    "rate": pct(c.diff + readout.arms[0].rate),
-                    "diff": pp(c.diff),
+                    "rate": shown(c.diff + readout.arms[0].rate),
+                    **difference(readout, c.diff),
                     "p": p_value(c.p_adjusted),
                 },
             )
@@ -268,6 +290,19 @@ def _finite(value: float) -> float:
 
 def pct(fraction: float, digits: int = 2) -> str:
     return f"{_finite(fraction) * 100:.{digits}f}%"
+
+
+def amount(value: float) -> str:
+    return f"{_finite(value):,.2f}"
+
+
+def signed(readout: Readout, value: float) -> str:
+    """A difference: percentage points for rates, the metric's own units for means."""
+    return f"{_finite(value):+,.2f}" if readout.mean else pp(value)
+
+
+def difference(readout: Readout, value: float) -> dict[str, Any]:
+    return {"diff": signed(readout, value), "unit": "" if readout.mean else Text("exp.unit.pp")}
 
 
 def pp(fraction: float) -> str:

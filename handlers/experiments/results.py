@@ -29,6 +29,7 @@ from handlers.core.reply import (
 from handlers.experiments import cards as view_of
 from handlers.experiments.csv_file import ERRORS_SHOWN, MAX_BYTES, Problem, read_daily
 from handlers.experiments.input import RESULT_KEYS, arm_for, counts, find, invalid
+from handlers.experiments.input import sums as input_sums
 from models.experiments import experiment as exp_model
 from models.experiments import queries
 from models.experiments import result as results
@@ -60,7 +61,7 @@ def result(cmd: CommandInput, db: Session) -> Reply:
         if market is not None:
             raise UsageError("exp.result.no_counts", USAGE)
         return Reply("silent", effects=[OpenForm(upload_form(item))])
-    numbers = _typed(item, options)
+    numbers, sums = _typed(item, options)
     if results.has_daily(db=db, experiment_id=item.id or 0):
         raise UsageError("exp.result.has_daily", USAGE, key=item.key)
     code = OVERALL
@@ -70,7 +71,9 @@ def result(cmd: CommandInput, db: Session) -> Reply:
         except FieldError as err:
             raise UsageError("field.invalid", USAGE, field=err.field, reason=err.text) from err
     notices = _started(db, cmd.actor.member_id, item)
-    results.record_totals(db=db, item=item, actor_id=cmd.actor.member_id, market=code, numbers=numbers)
+    results.record_totals(
+        db=db, item=item, actor_id=cmd.actor.member_id, market=code, numbers=numbers, sums=sums or None
+    )
     queries.lock_if_reached(db=db, item=item)
     where = code or Text("exp.all_markets")
     notices.insert(0, Text("exp.result.recorded", {"key": item.key, "market": where, "arms": list(numbers)}))
@@ -98,6 +101,8 @@ def on_file(action: ActionInput, db: Session) -> Reply:
         return _refuse(from_thread, Text("exp.form.csv_only") if refs else Text("field.required"))
     if item.decision is not None:
         return _refuse(from_thread, Text("exp.decided_already", {"key": item.key}))
+    if item.kind == "mean":
+        return _refuse(from_thread, Text("exp.csv.mean_typed", {"key": item.key}))
     if any(f.size is not None and f.size > MAX_BYTES for f in tables):
         return _refuse(from_thread, Text("exp.csv.too_big", {"max_mb": MAX_BYTES // (1024 * 1024)}))
     return Reply("silent", effects=[FetchFiles(tuple(tables), FILE_ACTION, {"id": item.id})])
@@ -180,14 +185,20 @@ def _local_file(cmd: CommandInput, item: Experiment, options: dict[str, str]) ->
     if len(options) > 1:
         other = next(k for k in options if k != "file")
         raise UsageError("exp.result.file_alone", USAGE, name=other)
+    if item.kind == "mean":
+        raise UsageError("exp.csv.mean_typed", USAGE, key=item.key)
     path = options["file"].strip()
     if not path:
         raise UsageError("exp.result.file_missing", USAGE)
     return Reply("silent", effects=[FetchFiles((FileRef(PurePath(path).name, path),), FILE_ACTION, {"id": item.id})])
 
 
-def _typed(item: Experiment, options: dict[str, str]) -> dict[str, tuple[int, int]]:
+def _typed(
+    item: Experiment, options: dict[str, str]
+) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[float, float]]]:
+    """Per arm visitors/conversions, or for a mean metric visitors/Σy/Σy² (then also the sums)."""
     numbers: dict[str, tuple[int, int]] = {}
+    sums: dict[str, tuple[float, float]] = {}
     errors: list[FieldError] = []
     for key, value in options.items():
         arm = arm_for(key, list(item.arms))
@@ -196,12 +207,16 @@ def _typed(item: Experiment, options: dict[str, str]) -> dict[str, tuple[int, in
         if arm in numbers:
             raise UsageError("args.duplicate_key", USAGE, name=arm)
         try:
-            numbers[arm] = counts(arm, value)
+            if item.kind == "mean":
+                n, total, squares = input_sums(arm, value)
+                numbers[arm], sums[arm] = (n, 0), (total, squares)
+            else:
+                numbers[arm] = counts(arm, value)
         except FieldError as err:
             errors.append(err)
     if errors:
         raise invalid(InvalidFields(errors), USAGE)
-    return {arm: numbers[arm] for arm in item.arms if arm in numbers}
+    return {arm: numbers[arm] for arm in item.arms if arm in numbers}, sums
 
 
 def _open_for_results(item: Experiment) -> None:

@@ -77,6 +77,9 @@ class Experiment(SQLModel, table=True):
     direction: str = Field(default="higher", max_length=8, sa_column_kwargs={"server_default": "higher"})
     # fixed method: the counts per arm when the planned sample was first reached, {"arms": {arm: [v, c]}}
     locked: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # "proportion" (visitors/conversions) or "mean" (revenue per visitor: n, Σy, Σy² per arm)
+    kind: str = Field(default="proportion", max_length=16, sa_column_kwargs={"server_default": "proportion"})
+    baseline_sd: float | None = None  # a mean metric's standard deviation per visitor, for the plan
     data_version: int = 0  # bumped by every recorded result; buttons carry it
     requester_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
     channel_ref: str | None = Field(default=None, max_length=64)

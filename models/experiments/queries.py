@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 
@@ -29,11 +30,10 @@ class ExperimentCard:
 def readout_of(item: Experiment, found: Counts, market: str | None) -> Readout:
     """The counts of all markets (or of one) read against the experiment's plan. A fixed-horizon
     experiment past its planned sample is read from the counts it had there (its lock)."""
-    numbers = found.market(market, item.arms) if market else found.overall(item.arms)
+    arms = _arms(item, found, market)
     if market is None and item.method == Method.FIXED and item.locked:
         kept = item.locked.get("arms", {})
-        numbers = {arm: (int(kept[arm][0]), int(kept[arm][1])) if arm in kept else numbers[arm] for arm in item.arms}
-    arms = [ArmCounts(arm, *numbers[arm]) for arm in item.arms]
+        arms = [_kept(a.name, kept[a.name]) if a.name in kept else a for a in arms]
     return read(
         arms,
         weights=item.split,
@@ -44,13 +44,28 @@ def readout_of(item: Experiment, found: Counts, market: str | None) -> Readout:
     )
 
 
+def _arms(item: Experiment, found: Counts, market: str | None) -> list[ArmCounts]:
+    numbers = found.market(market, item.arms) if market else found.overall(item.arms)
+    if item.kind != "mean":
+        return [ArmCounts(arm, *numbers[arm]) for arm in item.arms]
+    sums = found.sums_of(market, item.arms) or {}
+    return [ArmCounts(arm, numbers[arm][0], 0, *sums.get(arm, (0.0, 0.0))) for arm in item.arms]
+
+
+def _kept(arm: str, values: list[Any]) -> ArmCounts:
+    """An arm as the lock kept it: [visitors, conversions] or, for a mean, [visitors, 0, Σy, Σy²]."""
+    if len(values) == 4:
+        return ArmCounts(arm, int(values[0]), 0, float(values[2]), float(values[3]))
+    return ArmCounts(arm, int(values[0]), int(values[1]))
+
+
 def later_look(item: Experiment, found: Counts) -> dict[str, tuple[int, int]] | None:
     """A fixed-horizon experiment's counts now, when they have moved on from its lock."""
     if item.method != Method.FIXED or not item.locked:
         return None
     now = found.overall(item.arms)
     kept = item.locked.get("arms", {})
-    return now if any(tuple(kept.get(arm, (0, 0))) != now[arm] for arm in item.arms) else None
+    return now if any(tuple(kept.get(arm, (0, 0))[:2]) != now[arm] for arm in item.arms) else None
 
 
 def lock_if_reached(*, db: Session, item: Experiment) -> bool:
@@ -64,7 +79,10 @@ def lock_if_reached(*, db: Session, item: Experiment) -> bool:
     if any(now[arm][0] < planned[arm] for arm in item.arms):
         return False
     if found.source != "daily":
-        exp_model.lock(db, item, now, None)
+        kept: dict[str, tuple[Any, ...]] = dict(now)
+        if item.kind == "mean":
+            kept = {a.name: (a.visitors, 0, a.total, a.squares) for a in _arms(item, found, None)}
+        exp_model.lock(db, item, kept, None)
         return True
     running = {arm: (0, 0) for arm in item.arms}
     series = results.daily_series(db=db, experiment_id=item.id)

@@ -127,6 +127,7 @@ class Readout:
     lead: str | None = None  # the arm the verdict is about (WIN / LOSS)
     method: Method = Method.SEQUENTIAL
     direction: Direction = Direction.HIGHER
+    mean: bool = False  # a mean metric: arm "rates" are means, differences are amounts
 
     @property
     def decidable(self) -> bool:
@@ -150,7 +151,7 @@ def read(
     """
     if len(arms) != len(weights) or len(arms) != len(needed) or len(arms) < 2:
         raise ValueError("one weight and one planned size per arm, at least two arms")
-    how = {"method": method, "direction": direction}
+    how = {"method": method, "direction": direction, "mean": arms[0].is_mean}
     bad = tuple(a.name for a in arms if a.broken)
     if bad:
         return Readout((), (), Verdict.NOT_READY, Problem.BAD_COUNTS, bad, **how)

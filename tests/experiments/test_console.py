@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -347,3 +348,41 @@ def test_a_fixed_horizon_verdict_is_locked_to_the_planned_sample_and_later_looks
     assert "Significant win for variant: +0.29 pp (+9.8%), p = 0.006." in later  # still the plan's reading
     assert "is a later look at a fixed-horizon test, not a new result" in later
     assert "control 2,400 / 80,000 · variant 2,400 / 80,000" in later
+
+
+def test_a_mean_metric_is_planned_from_mean_and_sd_and_read_with_welch(console: ConsoleDriver, engine) -> None:
+    from scipy import stats
+    from statsmodels.stats.power import NormalIndPower
+
+    out = console.send("/exp add AOV test metric=aov kind=mean baseline=45 sd=30 mde=2 mde_type=absolute method=fixed")
+    assert "Baseline mean 45.00 (SD 30.00) → 47.00 (2.00 absolute), α 0.05 two-sided" in out
+    planned = NormalIndPower().solve_power(effect_size=2 / 30, alpha=0.05, power=0.8)
+    assert f"Needs {math.ceil(planned):,} per arm" in out
+    out = console.send("/exp result EXP-1 control=5000/225000/14625000 variant=5000/230000/15300000")
+    # control: mean 45, SD √((14,625,000 − 225,000²/5,000)/4,999); variant: mean 46
+    sd = [math.sqrt((q - t * t / 5_000) / 4_999) for t, q in ((225_000, 14_625_000), (230_000, 15_300_000))]
+    reference = stats.ttest_ind_from_stats(46, sd[1], 5_000, 45, sd[0], 5_000, equal_var=False)
+    half = stats.t.isf(0.025, _welch_df(sd, 5_000)) * math.sqrt(sd[0] ** 2 / 5_000 + sd[1] ** 2 / 5_000)
+    assert "control: mean 45.00 (95% interval 44.17 – 45.83) · 5,000 visitors" in out
+    assert f"variant vs control: +1.00, 95% fixed-horizon interval {1 - half:+.2f} to {1 + half:+.2f}" in out
+    assert f"p = {reference.pvalue:.3f} · flat" in out
+    assert one(engine).kind == "mean"
+    refused = console.send("/exp result EXP-1 control=5000/225000/100")
+    assert "the sum of squares is smaller than sum² ÷ visitors" in refused
+    assert "is a mean metric" in console.send("/exp result EXP-1 file=x.csv")
+    assert "sd: this field is required" in console.send("/exp add x metric=rpv kind=mean baseline=2.6 mde=5%")
+
+
+def _welch_df(sd: list[float], n: int) -> float:
+    v = [s * s / n for s in sd]
+    return (v[0] + v[1]) ** 2 / (v[0] ** 2 / (n - 1) + v[1] ** 2 / (n - 1))
+
+
+def test_a_mean_metric_read_sequentially_and_in_chinese(console: ConsoleDriver) -> None:
+    console.send("/exp add RPV metric=rpv kind=mean baseline=2.60 sd=14 mde=5%")
+    out = console.send("/exp result EXP-1 control=120000/312000/23832000 variant=120000/336000/24400000")
+    assert "variant vs control: +0.20, 95% always-valid interval +0.02 to +0.38" in out
+    assert "Significant win for variant: +0.20 (+7.7%)" in out
+    console.send("/pm lang zh")
+    zh = console.send("/exp status EXP-1")
+    assert "基线均值 2.60（标准差 14.00）" in zh and "均值 2.60" in zh

@@ -1,4 +1,4 @@
-"""experiments: inference method (sequential by default), metric direction, fixed-horizon lock
+"""experiments: inference method (sequential by default), metric direction, fixed-horizon lock, mean metrics
 
 Revision ID: 0007e
 Revises: 0005
@@ -28,10 +28,22 @@ def upgrade() -> None:
             sa.Column("direction", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False, server_default="higher")
         )
         batch_op.add_column(sa.Column("locked", sa.JSON(), nullable=True))
+        batch_op.add_column(
+            sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default="proportion")
+        )
+        batch_op.add_column(sa.Column("baseline_sd", sa.Float(), nullable=True))
+    with op.batch_alter_table("experiment_total", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("total", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("squares", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("experiment_total", schema=None) as batch_op:
+        batch_op.drop_column("squares")
+        batch_op.drop_column("total")
     with op.batch_alter_table("experiment", schema=None) as batch_op:
+        batch_op.drop_column("baseline_sd")
+        batch_op.drop_column("kind")
         batch_op.drop_column("locked")
         batch_op.drop_column("direction")
         batch_op.drop_column("method")
