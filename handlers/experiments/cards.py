@@ -63,7 +63,7 @@ def card(
     return Reply(
         "exp_card",
         card=experiment_card(seen, notices=notices),
-        buttons=decision_buttons(seen.item, seen.readout) if not seen.market else [],
+        buttons=decision_buttons(seen.item, seen.readout, ship=not seen.ship_blocked) if not seen.market else [],
         visibility=visibility,
         replace_original=replace_original,
     )
@@ -89,7 +89,13 @@ def experiment_card(seen: Reading, *, notices: list[Text] | None = None) -> Card
     if results_shown:
         title: Line = [Text("exp.label.results"), " · ", source] if source else Text("exp.label.results")
         parts.append(Rows(tuple(Row(line) for line in results_shown), title=title))
-    parts.append(Section((lines.verdict_text(item, readout, market=market),), mark="verdict"))
+    guards = lines.guard_lines(seen.guards)
+    if guards:  # before the headline: a win with a breached guardrail is not "ship"
+        parts.append(Rows(tuple(Row(line) for line in guards), title=Text("exp.label.guardrails")))
+    verdict = lines.verdict_text(item, readout, market=market)
+    if seen.ship_blocked:
+        verdict = Text("exp.verdict.win_guarded", {"verdict": verdict})
+    parts.append(Section((verdict,), mark="verdict"))
     if not results_shown and not market:
         if item.kind == "mean":
             example = " ".join(
@@ -158,10 +164,12 @@ def chart_effect(db: Session, seen: Reading) -> list[UploadFile]:
     return [UploadFile(filename=f"{item.key}{suffix}.png", content=content, title=Text("exp.chart.title", caption))]
 
 
-def decision_buttons(item: Experiment, readout: Readout) -> list[Button]:
+def decision_buttons(item: Experiment, readout: Readout, *, ship: bool = True) -> list[Button]:
     if item.decision is not None or item.status == ExpStatus.SHIPPED or not readout.decidable:
         return []
     choices = [Decision.STOP] if readout.verdict is Verdict.SRM else [Decision.SHIP, Decision.STOP, Decision.EXTEND]
+    if not ship:
+        choices = [d for d in choices if d is not Decision.SHIP]
     payload = {"id": item.id, "v": item.data_version, "x": item.extensions}
     styles = {Decision.SHIP: "primary", Decision.STOP: "danger"}
     return [

@@ -24,9 +24,9 @@ from handlers.experiments import cards as view_of
 from handlers.experiments import decisions as experiment_decisions
 from handlers.experiments import digest as experiment_digest
 from handlers.experiments import results as experiment_results
-from handlers.experiments.input import PLAN_KEYS, find, invalid, plan_values, status_from_word
+from handlers.experiments.input import PLAN_KEYS, find, invalid, mde, plan_values, status_from_word
 from models.experiments import experiment as exp_model
-from models.experiments import means, sequential
+from models.experiments import guardrails, means, sequential
 from models.experiments import stats as ab_stats
 from models.experiments.experiment import Experiment, ExpStatus
 from models.experiments.stats import StatsError
@@ -105,6 +105,25 @@ def _plan(values: dict[str, Any]) -> ab_stats.Plan:
         traffic = max(traffic, control_n * whole / weights[0])
     needed = tuple(math.ceil(traffic * w / whole - 1e-9) for w in weights)
     return ab_stats.Plan(needed, sum(needed), comparisons, each, values["baseline"] + sign * delta)
+
+
+def guard(cmd: CommandInput, db: Session) -> Reply:
+    """`/exp guard EXP-4 refund_rate max=0.5pp`: a rate that must not rise by more than the limit."""
+    usage = "exp.guard.usage"
+    if len(cmd.args.words) != 2 or "max" not in cmd.args.options:
+        raise UsageError("exp.guard.need", usage)
+    item = find(db, cmd.actor, cmd.args.words[0], usage)
+    if item.decision is not None:
+        raise UsageError("exp.decided_already", usage, key=item.key)
+    metric = _field(lambda: fields.text("metric", cmd.args.words[1], max_length=guardrails.NAME_MAX, required=True),
+                    usage)  # fmt: skip
+    names = [g["metric"] for g in item.guardrails]
+    if metric not in names and len(names) >= guardrails.MAX_GUARDRAILS:
+        raise UsageError("exp.guard.too_many", usage, max=guardrails.MAX_GUARDRAILS)
+    limit, _ = _field(lambda: mde(cmd.args.options["max"], "absolute"), usage)
+    exp_model.set_guardrail(db, item, cmd.actor.member_id, metric, limit)
+    notice = Text("exp.guard.set", {"key": item.key, "metric": metric, "limit": f"{limit * 100:.2f}"})
+    return view_of.changed(db, item, [notice])
 
 
 def start(cmd: CommandInput, db: Session) -> Reply:
@@ -211,6 +230,7 @@ def _field(compute: Any, usage: str) -> Any:
 HELP_LINES = (
     "exp.add.usage",
     "exp.result.usage",
+    "exp.guard.usage",
     "exp.status.usage",
     "exp.start.usage",
     "exp.stop.usage",
@@ -222,6 +242,7 @@ HELP_LINES = (
 COMMANDS = (
     CommandSpec("exp", root, "exp.usage"),
     CommandSpec("exp add", add, "exp.add.usage", "exp.add.summary", keys=PLAN_KEYS),
+    CommandSpec("exp guard", guard, "exp.guard.usage", "exp.guard.summary", keys=frozenset({"max"})),
     CommandSpec("exp start", start, "exp.start.usage", "exp.start.summary"),
     CommandSpec("exp stop", stop, "exp.stop.usage", "exp.stop.summary"),
     CommandSpec("exp list", list_, "exp.list.usage", "exp.list.summary", keys=LIST_KEYS, aliases=("exp ls",)),

@@ -30,7 +30,7 @@ VARIANT_WORDS = frozenset(
     {"variant", "treatment", "test", "b", "实验", "实验组", "新版"}
 )  # the one variant of two arms
 RESULT_KEYS = frozenset(
-    {"market", "file", "control", "ctrl", "a", "variant", "treatment", "test", "b", "c", "d", "e", "f"}
+    {"market", "file", "guard", "control", "ctrl", "a", "variant", "treatment", "test", "b", "c", "d", "e", "f"}
 )
 STATUS_WORDS: dict[str, ExpStatus] = {
     **{s.value: s for s in ExpStatus},

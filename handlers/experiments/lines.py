@@ -13,6 +13,7 @@ from typing import Any
 
 from handlers.core.reply import Text
 from models.experiments.experiment import Experiment
+from models.experiments.guardrails import GuardReading
 from models.experiments.queries import later_look, readout_of
 from models.experiments.readout import Direction, Method, Outcome, Problem, Readout, Verdict
 from models.experiments.result import OVERALL, Counts
@@ -152,6 +153,21 @@ def result_lines(readout: Readout, *, alpha: float) -> list[Text]:
         else:
             lines.append(Text("exp.line.compare", {**params, "rel": rel(c.relative)}))
     return lines
+
+
+def guard_lines(guards: Sequence[GuardReading]) -> list[Text]:
+    """Each guardrail against each variant: its rise with the interval it is judged by, and its state."""
+    out = []
+    for g in guards:
+        limit = num(g.limit * 100, 2)
+        if g.rise is None or g.low is None or g.high is None or g.level is None:
+            out.append(Text("exp.guard.line_no_data", {"metric": g.metric, "arm": g.arm, "limit": limit}))
+            continue
+        out.append(Text("exp.guard.line", {
+            "metric": g.metric, "arm": g.arm, "limit": limit, "rise": pp(g.rise), "low": pp(g.low),
+            "high": pp(g.high), "level": level_text(g.level), "state": Text(f"exp.guard.state.{g.state.value}"),
+        }))  # fmt: skip
+    return out
 
 
 def later_lines(item: Experiment, found: Counts) -> list[Text]:

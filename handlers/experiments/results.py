@@ -57,6 +57,9 @@ def result(cmd: CommandInput, db: Session) -> Reply:
     if "file" in options:
         return _local_file(cmd, item, options)
     market = options.pop("market", None)
+    guarded = options.pop("guard", None)
+    if guarded is not None:
+        return _guard_result(db, cmd, item, guarded, market, options)
     if not options:
         if market is not None:
             raise UsageError("exp.result.no_counts", USAGE)
@@ -78,6 +81,33 @@ def result(cmd: CommandInput, db: Session) -> Reply:
     where = code or Text("exp.all_markets")
     notices.insert(0, Text("exp.result.recorded", {"key": item.key, "market": where, "arms": list(numbers)}))
     return view_of.changed(db, item, notices)
+
+
+def _guard_result(
+    db: Session, cmd: CommandInput, item: Experiment, metric: str, market: str | None, options: dict[str, str]
+) -> Reply:
+    """`/exp result EXP-4 guard=refund_rate control=10000/300 variant=10000/330`: a guardrail's totals."""
+    names = [g["metric"] for g in item.guardrails]
+    if metric not in names:
+        raise UsageError("exp.guard.unknown", USAGE, name=metric, key=item.key, names=", ".join(names) or "—")
+    if market is not None:
+        raise UsageError("exp.guard.no_market", USAGE)
+    if not options:
+        raise UsageError("exp.result.no_counts", USAGE)
+    numbers: dict[str, tuple[int, int]] = {}
+    errors: list[FieldError] = []
+    for key, value in options.items():
+        arm = arm_for(key, list(item.arms))
+        if arm is None:
+            raise UsageError("exp.result.unknown_arm", USAGE, name=key, key=item.key, arms=", ".join(item.arms))
+        try:
+            numbers[arm] = counts(arm, value)
+        except FieldError as err:
+            errors.append(err)
+    if errors:
+        raise invalid(InvalidFields(errors), USAGE)
+    exp_model.record_guardrail(db, item, cmd.actor.member_id, metric, numbers)
+    return view_of.changed(db, item, [Text("exp.guard.recorded", {"key": item.key, "metric": metric})])
 
 
 def on_file(action: ActionInput, db: Session) -> Reply:

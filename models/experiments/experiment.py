@@ -80,6 +80,9 @@ class Experiment(SQLModel, table=True):
     # "proportion" (visitors/conversions) or "mean" (revenue per visitor: n, Σy, Σy² per arm)
     kind: str = Field(default="proportion", max_length=16, sa_column_kwargs={"server_default": "proportion"})
     baseline_sd: float | None = None  # a mean metric's standard deviation per visitor, for the plan
+    # rates that must not rise by more than a limit: [{"metric", "limit", "totals": {arm: [v, c]}}]
+    guardrails: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False,
+                                                                                  server_default="[]"))  # fmt: skip
     data_version: int = 0  # bumped by every recorded result; buttons carry it
     requester_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
     channel_ref: str | None = Field(default=None, max_length=64)
@@ -215,6 +218,38 @@ def lock(db: Session, item: Experiment, numbers: dict[str, tuple[int, int]], day
     item.locked = {"arms": {arm: list(vc) for arm, vc in numbers.items()}, "day": day.isoformat() if day else None}
     db.add(item)
     db.flush()
+
+
+def set_guardrail(db: Session, item: Experiment, actor_id: int, metric: str, limit: float) -> None:
+    """Add a guardrail, or change the limit of one already named."""
+    guards = [dict(g) for g in item.guardrails]
+    found = next((g for g in guards if g["metric"] == metric), None)
+    before = found["limit"] if found else None
+    if found:
+        found["limit"] = limit
+    else:
+        guards.append({"metric": metric, "limit": limit, "totals": {}})
+    item.guardrails = guards
+    db.add(item)
+    bump(db, item, actor_id, "guardrail", {metric: [before, limit]})
+
+
+def record_guardrail(
+    db: Session, item: Experiment, actor_id: int, metric: str, numbers: dict[str, tuple[int, int]]
+) -> None:
+    """Running totals of a guardrail's rate per arm; each replaces that arm's earlier total."""
+    guards = [dict(g) for g in item.guardrails]
+    guard = next(g for g in guards if g["metric"] == metric)
+    guard["totals"] = {**guard.get("totals", {}), **{arm: list(vc) for arm, vc in numbers.items()}}
+    item.guardrails = guards
+    db.add(item)
+    bump(
+        db,
+        item,
+        actor_id,
+        "result",
+        {"guardrail": [None, metric], **{a: [None, f"{v}/{c}"] for a, (v, c) in numbers.items()}},
+    )
 
 
 def bump(db: Session, item: Experiment, actor_id: int, action: str, changes: dict[str, list[Any]]) -> None:

@@ -11,7 +11,8 @@ from sqlmodel import Session
 from models.experiments import experiment as exp_model
 from models.experiments import result as results
 from models.experiments.experiment import Experiment
-from models.experiments.readout import ArmCounts, Direction, Method, Readout, read
+from models.experiments.guardrails import GuardReading, blocks_ship, read_guardrails
+from models.experiments.readout import ArmCounts, Direction, Method, Readout, Verdict, read
 from models.experiments.result import Counts
 from models.requirements import requirement as req_model
 from models.workspace import names_of
@@ -25,6 +26,12 @@ class ExperimentCard:
     readout: Readout
     people: dict[int, tuple[str, str | None]]  # the requester and the decider: member id → (platform id, name)
     requirement: str | None  # the key of the linked requirement, if it still exists
+    guards: tuple[GuardReading, ...] = ()  # every guardrail against every variant (overall only)
+
+    @property
+    def ship_blocked(self) -> bool:
+        """A win whose guardrails are not all shown to hold for the winning arm is not "ship"."""
+        return self.readout.verdict is Verdict.WIN and blocks_ship(list(self.guards), self.readout.lead)
 
 
 def readout_of(item: Experiment, found: Counts, market: str | None) -> Readout:
@@ -105,4 +112,15 @@ def experiment_card(*, db: Session, item: Experiment, market: str | None = None)
     if item.requirement_id is not None:
         linked = req_model.get_by_id(db=db, workspace_id=item.workspace_id, requirement_id=item.requirement_id)
         requirement = linked.item.key if linked else None
-    return ExperimentCard(item, found, market, readout_of(item, found, market), people, requirement)
+    return ExperimentCard(
+        item, found, market, readout_of(item, found, market), people, requirement, guards_of(item, market)
+    )
+
+
+def guards_of(item: Experiment, market: str | None) -> tuple[GuardReading, ...]:
+    if market is not None or not item.guardrails:
+        return ()
+    return tuple(
+        read_guardrails(item.guardrails, arms=item.arms, weights=item.split, needed=item.needed, alpha=item.alpha,
+                        method=item.method)
+    )  # fmt: skip

@@ -386,3 +386,22 @@ def test_a_mean_metric_read_sequentially_and_in_chinese(console: ConsoleDriver) 
     console.send("/pm lang zh")
     zh = console.send("/exp status EXP-1")
     assert "基线均值 2.60（标准差 14.00）" in zh and "均值 2.60" in zh
+
+
+def test_a_win_with_a_breached_guardrail_is_not_a_ship(console: ConsoleDriver, engine) -> None:
+    console.send(PLAN)
+    assert "EXP-1: guardrail refund_rate must not rise by more than 0.50 pp." in console.send(
+        "/exp guard EXP-1 refund_rate max=0.5pp"
+    )
+    console.send("/exp result EXP-1 control=53200/1600 variant=53300/1760")
+    out = console.send("/exp result EXP-1 guard=refund_rate control=53200/3192 variant=53300/3730")
+    assert (
+        "refund_rate, variant vs control: +1.00 pp, 95% interval +0.70 to +1.29 pp (limit +0.50 pp) · breached" in out
+    )
+    assert out.index("Guardrails:") < out.index("Significant win for variant")  # guardrails before the headline
+    assert "Not a ship: a guardrail is breached or not yet shown to hold for it." in out
+    assert "[1] Stop  [2] Extend" in out and "Ship" not in out.split("Not a ship")[1]
+    held = console.send("/exp result EXP-1 guard=refund_rate control=53200/3192 variant=53300/3200")
+    assert "· held" in held and "[1] Ship  [2] Stop  [3] Extend" in held
+    assert "`cart_rate` is not a guardrail of EXP-1" in console.send("/exp result EXP-1 guard=cart_rate control=1/1")
+    assert one(engine).guardrails[0]["totals"] == {"control": [53_200, 3_192], "variant": [53_300, 3_200]}

@@ -1,4 +1,4 @@
-"""experiments: inference method (sequential by default), metric direction, fixed-horizon lock, mean metrics
+"""experiments: inference method (sequential by default), metric direction, fixed-horizon lock, mean metrics, guardrails
 
 Revision ID: 0007e
 Revises: 0005
@@ -32,6 +32,7 @@ def upgrade() -> None:
             sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False, server_default="proportion")
         )
         batch_op.add_column(sa.Column("baseline_sd", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("guardrails", sa.JSON(), nullable=False, server_default="[]"))
     with op.batch_alter_table("experiment_total", schema=None) as batch_op:
         batch_op.add_column(sa.Column("total", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("squares", sa.Float(), nullable=True))
@@ -42,6 +43,7 @@ def downgrade() -> None:
         batch_op.drop_column("squares")
         batch_op.drop_column("total")
     with op.batch_alter_table("experiment", schema=None) as batch_op:
+        batch_op.drop_column("guardrails")
         batch_op.drop_column("baseline_sd")
         batch_op.drop_column("kind")
         batch_op.drop_column("locked")
