@@ -12,5 +12,14 @@ def draw(chart: Chart, t: Translate) -> bytes:
     if isinstance(chart, RiskHeatMap):
         return heat_map_png([list(row) for row in chart.grid], t)
     if isinstance(chart, ConversionChart):
-        return chart_png(chart.version, chart.series, arms=chart.arms, alpha=chart.alpha, title=chart.title)
+        return chart_png(
+            chart.version,
+            chart.series,
+            arms=chart.arms,
+            alpha=chart.alpha,
+            title=chart.title,
+            needed=chart.needed,
+            method=chart.method,
+            weights=chart.weights,
+        )
     raise TypeError(f"not a chart: {chart!r}")

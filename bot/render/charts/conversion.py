@@ -1,4 +1,7 @@
-"""The cumulative conversion chart of an experiment: one line per arm with its Wilson interval band.
+"""The cumulative conversion chart of an experiment: one line per arm with its Wilson interval band and,
+below, each variant's difference from control with the interval the verdict uses (always-valid or
+fixed-horizon, Bonferroni-adjusted, from models/experiments/readout.py) — the band crossing zero is the
+boundary — and a dashed line on the day the planned sample was reached.
 
 Drawn with matplotlib's Agg canvas (no pyplot, so concurrent drawings share no state) after the
 ack; the PNG of a given data version is kept, so that reading the same status twice draws it once.
@@ -15,6 +18,7 @@ from collections.abc import Hashable, Sequence
 from datetime import date
 
 from models.experiments import stats as ab_stats
+from models.experiments.readout import ArmCounts, Method, read
 from models.experiments.result import DayPoint
 
 CACHE_SIZE = 32
@@ -29,12 +33,22 @@ def cached(key: Hashable) -> bytes | None:
         return _cache.get(key)
 
 
-def chart_png(key: Hashable, series: Sequence[DayPoint], *, arms: Sequence[str], alpha: float, title: str) -> bytes:
+def chart_png(
+    key: Hashable,
+    series: Sequence[DayPoint],
+    *,
+    arms: Sequence[str],
+    alpha: float,
+    title: str,
+    needed: Sequence[int] = (),
+    method: str = "sequential",
+    weights: Sequence[float] = (),
+) -> bytes:
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    png = draw(series, arms=arms, alpha=alpha, title=title)
+    png = draw(series, arms=arms, alpha=alpha, title=title, needed=needed, method=method, weights=weights)
     with _lock:
         _cache[key] = png
         while len(_cache) > CACHE_SIZE:
@@ -62,14 +76,56 @@ def cumulative(
     return out
 
 
-def draw(series: Sequence[DayPoint], *, arms: Sequence[str], alpha: float, title: str) -> bytes:
+def differences(
+    series: Sequence[DayPoint],
+    arms: Sequence[str],
+    *,
+    alpha: float,
+    needed: Sequence[int],
+    method: str,
+    weights: Sequence[float],
+) -> tuple[dict[str, list[tuple[date, float, float, float]]], date | None]:
+    """Per variant (day, difference, interval low, high) as the readout reads the counts up to that day,
+    and the first day every arm had its planned users (None if not yet)."""  # fmt: skip
+    days = sorted({p.day for p in series})
+    by_day = {(p.day, p.arm): (p.visitors, p.conversions) for p in series}
+    running = {arm: (0, 0) for arm in arms}
+    out: dict[str, list[tuple[date, float, float, float]]] = {arm: [] for arm in arms[1:]}
+    reached = None
+    for day in days:
+        for arm in arms:
+            v, c = by_day.get((day, arm), (0, 0))
+            running[arm] = (running[arm][0] + v, running[arm][1] + c)
+        if reached is None and needed and all(running[a][0] >= n for a, n in zip(arms, needed, strict=True)):
+            reached = day
+        if not needed:
+            continue
+        readout = read([ArmCounts(a, *running[a]) for a in arms], weights=list(weights or [1.0] * len(arms)),
+                       needed=list(needed), alpha=alpha, method=Method(method))  # fmt: skip
+        for c in readout.comparisons:
+            out[c.arm].append((day, c.diff, c.diff_low, c.diff_high))
+    return out, reached
+
+
+def draw(
+    series: Sequence[DayPoint],
+    *,
+    arms: Sequence[str],
+    alpha: float,
+    title: str,
+    needed: Sequence[int] = (),
+    method: str = "sequential",
+    weights: Sequence[float] = (),
+) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
 
-    figure = Figure(figsize=(8, 4.5), dpi=100)
+    diffs, reached = differences(series, arms, alpha=alpha, needed=needed, method=method, weights=weights)
+    shown = any(diffs.values())
+    figure = Figure(figsize=(8, 7 if shown else 4.5), dpi=100)
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    axes = figure.add_subplot(2, 1, 1) if shown else figure.add_subplot()
     for i, (arm, points) in enumerate(cumulative(series, arms, alpha).items()):
         if not points:
             continue
@@ -81,6 +137,24 @@ def draw(series: Sequence[DayPoint], *, arms: Sequence[str], alpha: float, title
     axes.set_title(title)
     axes.grid(alpha=0.3)
     axes.legend(loc="best")
+    if reached is not None:
+        axes.axvline(reached, color="#555555", linestyle="--", linewidth=1)
+    if shown:
+        below = figure.add_subplot(2, 1, 2, sharex=axes)
+        for i, (arm, points) in enumerate(diffs.items(), start=1):
+            if not points:
+                continue
+            colour = COLOURS[i % len(COLOURS)]
+            days = [p[0] for p in points]
+            below.fill_between(days, [p[2] for p in points], [p[3] for p in points], color=colour, alpha=0.18,
+                               linewidth=0)  # fmt: skip
+            below.plot(days, [p[1] for p in points], color=colour, linewidth=2, label=f"{arm} − {arms[0]}")
+        below.axhline(0.0, color="#333333", linewidth=1)
+        if reached is not None:
+            below.axvline(reached, color="#555555", linestyle="--", linewidth=1)
+        below.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=2))
+        below.grid(alpha=0.3)
+        below.legend(loc="best")
     figure.autofmt_xdate()
     figure.tight_layout()
     out = io.BytesIO()
