@@ -159,13 +159,12 @@ def chart_effect(db: Session, seen: Reading) -> list[UploadFile]:
     version = (item.workspace_id, item.id, item.data_version, seen.market or "")
     suffix = f"-{seen.market}" if seen.market else ""
     series = tuple(results.daily_series(db=db, experiment_id=item.id, market=seen.market))
-    needed = tuple(item.needed)
-    if seen.market:  # a slice's sample is no plan: nothing is marked
-        needed = ()
-    content = ConversionChart(version, series, tuple(item.arms), item.alpha, f"{item.key}{suffix}", needed,
-                              item.method, tuple(item.split))  # fmt: skip
+    needed = () if seen.market else tuple(item.needed)  # a slice's sample is no plan: nothing is marked
     caption = {"key": item.key + suffix, "level": lines.pct(1 - item.alpha, 0),
                "kind": Text(f"exp.line.kind.{item.method}")}  # fmt: skip
+    heading = Text("exp.chart.heading", caption)
+    content = ConversionChart(version, series, tuple(item.arms), item.alpha, f"{item.key}{suffix}", heading, needed,
+                              item.method, tuple(item.split))  # fmt: skip
     return [UploadFile(filename=f"{item.key}{suffix}.png", content=content, title=Text("exp.chart.title", caption))]
 
 
