@@ -63,7 +63,7 @@ SCRIPT: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("click risk.button.accept risk", "risk:RISK-1", ()),
     # Sample size from Cohen's h (tests/experiments): 53,182 per arm at 80% power.
     (
-        "/exp add DE title test metric=conversion market=DE baseline=3% mde=10% traffic=4000/day",
+        "/exp add DE title test metric=conversion market=DE baseline=3% mde=10% traffic=4000/day method=fixed",
         "exp:EXP-1",
         ("53,182",),
     ),
