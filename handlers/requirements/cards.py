@@ -12,6 +12,7 @@ from handlers.core.reply import Button, Reply, Text, Visibility
 from handlers.core.views import page_buttons
 from handlers.requirements.audit import history_lines, who_of
 from handlers.scoring import cards as scoring_view
+from models.approvals import approval as approval_model
 from models.requirements import queries
 from models.requirements.queries import RequirementCard
 from models.requirements.requirement import TRANSITIONS, Page, RequirementView, Status
@@ -48,10 +49,11 @@ def card(
     item = view.item
     assert item.id is not None
     drawn = requirement_card(queries.requirement_card(db=db, view=view, history=history), notice=notice)
+    pending = approval_model.pending_for(db=db, workspace_id=item.workspace_id, requirement_id=item.id)
     return Reply(
         "req_card",
         card=drawn,
-        buttons=move_buttons(item.id, Status(item.status)),
+        buttons=_approval_buttons(pending.id or 0) if pending else move_buttons(item.id, Status(item.status)),
         visibility=visibility,
         replace_original=replace_original,
     )
@@ -90,6 +92,13 @@ def requirement_card(data: RequirementCard, *, notice: Text | None = None) -> Ca
         parts=tuple(parts),
         notice=(notice,) if notice else (),
     )
+
+
+def _approval_buttons(approval_id: int) -> list[Button]:
+    """While an approval is pending, its own buttons: deciding by hand would void it."""
+    from handlers.approvals.cards import buttons_for  # approvals draw on this module
+
+    return buttons_for(approval_id)
 
 
 def move_buttons(requirement_id: int, status: Status) -> list[Button]:
