@@ -71,15 +71,15 @@ def test_keys_count_up_per_workspace_and_are_never_reused(console: ConsoleDriver
 def test_bad_input_gets_usage_and_stores_nothing(console: ConsoleDriver, engine) -> None:
     cases = {
         "/req add": "A requirement needs a title.",
-        "/req add x market=XX": "`XX` is not an ISO country code",
+        "/req add x market=XX": "XX is not an ISO country code",
         "/req add x due=2026-02-30": "is not a date I can read",
-        "/req add x colour=red": "`colour` is not an option here",
-        "/req add x markte=US": "Did you mean `market`?",
-        "/req add x market=US market=DE": "`market` is given twice",
+        "/req add x colour=red": "colour is not an option here",
+        "/req add x markte=US": "Did you mean market?",
+        "/req add x market=US market=DE": "market is given twice",
         '/req add "unclosed': "is opened but never closed",
         "/req add " + "x" * 201: "too long (201 characters; at most 200)",
-        "/req frobnicate": "`/req frobnicate` is not a command I know.",
-        "/nosuch thing": "I don't know that command.",
+        "/req frobnicate": "I don't know /req frobnicate. /pm help lists what I can do.",
+        "/nosuch thing": "I don't know /nosuch thing.",
     }
     for line, expected in cases.items():
         out = console.send(line)
@@ -151,7 +151,7 @@ def test_lifecycle_moves_and_refusals(console: ConsoleDriver, engine) -> None:
     for state in ("approved", "in_progress", "shipped"):
         console.send(f"/req status 1 {state}")
     assert "REQ-1 is shipped, which is final." in console.send("/req status 1 parked")
-    assert "`done` is not a status" in console.send("/req status 1 done")
+    assert "done is not a status" in console.send("/req status 1 done")
     assert stored(engine)[0].status == "shipped"
     with Session(engine) as db:
         moves = [e.changes["status"] for e in db.exec(select(AuditEntry).where(AuditEntry.action == "status"))]
