@@ -41,7 +41,7 @@ def card(
     db: Session,
     view: RequirementView,
     *,
-    notice: Text | None = None,
+    notice: Line | None = None,
     visibility: Visibility = Visibility.EPHEMERAL,
     replace_original: bool = False,
     history: bool = True,
@@ -59,7 +59,7 @@ def card(
     )
 
 
-def requirement_card(data: RequirementCard, *, notice: Text | None = None) -> Card:
+def requirement_card(data: RequirementCard, *, notice: Line | None = None) -> Card:
     item, markets, people = data.view.item, data.view.markets, data.trail.people
     status = Text(f"status.{item.status}")
     score = scoring_view.score_data(data.score)

@@ -27,6 +27,7 @@ from handlers.core.reply import (
 from handlers.core.roles import can_decide
 from handlers.core.views import help_reply
 from handlers.requirements import cards as view_of
+from handlers.requirements.audit import field_labels
 from handlers.requirements.input import (
     MAX_COMMAND_TEXT,
     OPTION_KEYS,
@@ -78,7 +79,7 @@ def add(cmd: CommandInput, db: Session) -> Reply:
         requester_id=cmd.actor.member_id,
         values=_with_channel(values, cmd),
     )
-    notice = Text("req.added", {"key": created.item.key})
+    notice = _with_due_note(Text("req.added", {"key": created.item.key}), cmd, values)
     return view_of.card(db, created, notice=notice, visibility=Visibility.CHANNEL, history=False)
 
 
@@ -128,7 +129,7 @@ def edit(cmd: CommandInput, db: Session) -> Reply:
     refreshed = req_model.get_by_id(db=db, workspace_id=cmd.actor.workspace_id, requirement_id=found.item.id or 0)
     assert refreshed is not None
     notice = (
-        Text("req.edited", {"key": found.item.key, "fields": ", ".join(changes)})
+        _with_due_note(Text("req.edited", {"key": found.item.key, "fields": field_labels(changes)}), cmd, values)
         if changes
         else Text("req.unchanged", {"key": found.item.key})
     )
@@ -260,6 +261,12 @@ def _values(cmd: CommandInput, db: Session, raw: dict[str, Any], *, usage: str, 
         return requirement_values(raw, db=db, actor=cmd.actor, today=today, for_edit=for_edit)
     except InvalidFields as err:
         raise err.usage_error(usage) from err
+
+
+def _with_due_note(notice: Text, cmd: CommandInput, values: dict[str, Any]) -> Text:
+    """The notice, and a word on the due date typed when it is past or was read as next year's."""
+    note = fields.due_note(cmd.args.options.get("due"), values.get("due"), today=fields.local_today(cmd.actor.tz))
+    return Text("common.two_sentences", {"first": notice, "second": note}) if note else notice
 
 
 def _field(compute: Any, usage: str) -> Any:
