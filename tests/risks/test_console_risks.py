@@ -243,3 +243,10 @@ def test_exposure_is_shown_in_the_home_currency_at_the_teams_rate(console: Conso
     # 120,000 USD × 7.2 CNY/USD = 864,000 CNY
     assert "CNY 864,000" in after
     assert "from USD 120,000 at 7.2 (the team's rate of 2026-11-01)" in after
+
+
+def test_a_closed_risk_shows_no_next_review(console: ConsoleDriver) -> None:
+    console.send("/risk add thing category=fx likelihood=3 impact=3 review=weekly")
+    assert "Review: every 7 days, next" in console.send("/risk show RISK-1")
+    out = console.send("/risk close RISK-1 hedged")
+    assert "Review: —" in out and "next" not in out.split("Review:")[1].splitlines()[0]
