@@ -263,7 +263,7 @@ def test_result_alone_asks_for_a_file_in_the_console(console: ConsoleDriver, eng
     Path("daily.csv").write_text(daily_csv(days=3, markets=("DE",)))
     out = console.send("/exp result EXP-1", "daily.csv")
     assert "CSV of daily rows for EXP-1" in out
-    assert "EXP-1: 6 rows from daily.csv (3 days, 1 markets)." in out
+    assert "EXP-1: 6 rows from daily.csv (3 days, 1 market)." in out
     assert count(engine, ExperimentDaily) == 6
 
 
