@@ -40,9 +40,12 @@ from models.market_codes import COMMON_MARKETS, KNOWN_PLATFORMS
 from models.requirements import requirement as req_model
 from models.requirements.requirement import IllegalTransition, ListFilter, Status
 from models.scoring import score as score_model
+from models.workspace import member_by_ref
 
 FORM_ACTION = "req.form"
-LIST_KEYS = frozenset({"status", "market", "platform", "page"})
+LIST_KEYS = frozenset({"status", "market", "platform", "owner", "page"})
+SEARCH_WORDS_MAX = 5
+SEARCH_WORD_CHARS = 100
 
 
 def root(cmd: CommandInput, db: Session) -> Reply:
@@ -90,19 +93,37 @@ def list_(cmd: CommandInput, db: Session) -> Reply:
             filters["mine"] = True
         else:
             raise UsageError("args.unexpected_word", "req.list.usage", value=word)
+    return _filtered_list(cmd, db, filters, "req.list.usage")
+
+
+def search(cmd: CommandInput, db: Session) -> Reply:
+    """`/req search 退货 size chart [status=..]`: requirements whose title, description or acceptance
+    criteria hold every word."""
+    words = [w for w in cmd.args.words if w.strip()]
+    if not words:
+        raise UsageError("req.search.need_words", "req.search.usage")
+    if len(words) > SEARCH_WORDS_MAX or any(len(w) > SEARCH_WORD_CHARS for w in words):
+        raise UsageError("req.search.too_many", "req.search.usage", max=SEARCH_WORDS_MAX)
+    return _filtered_list(cmd, db, {"q": words}, "req.search.usage")
+
+
+def _filtered_list(cmd: CommandInput, db: Session, filters: dict[str, Any], usage: str) -> Reply:
     options = cmd.args.options
+    if "owner" in options:
+        user_ref, _ = _field(lambda: fields.member_ref("owner", options["owner"]), usage)
+        owner = member_by_ref(db=db, workspace_id=cmd.actor.workspace_id, external_id=user_ref)
+        filters["owner"] = owner.id if owner is not None else 0  # nobody known by that name owns anything
     if "status" in options:
-        filters["status"] = status_from_word(options["status"], "req.list.usage").value
+        filters["status"] = status_from_word(options["status"], usage).value
     if "market" in options:
-        filters["market"] = _field(lambda: fields.markets("market", options["market"], limit=1)[0], "req.list.usage")
+        filters["market"] = _field(lambda: fields.markets("market", options["market"], limit=1)[0], usage)
     if "platform" in options:
         filters["platform"] = _field(
-            lambda: fields.platform("platform", options["platform"], max_length=req_model.PLATFORM_MAX),
-            "req.list.usage",
+            lambda: fields.platform("platform", options["platform"], max_length=req_model.PLATFORM_MAX), usage
         )
     page = 1
     if "page" in options:
-        page = _positive_int(options["page"], "req.list.usage")
+        page = _positive_int(options["page"], usage)
     return _list_reply(db, cmd.actor.workspace_id, cmd.actor.member_id, filters, page, replace_original=False)
 
 
@@ -184,7 +205,9 @@ def on_move(action: ActionInput, db: Session) -> Reply:
 
 def on_page(action: ActionInput, db: Session) -> Reply:
     raw_filters = action.payload.get("f")
-    filters = {k: v for k, v in (raw_filters or {}).items() if k in ("status", "market", "platform", "mine")}
+    filters = {
+        k: v for k, v in (raw_filters or {}).items() if k in ("status", "market", "platform", "mine", "owner", "q")
+    }
     page = action.payload.get("p")
     page = page if isinstance(page, int) and page > 0 else 1
     return _list_reply(db, action.actor.workspace_id, action.actor.member_id, filters, page, replace_original=True)
@@ -246,6 +269,8 @@ def _list_reply(
         market=filters.get("market"),
         platform=filters.get("platform"),
         member_id=member_id if filters.get("mine") else None,
+        owner_id=filters["owner"] if isinstance(filters.get("owner"), int) else None,
+        words=tuple(str(w) for w in filters.get("q") or ())[:SEARCH_WORDS_MAX],
     )
     offset = (page - 1) * view_of.PAGE_SIZE
     found = req_model.page(db=db, workspace_id=workspace_id, where=where, offset=offset, limit=view_of.PAGE_SIZE)
@@ -321,6 +346,7 @@ COMMANDS = (
     CommandSpec("req", root, "req.usage"),
     CommandSpec("req add", add, "req.add.usage", "req.add.summary", keys=OPTION_KEYS),
     CommandSpec("req list", list_, "req.list.usage", "req.list.summary", keys=LIST_KEYS, aliases=("req ls",)),
+    CommandSpec("req search", search, "req.search.usage", "req.search.summary", keys=LIST_KEYS, aliases=("req find",)),
     CommandSpec("req show", show, "req.show.usage", "req.show.summary"),
     CommandSpec("req edit", edit, "req.edit.usage", "req.edit.summary", keys=OPTION_KEYS),
     CommandSpec("req status", status, "req.status.usage", "req.status.summary"),
