@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
@@ -113,7 +114,10 @@ def move_buttons(requirement_id: int, status: Status) -> list[Button]:
     ]
 
 
-def summary_line(view: RequirementView, people: dict[int, tuple[str, str | None]]) -> Line:
+OPEN = frozenset({Status.NEW, Status.TRIAGED, Status.APPROVED, Status.IN_PROGRESS})  # a due date still binds
+
+
+def summary_line(view: RequirementView, people: dict[int, tuple[str, str | None]], today: date | None = None) -> Line:
     """`triaged · DE, US · amazon · due 2026-12-01 · @li`."""
     item = view.item
     parts: list[Line] = [Text(f"status.{item.status}")]
@@ -122,18 +126,21 @@ def summary_line(view: RequirementView, people: dict[int, tuple[str, str | None]
     if item.platform:
         parts.append(item.platform)
     if item.due:
-        parts.append(Text("req.due", {"date": When(item.due)}))
+        overdue = today is not None and item.due < today and item.status in OPEN
+        parts.append(Text("req.due_overdue" if overdue else "req.due", {"date": When(item.due)}))
     if item.owner_id:
         parts.append(who_of(people, item.owner_id))
     return joined(parts)
 
 
-def list_page(found: Page, *, page: int, filters: dict[str, Any], replace_original: bool = False) -> Reply:
+def list_page(
+    found: Page, *, page: int, filters: dict[str, Any], today: date | None = None, replace_original: bool = False
+) -> Reply:
     buttons = page_buttons(PAGE_ACTION, page, found.more, f=filters)
-    return Reply("req_list", card=list_card(found, page), buttons=buttons, replace_original=replace_original)
+    return Reply("req_list", card=list_card(found, page, today), buttons=buttons, replace_original=replace_original)
 
 
-def list_card(found: Page, page: int) -> Card:
+def list_card(found: Page, page: int, today: date | None = None) -> Card:
     title = Text("req.list_title")
     views = found.items
     if not views:
@@ -141,6 +148,6 @@ def list_card(found: Page, page: int) -> Card:
     first = (page - 1) * PAGE_SIZE + 1
     total = f"{found.total}+" if found.capped else found.total
     counted = Text("common.page", {"first": first, "last": first + len(views) - 1, "total": total})
-    rows = tuple(Row([Strong(v.item.key), " ", v.item.title], summary_line(v, found.people)) for v in views)
+    rows = tuple(Row([Strong(v.item.key), " ", v.item.title], summary_line(v, found.people, today)) for v in views)
     scope: list[Inline] = [counted, " · ", Text("req.list_newest")]
     return Card(summary=[title, " · ", counted], header=Header(title), parts=(Note((scope,)), Rows(rows)))

@@ -124,7 +124,8 @@ def _filtered_list(cmd: CommandInput, db: Session, filters: dict[str, Any], usag
     page = 1
     if "page" in options:
         page = _positive_int(options["page"], usage)
-    return _list_reply(db, cmd.actor.workspace_id, cmd.actor.member_id, filters, page, replace_original=False)
+    actor = cmd.actor
+    return _list_reply(db, actor.workspace_id, actor.member_id, filters, page, replace_original=False, tz=actor.tz)
 
 
 def show(cmd: CommandInput, db: Session) -> Reply:
@@ -210,7 +211,8 @@ def on_page(action: ActionInput, db: Session) -> Reply:
     }
     page = action.payload.get("p")
     page = page if isinstance(page, int) and page > 0 else 1
-    return _list_reply(db, action.actor.workspace_id, action.actor.member_id, filters, page, replace_original=True)
+    actor = action.actor
+    return _list_reply(db, actor.workspace_id, actor.member_id, filters, page, replace_original=True, tz=actor.tz)
 
 
 def on_form(action: ActionInput, db: Session) -> Reply:
@@ -263,6 +265,7 @@ def _list_reply(
     page: int,
     *,
     replace_original: bool,
+    tz: str,
 ) -> Reply:
     where = ListFilter(
         status=filters.get("status"),
@@ -276,8 +279,9 @@ def _list_reply(
     found = req_model.page(db=db, workspace_id=workspace_id, where=where, offset=offset, limit=view_of.PAGE_SIZE)
     if not found.items and found.total and page > 1 and not found.capped:
         last = -(-found.total // view_of.PAGE_SIZE)
-        return _list_reply(db, workspace_id, member_id, filters, last, replace_original=replace_original)
-    return view_of.list_page(found, page=page, filters=filters, replace_original=replace_original)
+        return _list_reply(db, workspace_id, member_id, filters, last, replace_original=replace_original, tz=tz)
+    today = fields.local_today(tz)
+    return view_of.list_page(found, page=page, filters=filters, today=today, replace_original=replace_original)
 
 
 def _values(cmd: CommandInput, db: Session, raw: dict[str, Any], *, usage: str, for_edit: bool) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from handlers.core.reply import Reply, Text
 # (task, the commands shown for it); each command's example and what it does are in the catalogue
 # as help.<command>.usage and help.<command>.what. Each feature's own `/<root> help` lists everything.
 TASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("log", ("req_add", "req_list", "req_edit", "req_export")),
+    ("log", ("req_add", "req_list", "req_search", "req_edit", "req_export")),
     ("rank", ("score", "score_top", "markets")),
     ("approve", ("submit", "role", "status")),
     ("risks", ("risk_add", "risk_list", "risk_watch")),

@@ -61,3 +61,15 @@ def test_search_over_slack(slack) -> None:  # type: ignore[no-untyped-def]
     slack.command("add other")
     text = block_text(slack.command("search 尺码").json())
     assert "REQ-1" in text and "REQ-2" not in text
+
+
+def test_open_requirements_past_their_due_date_are_marked_overdue(console: ConsoleDriver) -> None:
+    console.send("/req add late due=2020-01-01")
+    console.send("/req add done due=2020-01-01")
+    console.send("/req status REQ-2 rejected")
+    console.send("/req add fine due=+2w")
+    out = console.send("/req list")
+    assert "new · overdue since 2020-01-01" in out
+    assert "rejected · due 2020-01-01" in out  # a closed one is not late
+    assert out.count("overdue") == 1
+    assert "已逾期（截止 2020-01-01）" in (console.send("/pm lang zh") and console.send("/req list"))
