@@ -16,8 +16,8 @@ from sqlmodel import select
 
 from bot.console.repl import CONSOLE_CHANNEL, canonical
 from bot.db import session_scope
-from bot.render.environment import Viewer
 from bot.render.text import TextRenderer
+from bot.render.viewer import Viewer
 from bot.runtime import Caller, Runtime
 from handlers.core.reply import Reply, Text
 from models.workspace import Workspace

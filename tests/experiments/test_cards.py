@@ -53,7 +53,7 @@ def daily(markets: list[str]) -> Counts:
 def test_an_experiment_card_everywhere_with_a_typed_name_and_metric_shown_as_typed() -> None:
     item = experiment()
     reply = view.card(seen(item, TYPED, requirement="REQ-1"), notice=[Text("exp.started", {"key": item.key})])
-    assert reply.card is not None and not reply.data
+    assert reply.card is not None
     assert_inert(reply)
     en = draw(reply, "en")
     assert f"running · Metric: {MARKUP} · DE · REQ-1 · Planned by @mei" in en.text
@@ -84,7 +84,9 @@ def test_market_slices_show_the_biggest_twelve_with_a_caution_and_how_many_more(
     markets = ["DE", "FR", "IT", "ES", "NL", "BE", "AT", "IE", "PL", "SE", "FI", "PT", "GR"]
     item = experiment(markets=",".join(markets))
     drawn = draw(view.card(seen(item, daily(markets))), lang)
-    assert catalog().t(lang, "exp.slice.caution") in drawn.text
+    # 12 markets shown × 1 variant: 12 comparisons, so 0.05 / 12 across them all
+    caution = catalog().t(lang, "exp.slice.caution", markets=12, arms=1, tests=12, alpha="0.004167")
+    assert caution.replace("`", "") in drawn.text
     assert catalog().t(lang, "exp.slices_more", n=1, key="EXP-4").replace("`", "") in drawn.text
     title = catalog().t(lang, "exp.label.slices")
     assert f"*{title}*" in drawn.mrkdwn and f"**{title}**" in drawn.markdown
