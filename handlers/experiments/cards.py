@@ -182,24 +182,42 @@ def decision_buttons(item: Experiment, readout: Readout, *, ship: bool = True) -
     ]
 
 
-def list_page(found: ListPage, *, page: int, filters: dict[str, Any], replace_original: bool = False) -> Reply:
+def list_page(
+    found: ListPage,
+    *,
+    page: int,
+    filters: dict[str, Any],
+    readouts: dict[int | None, Readout] | None = None,
+    replace_original: bool = False,
+) -> Reply:
     buttons = page_buttons(PAGE_ACTION, page, found.more, f=filters)
-    return Reply("exp_list", card=list_card(found, page), buttons=buttons, replace_original=replace_original)
+    card = list_card(found, page, readouts or {})
+    return Reply("exp_list", card=card, buttons=buttons, replace_original=replace_original)
 
 
-def list_card(found: ListPage, page: int) -> Card:
-    """A page of experiments, newest first: each with its state, metric, markets and planned sample."""
+def list_card(found: ListPage, page: int, readouts: dict[int | None, Readout] | None = None) -> Card:
+    """A page of experiments, newest first: each with its state, what its data says now (when it has
+    started), metric, markets and planned sample."""
     title = Text("exp.list_title")
     if not found.items:
         return Card(summary=title, header=Header(title), parts=(Section((Text("exp.list_empty"),)),))
     first = (page - 1) * PAGE_SIZE + 1
     total = f"{found.total}+" if found.capped else found.total
     counted = Text("common.page", {"first": first, "last": first + len(found.items) - 1, "total": total})
+    readouts = readouts or {}
     rows = tuple(
-        Row([Strong(e.key), " ", e.name], [Text(f"exp.state.{e.status}"), " · ", _list_line(e)]) for e in found.items
+        Row([Strong(e.key), " ", e.name], [*_state(e, readouts.get(e.id)), " · ", _list_line(e)]) for e in found.items
     )
     scope: list[Inline] = [counted, " · ", Text("exp.list_newest")]
     return Card(summary=[title, " · ", counted], header=Header(title), parts=(Note((scope,)), Rows(rows)))
+
+
+def _state(e: Experiment, readout: Readout | None) -> list[Inline]:
+    """`running, variant ahead`: the state, and the verdict of its data while nobody has decided."""
+    state: list[Inline] = [Text(f"exp.state.{e.status}")]
+    if readout is not None and e.decision is None:
+        state += [" · ", Text(f"exp.list.verdict.{readout.verdict.value}", {"arm": readout.lead or ""})]
+    return state
 
 
 def _list_line(e: Experiment) -> Text:

@@ -209,7 +209,8 @@ def _list_reply(db: Session, workspace_id: int, filters: dict[str, Any], page: i
     if not found.items and found.total and page > 1 and not found.capped:
         last = -(-found.total // view_of.PAGE_SIZE)
         return _list_reply(db, workspace_id, filters, last, replace_original=replace_original)
-    return view_of.list_page(found, page=page, filters=filters, replace_original=replace_original)
+    readouts = {e.id: view_of.reading(db, e).readout for e in found.items if e.status != ExpStatus.DRAFT}
+    return view_of.list_page(found, page=page, filters=filters, readouts=readouts, replace_original=replace_original)
 
 
 def _one(cmd: CommandInput, db: Session, usage: str) -> Experiment:

@@ -73,15 +73,15 @@ def test_three_arms_uneven_split_and_absolute_mde(console: ConsoleDriver, engine
     [
         ("/exp add x baseline=3% mde=10%", "metric: this field is required"),
         ("/exp add metric=cr baseline=3% mde=10%", "name: this field is required"),
-        ("/exp add x metric=cr baseline=150% mde=10%", "`150%` is not a rate between 0% and 100%"),
-        ("/exp add x metric=cr baseline=3% mde=0", "`0` is not a change above zero"),
-        ("/exp add x metric=cr baseline=3% mde=-5%", "`-5%` is not a number I can read"),
+        ("/exp add x metric=cr baseline=150% mde=10%", "150% is not a rate between 0% and 100%"),
+        ("/exp add x metric=cr baseline=3% mde=0", "0 is not a change above zero"),
+        ("/exp add x metric=cr baseline=3% mde=-5%", "-5% is not a number I can read"),
         ("/exp add x metric=cr baseline=95% mde=10%", "That plan cannot work"),
-        ("/exp add x metric=cr baseline=3% mde=10% alpha=0.5", "`0.5` must lie between 0.1% and 20%"),
-        ("/exp add x metric=cr baseline=3% mde=10% split=50/50/0", "`50/50/0` is not a split"),
+        ("/exp add x metric=cr baseline=3% mde=10% alpha=0.5", "0.5 must lie between 0.1% and 20%"),
+        ("/exp add x metric=cr baseline=3% mde=10% split=50/50/0", "50/50/0 is not a split"),
         ("/exp add x metric=cr baseline=3% mde=10% split=50/50 variants=3", "the split has 2 parts but variants=3"),
         ("/exp add x metric=cr baseline=3% mde=10% req=REQ-9", "REQ-9 does not exist in this workspace"),
-        ("/exp add x metric=cr baseline=3% mde=10% traffic=lots", "`lots` is not visitors per day"),
+        ("/exp add x metric=cr baseline=3% mde=10% traffic=lots", "lots is not visitors per day"),
         ("/exp add x metric=cr baseline=3% mde=0.3pp mde_type=relative", "is in percentage points"),
     ],
 )
@@ -123,8 +123,8 @@ def test_a_broken_split_says_srm_and_dont_trust(console: ConsoleDriver) -> None:
         ("control=300/330 variant=100/3", "330 conversions out of 300 visitors (write visitors/conversions)"),
         ("control=-5/3 variant=100/3", "counts cannot be negative"),
         ("control=ten/3 variant=100/3", "is not visitors/conversions"),
-        ("control=100/3 d=100/3", "`d` is not an arm of EXP-1. Its arms: control, variant."),
-        ("control=100/3 a=100/3", "`control` is given twice"),
+        ("control=100/3 d=100/3", "d is not an arm of EXP-1. Its arms: control, variant."),
+        ("control=100/3 a=100/3", "control is given twice"),
     ],
 )
 def test_bad_counts_are_refused(console: ConsoleDriver, engine, numbers, message) -> None:
@@ -255,8 +255,8 @@ def test_a_bad_csv_is_refused_by_line_and_nothing_is_stored(console: ConsoleDriv
     out = console.send("/exp result EXP-1 file=bad.csv")
     assert "Nothing from bad.csv was stored for EXP-1:" in out
     assert "line 14: 300 conversions out of 100 visitors" in out
-    assert "line 15: `ctl` is not an arm of this experiment (control, variant)" in out
-    assert "line 15: visitors `x` is not a whole number of 0 or more" in out
+    assert "line 15: ctl is not an arm of this experiment (control, variant)" in out
+    assert "line 15: visitors x is not a whole number of 0 or more" in out
     assert count(engine, ExperimentDaily) == 0
     assert one(engine).status == "draft"
     assert "There is no file at missing.csv." in console.send("/exp result EXP-1 file=missing.csv")
@@ -267,7 +267,7 @@ def test_result_alone_asks_for_a_file_in_the_console(console: ConsoleDriver, eng
     Path("daily.csv").write_text(daily_csv(days=3, markets=("DE",)))
     out = console.send("/exp result EXP-1", "daily.csv")
     assert "CSV of daily rows for EXP-1" in out
-    assert "EXP-1: 6 rows from daily.csv (3 days, 1 markets)." in out
+    assert "EXP-1: 6 rows from daily.csv (3 days, 1 market)." in out
     assert count(engine, ExperimentDaily) == 6
 
 
