@@ -20,7 +20,7 @@ from bot.background import Background
 from bot.db import session_scope
 from bot.outage import DatabaseHealth, is_outage
 from bot.render.viewer import Viewer
-from handlers.core.command import ActionInput, Actor, CommandInput, Registry
+from handlers.core.command import UNKNOWN, ActionInput, Actor, CommandInput, Registry
 from handlers.core.fields import without_nul
 from handlers.core.reply import Attachment, RefreshProfile, Reply, UsageError
 from handlers.core.views import usage_reply
@@ -101,16 +101,21 @@ class Runtime:
 
         def run(actor: Actor, db: Session) -> Reply:
             nonlocal changes_people
-            resolved = self.registry.resolve(root, text)
-            changes_people = resolved.spec.changes_people
-            cmd = CommandInput(
-                actor=actor,
-                slug=resolved.spec.slug,
-                args=resolved.args,
-                channel_ref=caller.channel_ref,
-                text=resolved.text,
-            )
-            return resolved.spec.handler(cmd, db)
+            try:
+                resolved = self.registry.resolve(root, text)
+                changes_people = resolved.spec.changes_people
+                cmd = CommandInput(
+                    actor=actor,
+                    slug=resolved.spec.slug,
+                    args=resolved.args,
+                    channel_ref=caller.channel_ref,
+                    text=resolved.text,
+                )
+                return resolved.spec.handler(cmd, db)
+            except UsageError as err:
+                if err.text.key in UNKNOWN:
+                    raise self.registry.did_you_mean(err, root, text) from err
+                raise
 
         outcome = self._run(caller, run)
         if changes_people:

@@ -4,6 +4,7 @@ from models.approvals.approval import Approval, ApprovalStep
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
 from models.costs.cost import CostLane, Sku
+from models.costs.fee_override import FeeOverride
 from models.costs.fx import FxRate, MoneySetting
 from models.digest.run import DigestRun
 from models.digest.schedule import DigestChannel, DigestSkip
@@ -36,6 +37,7 @@ __all__ = [
     "Experiment",
     "ExperimentDaily",
     "ExperimentTotal",
+    "FeeOverride",
     "Figure",
     "FigureToken",
     "FxRate",

@@ -155,7 +155,9 @@ class SlackFrontEnd:
             user_ref=caller.user_ref,
             channel_ref=caller.channel_ref,
         )
-        if reply.kind != "silent":
+        if reply.kind != "silent" and reply.visibility is Visibility.EPHEMERAL:
+            self.effects.respond(reply, outcome.viewer, where)  # a confirmation only the submitter sees
+        elif reply.kind != "silent":
             reply.effects.insert(0, _as_post(reply))
         self._submit(reply.effects, outcome.viewer, where, caller)
         if metadata.get("h"):  # a form opened from the Home tab: show the tab as it is now

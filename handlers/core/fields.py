@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from handlers.core.args import normalise_word, parse_mention, split_list
-from handlers.core.reply import FieldError, InvalidFields
+from handlers.core.reply import FieldError, InvalidFields, Text
 from models.market_codes import normalise_market, normalise_platform
 
 CLEAR_WORDS = frozenset({"none", "-", "无", "清空", "clear"})
@@ -56,6 +56,18 @@ def due_date(name: str, value: str, *, today: date) -> date:
     except ValueError as err:
         raise FieldError(name, "field.bad_date", value=value) from err
     raise FieldError(name, "field.bad_date", value=value)
+
+
+def due_note(typed: str | None, due: date | None, *, today: date) -> Text | None:
+    """What to tell someone about the due date they typed: it is past, or a month and day with no year
+    was read as next year's."""
+    if not isinstance(typed, str) or due is None:
+        return None
+    if due < today:
+        return Text("field.due_past", {"date": due})
+    if CN_SHORT.fullmatch(normalise_word(typed)) and due.year > today.year:
+        return Text("field.due_next_year", {"value": typed, "date": due})
+    return None
 
 
 def markets(name: str, value: str | list[str], *, limit: int) -> list[str]:

@@ -44,6 +44,7 @@ def on_decide(action: ActionInput, db: Session) -> Reply:
     seen = view_of.reading(db, item)
     drawn_for = (_int(payload.get("v")), _int(payload.get("x")))
     allowed = seen.readout.decidable and (decision is Decision.STOP or seen.readout.verdict is not Verdict.SRM)
+    allowed = allowed and not (decision is Decision.SHIP and seen.ship_blocked)
     if item.decision is not None or drawn_for != (item.data_version, item.extensions) or not allowed:
         return view_of.card(seen, notice=Text("exp.decide.stale", {"key": item.key}), replace_original=True)
     needed = [math.ceil(n * EXTEND_BY) for n in item.needed]

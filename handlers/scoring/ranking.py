@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -118,8 +120,9 @@ def export(cmd: CommandInput, db: Session) -> Reply:
     table.to_csv(buffer, index=False)
     content = buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Chinese text correctly
     day = fields.local_today(cmd.actor.tz).isoformat()
+    at = datetime.now(ZoneInfo(cmd.actor.tz)).strftime("%H%M%S")  # two exports of a day never share a name
     upload = UploadFile(
-        f"tradewind-backlog-{day}.csv",
+        f"tradewind-backlog-{day}-{at}.csv",
         content,
         Text("req.export.title", {"day": day}),
         comment=Text("req.export.comment", {"count": len(rows)}),

@@ -40,7 +40,7 @@ def test_the_scheduler_posts_every_features_news_in_chinese_and_stays_quiet_the_
             root="risk",
         )
         say(slack_runtime, "add JP recall category=quality likelihood=4 impact=4 market=JP", root="risk")
-        say(slack_runtime, "add DE title test market=DE metric=cvr baseline=3% mde=10%", root="exp")
+        say(slack_runtime, "add DE title test market=DE metric=cvr baseline=3% mde=10% method=fixed", root="exp")
         say(slack_runtime, "result EXP-1 control=44000/1320 variant=45000/1500", root="exp")
         advance(clock, utc(2026, 6, 2, 1, 30, 5), scheduler)
         [posted] = summaries(fake_slack)

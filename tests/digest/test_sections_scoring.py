@@ -173,8 +173,8 @@ def test_decisions_and_requests_still_waiting_with_how_long(console: ConsoleDriv
         "• REQ-4 US coupon — rejected after waiting 1 h 35 min · @li",
     ]
     assert section(text, "Waiting for approval") == [  # oldest first; REQ-3 is JP
-        "• REQ-1 DE A+ page — waiting 5 h 10 min · 1 approver(s) still to decide · @mei",
-        "• REQ-2 US listing — waiting 2 h 10 min · 2 approver(s) still to decide · @mei",
+        "• REQ-1 DE A+ page — waiting 5 h 10 min · 1 approver still to decide · @mei",
+        "• REQ-2 US listing — waiting 2 h 10 min · 2 approvers still to decide · @mei",
     ]
 
 
@@ -189,4 +189,4 @@ def test_requests_that_only_kept_waiting_make_no_digest(console: ConsoleDriver, 
     assert not digest.news
     text = text_of(digest)
     assert "Nothing new since the last digest." in text
-    assert "• REQ-1 DE A+ page — waiting 1 d 1 h · 1 approver(s) still to decide · @mei" in text
+    assert "• REQ-1 DE A+ page — waiting 1 d 1 h · 1 approver still to decide · @mei" in text

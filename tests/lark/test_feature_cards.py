@@ -59,6 +59,13 @@ SCRIPT = (
     "/cost price TEE-01 market=GB margin=25%",
     "/cost what-if TEE-01 fx=-10% freight=+30%",
     "/cost list",
+    "/pm fx USDCNY 7.20",
+    "/cost lane TEE-01 market=US channel=sea freight=0.90/unit freight_currency=USD duty=3.9% section301=25% "
+    "additional=10% insurance=0.3% entry_units=200 after_arrival=10% category=clothing returns=5% price=19.99",
+    "/cost vat not-reclaimed",
+    "/cost show TEE-01 market=DE",
+    "/cost vat reclaimed days=45",
+    "/cost fees US referral.clothing=12%",
     "/supplier add 宏达 category=服装 city=深圳 lead_days=25 defects=3/200 certs=CE "
     'note="<b>x</b> & [link](http://x) **y**"',
     "/supplier score 宏达 quality=4 certification=5 capacity=3 lead_time=4 return_rate=2 service=4",
