@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ BACKSTOP_CHECKPOINT_PAGES = 20_000  # if the checkpoint thread stalls, commits s
 CHECKPOINT_EVERY_S = 0.5
 PG_CONNECT_TIMEOUT_S = 2
 PG_STATEMENT_TIMEOUT_MS = 2000
+SQLITE_FILE_MODE = 0o600  # the team's data; SQLite gives its -wal, -shm and -journal files the same mode
 
 
 def make_engine(url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Engine:
@@ -56,6 +59,8 @@ def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engin
         echo=echo,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
+    if engine.url.database and engine.url.database != ":memory:" and not engine.url.database.startswith("file:"):
+        _private_file(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -77,6 +82,25 @@ def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engin
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _private_file(path: str) -> None:
+    """Create a new database file readable by its owner alone, before SQLite creates it with the
+    umask's mode (often 0644). A file that exists keeps its mode: it is the user's, and may be shared
+    on purpose; a warning says when others can read it."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SQLITE_FILE_MODE)
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # a directory that does not exist, say: SQLite will say so on connect
+    else:
+        os.fchmod(fd, SQLITE_FILE_MODE)  # whatever the umask
+        os.close(fd)
+        return
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("database file %s has mode %o: other users on this machine can read it", path, mode)
 
 
 def _start_checkpointer(path: str) -> None:

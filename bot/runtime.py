@@ -22,6 +22,7 @@ from bot.render.environment import Viewer
 from handlers.core.command import ActionInput, Actor, CommandInput, Registry
 from handlers.core.reply import Attachment, RefreshProfile, Reply, UsageError
 from handlers.core.views import usage_reply
+from models.request_claim import claim_request, release_request
 from models.workspace import ensure_member, ensure_workspace
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ class Outcome:
     reply: Reply
     viewer: Viewer
     actor: Actor | None = None
+    repeated: bool = False  # the same request was carried out before; nothing was done this time
 
 
 class Runtime:
@@ -91,7 +93,9 @@ class Runtime:
         self.actors = ActorCache()
         self.background = Background()
 
-    def command(self, caller: Caller, root: str, text: str) -> Outcome:
+    def command(self, caller: Caller, root: str, text: str, *, once: str | None = None) -> Outcome:
+        """Run a command. `once` names the request (models.request_claim.request_key of the platform's
+        ids for it): a request carried out before is answered as already done and not run again."""
         changes_people = False
 
         def run(actor: Actor, db: Session) -> Reply:
@@ -107,7 +111,7 @@ class Runtime:
             )
             return resolved.spec.handler(cmd, db)
 
-        outcome = self._run(caller, run)
+        outcome = self._run(caller, run, once)
         if changes_people:
             self.actors.clear()
         return outcome
@@ -119,6 +123,8 @@ class Runtime:
         payload: dict[str, Any],
         form: dict[str, Any] | None = None,
         files: tuple[Attachment, ...] = (),
+        *,
+        once: str | None = None,
     ) -> Outcome:
         spec = self.registry.action(name)
 
@@ -130,34 +136,41 @@ class Runtime:
             )
             return spec.handler(act, db)
 
-        return self._run(caller, run)
+        return self._run(caller, run, once)
 
     def forget_people(self) -> None:
         """Someone's language, time zone or role changed: read people afresh."""
         self.actors.clear()
 
-    def _run(self, caller: Caller, work: Callable[[Actor, Session], Reply]) -> Outcome:
+    def _run(self, caller: Caller, work: Callable[[Actor, Session], Reply], once: str | None) -> Outcome:
         try:
-            return self._attempt(caller, work)
+            return self._attempt(caller, work, once)
         except DBAPIError as err:
             if not err.connection_invalidated:
                 raise
             # A pooled connection died (the database restarted); the unit never committed, so run it
             # once more on a fresh connection instead of pinging before every checkout.
             log.warning("database connection was lost; retrying once")
-            return self._attempt(caller, work, last_try=True)
+            return self._attempt(caller, work, once, last_try=True)
 
-    def _attempt(self, caller: Caller, work: Callable[[Actor, Session], Reply], *, last_try: bool = False) -> Outcome:
+    def _attempt(
+        self, caller: Caller, work: Callable[[Actor, Session], Reply], once: str | None, *, last_try: bool = False
+    ) -> Outcome:
         actor: Actor | None = None
         try:
             with session_scope(self.engine) as db:
                 cached = self.actors.get(caller)
                 actor, created = (cached, False) if cached else self._actor(db, caller)
+                if once is not None and not claim_request(db=db, platform=caller.platform, key=once):
+                    log.info("%s request already carried out; replay answered as done", caller.platform)
+                    return Outcome(Reply.message("common.already_done"), self._viewer(actor), actor, repeated=True)
                 try:
                     reply = work(actor, db)
                 except UsageError as err:
-                    db.rollback()
+                    db.rollback()  # the claim with it: the same request may be tried again
                     return Outcome(usage_reply(err), self._viewer(actor), actor)
+                if once is not None and reply.form_errors:
+                    release_request(db=db, platform=caller.platform, key=once)
                 if created and caller.platform == "slack":
                     reply.effects.append(RefreshProfile(actor.member_id, caller.user_ref))
             if not cached:

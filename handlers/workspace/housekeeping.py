@@ -8,11 +8,14 @@ from sqlmodel import Session
 
 from handlers.core.jobs import Delivery, JobSpec
 from models.processed_event import prune_events
+from models.request_claim import prune_requests
 
 
 def prune_processed_events(db: Session, now: datetime) -> list[Delivery]:
-    """Forget event ids older than any platform still retries (Slack: minutes; Lark: up to hours)."""
+    """Forget event ids and claimed requests older than any platform still retries or accepts as
+    signed (Slack: minutes; Lark: up to hours)."""
     prune_events(db=db, now=now)
+    prune_requests(db=db, now=now)
     return []
 
 
