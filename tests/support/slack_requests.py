@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -14,6 +15,11 @@ from urllib.parse import quote, urlencode
 import httpx
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+_TRIGGERS = itertools.count(1)  # Slack's trigger_id is unique to each request, across every sender
+
+
+def _trigger(kind: str = "trigger") -> str:
+    return f"{kind}-{next(_TRIGGERS)}"
 
 
 def sign(body: str, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
@@ -69,7 +75,7 @@ class SlackSender:
                 "api_app_id": "A1",
                 "is_enterprise_install": "false",
                 "response_url": f"{self.response_base}/cmd{self._n}",
-                "trigger_id": f"trigger-{self._n}",
+                "trigger_id": _trigger(),
             }
         )
 
@@ -94,7 +100,7 @@ class SlackSender:
                 "channel_id": who.channel,
                 "is_ephemeral": False,
             },
-            "trigger_id": f"trigger-{self._n}",
+            "trigger_id": _trigger(),
             "channel": {"id": who.channel, "name": "product"},
             "message": {"ts": message_ts, "type": "message", "text": ""},
             "response_url": f"{self.response_base}/click{self._n}",
@@ -128,7 +134,7 @@ class SlackSender:
             "user": {"id": who.user, "username": who.name, "name": who.name, "team_id": who.team},
             "api_app_id": "A1",
             "token": "deprecated",
-            "trigger_id": f"trigger-view-{self._n}",  # Slack's is new for every submission
+            "trigger_id": _trigger("trigger-view"),
             "view": {
                 "id": "V1",
                 "team_id": who.team,
