@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, UniqueConstraint, bindparam, false
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, UniqueConstraint, bindparam, false
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -21,6 +21,10 @@ class Role(StrEnum):
     MEMBER = "member"
 
 
+ROLE_ORDER = (Role.ADMIN, Role.APPROVER, Role.MEMBER)
+DEFAULT_EDITORS = "admin,approver"  # who may change digest settings and FX rates unless an admin says otherwise
+
+
 class Workspace(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
 
@@ -30,7 +34,22 @@ class Workspace(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=120)
     default_lang: str = Field(default="en", max_length=8)
     default_tz: str = Field(default="UTC", max_length=64)
+    # The roles, comma-separated, that may change each channel's digest and the team's FX rates.
+    digest_editors: str = Field(
+        default=DEFAULT_EDITORS, sa_column=Column(String(48), nullable=False, server_default=DEFAULT_EDITORS)
+    )
+    fx_editors: str = Field(
+        default=DEFAULT_EDITORS, sa_column=Column(String(48), nullable=False, server_default=DEFAULT_EDITORS)
+    )
+    # Whether a requester may name any member to decide, not only those with the approver role.
+    adhoc_approvers: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def roles_in(value: str | None) -> tuple[Role, ...]:
+    """The roles a stored editors setting names, most senior first; admins are always among them."""
+    named = {part.strip() for part in (value or DEFAULT_EDITORS).split(",")}
+    return tuple(r for r in ROLE_ORDER if r == Role.ADMIN or r.value in named)
 
 
 class Member(SQLModel, table=True):
@@ -170,3 +189,11 @@ def apply_profile(
     member.profile_checked_at = utcnow()
     db.add(member)
     return member
+
+
+def workspace_by_id(*, db: Session, workspace_id: int) -> Workspace:
+    """A workspace by our own id: its defaults and who may change what."""
+    workspace = db.get(Workspace, workspace_id)
+    if workspace is None:
+        raise LookupError(f"no workspace {workspace_id}")
+    return workspace

@@ -1,4 +1,4 @@
-"""request claims (commands, clicks and submissions carried out once)
+"""request claims (commands, clicks and submissions carried out once); who may change what
 
 Revision ID: 0007
 Revises: 0005
@@ -29,9 +29,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("request_claim", schema=None) as batch_op:
         batch_op.create_index("ix_request_claim_claimed_at", ["claimed_at"], unique=False)
+    with op.batch_alter_table("workspace", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("digest_editors", sa.String(48), nullable=False, server_default="admin,approver"))
+        batch_op.add_column(sa.Column("fx_editors", sa.String(48), nullable=False, server_default="admin,approver"))
+        batch_op.add_column(sa.Column("adhoc_approvers", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("workspace", schema=None) as batch_op:
+        batch_op.drop_column("adhoc_approvers")
+        batch_op.drop_column("fx_editors")
+        batch_op.drop_column("digest_editors")
     with op.batch_alter_table("request_claim", schema=None) as batch_op:
         batch_op.drop_index("ix_request_claim_claimed_at")
     op.drop_table("request_claim")
