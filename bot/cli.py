@@ -110,8 +110,8 @@ def _socket(settings: Settings, runtime: Runtime) -> int:
 
     from bot.slack.app import build_app
 
-    if not (settings.slack_app_token and settings.slack_bot_token):
-        log.error("Socket Mode needs SLACK_APP_TOKEN (xapp-...) and SLACK_BOT_TOKEN")
+    if not (settings.slack_app_token and settings.slack_ready):
+        log.error("Socket Mode needs SLACK_APP_TOKEN (xapp-...) and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID/SECRET)")
         return 2
     app = build_app(settings, runtime)
     _settle_heap()

@@ -24,6 +24,13 @@ CHECKPOINT_EVERY_S = 0.5
 PG_CONNECT_TIMEOUT_S = 2
 PG_STATEMENT_TIMEOUT_MS = 2000
 SQLITE_FILE_MODE = 0o600  # the team's data; SQLite gives its -wal, -shm and -journal files the same mode
+READ_ONLY = {"read_only": True}  # execution options of a connection that only reads (see _on_begin)
+
+
+def read_only(engine: Engine) -> dict[str, Any]:
+    """Execution options for a connection that only reads: on SQLite it begins deferred, beside the
+    writer; on PostgreSQL each statement runs on its own, without BEGIN and ROLLBACK round trips."""
+    return {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else READ_ONLY
 
 
 def make_engine(url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Engine:
@@ -79,7 +86,8 @@ def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engin
     def _on_begin(conn: Any) -> None:
         # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
         # another connection wrote in between; taking the write lock up front makes it wait instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A connection marked READ_ONLY never writes, so it reads beside the writer without the lock.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
     return engine
 

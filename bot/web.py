@@ -1,5 +1,6 @@
-"""The HTTP server: Slack's events URL (commands, interactivity and events), Lark's events URL (events
-and card callbacks), a health check, and the endpoint that scripts push early-warning figures to."""
+"""The HTTP server: Slack's events URL (commands, interactivity and events) and, when installed from the
+install page, /slack/install and /slack/oauth_redirect; Lark's events URL (events and card callbacks),
+a health check, and the endpoint that scripts push early-warning figures to."""
 
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
             return await handler.handle(request)
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+        if settings.slack_oauth:  # "Add to Slack": the install page and the redirect back from Slack
+            routes.append(Route("/slack/install", slack_events, methods=["GET"]))
+            routes.append(Route("/slack/oauth_redirect", slack_events, methods=["GET"]))
     if settings.lark_enabled:
         lark_events, lark_front = lark_endpoint(settings, runtime, platforms)
         routes.append(Route("/lark/events", lark_events, methods=["POST"]))

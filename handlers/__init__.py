@@ -11,6 +11,7 @@ from handlers.costs import commands as costs
 from handlers.costs import fx
 from handlers.digest import commands as digest
 from handlers.experiments import commands as experiments
+from handlers.home import commands as home
 from handlers.markets import commands as markets
 from handlers.requirements import audit
 from handlers.requirements import commands as requirements
@@ -35,6 +36,7 @@ FEATURES: dict[str, tuple[ModuleType, ...]] = {
     "markets": (markets,),
     "digest": (digest,),
     "standup": (standup,),
+    "home": (home,),
 }
 MODULES = [module for modules in FEATURES.values() for module in modules]
 

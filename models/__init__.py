@@ -18,6 +18,7 @@ from models.risks.indicator import Figure, FigureToken, RiskAlert, RiskWatch
 from models.risks.mitigation import RiskMitigation, RiskPlaybook
 from models.risks.risk import Risk, RiskMarket, RiskScore
 from models.scoring.score import MarketWeight, RequirementScore, ScoreEntry, ScoreMarket
+from models.slack_install import slack_bots, slack_installations, slack_oauth_states
 from models.standup.answer import StandupAnswer
 from models.suppliers.link import SupplierLink
 from models.suppliers.supplier import Supplier, SupplierScore, SupplierWeight
@@ -67,4 +68,7 @@ __all__ = [
     "SupplierScore",
     "SupplierWeight",
     "Workspace",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
 ]

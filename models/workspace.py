@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, UniqueConstraint, bindparam, false
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, func, select
 
 from models.base import UTCDateTime, dialect_insert, utcnow
 
@@ -23,6 +23,7 @@ class Role(StrEnum):
 
 ROLE_ORDER = (Role.ADMIN, Role.APPROVER, Role.MEMBER)
 DEFAULT_EDITORS = "admin,approver"  # who may change digest settings and FX rates unless an admin says otherwise
+DECIDING = frozenset({Role.ADMIN, Role.APPROVER})  # who may decide an approval that names nobody
 
 
 class Workspace(SQLModel, table=True):
@@ -44,6 +45,9 @@ class Workspace(SQLModel, table=True):
     # Whether a requester may name any member to decide, not only those with the approver role.
     adhoc_approvers: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # When the app was removed from this workspace (Slack's app_uninstalled / tokens_revoked): nothing
+    # is posted there any more, its data is kept, and installing again clears it.
+    uninstalled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 def roles_in(value: str | None) -> tuple[Role, ...]:
@@ -98,6 +102,18 @@ def ensure_workspace(
     )
     db.exec(stmt)
     return db.exec(query).one()
+
+
+def set_installed(*, db: Session, platform: str, external_id: str, installed: bool) -> bool:
+    """Mark a workspace (un)installed; False when the bot has never seen it."""
+    workspace = db.exec(
+        select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
+    ).first()
+    if workspace is None:
+        return False
+    workspace.uninstalled_at = None if installed else utcnow()
+    db.add(workspace)
+    return True
 
 
 def ensure_member(
@@ -162,6 +178,42 @@ _NAMES_OF = select(Member.id, Member.external_id, Member.display_name).where(
 )
 
 
+def member_by_id(*, db: Session, member_id: int) -> Member | None:
+    return db.get(Member, member_id)
+
+
+def workspace_by_id(*, db: Session, workspace_id: int) -> Workspace | None:
+    return db.get(Workspace, workspace_id)
+
+
+def member_ids_with_roles(*, db: Session, workspace_id: int, roles: Iterable[str]) -> list[int]:
+    """The workspace's members holding any of `roles`, in the order they joined."""
+    query = (
+        select(Member.id)
+        .where(Member.workspace_id == workspace_id, Member.role.in_([str(r) for r in roles]))  # type: ignore[attr-defined]
+        .order_by(Member.id)  # type: ignore[arg-type]
+    )
+    return [i for i in db.exec(query).all() if i is not None]
+
+
+def role_holders(*, db: Session, workspace_id: int) -> dict[str, list[int]]:
+    """The admins and approvers of a workspace, by role, in the order they joined."""
+    query = (
+        select(Member.id, Member.role)
+        .where(Member.workspace_id == workspace_id, Member.role.in_([Role.ADMIN, Role.APPROVER]))  # type: ignore[attr-defined]
+        .order_by(Member.id)  # type: ignore[arg-type]
+    )
+    held: dict[str, list[int]] = {Role.ADMIN: [], Role.APPROVER: []}
+    for member_id, role in db.exec(query).all():
+        held[role].append(member_id)
+    return held
+
+
+def admin_count(*, db: Session, workspace_id: int) -> int:
+    query = select(func.count()).where(Member.workspace_id == workspace_id, Member.role == Role.ADMIN)
+    return int(db.exec(query).one())
+
+
 def member_by_ref(*, db: Session, workspace_id: int, external_id: str) -> Member | None:
     """A workspace's member by their platform id."""
     return db.exec(select(Member).where(Member.workspace_id == workspace_id, Member.external_id == external_id)).first()
@@ -189,11 +241,3 @@ def apply_profile(
     member.profile_checked_at = utcnow()
     db.add(member)
     return member
-
-
-def workspace_by_id(*, db: Session, workspace_id: int) -> Workspace:
-    """A workspace by our own id: its defaults and who may change what."""
-    workspace = db.get(Workspace, workspace_id)
-    if workspace is None:
-        raise LookupError(f"no workspace {workspace_id}")
-    return workspace

@@ -9,9 +9,7 @@ from sqlmodel import Session
 
 from handlers.core.command import Actor
 from handlers.core.reply import Text, UsageError
-from models.workspace import Role, Workspace, roles_in, workspace_by_id
-
-DECIDING_ROLES = frozenset({Role.ADMIN, Role.APPROVER})
+from models.workspace import DECIDING, Role, Workspace, roles_in, workspace_by_id
 
 
 class Guarded(StrEnum):
@@ -23,7 +21,7 @@ class Guarded(StrEnum):
 
 def can_decide(actor: Actor, *, named: frozenset[int] = frozenset()) -> bool:
     """Approvers and admins may decide anything; others only what names them (a named approver)."""
-    return actor.role in DECIDING_ROLES or actor.member_id in named
+    return actor.role in DECIDING or actor.member_id in named
 
 
 def is_admin(actor: Actor) -> bool:
@@ -31,7 +29,9 @@ def is_admin(actor: Actor) -> bool:
 
 
 def workspace_of(db: Session, actor: Actor) -> Workspace:
-    return workspace_by_id(db=db, workspace_id=actor.workspace_id)
+    workspace = workspace_by_id(db=db, workspace_id=actor.workspace_id)
+    assert workspace is not None  # the actor's own, resolved in this transaction
+    return workspace
 
 
 def editors(workspace: Workspace, what: Guarded) -> tuple[Role, ...]:
@@ -47,4 +47,4 @@ def require_editor(db: Session, actor: Actor, what: Guarded, refusal: str, usage
 
 def may_be_named_approver(db: Session, actor: Actor, role: str) -> bool:
     """A person may be named to decide when they hold a deciding role, or the workspace allows anyone."""
-    return role in DECIDING_ROLES or workspace_of(db, actor).adhoc_approvers
+    return role in DECIDING or workspace_of(db, actor).adhoc_approvers
