@@ -23,6 +23,7 @@ BACKSTOP_CHECKPOINT_PAGES = 20_000  # if the checkpoint thread stalls, commits s
 CHECKPOINT_EVERY_S = 0.5
 PG_CONNECT_TIMEOUT_S = 2
 PG_STATEMENT_TIMEOUT_MS = 2000
+WROTE = "tradewind.wrote"  # in a connection's info: a statement since forget_writes() changed rows
 SQLITE_FILE_MODE = 0o600  # the team's data; SQLite gives its -wal, -shm and -journal files the same mode
 READ_ONLY = {"read_only": True}  # execution options of a connection that only reads (see _on_begin)
 
@@ -40,6 +41,12 @@ def make_engine(url: str, *, echo: bool = False, background_checkpoints: bool = 
     database every half second, instead of the commit that crosses the threshold doing it while a
     user waits (it was the p99 of /req add).
     """
+    engine = _make_engine(url, echo=echo, background_checkpoints=background_checkpoints)
+    _track_writes(engine)
+    return engine
+
+
+def _make_engine(url: str, *, echo: bool, background_checkpoints: bool) -> Engine:
     if url.startswith("sqlite"):
         engine = _sqlite_engine(
             url, echo=echo, autocheckpoint=BACKSTOP_CHECKPOINT_PAGES if background_checkpoints else None
@@ -90,6 +97,23 @@ def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engin
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _track_writes(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _mark(conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            conn.info[WROTE] = True
+
+
+def forget_writes(db: Session) -> None:
+    db.connection().info[WROTE] = False
+
+
+def wrote(db: Session) -> bool:
+    """Whether the session's transaction changed rows since forget_writes() (pending ORM changes included)."""
+    db.flush()
+    return bool(db.connection().info.get(WROTE))
 
 
 def _private_file(path: str) -> None:

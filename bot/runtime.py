@@ -17,12 +17,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from bot.background import Background
-from bot.db import session_scope
+from bot.db import forget_writes, session_scope, wrote
 from bot.render.viewer import Viewer
 from handlers.core.command import ActionInput, Actor, CommandInput, Registry
 from handlers.core.reply import Attachment, RefreshProfile, Reply, UsageError
 from handlers.core.views import usage_reply
-from models.request_claim import claim_request, release_request
+from models.request_claim import claim_request, is_claimed
 from models.workspace import ensure_member, ensure_workspace
 
 log = logging.getLogger(__name__)
@@ -161,16 +161,18 @@ class Runtime:
             with session_scope(self.engine) as db:
                 cached = self.actors.get(caller)
                 actor, created = (cached, False) if cached else self._actor(db, caller)
-                if once is not None and not claim_request(db=db, platform=caller.platform, key=once):
-                    log.info("%s request already carried out; replay answered as done", caller.platform)
-                    return Outcome(Reply.message("common.already_done"), self._viewer(actor), actor, repeated=True)
+                if once is not None:
+                    if is_claimed(db=db, platform=caller.platform, key=once):
+                        return self._repeated(caller, actor)
+                    forget_writes(db)
                 try:
                     reply = work(actor, db)
                 except UsageError as err:
-                    db.rollback()  # the claim with it: the same request may be tried again
+                    db.rollback()
                     return Outcome(usage_reply(err), self._viewer(actor), actor)
-                if once is not None and reply.form_errors:
-                    release_request(db=db, platform=caller.platform, key=once)
+                if once is not None and wrote(db) and not claim_request(db=db, platform=caller.platform, key=once):
+                    db.rollback()  # the same request, at the same moment, was committed first: undo this one
+                    return self._repeated(caller, actor)
                 if created and caller.platform == "slack":
                     reply.effects.append(RefreshProfile(actor.member_id, caller.user_ref))
             if not cached:
@@ -185,6 +187,10 @@ class Runtime:
             ref = uuid.uuid4().hex[:8]
             log.exception("unexpected error %s while serving %s", ref, caller)
             return Outcome(Reply.message("common.internal_error", ref=ref), self._viewer(actor), actor)
+
+    def _repeated(self, caller: Caller, actor: Actor) -> Outcome:
+        log.info("%s request already carried out; replay answered as done", caller.platform)
+        return Outcome(Reply.message("common.already_done"), self._viewer(actor), actor, repeated=True)
 
     def _actor(self, db: Session, caller: Caller) -> tuple[Actor, bool]:
         workspace = ensure_workspace(

@@ -1,6 +1,8 @@
 """Commands, clicks and form submissions already carried out, so that a replayed or retried request
-(the same signed body) acts once. The claim is written in the transaction of the request's own work:
-it exists exactly when that work was committed, and a concurrent replay waits on its unique key."""
+(the same signed body) acts once. The claim is written in the transaction of the request's own work,
+after it and only when it changed something: it exists exactly when that work was committed, and a
+concurrent replay waits on its unique key, then undoes its own work. A request that only read (a list,
+a page) is not claimed: its replay is answered afresh, and costs no write."""
 
 from __future__ import annotations
 
@@ -41,9 +43,9 @@ def claim_request(*, db: Session, platform: str, key: str) -> bool:
     return db.exec(stmt).first() is not None
 
 
-def release_request(*, db: Session, platform: str, key: str) -> None:
-    """The request did nothing that must not be repeated (a form sent back with errors)."""
-    db.exec(delete(RequestClaim).where(RequestClaim.platform == platform, RequestClaim.key == key))  # type: ignore[arg-type]
+def is_claimed(*, db: Session, platform: str, key: str) -> bool:
+    """Whether the request was carried out and committed already (a replay that comes after it)."""
+    return db.get(RequestClaim, (platform, key)) is not None
 
 
 def prune_requests(*, db: Session, now: datetime | None = None) -> int:
