@@ -17,13 +17,14 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
 from bot.background import Background
-from bot.db import session_scope
+from bot.db import forget_writes, session_scope, wrote
 from bot.outage import DatabaseHealth, is_outage
 from bot.render.viewer import Viewer
 from handlers.core.command import UNKNOWN, ActionInput, Actor, CommandInput, Registry
 from handlers.core.fields import without_nul
 from handlers.core.reply import Attachment, RefreshProfile, Reply, UsageError
 from handlers.core.views import usage_reply
+from models.request_claim import claim_request, is_claimed
 from models.workspace import ensure_member, ensure_workspace
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ class Outcome:
     reply: Reply
     viewer: Viewer
     actor: Actor | None = None
+    repeated: bool = False  # the same request was carried out before; nothing was done this time
 
 
 class Runtime:
@@ -95,7 +97,9 @@ class Runtime:
         self.background = Background()
         self.health = DatabaseHealth()
 
-    def command(self, caller: Caller, root: str, text: str) -> Outcome:
+    def command(self, caller: Caller, root: str, text: str, *, once: str | None = None) -> Outcome:
+        """Run a command. `once` names the request (models.request_claim.request_key of the platform's
+        ids for it): a request carried out before is answered as already done and not run again."""
         changes_people = False
         caller, root, text = _clean(caller), without_nul(root), without_nul(text)
 
@@ -117,7 +121,7 @@ class Runtime:
                     raise self.registry.did_you_mean(err, root, text) from err
                 raise
 
-        outcome = self._run(caller, run)
+        outcome = self._run(caller, run, once)
         if changes_people:
             self.actors.clear()
         return outcome
@@ -129,6 +133,8 @@ class Runtime:
         payload: dict[str, Any],
         form: dict[str, Any] | None = None,
         files: tuple[Attachment, ...] = (),
+        *,
+        once: str | None = None,
     ) -> Outcome:
         spec = self.registry.action(name)
         caller, payload, form = _clean(caller), without_nul(payload), without_nul(form)
@@ -141,35 +147,44 @@ class Runtime:
             )
             return spec.handler(act, db)
 
-        return self._run(caller, run)
+        return self._run(caller, run, once)
 
     def forget_people(self) -> None:
         """Someone's language, time zone or role changed: read people afresh."""
         self.actors.clear()
 
-    def _run(self, caller: Caller, work: Callable[[Actor, Session], Reply]) -> Outcome:
+    def _run(self, caller: Caller, work: Callable[[Actor, Session], Reply], once: str | None) -> Outcome:
         try:
-            return self._attempt(caller, work)
+            return self._attempt(caller, work, once)
         except DBAPIError as err:
             if not err.connection_invalidated:
                 raise
             # A pooled connection died (the database restarted); the unit never committed, so run it
             # once more on a fresh connection instead of pinging before every checkout.
             log.info("database connection was lost; retrying once")
-            return self._attempt(caller, work, last_try=True)
+            return self._attempt(caller, work, once, last_try=True)
 
-    def _attempt(self, caller: Caller, work: Callable[[Actor, Session], Reply], *, last_try: bool = False) -> Outcome:
+    def _attempt(
+        self, caller: Caller, work: Callable[[Actor, Session], Reply], once: str | None, *, last_try: bool = False
+    ) -> Outcome:
         actor: Actor | None = None
         try:
             with session_scope(self.engine) as db:
                 cached = self.actors.get(caller)
                 actor, created = (cached, False) if cached else self._actor(db, caller)
+                if once is not None:
+                    if is_claimed(db=db, platform=caller.platform, key=once):
+                        return self._repeated(caller, actor)
+                    forget_writes(db)
                 try:
                     reply = work(actor, db)
                 except UsageError as err:
                     db.rollback()
                     self.health.ok()
                     return Outcome(usage_reply(err), self._viewer(actor), actor)
+                if once is not None and wrote(db) and not claim_request(db=db, platform=caller.platform, key=once):
+                    db.rollback()  # the same request, at the same moment, was committed first: undo this one
+                    return self._repeated(caller, actor)
                 if created and caller.platform == "slack":
                     reply.effects.append(RefreshProfile(actor.member_id, caller.user_ref))
             self.health.ok()
@@ -188,6 +203,10 @@ class Runtime:
             ref = uuid.uuid4().hex[:8]
             log.exception("unexpected error %s while serving %s", ref, caller)
             return Outcome(Reply.message("common.internal_error", ref=ref), self._viewer(actor), actor)
+
+    def _repeated(self, caller: Caller, actor: Actor) -> Outcome:
+        log.info("%s request already carried out; replay answered as done", caller.platform)
+        return Outcome(Reply.message("common.already_done"), self._viewer(actor), actor, repeated=True)
 
     def _actor(self, db: Session, caller: Caller) -> tuple[Actor, bool]:
         workspace = ensure_workspace(

@@ -89,7 +89,8 @@ class SlackFrontEnd:
 
     def on_command(self, ack: Ack, body: dict[str, Any]) -> None:
         caller = inputs.command_caller(body)
-        outcome = self.runtime.command(caller, body["command"], body.get("text", ""))
+        once = inputs.command_once(body)
+        outcome = self.runtime.command(caller, body["command"], body.get("text", ""), once=once)
         reply = outcome.reply
         where = SlackWhere(
             workspace_id=outcome.actor.workspace_id if outcome.actor else None,
@@ -124,7 +125,7 @@ class SlackFrontEnd:
             self.effects.respond(Reply.message("common.button_expired"), Viewer(self.runtime.default_lang), where)
             return
         name, payload = decoded
-        outcome = self.runtime.action(caller, name, payload)
+        outcome = self.runtime.action(caller, name, payload, once=inputs.click_once(body, action))
         if not _from_home(body):
             self._answer(outcome, replace(where, workspace_id=_workspace(outcome)), caller)
             return
@@ -142,8 +143,12 @@ class SlackFrontEnd:
         metadata = inputs.form_metadata(view)
         caller = inputs.interaction_caller(body, channel_ref=metadata.get("c"))
         payload = metadata.get("p") if isinstance(metadata.get("p"), dict) else {}
-        outcome = self.runtime.action(caller, view["callback_id"], payload, form=inputs.form_values(view))
+        once = inputs.submission_once(body, view)
+        outcome = self.runtime.action(caller, view["callback_id"], payload, form=inputs.form_values(view), once=once)
         reply = outcome.reply
+        if outcome.repeated:
+            ack()  # the modal closes; its result was posted when it was first submitted
+            return
         if reply.form_errors:
             errors = {name: self.renderer.t(outcome.viewer, text) for name, text in reply.form_errors.items()}
             ack(response_action="errors", errors=errors)

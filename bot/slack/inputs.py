@@ -9,6 +9,7 @@ from typing import Any
 from bot.runtime import Caller
 from bot.slack.files import file_ref
 from handlers.core.fields import drawn_payload
+from models.request_claim import request_key
 
 BOT_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
 
@@ -46,6 +47,34 @@ def split_command_text(text: str) -> tuple[str, str]:
     stripped = BOT_MENTION.sub("", text).strip()
     head, _, rest = stripped.partition(" ")
     return head.lstrip("/"), rest
+
+
+def command_once(body: dict[str, Any]) -> str | None:
+    """What names one slash command: Slack's trigger_id is new for every command typed."""
+    trigger = body.get("trigger_id")
+    return request_key("command", trigger) if isinstance(trigger, str) and trigger else None
+
+
+def click_once(body: dict[str, Any], action: dict[str, Any]) -> str | None:
+    """What names one click: the action's time stamp, which button, who, and on which message or view."""
+    stamp = action.get("action_ts")
+    if not isinstance(stamp, str) or not stamp:
+        return None
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    where = container.get("message_ts") or container.get("view_id") or ""
+    return request_key("click", stamp, str(action.get("action_id")), str(user.get("id")), str(where))
+
+
+def submission_once(body: dict[str, Any], view: dict[str, Any]) -> str | None:
+    """What names one modal submission: the view, its version (hash), the submission's trigger and the
+    values sent, so that a corrected form sent again after errors is a new submission."""
+    view_id = view.get("id")
+    if not isinstance(view_id, str) or not view_id:
+        return None
+    state = view.get("state") if isinstance(view.get("state"), dict) else {}
+    values = json.dumps(state.get("values"), sort_keys=True, default=str)
+    return request_key("view", view_id, str(view.get("hash")), str(body.get("trigger_id")), values)
 
 
 def form_values(view: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 Who may decide: in 或签 (mode=any, the default) any approver named on the card, or any workspace
 approver or admin; in 会签 (mode=all) each named approver, all of whom must approve. Nobody decides
-their own request. A click re-reads the approval; the decision itself is taken under the approval's
-row lock (models/approvals/approval.py), so racing clicks record exactly one decision.
+their own request. Only people with the approver (or admin) role may be named, unless the workspace
+allows ad-hoc approvers (`/pm settings adhoc_approvers=on`). A click re-reads the approval; the
+decision itself is taken under the approval's row lock (models/approvals/approval.py), so racing
+clicks record exactly one decision.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from handlers.core.reply import (
     UpdateTracked,
     UsageError,
 )
-from handlers.core.roles import can_decide
+from handlers.core.roles import can_decide, may_be_named_approver
 from handlers.requirements.input import find, status_text
 from models.approvals import approval as approval_model
 from models.approvals import queries as approval_queries
@@ -70,6 +72,8 @@ def submit(cmd: CommandInput, db: Session) -> Reply:
         assert member.id is not None
         if member.id == actor.member_id:
             raise UsageError("approval.self_named", usage)
+        if not may_be_named_approver(db, actor, member.role):
+            raise UsageError("approval.not_an_approver", usage, who=mention.name or mention.user_ref)
         if member.id not in approvers:
             approvers.append(member.id)
     if len(approvers) > APPROVERS_MAX:

@@ -14,6 +14,7 @@ from handlers.core.args import normalise_word
 from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
 from handlers.core.reply import FieldError, InvalidFields, Reply, Text, UploadFile, UsageError
 from handlers.core.roles import can_decide
+from handlers.core.spreadsheet import safe_rows
 from handlers.requirements.input import status_from_word
 from handlers.scoring import cards as scoring_view
 from handlers.scoring.input import weights as parse_weights
@@ -113,6 +114,7 @@ def export(cmd: CommandInput, db: Session) -> Reply:
     rows = backlog_export.rows(db=db, workspace_id=cmd.actor.workspace_id, where=where)
     if not rows:
         return Reply.message("req.export.empty")
+    rows = safe_rows(rows, numeric=backlog_export.NUMERIC_COLUMNS)
     buffer = io.StringIO()
     table = pd.DataFrame(rows, columns=list(backlog_export.EXPORT_COLUMNS))
     # Nullable integers, so that a blank stays blank and 4000 is not written as 4000.0.

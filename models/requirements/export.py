@@ -44,6 +44,8 @@ EXPORT_COLUMNS = (
     "updated_at_utc",
 )
 WHOLE_NUMBER_COLUMNS = ("reach", "confidence_pct", "ice_impact", "ice_confidence", "ice_ease", "ice")
+# Numbers the scoring computed or checked (never free text); everything else is text a person typed.
+NUMERIC_COLUMNS = (*WHOLE_NUMBER_COLUMNS, "impact", "effort_person_months", "rice", "weighted_rice")
 
 
 def rows(*, db: Session, workspace_id: int, where: ListFilter) -> list[dict[str, Any]]:

@@ -156,6 +156,7 @@ def test_decisions_and_requests_still_waiting_with_how_long(console: ConsoleDriv
         console.send("/req add US listing market=US")
         console.send("/req add JP bundle market=JP")
         console.send("/req add US coupon market=US")
+        console.send("/pm settings adhoc_approvers=on")  # li is a plain member, named ad hoc
         console.send("/req submit REQ-1 @li")
         console.as_user("mei").send("/req submit REQ-3 @li")
         clock.move_to(T0 + timedelta(minutes=30))
@@ -181,6 +182,7 @@ def test_decisions_and_requests_still_waiting_with_how_long(console: ConsoleDriv
 def test_requests_that_only_kept_waiting_make_no_digest(console: ConsoleDriver, engine):
     with time_machine.travel(T0, tick=True) as clock:
         console.send("/req add DE A+ page market=DE")
+        console.send("/pm settings adhoc_approvers=on")  # li is a plain member, named ad hoc
         console.send("/req submit REQ-1 @li")
         clock.move_to(T0 + timedelta(hours=1))
         console.send("/digest now")

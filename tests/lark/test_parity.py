@@ -78,6 +78,7 @@ SCRIPT: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     # Issue 3's example: 4,000 × 2 × 0.8 ÷ 1.5 = 4,266.7.
     ("/score REQ-1 reach=4000 impact=2 confidence=80 effort=1.5", "score:REQ-1", ("4,266.7", "4,000 × 2 × 80% ÷ 1.5")),
     ("/score top", "top", ("4,266.7",)),
+    ("/pm settings adhoc_approvers=on", None, ()),  # li is a plain member, named ad hoc
     ("/req submit REQ-1 @li", "approval:REQ-1", ("4,266.7",)),
     ("li> /pm lang zh", None, ()),  # the card a click redraws is drawn in the clicker's language
     ("click approval.button.approve approval li", "approval:REQ-1", ()),
