@@ -335,7 +335,7 @@ def test_import_vat_reclaimed_is_cash_tied_up_and_not_reclaimed_is_a_cost(priced
     # 6.770898 − 0.737453 = 6.033445 → 6.03, CNY 47.18, 28.73 %; break-even 8.138783 ÷ 0.567116 = 14.351179
     assert "= 6.03 47.18 Contribution" in out and "Contribution margin 28.73%" in out
     assert "EUR 14.36" in out
-    assert "say `reclaimed` or `not-reclaimed`" in priced.send("/cost vat maybe")
+    assert "say reclaimed or not-reclaimed" in priced.send("/cost vat maybe")
     assert "days= goes with `reclaimed`" in priced.send("/cost vat not-reclaimed days=3")
     assert "must be a whole number from 0 to 730" in priced.send("/cost vat reclaimed days=999")
     priced.send("/pm lang zh")

@@ -332,7 +332,7 @@ def test_lower_is_better_calls_a_fall_in_refund_rate_a_win(console: ConsoleDrive
     assert "Lower is better: a fall in this metric is a win" in out
     fall = console.send("/exp result EXP-1 control=53200/3192 variant=53300/2665")
     assert "Significant win for variant: -1.00 pp" in fall
-    assert "`sideways` is neither higher nor lower" in console.send(
+    assert "sideways is neither higher nor lower" in console.send(
         "/exp add x metric=r baseline=6% mde=10% direction=sideways"
     )
 
@@ -403,5 +403,5 @@ def test_a_win_with_a_breached_guardrail_is_not_a_ship(console: ConsoleDriver, e
     assert "[1] Stop  [2] Extend" in out and "Ship" not in out.split("Not a ship")[1]
     held = console.send("/exp result EXP-1 guard=refund_rate control=53200/3192 variant=53300/3200")
     assert "· held" in held and "[1] Ship  [2] Stop  [3] Extend" in held
-    assert "`cart_rate` is not a guardrail of EXP-1" in console.send("/exp result EXP-1 guard=cart_rate control=1/1")
+    assert "cart_rate is not a guardrail of EXP-1" in console.send("/exp result EXP-1 guard=cart_rate control=1/1")
     assert one(engine).guardrails[0]["totals"] == {"control": [53_200, 3_192], "variant": [53_300, 3_200]}
