@@ -336,7 +336,7 @@ def test_import_vat_reclaimed_is_cash_tied_up_and_not_reclaimed_is_a_cost(priced
     assert "= 6.03 47.18 Contribution" in out and "Contribution margin 28.73%" in out
     assert "EUR 14.36" in out
     assert "say reclaimed or not-reclaimed" in priced.send("/cost vat maybe")
-    assert "days= goes with `reclaimed`" in priced.send("/cost vat not-reclaimed days=3")
+    assert "days= goes with reclaimed" in priced.send("/cost vat not-reclaimed days=3")
     assert "must be a whole number from 0 to 730" in priced.send("/cost vat reclaimed days=999")
     priced.send("/pm lang zh")
     assert "进口增值税 19%（完税价格 + 关税），不可抵扣" in priced.send("/cost show TEE-01")
