@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
+from bot import deadline
 from bot.background import Background
 from bot.db import session_scope
 from bot.render.environment import Viewer
@@ -164,7 +165,8 @@ class Runtime:
                 self.actors.put(caller, actor)  # only once its rows are committed
             return Outcome(reply, self._viewer(actor, reply), actor)
         except (DBAPIError, PoolTimeout) as err:
-            if not last_try and isinstance(err, DBAPIError) and err.connection_invalidated:
+            lost = isinstance(err, DBAPIError) and err.connection_invalidated
+            if lost and not last_try and not deadline.expired():
                 raise
             log.exception("database unavailable while serving %s", caller.platform)
             return Outcome(Reply.message("common.unavailable"), self._viewer(actor), actor)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
-from slack_bolt.adapter.starlette import SlackRequestHandler
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -22,7 +23,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.db import session_scope
+from bot.deadline import request_deadline
 from bot.delivery import Platforms
+from bot.dispatch import Dispatcher, workers_for
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack.app import build_app
@@ -31,27 +34,35 @@ from handlers.risks.indicators import BadFigure, push_with_token
 log = logging.getLogger(__name__)
 
 
+HEALTH_BUDGET_S = 1.0
+
+
 def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     platforms = Platforms.from_settings(settings, runtime.engine)
+    dispatcher = Dispatcher(workers_for(runtime.engine))
     routes = [
         Route("/healthz", _healthz(runtime.engine), methods=["GET"]),
-        Route("/api/figures", _figures(platforms, runtime.engine), methods=["POST"]),
+        Route("/api/figures", _figures(platforms, runtime.engine, dispatcher), methods=["POST"]),
     ]
     lark_front = None
     if settings.slack_enabled:
-        handler = SlackRequestHandler(build_app(settings, runtime))
+        bolt = build_app(settings, runtime)
 
         async def slack_events(request: Request) -> object:
-            return await handler.handle(request)
+            started = time.monotonic()
+            body = await request.body()
+            answer = await dispatcher.run(bolt.dispatch, to_bolt_request(request, body), started=started)
+            return to_starlette_response(answer)
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     if settings.lark_enabled:
-        lark_events, lark_front = lark_endpoint(settings, runtime, platforms)
+        lark_events, lark_front = lark_endpoint(settings, runtime, platforms, dispatcher)
         routes.append(Route("/lark/events", lark_events, methods=["POST"]))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
+        dispatcher.shutdown()
         runtime.engine.dispose()
 
     app = Starlette(routes=routes, lifespan=lifespan)
@@ -59,7 +70,9 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     return app
 
 
-def lark_endpoint(settings: Settings, runtime: Runtime, platforms: Platforms) -> tuple[Any, Any]:
+def lark_endpoint(
+    settings: Settings, runtime: Runtime, platforms: Platforms, dispatcher: Dispatcher
+) -> tuple[Any, Any]:
     """The /lark/events endpoint and the front end behind it, which speaks through the registry's Lark
     notifier (one Open API client and token for answers and deliveries alike)."""
     # Imported here: lark_oapi is large, and a Slack-only deployment never needs it.
@@ -71,7 +84,7 @@ def lark_endpoint(settings: Settings, runtime: Runtime, platforms: Platforms) ->
     if not settings.lark_encrypt_key:
         log.warning("LARK_ENCRYPT_KEY is not set: Lark requests are checked by their token only (no signature)")
     front = build_front_end(settings, runtime, notifier=platforms.notifier("lark"))
-    endpoint = LarkEndpoint(verifier, front)
+    endpoint = LarkEndpoint(verifier, front, dispatcher)
 
     async def lark_events(request: Request) -> object:
         return await endpoint(request)
@@ -80,11 +93,13 @@ def lark_endpoint(settings: Settings, runtime: Runtime, platforms: Platforms) ->
 
 
 def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
-    async def healthz(_request: Request) -> JSONResponse:
+    def healthz(_request: Request) -> JSONResponse:
+        # A plain function: Starlette runs it on its own thread pool, apart from the dispatch threads,
+        # so that it answers while requests wait on a stalled database.
         try:
-            with engine.connect() as conn:
+            with request_deadline(HEALTH_BUDGET_S), engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except DBAPIError:
+        except (DBAPIError, PoolTimeout):
             log.warning("health check: database unreachable")
             return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
         return JSONResponse({"ok": True, "database": "ok"})
@@ -95,7 +110,7 @@ def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
 FIGURES_BODY_MAX = 64 * 1024
 
 
-def _figures(platforms: Platforms, engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
+def _figures(platforms: Platforms, engine: Engine, dispatcher: Dispatcher):  # noqa: ANN202  (a Starlette endpoint)
     """POST /api/figures with `Authorization: Bearer <token>` (from `/pm figure token`) and a JSON body
     `{"name": "fx.USDCNY", "value": 7.41}` or `{"figures": {"fx.USDCNY": 7.41, ...}}`. A wrong token is a
     401 and nothing is stored; alerts for crossed thresholds are sent after the answer, through the
@@ -113,9 +128,13 @@ def _figures(platforms: Platforms, engine: Engine):  # noqa: ANN202  (a Starlett
             raw = json.loads(body, parse_float=Decimal)
         except ValueError:
             raw = None  # refused as a bad body, once the token is known to be good
-        try:
+
+        def push() -> Any:
             with session_scope(engine) as db:
-                result = push_with_token(db, token, raw)
+                return push_with_token(db, token, raw)
+
+        try:
+            result = await dispatcher.run(push)
         except BadFigure as err:
             return JSONResponse({"ok": False, "error": f"bad_{err.problem}", "figure": err.name}, status_code=400)
         except (DBAPIError, PoolTimeout):

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.db import session_scope
 from bot.effects import Where
@@ -341,7 +342,7 @@ class LarkFrontEnd:
         try:
             with session_scope(self.runtime.engine) as db:
                 return claim_event(db=db, platform="lark", event_id=event_id)
-        except DBAPIError as err:
+        except (DBAPIError, PoolTimeout) as err:
             log.exception("could not record Lark event %s", event_id)
             raise EventStoreDown(event_id) from err
 

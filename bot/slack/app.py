@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.db import session_scope
 from bot.render.environment import Viewer
@@ -261,7 +262,7 @@ def _dedupe_events(engine: Engine) -> Callable[..., Any]:
         try:
             with session_scope(engine) as db:
                 first = claim_event(db=db, platform="slack", event_id=str(event_id))
-        except DBAPIError:
+        except (DBAPIError, PoolTimeout):
             log.exception("could not record event %s; asking Slack to retry later", event_id)
             return BoltResponse(status=503, body="")
         if not first:
