@@ -96,6 +96,8 @@ def _postgres_engine(url: str, *, echo: bool) -> Engine:
                 # when the COMMIT reaches it. The driver's own commit() then finds nothing to do.
                 dbapi_conn.execute(_guarded_commit(commit_by_ms))
             except Exception as err:
+                if dbapi_conn.broken or dbapi_conn.closed:
+                    conn.invalidate(err)  # nothing left to roll back on this connection
                 raise DeadlineExceeded(f"COMMIT refused or lost: {err}") from err
 
     return engine

@@ -30,6 +30,7 @@ class _Link:
         if flowing:
             self.flowing.set()
         self.pumps = 2
+        self.holding = 0  # chunks read and not yet passed on
         self.closed = False
 
     def close(self) -> None:
@@ -48,12 +49,14 @@ class TcpProxy:
         self._lock = threading.Lock()
         self._freeze_new = False
         self._trigger: bytes | None = None
+        self._thawed: list[_Link] = []
         self.up()
 
     def up(self) -> None:
         with self._lock:
             self._freeze_new = False
             self._trigger = None
+            self._thawed = [link for link in self._links if link.holding]
             for link in self._links:
                 link.flowing.set()
             if self._listener is not None:
@@ -96,16 +99,22 @@ class TcpProxy:
         with self._lock:
             self._trigger = pattern
 
+    def frozen_links(self) -> int:
+        with self._lock:
+            return sum(not link.flowing.is_set() for link in self._links)
+
     def open_links(self) -> int:
         with self._lock:
             return len(self._links)
 
     def wait_drained(self, timeout: float = 5.0) -> bool:
-        """Wait until every connection has ended (after `up()`: what they held has been delivered)."""
+        """After `up()`: wait until what the frozen connections held has been delivered, and those
+        whose client has gone have ended (the server read to their end, so acted on what they held)."""
         stop = time.monotonic() + timeout
         while time.monotonic() < stop:
-            if not self.open_links():
-                return True
+            with self._lock:
+                if not any(link.holding or link.pumps == 1 for link in self._thawed):
+                    return True
             time.sleep(0.02)
         return False
 
@@ -135,8 +144,12 @@ class TcpProxy:
                         if self._trigger is not None and self._trigger in data:
                             self._trigger = None
                             link.flowing.clear()
+                with self._lock:
+                    link.holding += 1
                 link.flowing.wait()
                 sink.sendall(data)
+                with self._lock:
+                    link.holding -= 1
             # Pass the end of the stream on after what was sent (a half close), so that the peer reads
             # everything before it; the other direction ends when the peer closes in turn.
             sink.shutdown(socket.SHUT_WR)
