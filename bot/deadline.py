@@ -86,7 +86,6 @@ class Watchdog:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        self._last_cut = float("-inf")
 
     def watch(self, dbapi_conn: Any, deadline: Deadline, cut: Callable[[Any], None]) -> None:
         with self._lock:
@@ -95,10 +94,6 @@ class Watchdog:
                 self._thread = threading.Thread(target=self._run, name="db-deadline-watchdog", daemon=True)
                 self._thread.start()
         self._wake.set()
-
-    def cut_within(self, seconds: float) -> bool:
-        """Whether a connection was cut in the last `seconds` (the database is stalling)."""
-        return time.monotonic() - self._last_cut < seconds
 
     def unwatch(self, dbapi_conn: Any) -> None:
         with self._lock:
@@ -115,7 +110,6 @@ class Watchdog:
                 due = [key for key, (at, _conn, _cut) in self._watched.items() if at <= now]
                 for key in due:
                     _at, conn, cut = self._watched.pop(key)
-                    self._last_cut = now
                     try:
                         cut(conn)
                     except Exception:
