@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from bot import deadline
-from bot.deadline import WATCHDOG, DeadlineExceeded
+from bot.deadline import STALLS, WATCHDOG, DeadlineExceeded
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +195,11 @@ def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engin
         cur.close()
 
     _bound_by_deadlines(engine, cut=_cut_sqlite)
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        if deadline.current() is not None and "database is locked" in str(context.original_exception):
+            STALLS.note()  # another process held the write lock for the whole budget
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

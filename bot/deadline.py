@@ -110,6 +110,7 @@ class Watchdog:
                 due = [key for key, (at, _conn, _cut) in self._watched.items() if at <= now]
                 for key in due:
                     _at, conn, cut = self._watched.pop(key)
+                    STALLS.note()
                     try:
                         cut(conn)
                     except Exception:
@@ -117,6 +118,23 @@ class Watchdog:
 
 
 WATCHDOG = Watchdog()
+
+
+class StallSign:
+    """When the database was last found not answering: a connection cut at its deadline, or an
+    SQLite lock waited for until the deadline. CPU-bound slowness is not a sign."""
+
+    def __init__(self) -> None:
+        self._last = float("-inf")
+
+    def note(self) -> None:
+        self._last = time.monotonic()
+
+    def within(self, seconds: float) -> bool:
+        return time.monotonic() - self._last < seconds
+
+
+STALLS = StallSign()
 
 
 def shut_socket(fileno: int) -> None:

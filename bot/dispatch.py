@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
-from bot.deadline import REQUEST_BUDGET_S, request_deadline
+from bot.deadline import REQUEST_BUDGET_S, STALLS, request_deadline
 
 T = TypeVar("T")
 
@@ -27,7 +27,7 @@ SQLITE_WORKERS = 2
 POSTGRES_WORKERS = 4
 # A request that waited for a thread in a burst or on a busy machine still gets this long for its
 # database work: a late answer rather than "temporarily unavailable". Not while the database is
-# stalling (a request used up its budget lately): then what waited is answered at once.
+# stalling (bot/deadline.STALLS): then what waited is answered at once.
 MIN_BUDGET_S = 1.0
 STALL_MEMORY_S = 10.0
 
@@ -41,7 +41,6 @@ class Dispatcher:
         self.workers = workers
         self.budget_s = budget_s
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dispatch")
-        self._last_overrun = float("-inf")
 
     async def run(self, fn: Callable[..., T], *args: object, started: float | None = None) -> T:
         """`fn(*args)` on a dispatch thread. The budget counts from `started` (when the request
@@ -53,14 +52,10 @@ class Dispatcher:
     def _within(self, started: float, fn: Callable[..., T], args: tuple[object, ...]) -> T:
         now = time.monotonic()
         budget = self.budget_s - (now - started)
-        if budget < MIN_BUDGET_S and now - self._last_overrun > STALL_MEMORY_S:
+        if budget < MIN_BUDGET_S and not STALLS.within(STALL_MEMORY_S):
             budget = MIN_BUDGET_S
-        with request_deadline(budget, started=now) as deadline:
-            try:
-                return fn(*args)
-            finally:
-                if deadline.expired():
-                    self._last_overrun = time.monotonic()
+        with request_deadline(budget, started=now):
+            return fn(*args)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

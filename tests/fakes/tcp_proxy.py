@@ -31,6 +31,7 @@ class _Link:
             self.flowing.set()
         self.pumps = 2
         self.holding = 0  # chunks read and not yet passed on
+        self.client_gone = False
         self.closed = False
 
     def close(self) -> None:
@@ -113,7 +114,7 @@ class TcpProxy:
         stop = time.monotonic() + timeout
         while time.monotonic() < stop:
             with self._lock:
-                if not any(link.holding or link.pumps == 1 for link in self._thawed):
+                if not any(link.holding or (link.client_gone and link in self._links) for link in self._thawed):
                     return True
             time.sleep(0.02)
         return False
@@ -158,6 +159,7 @@ class TcpProxy:
             _close(sink)
         finally:
             with self._lock:
+                link.client_gone = link.client_gone or outbound
                 link.pumps -= 1
                 done = link.pumps == 0
                 if done and link in self._links:
