@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run demo test lint bench clean
+.PHONY: run demo test lint bench lock clean
 
 run: $(VENV)/.run  ## start the bot: the console when no Slack/Lark credentials are set
 	$(BIN)/tradewind $(ARGS)
@@ -20,6 +20,14 @@ test: $(VENV)/.test  ## lint, then the whole suite on SQLite and PostgreSQL
 
 bench: $(VENV)/.test
 	$(BIN)/python bench/bench_slack.py $(ARGS)
+
+# requirements.txt pins every dependency of pyproject.toml for Linux and the Python of .python-version, as
+# Heroku's buildpack and the Dockerfile install them; its last line installs the app itself.
+lock: $(VENV)/.python
+	$(BIN)/python -m pip install -q "pip-tools>=7.4"
+	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+		--output-file=requirements.txt pyproject.toml
+	printf '%s\n' '# the app itself (Heroku and the container install it from this file too)' . >> requirements.txt
 
 $(VENV)/.python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Tradewind needs Python 3.11 or newer"' \

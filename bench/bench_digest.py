@@ -198,7 +198,7 @@ def _entry(requirement_id: int, actor: int, action: str, changes: dict[str, Any]
 def measure(url: str, repeat: int, front: str = "slack") -> dict[str, Any]:
     """In a fresh process: build and draw the digest `repeat` times; first (cold) and median times."""
     from bot.db import make_engine, session_scope
-    from bot.render.environment import Viewer
+    from bot.render.viewer import Viewer
     from handlers.digest.build import build, scope_for
     from models.digest.schedule import channel_settings
 

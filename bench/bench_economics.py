@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.db import make_engine
 from bot.migrate import migrate
-from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.viewer import Viewer
 from bot.runtime import Caller, Runtime
 from handlers import REGISTRY
 

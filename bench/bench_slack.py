@@ -5,6 +5,10 @@ process_before_response=True): `bare` only acks; `insert` does one INSERT into a
 `/req list` runs after `/req add`, so it pages a backlog of (warm-up + levels x requests) requirements.
 
     python bench/bench_slack.py [--backends sqlite,postgres] [--requests 2000] [--concurrency 1,8,32] [--json out.json]
+                                [--workers 1,2] [--servers bare,insert,tradewind]
+
+`--workers 1,2` measures `tradewind serve --workers N` for each N (reported as tradewind, tradewind×2, ...);
+the goals are checked on one worker, like the baselines.
 
 `--stall SECONDS` measures something else: the latency of other requests (c = the highest level) while
 one request waits on a stalled database for SECONDS. PostgreSQL is reached through a TCP proxy
@@ -146,7 +150,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(kind: str, database_url: str, api_url: str, log_path: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    kind: str, database_url: str, api_url: str, log_path: Path, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = os.environ | {
         "DATABASE_URL": database_url,
@@ -156,12 +162,12 @@ def start_server(kind: str, database_url: str, api_url: str, log_path: Path) -> 
         "LOG_LEVEL": "WARNING",
     }
     if kind == "tradewind":
-        argv = ["tradewind", "serve", "--host", HOST, "--port", str(port)]
+        argv = ["tradewind", "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
     else:
         argv = [sys.executable, str(Path(__file__).resolve()), "--serve-baseline", kind, "--port", str(port)]
     with log_path.open("ab") as log:
         proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # several workers each import the whole bot
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{kind} server exited with {proc.returncode}; see {log_path}")
@@ -279,8 +285,12 @@ def measure(backend: str, server: str, command: str, port: int, api_url: str, ar
 
 def run_backend(backend: str, database_url: str, api_url: str, args: argparse.Namespace, logs: Path) -> list[Result]:
     results: list[Result] = []
-    for server, commands in (("bare", ["list"]), ("insert", ["add"]), ("tradewind", ["add", "list"])):
-        proc, port = start_server(server, database_url, api_url, logs / f"{backend}-{server}.log")
+    plan = [("bare", "bare", 1, ["list"]), ("insert", "insert", 1, ["add"])]
+    plan += [("tradewind", server_name(n), n, ["add", "list"]) for n in args.workers]
+    for kind, server, workers, commands in plan:
+        if kind not in args.servers:
+            continue
+        proc, port = start_server(kind, database_url, api_url, logs / f"{backend}-{server}.log", workers)
         try:
             for command in commands:
                 results += measure(backend, server, command, port, api_url, args)
@@ -291,6 +301,10 @@ def run_backend(backend: str, database_url: str, api_url: str, args: argparse.Na
         finally:
             stop_server(proc)
     return results
+
+
+def server_name(workers: int) -> str:
+    return "tradewind" if workers == 1 else f"tradewind×{workers}"
 
 
 def analyze(database_url: str) -> None:
@@ -343,6 +357,13 @@ def report(results: list[Result]) -> list[dict[str, object]]:
                 if ours and theirs:
                     ratio, name = ours.rps / theirs.rps, f"/req {command} / {base[0]} req/s at c={level}"
                     goal(backend, name, ratio, GOAL_RATIO, ratio >= GOAL_RATIO)
+        for command in ("add", "list"):
+            for level in levels:
+                one = by_key.get((backend, "tradewind", command, level))
+                for n in sorted({int(r.server.split("×")[1]) for r in results if "×" in r.server}):
+                    if one and (more := by_key.get((backend, server_name(n), command, level))):
+                        ratio = more.rps / one.rps
+                        print(f"{backend:8} /req {command} req/s, {n} workers / 1 at c={level}: {ratio:.2f}")
         failures = sum(r.failures for r in results if r.backend == backend)
         goal(backend, "failed requests", failures, 0, failures == 0)
     return goals
@@ -531,6 +552,8 @@ def main() -> int:
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     parser.add_argument("--stall", type=float, default=0, help="measure others while one request stalls this long")
+    parser.add_argument("--workers", default="1", help="worker counts of `tradewind serve` to measure, e.g. 1,2")
+    parser.add_argument("--servers", default="bare,insert,tradewind", help="which servers to measure")
     parser.add_argument("--serve-baseline", choices=["bare", "insert"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -538,6 +561,8 @@ def main() -> int:
         serve_baseline(args.serve_baseline, args.port)
         return 0
     args.concurrency = [int(c) for c in args.concurrency.split(",")]
+    args.workers = [int(n) for n in args.workers.split(",")]
+    args.servers = {name.strip() for name in args.servers.split(",")}
     fake, api_url = start_fake_slack()
     results: list[Result] = []
     stalls: list[StallResult] = []

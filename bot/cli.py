@@ -8,7 +8,8 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot.db import make_engine
 from bot.migrate import migrate
@@ -25,14 +26,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     command = args.command or ("serve" if settings.slack_enabled or settings.lark_enabled else "console")
     quiet = command == "console" and "LOG_LEVEL" not in os.environ
-    logging.basicConfig(
-        level="WARNING" if quiet else settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    _configure_logging("WARNING" if quiet else settings.log_level)
     if command == "migrate":
         migrate(make_engine(settings.database_url))
         return 0
+    if command == "serve" and (workers := args.workers or settings.web_concurrency) > 1:
+        return _serve_workers(settings, args, workers)
     runtime = _runtime(settings)
     if command == "console":
         return _console(runtime, args)
@@ -50,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tradewind", description=__doc__)
-    parser.set_defaults(demo=False, user=None, port=None, host=None)  # for a bare `tradewind`
+    parser.set_defaults(demo=False, user=None, port=None, host=None, workers=None)  # for a bare `tradewind`
     sub = parser.add_subparsers(dest="command")
     console = sub.add_parser("console", help="a local chat in this terminal (no network)")
     console.add_argument("--demo", action="store_true", help="fill it with a sample seller's backlog first")
@@ -58,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="answer Slack at /slack/events and Lark at /lark/events over HTTP")
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")
     serve.add_argument("--host", default=None)
+    serve.add_argument(
+        "--workers", type=_positive, default=None, help="processes on one socket (default: $WEB_CONCURRENCY or 1)"
+    )
     sub.add_parser("socket", help="answer Slack over Socket Mode (needs SLACK_APP_TOKEN)")
     sub.add_parser("scheduler", help="post scheduled digests and run periodic jobs (run exactly one)")
     sub.add_parser("lark-ws", help="answer Lark over its long connection (needs LARK_APP_ID, LARK_APP_SECRET)")
@@ -87,11 +89,7 @@ def _serve(settings: Settings, runtime: Runtime, args: argparse.Namespace) -> in
 
     from bot.web import create_app
 
-    if not (settings.slack_enabled or settings.lark_enabled):
-        log.warning(
-            "neither SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET nor LARK_APP_ID + LARK_APP_SECRET + "
-            "LARK_VERIFICATION_TOKEN are set: only /healthz will answer"
-        )
+    _warn_without_credentials(settings)
     app = create_app(settings, runtime)
     port = args.port if args.port is not None else settings.port
     _settle_heap()
@@ -105,18 +103,79 @@ def _serve(settings: Settings, runtime: Runtime, args: argparse.Namespace) -> in
     return 0
 
 
+def _serve_workers(settings: Settings, args: argparse.Namespace, workers: int) -> int:
+    """N uvicorn processes accepting on one socket bound here; each builds its own app (and database pool)
+    in `worker_app`. The schema is brought up to date once, before any of them starts."""
+    import uvicorn
+
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    engine.dispose()
+    _warn_without_credentials(settings)
+    if settings.is_sqlite:
+        log.warning("%d workers on one SQLite file take turns at every write: use PostgreSQL for them", workers)
+    uvicorn.run(
+        "bot.cli:worker_app",
+        factory=True,
+        workers=workers,
+        host=args.host or settings.host,
+        port=args.port if args.port is not None else settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+    return 0
+
+
+def worker_app() -> Any:
+    """The app of one `tradewind serve --workers N` process (uvicorn calls this in each process it spawns)."""
+    from bot.web import create_app
+
+    settings = Settings()
+    _configure_logging(settings.log_level)
+    engine = make_engine(settings.database_url, background_checkpoints=True)
+    runtime = Runtime(engine, REGISTRY, default_lang=settings.default_lang, default_tz=settings.default_tz)
+    app = create_app(settings, runtime)
+    _settle_heap()
+    return app
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _warn_without_credentials(settings: Settings) -> None:
+    if not (settings.slack_enabled or settings.lark_enabled):
+        log.warning(
+            "neither SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET nor LARK_APP_ID + LARK_APP_SECRET + "
+            "LARK_VERIFICATION_TOKEN are set: only /healthz will answer"
+        )
+
+
 def _socket(settings: Settings, runtime: Runtime) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.slack.app import build_app
 
-    if not (settings.slack_app_token and settings.slack_bot_token):
-        log.error("Socket Mode needs SLACK_APP_TOKEN (xapp-...) and SLACK_BOT_TOKEN")
+    if not (settings.slack_app_token and settings.slack_ready):
+        log.error("Socket Mode needs SLACK_APP_TOKEN (xapp-...) and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID/SECRET)")
         return 2
     app = build_app(settings, runtime)
+    app.middleware(_within_budget)  # over HTTP the dispatcher sets each request's budget (bot/dispatch.py)
     _settle_heap()
     SocketModeHandler(app, settings.slack_app_token).start()
     return 0
+
+
+def _within_budget(next: Callable[[], object]) -> object:
+    """A Bolt middleware: the request's database work inside its time budget (bot/deadline.py)."""
+    from bot.deadline import request_deadline
+
+    with request_deadline():
+        return next()
 
 
 def _scheduler(settings: Settings, runtime: Runtime) -> int:
@@ -158,6 +217,13 @@ def _settle_heap() -> None:
     passes, which otherwise stall every request queued behind one (they were the p99 of /req add)."""
     gc.collect()
     gc.freeze()
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def _login() -> str:

@@ -36,6 +36,13 @@ PG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 1
 # The server refuses a COMMIT that reaches it this long before the request's deadline or later, so a
 # COMMIT held up in the network cannot land after the user was told "temporarily unavailable".
 COMMIT_MARGIN_MS = 100
+READ_ONLY = {"read_only": True}  # execution options of a connection that only reads (see _on_begin)
+
+
+def read_only(engine: Engine) -> dict[str, Any]:
+    """Execution options for a connection that only reads: on SQLite it begins deferred, beside the
+    writer; on PostgreSQL each statement runs on its own, without BEGIN and ROLLBACK round trips."""
+    return {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else READ_ONLY
 
 
 def make_engine(url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Engine:
@@ -210,7 +217,8 @@ def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engin
             conn.info["busy_timeout_ms"] = busy_ms
         # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
         # another connection wrote in between; taking the write lock up front makes it wait instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A connection marked READ_ONLY never writes, so it reads beside the writer without the lock.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
     return engine
 

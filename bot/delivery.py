@@ -5,6 +5,9 @@ One registry for everything that answers no request: the scheduler (digests, sta
 feature's JOBS) and the alerts of POST /api/figures. `Platforms.from_settings(settings, engine)` knows
 which platforms the settings configure; each notifier is built on first use, so that a process without
 Lark settings never imports lark_oapi (nor Slack's SDK without Slack settings).
+
+Slack installed in many workspaces speaks with each one's own bot token: its notifier is asked for by
+team (`notifier("slack", "T123")`), and there is none for a team that removed the app.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from sqlalchemy.engine import Engine
 from bot.db import session_scope
 from bot.effects import EffectRunner, Where
 from bot.notify import ChannelUnreachable, Notifier
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from bot.settings import Settings
 from handlers.core.jobs import Delivery
 from models.workspace import Workspace
@@ -30,10 +33,24 @@ log = logging.getLogger(__name__)
 
 def _slack(settings: Settings) -> Notifier:
     from bot.render.slack import SlackRenderer
-    from bot.slack.app import make_client
     from bot.slack.notifier import SlackNotifier
+    from bot.slack.tokens import make_client
 
     return SlackNotifier(make_client(settings), SlackRenderer())
+
+
+def _slack_teams(settings: Settings, engine: Engine) -> Callable[[str], Notifier | None]:
+    from bot.render.slack import SlackRenderer
+    from bot.slack.notifier import SlackNotifier
+    from bot.slack.tokens import SlackTokens
+
+    tokens, renderer = SlackTokens(settings, engine), SlackRenderer()
+
+    def for_team(team_ref: str) -> Notifier | None:
+        client = tokens.client(team_ref)
+        return SlackNotifier(client, renderer) if client is not None else None
+
+    return for_team
 
 
 def _lark(settings: Settings) -> Notifier:
@@ -50,15 +67,29 @@ class PlatformSpec:
 
 # Every chat platform that can speak outside a request: when the settings configure it, and its notifier.
 PLATFORMS: dict[str, PlatformSpec] = {
-    "slack": PlatformSpec(lambda s: bool(s.slack_bot_token), _slack),
+    "slack": PlatformSpec(lambda s: bool(s.slack_bot_token) and not s.slack_oauth, _slack),
     "lark": PlatformSpec(lambda s: s.lark_app_ready, _lark),
 }
 
 
+def served_team(workspace: Workspace | None, platforms: frozenset[str]) -> tuple[str, str] | None:
+    """(platform, team id) of a workspace this process can post to and that still has the app installed."""
+    if workspace is None or workspace.platform not in platforms or workspace.uninstalled_at is not None:
+        return None
+    return workspace.platform, workspace.external_id
+
+
 class Platforms:
-    def __init__(self, engine: Engine, builders: Mapping[str, Callable[[], Notifier]]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        builders: Mapping[str, Callable[[], Notifier]],
+        per_team: Mapping[str, Callable[[], Callable[[str], Notifier | None]]] | None = None,
+    ) -> None:
         self.engine = engine
         self._builders = dict(builders)
+        self._per_team_builders = dict(per_team or {})
+        self._per_team: dict[str, Callable[[str], Notifier | None]] = {}
         self._notifiers: dict[str, Notifier] = {}
         self._runners: dict[str, EffectRunner] = {}
         self._lock = threading.Lock()
@@ -70,7 +101,11 @@ class Platforms:
             for name, spec in PLATFORMS.items()
             if spec.configured(settings)
         }
-        return cls(engine, builders)
+        per_team = {}
+        if settings.slack_oauth:
+            builders.pop("slack", None)
+            per_team["slack"] = lambda: _slack_teams(settings, engine)
+        return cls(engine, builders, per_team)
 
     @classmethod
     def of(cls, engine: Engine, notifiers: Mapping[str, Notifier]) -> Platforms:
@@ -83,9 +118,16 @@ class Platforms:
     @property
     def names(self) -> frozenset[str]:
         """The platforms this process can post to."""
-        return frozenset(self._builders)
+        return frozenset(self._builders) | frozenset(self._per_team_builders)
 
-    def notifier(self, platform: str) -> Notifier | None:
+    def notifier(self, platform: str, team_ref: str | None = None) -> Notifier | None:
+        """The platform's notifier; for one installed per team, that team's (None without a team)."""
+        if platform in self._per_team_builders:
+            with self._lock:
+                if platform not in self._per_team:
+                    self._per_team[platform] = self._per_team_builders[platform]()
+                for_team = self._per_team[platform]
+            return for_team(team_ref) if team_ref else None
         build = self._builders.get(platform)
         if build is None:
             return None
@@ -95,10 +137,11 @@ class Platforms:
                 self._runners[platform] = EffectRunner(self._notifiers[platform], self.engine)
             return self._notifiers[platform]
 
-    def runner(self, platform: str) -> EffectRunner | None:
-        if self.notifier(platform) is None:
+    def runner(self, platform: str, team_ref: str | None = None) -> EffectRunner | None:
+        notifier = self.notifier(platform, team_ref)
+        if notifier is None:
             return None
-        return self._runners[platform]
+        return self._runners.get(platform) or EffectRunner(notifier, self.engine)
 
     def deliver(self, deliveries: list[Delivery], *, retries: tuple[float, ...] = (), job: str = "delivery") -> int:
         """Carry out each delivery through its workspace's platform; returns how many went."""
@@ -109,8 +152,11 @@ class Platforms:
         its recipient's); a refusal is tried again after each pause in `retries`, then logged."""
         with session_scope(self.engine) as db:
             workspace = db.get(Workspace, delivery.workspace_id)
-        runner = self.runner(workspace.platform) if workspace else None
         what = type(delivery.effect).__name__
+        if workspace is not None and workspace.uninstalled_at is not None:
+            log.info("job %s: workspace %s removed the app; %s not sent", job, workspace.id, what)
+            return False
+        runner = self.runner(workspace.platform, workspace.external_id) if workspace else None
         if workspace is None or runner is None:
             log.error("job %s: no notifier for workspace %s; %s dropped", job, delivery.workspace_id, what)
             return False

@@ -25,10 +25,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.db import session_scope
-from bot.delivery import Platforms
+from bot.delivery import Platforms, served_team
 from bot.effects import Where
 from bot.notify import ChannelUnreachable, Notifier, Posted
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from handlers.core.digest import DigestScope
 from handlers.core.reply import DirectMessage, Reply
 from handlers.digest import cards as digest_cards
@@ -80,7 +80,7 @@ class DigestPoster:
         now = utcnow()
         with session_scope(self.engine) as db:
             settings = db.get(DigestChannel, channel_id)
-            if settings is None or not settings.scheduled or self._notifier(db, settings) is None:
+            if settings is None or not settings.scheduled or self._team(db, settings) is None:
                 return
             plan = Schedule.of(settings)
             last = run_model.last_slot(db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref)
@@ -148,10 +148,16 @@ class DigestPoster:
             run = db.get(DigestRun, run_id)
             if run is None or run.owner != self.owner or run.state != RunState.CLAIMED:
                 return
+            team = served_team(db.get(Workspace, run.workspace_id), self.platforms.names)
+        # Outside the transaction: finding a workspace's token reads (and may refresh) its installation.
+        notifier = self.platforms.notifier(*team) if team else None
+        with session_scope(self.engine) as db:
+            run = db.get(DigestRun, run_id)
+            if run is None or run.owner != self.owner or run.state != RunState.CLAIMED:
+                return
             settings = digest_model.channel_settings(db=db, workspace_id=run.workspace_id, channel_ref=run.channel_ref)
             workspace = db.get(Workspace, run.workspace_id)
             assert settings is not None and workspace is not None
-            notifier = self.platforms.notifier(workspace.platform)
             if notifier is None:
                 run_model.set_state(db=db, run_id=run_id, owner=self.owner, state=RunState.FAILED, note="no notifier")
                 log.error("no notifier for platform %s; digest run %s failed", workspace.platform, run_id)
@@ -334,13 +340,13 @@ class DigestPoster:
         if settings.updated_by is None:
             return
         with session_scope(self.engine) as db:
-            platform = self._platform(db, settings)
-        if platform is not None:
-            reply = digest_cards.unreachable_reply(run.channel_ref, platform)
-            self._direct(platform, DirectMessage(settings.updated_by, reply))
+            team = self._team(db, settings)
+        if team is not None:
+            reply = digest_cards.unreachable_reply(run.channel_ref, team[0])
+            self._direct(team, DirectMessage(settings.updated_by, reply))
 
-    def _direct(self, platform: str, message: DirectMessage) -> bool:
-        runner = self.platforms.runner(platform)
+    def _direct(self, team: tuple[str, str], message: DirectMessage) -> bool:
+        runner = self.platforms.runner(*team)
         if runner is None:
             return False
         try:
@@ -350,13 +356,9 @@ class DigestPoster:
             return False
         return True
 
-    def _notifier(self, db: Session, settings: DigestChannel) -> Notifier | None:
-        platform = self._platform(db, settings)
-        return self.platforms.notifier(platform) if platform else None
-
-    def _platform(self, db: Session, settings: DigestChannel) -> str | None:
-        workspace = db.get(Workspace, settings.workspace_id)
-        return workspace.platform if workspace is not None and workspace.platform in self.platforms.names else None
+    def _team(self, db: Session, settings: DigestChannel) -> tuple[str, str] | None:
+        """The channel's workspace as (platform, team id), when this process posts there and it is installed."""
+        return served_team(db.get(Workspace, settings.workspace_id), self.platforms.names)
 
 
 def _ambiguous(err: Exception) -> bool:

@@ -12,7 +12,7 @@ from bot.db import session_scope
 from bot.i18n import catalog
 from bot.notify import ChannelUnreachable, Notifier
 from bot.render import charts
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from handlers.core.reply import DirectMessage, Effect, PostToChannel, Text, UpdateTracked, UploadFile
 from models import chat_message
 from models.workspace import Member, Workspace

@@ -12,11 +12,11 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from bot.resources import TEMPLATES
 from handlers.core.reply import Text
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANGS = ("en", "zh-CN")
 FALLBACK = "en"
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from bot.resources import MIGRATIONS
+
 log = logging.getLogger(__name__)
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
 PG_MIGRATION_LOCK = 0x7472_6164  # any constant shared by every Tradewind process
 
 
@@ -52,10 +54,33 @@ def _exclusive(engine: Engine) -> Iterator[Connection]:
         with engine.connect() as conn:
             yield conn
         return
-    with open(lock_path, "w") as lock_file:
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
+    with open(lock_path, "a+b") as lock_file, _file_lock(lock_file), engine.connect() as conn:
+        yield conn
+
+
+@contextmanager
+def _file_lock(lock_file: BinaryIO) -> Iterator[None]:
+    """An exclusive lock on the file, held until the block ends: flock on POSIX, msvcrt on Windows."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        lock_file.seek(0)
+        while True:
+            try:
+                msvcrt.locking(lock_file.fileno(), msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
+                break
+            except OSError:
+                continue
         try:
-            with engine.connect() as conn:
-                yield conn
+            yield
         finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
+            lock_file.seek(0)
+            msvcrt.locking(lock_file.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(lock_file, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(lock_file, fcntl.LOCK_UN)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from handlers.core.reply import Reply
 
 

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from bot import deadline
 from bot.background import Background
 from bot.db import session_scope
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from handlers.core.command import ActionInput, Actor, CommandInput, Registry
 from handlers.core.reply import Attachment, RefreshProfile, Reply, UsageError
 from handlers.core.views import usage_reply

@@ -9,6 +9,11 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+SLACK_DEFAULT_AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize"
+# The bot scopes of manifest.yml (tests/test_manifest.py keeps the two lists equal).
+SLACK_BOT_SCOPES = (
+    "commands,chat:write,chat:write.public,users:read,app_mentions:read,im:history,im:write,files:read,files:write"
+)
 LARK_DOMAINS = {"feishu": "https://open.feishu.cn", "lark": "https://open.larksuite.com"}
 
 
@@ -21,11 +26,21 @@ class Settings(BaseSettings):
     default_lang: Literal["en", "zh-CN"] = "en"
     default_tz: str = "UTC"
     log_level: str = "INFO"
+    web_concurrency: int = Field(default=1, ge=1)  # processes of `tradewind serve`, as Heroku sets it
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = SLACK_DEFAULT_API_URL
+    # "Add to Slack" (many workspaces): with a client id and secret the bot token of each workspace comes
+    # from the installation store, and SLACK_BOT_TOKEN is not used.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_state_secret: str | None = None  # signs the OAuth state, so a forged one is refused unread
+    slack_scopes: str = SLACK_BOT_SCOPES
+    slack_redirect_uri: str | None = None  # https://YOUR-HOST/slack/oauth_redirect, as in the manifest
+    slack_authorize_url: str = SLACK_DEFAULT_AUTHORIZE_URL
+    slack_token_rotation_minutes: int = 120  # refresh a rotating token this long before it expires
 
     lark_app_id: str | None = None
     lark_app_secret: str | None = None
@@ -55,8 +70,22 @@ class Settings(BaseSettings):
         return LARK_DOMAINS.get(domain.strip().lower(), domain.strip().rstrip("/"))
 
     @property
+    def slack_oauth(self) -> bool:
+        """Installed from the install page in any number of workspaces (each with its own bot token)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def slack_ready(self) -> bool:
+        """Enough to call the Web API outside a request: one bot token, or the installation store."""
+        return bool(self.slack_bot_token) or self.slack_oauth
+
+    @property
     def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        return self.slack_ready and bool(self.slack_signing_secret)
+
+    @property
+    def slack_scope_list(self) -> list[str]:
+        return [scope.strip() for scope in self.slack_scopes.split(",") if scope.strip()]
 
     @property
     def lark_app_ready(self) -> bool:

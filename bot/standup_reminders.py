@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.db import session_scope
-from bot.delivery import Platforms
+from bot.delivery import Platforms, served_team
 from bot.effects import Where
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from handlers.core.reply import DirectMessage
 from handlers.standup import commands as standup
 from models.base import utcnow
@@ -39,8 +39,8 @@ class StandupReminders:
             settings = db.get(DigestChannel, channel_id)
             if settings is None or not settings.scheduled or not settings.remind_minutes:
                 return
-            platform = self._platform(db, settings)
-            if platform is None:
+            team = self._team(db, settings)
+            if team is None:
                 return
             plan = Schedule.of(settings)
             slot = plan.next_slot(now)
@@ -64,7 +64,7 @@ class StandupReminders:
                 return
         with session_scope(self.engine) as db:
             messages = standup.reminders(db, settings, slot, now)
-        sent = sum(self._direct(platform, message) for message in messages)
+        sent = sum(self._direct(team, message) for message in messages)
         with session_scope(self.engine) as db:
             run_model.set_state(
                 db=db,
@@ -75,12 +75,12 @@ class StandupReminders:
             )
         log.info("standup reminders for %s: %d of %d sent", key, sent, len(messages))
 
-    def _platform(self, db: Session, settings: DigestChannel) -> str | None:
-        workspace = db.get(Workspace, settings.workspace_id)
-        return workspace.platform if workspace is not None and workspace.platform in self.platforms.names else None
+    def _team(self, db: Session, settings: DigestChannel) -> tuple[str, str] | None:
+        """The channel's workspace as (platform, team id), when this process posts there and it is installed."""
+        return served_team(db.get(Workspace, settings.workspace_id), self.platforms.names)
 
-    def _direct(self, platform: str, message: DirectMessage) -> bool:
-        runner = self.platforms.runner(platform)
+    def _direct(self, team: tuple[str, str], message: DirectMessage) -> bool:
+        runner = self.platforms.runner(*team)
         if runner is None:
             return False
         try:

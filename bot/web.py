@@ -1,16 +1,18 @@
-"""The HTTP server: Slack's events URL (commands, interactivity and events), Lark's events URL (events
-and card callbacks), a health check, and the endpoint that scripts push early-warning figures to."""
+"""The HTTP server: Slack's events URL (commands, interactivity and events) and, when installed from the
+install page, /slack/install and /slack/oauth_redirect; Lark's events URL (events and card callbacks),
+a health check, and the endpoint that scripts push early-warning figures to."""
 
 from __future__ import annotations
 
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any
 
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -19,7 +21,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.db import session_scope
@@ -49,12 +51,19 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
         bolt = build_app(settings, runtime)
 
         async def slack_events(request: Request) -> object:
+            # What Bolt's Starlette adapter does, with the work on a dispatch thread instead of the loop.
             started = time.monotonic()
             body = await request.body()
-            answer = await dispatcher.run(bolt.dispatch, to_bolt_request(request, body), started=started)
+            handle = bolt.dispatch if request.method == "POST" else _oauth_step(bolt, request.url.path)
+            if handle is None:
+                return Response(status_code=404, content="Not found")
+            answer = await dispatcher.run(handle, to_bolt_request(request, body), started=started)
             return to_starlette_response(answer)
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+        if settings.slack_oauth:  # "Add to Slack": the install page and the redirect back from Slack
+            routes.append(Route("/slack/install", slack_events, methods=["GET"]))
+            routes.append(Route("/slack/oauth_redirect", slack_events, methods=["GET"]))
     if settings.lark_enabled:
         lark_events, lark_front = lark_endpoint(settings, runtime, platforms, dispatcher)
         routes.append(Route("/lark/events", lark_events, methods=["POST"]))
@@ -68,6 +77,17 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.lark = lark_front  # the Lark front end, when enabled (tests reach it here)
     return app
+
+
+def _oauth_step(bolt: App, path: str) -> Callable[[BoltRequest], BoltResponse] | None:
+    flow = bolt.oauth_flow
+    if flow is None:
+        return None
+    if path == flow.install_path:
+        return flow.handle_installation
+    if path == flow.redirect_uri_path:
+        return flow.handle_callback
+    return None
 
 
 def lark_endpoint(

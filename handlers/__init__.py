@@ -8,9 +8,10 @@ from handlers.approvals import commands as approvals
 from handlers.approvals import forms as approval_forms
 from handlers.core.command import Registry
 from handlers.costs import commands as costs
-from handlers.costs import fx
+from handlers.costs import fees, fx, vat
 from handlers.digest import commands as digest
 from handlers.experiments import commands as experiments
+from handlers.home import commands as home
 from handlers.markets import commands as markets
 from handlers.requirements import audit
 from handlers.requirements import commands as requirements
@@ -30,11 +31,12 @@ FEATURES: dict[str, tuple[ModuleType, ...]] = {
     "approvals": (approvals, approval_forms),
     "risks": (risks,),
     "experiments": (experiments,),
-    "costs": (costs, fx),
+    "costs": (costs, fx, vat, fees),
     "suppliers": (suppliers,),
     "markets": (markets,),
     "digest": (digest,),
     "standup": (standup,),
+    "home": (home,),
 }
 MODULES = [module for modules in FEATURES.values() for module in modules]
 

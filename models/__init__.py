@@ -4,6 +4,7 @@ from models.approvals.approval import Approval, ApprovalStep
 from models.audit import AuditEntry
 from models.chat_message import ChatMessage
 from models.costs.cost import CostLane, Sku
+from models.costs.fee_override import FeeOverride
 from models.costs.fx import FxRate, MoneySetting
 from models.digest.run import DigestRun
 from models.digest.schedule import DigestChannel, DigestSkip
@@ -17,6 +18,7 @@ from models.risks.indicator import Figure, FigureToken, RiskAlert, RiskWatch
 from models.risks.mitigation import RiskMitigation, RiskPlaybook
 from models.risks.risk import Risk, RiskMarket, RiskScore
 from models.scoring.score import MarketWeight, RequirementScore, ScoreEntry, ScoreMarket
+from models.slack_install import slack_bots, slack_installations, slack_oauth_states
 from models.standup.answer import StandupAnswer
 from models.suppliers.link import SupplierLink
 from models.suppliers.supplier import Supplier, SupplierScore, SupplierWeight
@@ -35,6 +37,7 @@ __all__ = [
     "Experiment",
     "ExperimentDaily",
     "ExperimentTotal",
+    "FeeOverride",
     "Figure",
     "FigureToken",
     "FxRate",
@@ -65,4 +68,7 @@ __all__ = [
     "SupplierScore",
     "SupplierWeight",
     "Workspace",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
 ]

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, UniqueConstraint, bindparam, false
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, func, select
 
 from models.base import UTCDateTime, dialect_insert, utcnow
 
@@ -19,6 +19,9 @@ class Role(StrEnum):
     ADMIN = "admin"
     APPROVER = "approver"
     MEMBER = "member"
+
+
+DECIDING = frozenset({Role.ADMIN, Role.APPROVER})  # who may decide an approval that names nobody
 
 
 class Workspace(SQLModel, table=True):
@@ -31,6 +34,9 @@ class Workspace(SQLModel, table=True):
     default_lang: str = Field(default="en", max_length=8)
     default_tz: str = Field(default="UTC", max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # When the app was removed from this workspace (Slack's app_uninstalled / tokens_revoked): nothing
+    # is posted there any more, its data is kept, and installing again clears it.
+    uninstalled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Member(SQLModel, table=True):
@@ -79,6 +85,18 @@ def ensure_workspace(
     )
     db.exec(stmt)
     return db.exec(query).one()
+
+
+def set_installed(*, db: Session, platform: str, external_id: str, installed: bool) -> bool:
+    """Mark a workspace (un)installed; False when the bot has never seen it."""
+    workspace = db.exec(
+        select(Workspace).where(Workspace.platform == platform, Workspace.external_id == external_id)
+    ).first()
+    if workspace is None:
+        return False
+    workspace.uninstalled_at = None if installed else utcnow()
+    db.add(workspace)
+    return True
 
 
 def ensure_member(
@@ -141,6 +159,42 @@ def names_of(*, db: Session, member_ids: Iterable[int | None]) -> dict[int, tupl
 _NAMES_OF = select(Member.id, Member.external_id, Member.display_name).where(
     Member.id.in_(bindparam("ids", expanding=True))  # type: ignore[union-attr]
 )
+
+
+def member_by_id(*, db: Session, member_id: int) -> Member | None:
+    return db.get(Member, member_id)
+
+
+def workspace_by_id(*, db: Session, workspace_id: int) -> Workspace | None:
+    return db.get(Workspace, workspace_id)
+
+
+def member_ids_with_roles(*, db: Session, workspace_id: int, roles: Iterable[str]) -> list[int]:
+    """The workspace's members holding any of `roles`, in the order they joined."""
+    query = (
+        select(Member.id)
+        .where(Member.workspace_id == workspace_id, Member.role.in_([str(r) for r in roles]))  # type: ignore[attr-defined]
+        .order_by(Member.id)  # type: ignore[arg-type]
+    )
+    return [i for i in db.exec(query).all() if i is not None]
+
+
+def role_holders(*, db: Session, workspace_id: int) -> dict[str, list[int]]:
+    """The admins and approvers of a workspace, by role, in the order they joined."""
+    query = (
+        select(Member.id, Member.role)
+        .where(Member.workspace_id == workspace_id, Member.role.in_([Role.ADMIN, Role.APPROVER]))  # type: ignore[attr-defined]
+        .order_by(Member.id)  # type: ignore[arg-type]
+    )
+    held: dict[str, list[int]] = {Role.ADMIN: [], Role.APPROVER: []}
+    for member_id, role in db.exec(query).all():
+        held[role].append(member_id)
+    return held
+
+
+def admin_count(*, db: Session, workspace_id: int) -> int:
+    query = select(func.count()).where(Member.workspace_id == workspace_id, Member.role == Role.ADMIN)
+    return int(db.exec(query).one())
 
 
 def member_by_ref(*, db: Session, workspace_id: int, external_id: str) -> Member | None:

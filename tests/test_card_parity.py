@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from bot.i18n import catalog
-from bot.render.environment import Viewer
 from bot.render.inline import Drawer
 from bot.render.lark import LarkRenderer
 from bot.render.slack import SlackRenderer
 from bot.render.text import TextRenderer
+from bot.render.viewer import Viewer
 from bot.runtime import Runtime
 from handlers.core.card import Card, Channel, Fields, Image, Link, Mention, Mono, Note, Rows, Section, When
 from handlers.core.reply import Reply
@@ -135,12 +135,8 @@ def test_every_part_of_every_card_is_shown_on_every_front_end(runtime: Runtime, 
     assert len(kinds) >= 5
 
 
-# Reply kinds still drawn from templates (bot/render/legacy.py); the list may only shrink.
-LEGACY = {"approval_card", "me", "person_notice", "roles"}
-
-
 def test_every_reply_is_a_card(runtime: Runtime, engine) -> None:
-    assert {r.kind for r in replies(runtime, engine) if r.card is None} <= LEGACY
+    assert {r.kind for r in replies(runtime, engine) if r.card is None} <= {"silent"}
 
 
 def test_a_link_label_is_shown_but_a_link_is_ours() -> None:

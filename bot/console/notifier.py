@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.notify import Posted
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from handlers.core.reply import Reply
 
 FILES_DIR = Path("tradewind-files")

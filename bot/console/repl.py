@@ -14,8 +14,8 @@ from typing import TextIO
 
 from bot.console.notifier import ConsoleNotifier
 from bot.effects import EffectRunner, Where
-from bot.render.environment import Viewer
 from bot.render.text import TextRenderer
+from bot.render.viewer import Viewer
 from bot.runtime import Caller, Outcome, Runtime
 from handlers.core.reply import Attachment, Button, FetchFiles, FileRef, Form, FormField, OpenForm, Reply
 

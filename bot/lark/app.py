@@ -25,7 +25,7 @@ from bot.lark.effects import LarkEffects
 from bot.lark.files import FileUnavailable, LarkFiles, file_refs, tracked_target
 from bot.lark.notifier import LarkNotifier, make_notifier
 from bot.notify import Notifier, Posted
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from bot.runtime import PLATFORM_LANG, Caller, Outcome, Runtime
 from bot.settings import Settings
 from handlers.core.reply import (
@@ -320,20 +320,11 @@ class LarkFrontEnd:
                 return self.renderer.plain(viewer, headline)
             if reply.kind == "person_notice":  # a toast is plain text: the person by name, not a mention
                 return self.renderer.plain(viewer, reply.card.summary)
-            return self.renderer.t(viewer, "lark.toast.updated")
-        notice = reply.data.get("notice")
-        if isinstance(notice, Text):
-            return self.renderer.t(viewer, notice)
-        text = reply.data.get("text")
-        if reply.kind in ("message", "usage") and isinstance(text, Text):
-            return self.renderer.t(viewer, text)
-        if reply.kind == "person_notice":
-            return str(self.renderer.legacy.card(reply, viewer)["config"]["summary"]["content"])
         return self.renderer.t(viewer, "lark.toast.updated")
 
     @staticmethod
     def _toast_type(reply: Reply) -> str:
-        text = reply.card.summary if reply.card is not None else reply.data.get("text")
+        text = reply.card.summary if reply.card is not None else None
         if reply.kind in ERROR_KINDS or (isinstance(text, Text) and text.key in ERROR_MESSAGES):
             return "error"
         return "info"

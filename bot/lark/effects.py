@@ -14,7 +14,7 @@ from bot.db import session_scope
 from bot.effects import EffectRunner, Where
 from bot.lark.files import form_track
 from bot.lark.notifier import LarkNotifier
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from handlers.core.reply import Effect, OpenForm, RefreshProfile, Track
 from models import chat_message
 

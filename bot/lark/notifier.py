@@ -25,8 +25,8 @@ from lark_oapi.api.im.v1 import (
 
 from bot.lark.client import LarkApiError, applink_origin, call, make_client
 from bot.notify import ChannelUnreachable, Posted
-from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
+from bot.render.viewer import Viewer
 from bot.settings import Settings
 from handlers.core.reply import Reply
 

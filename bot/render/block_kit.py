@@ -17,6 +17,7 @@ class BlockKitError(ValueError):
 
 
 MAX_BLOCKS = 50
+VIEW_MAX_BLOCKS = 100  # a modal or the Home tab
 SECTION_MAX, HEADER_MAX = 3000, 150
 TEXT_LIMITS = {"section": SECTION_MAX, "header": HEADER_MAX, "context": SECTION_MAX}
 MESSAGE_TEXT_LIMIT = 12_000  # where Slack starts refusing (msg_blocks_too_long)
@@ -43,11 +44,12 @@ def text_size(blocks: list[dict[str, Any]]) -> int:
     return total
 
 
-def check_blocks(blocks: list[dict[str, Any]]) -> None:
-    if len(blocks) > MAX_BLOCKS:
-        raise BlockKitError(f"{len(blocks)} blocks; a message holds {MAX_BLOCKS}")
+def check_blocks(blocks: list[dict[str, Any]], *, limit: int = MAX_BLOCKS) -> None:
+    """A message's blocks; with limit=VIEW_MAX_BLOCKS a view's (the whole-text limit is a message's)."""
+    if len(blocks) > limit:
+        raise BlockKitError(f"{len(blocks)} blocks; {'a message' if limit == MAX_BLOCKS else 'a view'} holds {limit}")
     size = text_size(blocks)
-    if size > MESSAGE_TEXT_LIMIT:
+    if limit == MAX_BLOCKS and size > MESSAGE_TEXT_LIMIT:
         raise BlockKitError(f"{size} characters of text in the blocks; Slack refuses more than {MESSAGE_TEXT_LIMIT}")
     for i, block in enumerate(blocks):
         kind = block.get("type")

@@ -14,10 +14,9 @@ import re
 from typing import Any
 
 from bot.i18n import Catalog, catalog
-from bot.render.environment import Viewer
 from bot.render.inline import Drawer, RenderError, chunks, clip
 from bot.render.lark_card import MAX_CARD_BYTES, MAX_ELEMENTS, MAX_INPUT_LENGTH, LarkCardError, card_bytes, check_card
-from bot.render.legacy import LegacyLark
+from bot.render.viewer import Viewer
 from handlers.core.card import Card, Channel, Divider, Fields, Image, Mention, Mono, Note, Rows, Section
 from handlers.core.reply import Button, Form, FormField, Reply, Text
 
@@ -89,7 +88,6 @@ class LarkRenderer:
         without it a chat is named in words only."""
         self.applink = applink
         self.catalog = messages or catalog()
-        self.legacy = LegacyLark(applink)
 
     def t(self, viewer: Viewer, message: str | Text, /, **params: Any) -> str:
         """A catalogue message as plain text (toasts)."""
@@ -105,7 +103,7 @@ class LarkRenderer:
         """The reply as one or more cards, each within Lark's limits."""
         card = reply.card
         if card is None:
-            return [self.legacy.card(reply, viewer)]
+            raise RenderError(f"reply {reply.kind} has nothing to show")
         rich = LarkMarkdown(self.catalog, viewer.lang, viewer.tz, self.applink)
         plain = LarkPlain(self.catalog, viewer.lang, viewer.tz)
         header = self._header(card, plain)

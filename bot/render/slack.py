@@ -24,13 +24,13 @@ from bot.render.block_kit import (
     MAX_BLOCKS,
     MESSAGE_TEXT_BUDGET,
     SECTION_MAX,
+    VIEW_MAX_BLOCKS,
     BlockKitError,
     check_blocks,
     text_size,
 )
-from bot.render.environment import Viewer
 from bot.render.inline import Drawer, RenderError, chunks, clip
-from bot.render.legacy import LegacySlack
+from bot.render.viewer import Viewer
 from handlers.core.card import Card, Channel, Divider, Fields, Image, Mention, Mono, Note, Rows, Section
 from handlers.core.reply import Button, Form, Reply, Text
 
@@ -74,7 +74,6 @@ class Mrkdwn(Drawer):
 class SlackRenderer:
     def __init__(self, messages: Catalog | None = None) -> None:
         self.catalog = messages or catalog()
-        self.legacy = LegacySlack()
 
     def t(self, viewer: Viewer, message: str | Text, /, **params: Any) -> str:
         """A catalogue message as plain text (modal errors, labels)."""
@@ -84,13 +83,25 @@ class SlackRenderer:
         """The reply as one or more messages ({"text", "blocks"}), each within Slack's limits."""
         card = reply.card
         if card is None:
-            return [self.legacy.message(reply, viewer)]
+            raise RenderError(f"reply {reply.kind} has nothing to show")
         rich = Mrkdwn(self.catalog, viewer.lang, viewer.tz)
         plain = Drawer(self.catalog, viewer.lang, viewer.tz)
         blocks = self._blocks(card, rich, plain)
         buttons = self._button_rows(reply.buttons, plain)
         text = clip(rich.line(card.summary), MAX_FALLBACK_TEXT)
         return [{"text": text, "blocks": validate_blocks(part)} for part in _split(blocks, buttons, rich)]
+
+    def home(self, reply: Reply, viewer: Viewer) -> dict[str, Any]:
+        """The reply as a Home tab view: all of it in one view of at most 100 blocks (a card that would
+        need more is an error, never cut)."""
+        card = reply.card
+        if card is None:
+            raise RenderError(f"reply {reply.kind} has no card to show in the Home tab")
+        rich = Mrkdwn(self.catalog, viewer.lang, viewer.tz)
+        plain = Drawer(self.catalog, viewer.lang, viewer.tz)
+        blocks = self._blocks(card, rich, plain) + self._button_rows(reply.buttons, plain)
+        check_blocks(blocks, limit=VIEW_MAX_BLOCKS)
+        return {"type": "home", "blocks": blocks}
 
     def message(self, reply: Reply, viewer: Viewer) -> dict[str, Any]:
         """The reply as one message; one that Slack would need several for is an error."""

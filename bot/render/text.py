@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import Catalog, catalog
-from bot.render.environment import Viewer
 from bot.render.inline import Drawer
-from bot.render.legacy import LegacyText
+from bot.render.viewer import Viewer
 from handlers.core.card import Card, Divider, Fields, Image, Mono, Note, Rows, Section
 from handlers.core.reply import Reply, Text
 
@@ -17,14 +16,13 @@ MARKS = {"warning": "! ", "blocked": "[!] ", "verdict": ">> "}
 class TextRenderer:
     def __init__(self, messages: Catalog | None = None) -> None:
         self.catalog = messages or catalog()
-        self.legacy = LegacyText()
 
     def t(self, viewer: Viewer, message: str | Text, /, **params: Any) -> str:
         return Drawer(self.catalog, viewer.lang, viewer.tz).text(message, **params)
 
     def message(self, reply: Reply, viewer: Viewer) -> str:
         if reply.card is None:
-            return self.legacy.message(reply, viewer)
+            return ""
         draw = Drawer(self.catalog, viewer.lang, viewer.tz)
         body = "\n".join(self.lines(reply.card, draw))
         if not reply.buttons:

@@ -14,41 +14,50 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.db import session_scope
-from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.viewer import Viewer
 from bot.runtime import Caller, Outcome, Runtime
 from bot.settings import Settings
 from bot.slack import inputs
 from bot.slack.effects import SlackEffects, SlackWhere
 from bot.slack.files import FileUnavailable, SlackFiles, file_ref, thread_shares, tracked_entity
+from bot.slack.oauth import authorize, oauth_settings
+from bot.slack.tokens import SlackTokens, make_client
 from handlers.core.reply import Effect, FetchFiles, PostToChannel, Reply, Visibility, file_action
 from models.processed_event import claim_event
+from models.workspace import set_installed
 
 log = logging.getLogger(__name__)
 
 
-def make_client(settings: Settings) -> WebClient:
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-    return client
+__all__ = ["SlackFrontEnd", "build_app", "make_client"]
 
 
-def build_app(settings: Settings, runtime: Runtime, *, client: WebClient | None = None) -> App:
-    client = client or make_client(settings)
-    app = App(
-        client=client,
-        signing_secret=settings.slack_signing_secret,
-        process_before_response=True,
-    )
-    effects = SlackEffects(client, SlackRenderer(), runtime.engine, runtime.forget_people, runtime.background)
-    front = SlackFrontEnd(runtime, effects, SlackFiles(client.token, client.base_url))
+def build_app(settings: Settings, runtime: Runtime, *, tokens: SlackTokens | None = None) -> App:
+    """One bot token (SLACK_BOT_TOKEN), or, with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, Bolt's OAuth flow
+    and installation store: every request is authorized with its own team's token."""
+    tokens = tokens or SlackTokens(settings, runtime.engine)
+    if tokens.many:
+        app = App(
+            client=tokens.api,
+            signing_secret=settings.slack_signing_secret,
+            process_before_response=True,
+            oauth_settings=oauth_settings(settings, tokens, runtime.engine),
+            authorize=authorize(settings, tokens),
+        )
+    else:
+        app = App(
+            client=make_client(settings),
+            signing_secret=settings.slack_signing_secret,
+            process_before_response=True,
+        )
+    effects = SlackEffects(tokens, SlackRenderer(), runtime.engine, runtime.forget_people, runtime.background)
+    front = SlackFrontEnd(runtime, effects, SlackFiles(tokens.token, settings.slack_api_url))
     app.middleware(_dedupe_events(runtime.engine))
     app.command(re.compile(r"^/.+"))(front.on_command)
     app.action(re.compile(r".+"))(front.on_action)
@@ -56,6 +65,9 @@ def build_app(settings: Settings, runtime: Runtime, *, client: WebClient | None 
     app.event("app_mention")(front.on_mention)
     app.event("message")(front.on_message)
     app.event("file_shared")(front.on_file_shared)
+    app.event("app_home_opened")(front.on_home_opened)
+    app.event("app_uninstalled")(front.on_uninstalled)
+    app.event("tokens_revoked")(front.on_tokens_revoked)
     return app
 
 
@@ -72,6 +84,7 @@ class SlackFrontEnd:
         reply = outcome.reply
         where = SlackWhere(
             workspace_id=outcome.actor.workspace_id if outcome.actor else None,
+            team_ref=caller.team_ref,
             user_ref=caller.user_ref,
             channel_ref=caller.channel_ref,
             trigger_id=body.get("trigger_id"),
@@ -92,6 +105,7 @@ class SlackFrontEnd:
         caller = inputs.interaction_caller(body)
         where = SlackWhere(
             workspace_id=None,
+            team_ref=caller.team_ref,
             user_ref=caller.user_ref,
             channel_ref=caller.channel_ref,
             trigger_id=body.get("trigger_id"),
@@ -102,7 +116,18 @@ class SlackFrontEnd:
             return
         name, payload = decoded
         outcome = self.runtime.action(caller, name, payload)
-        self._answer(outcome, replace(where, workspace_id=_workspace(outcome)), caller)
+        if not _from_home(body):
+            self._answer(outcome, replace(where, workspace_id=_workspace(outcome)), caller)
+            return
+        # A button in the Home tab: no message to answer in; a note goes to the person's DM, then the
+        # tab is drawn afresh.
+        where = replace(where, workspace_id=_workspace(outcome), from_home=True)
+        reply = outcome.reply
+        effects = list(reply.effects)
+        if reply.kind != "silent":
+            effects.insert(0, PostToChannel(reply, channel_ref=caller.user_ref))
+        self._submit(effects, outcome.viewer, where, caller)
+        self.effects.background.submit(self._guarded, self._publish_home, caller)
 
     def on_view_submission(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         metadata = inputs.form_metadata(view)
@@ -115,10 +140,17 @@ class SlackFrontEnd:
             ack(response_action="errors", errors=errors)
             return
         ack()
-        where = SlackWhere(workspace_id=_workspace(outcome), user_ref=caller.user_ref, channel_ref=caller.channel_ref)
+        where = SlackWhere(
+            workspace_id=_workspace(outcome),
+            team_ref=caller.team_ref,
+            user_ref=caller.user_ref,
+            channel_ref=caller.channel_ref,
+        )
         if reply.kind != "silent":
             reply.effects.insert(0, _as_post(reply))
         self._submit(reply.effects, outcome.viewer, where, caller)
+        if metadata.get("h"):  # a form opened from the Home tab: show the tab as it is now
+            self.effects.background.submit(self._guarded, self._publish_home, caller)
 
     def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         self._run_typed(body, event, thread_ts=event.get("thread_ts") or event.get("ts"))
@@ -137,6 +169,46 @@ class SlackFrontEnd:
             return  # the bot's own uploads (charts)
         self.effects.background.submit(self._guarded, self._file_shared, body, event)
 
+    def on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab") != "home" or not event.get("user"):
+            return  # the Messages tab
+        caller = Caller(platform="slack", team_ref=inputs.team_ref(body), user_ref=str(event["user"]))
+        self.effects.background.submit(self._guarded, self._publish_home, caller)
+
+    def _publish_home(self, caller: Caller) -> None:
+        """The person's dashboard (the /pm home card) published as their Home tab."""
+        outcome = self.runtime.command(caller, "pm", "home")
+        reply = outcome.reply  # the dashboard, or a note that it cannot be read now (the database is down)
+        view = self.renderer.home(reply, outcome.viewer)
+        self.effects.client(caller.team_ref).views_publish(user_id=caller.user_ref, view=view)
+        where = SlackWhere(workspace_id=_workspace(outcome), team_ref=caller.team_ref, user_ref=caller.user_ref)
+        self._submit(list(reply.effects), outcome.viewer, where, caller)
+
+    def on_uninstalled(self, body: dict[str, Any], context: BoltContext) -> None:
+        """The app was removed from a workspace: its tokens go, its digests and jobs stop; its data stays
+        (requirements, risks, decisions are the team's records, and a reinstall finds them again)."""
+        team = context.team_id or inputs.team_ref(body)
+        if self.effects.tokens.store is not None:
+            self.effects.tokens.store.delete_all(enterprise_id=context.enterprise_id, team_id=team)
+        self._mark_removed(team, "app_uninstalled")
+
+    def on_tokens_revoked(self, body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        revoked = event.get("tokens") or {}
+        team = context.team_id or inputs.team_ref(body)
+        store = self.effects.tokens.store
+        if store is not None:
+            for user in revoked.get("oauth") or []:
+                store.delete_installation(enterprise_id=context.enterprise_id, team_id=team, user_id=user)
+            if revoked.get("bot"):
+                store.delete_bot(enterprise_id=context.enterprise_id, team_id=team)
+        if revoked.get("bot"):
+            self._mark_removed(team, "tokens_revoked")
+
+    def _mark_removed(self, team: str, why: str) -> None:
+        with session_scope(self.runtime.engine) as db:
+            known = set_installed(db=db, platform="slack", external_id=team, installed=False)
+        log.info("Slack team %s: %s; its digests and jobs stop, its data is kept (known: %s)", team, why, known)
+
     def on_direct_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
@@ -148,6 +220,7 @@ class SlackFrontEnd:
         outcome = self.runtime.command(caller, root or "pm", rest)
         where = SlackWhere(
             workspace_id=_workspace(outcome),
+            team_ref=caller.team_ref,
             user_ref=caller.user_ref,
             channel_ref=caller.channel_ref,
             thread_ref=thread_ts,
@@ -172,7 +245,7 @@ class SlackFrontEnd:
 
     def _fetch_and_run(self, effect: FetchFiles, caller: Caller, viewer: Viewer, where: SlackWhere) -> None:
         try:
-            files = tuple(self.files.fetch(ref) for ref in effect.files)
+            files = tuple(self.files.fetch(ref, caller.team_ref) for ref in effect.files)
         except FileUnavailable as err:
             key = "files.too_big" if err.reason == "too_big" else "files.unavailable"
             max_mb = self.files.max_bytes // (1024 * 1024)
@@ -197,7 +270,8 @@ class SlackFrontEnd:
         channel, file_id = event.get("channel_id"), event.get("file_id")
         if not channel or not file_id:
             return
-        file = self.effects.client.files_info(file=file_id).data.get("file") or {}  # type: ignore[union-attr]
+        client = self.effects.client(inputs.team_ref(body))
+        file = client.files_info(file=file_id).data.get("file") or {}  # type: ignore[union-attr]
         for thread_ts in thread_shares(file, channel):
             self._thread_files(body, channel, thread_ts, event.get("user_id"), [file])
 
@@ -214,7 +288,8 @@ class SlackFrontEnd:
         refs = []
         for file in files:
             if file_ref(file) is None and file.get("id"):  # some events carry only the id
-                file = self.effects.client.files_info(file=file["id"]).data.get("file") or {}  # type: ignore[union-attr]
+                client = self.effects.client(team)
+                file = client.files_info(file=file["id"]).data.get("file") or {}  # type: ignore[union-attr]
             ref = file_ref(file)
             # A share can reach us twice: as a message event and as file_shared.
             with session_scope(self.runtime.engine) as db:
@@ -226,7 +301,9 @@ class SlackFrontEnd:
         caller = Caller(platform="slack", team_ref=team, user_ref=user, channel_ref=channel)
         payload = {"id": found[1], "thread": True}
         outcome = self.runtime.action(caller, file_action(found[0]), payload, form={"file": refs})
-        where = SlackWhere(workspace_id=_workspace(outcome), user_ref=user, channel_ref=channel, thread_ref=thread_ts)
+        where = SlackWhere(
+            workspace_id=_workspace(outcome), team_ref=team, user_ref=user, channel_ref=channel, thread_ref=thread_ts
+        )
         self._deliver(outcome, where, caller)
 
     @staticmethod
@@ -242,6 +319,10 @@ class SlackFrontEnd:
         except Exception:
             log.exception("reply %s could not be drawn for Slack", reply.kind)
             return self.renderer.messages(Reply.message("common.internal_error", ref="render"), viewer)
+
+
+def _from_home(body: dict[str, Any]) -> bool:
+    return (body.get("view") or {}).get("type") == "home"
 
 
 def _as_post(reply: Reply) -> PostToChannel:

@@ -17,9 +17,10 @@ from sqlalchemy.engine import Engine
 from bot.background import Background
 from bot.db import session_scope
 from bot.effects import EffectRunner, Where
-from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.viewer import Viewer
 from bot.slack.notifier import SlackNotifier
+from bot.slack.tokens import SlackTokens
 from handlers.core.reply import Effect, OpenForm, RefreshProfile, Reply
 from models.workspace import apply_profile
 
@@ -28,25 +29,36 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SlackWhere(Where):
+    team_ref: str | None = None  # the Slack team, whose bot token answers
     trigger_id: str | None = None
     response_url: str | None = None
+    from_home: bool = False  # a click in the Home tab
+
+
+class NotInstalled(Exception):
+    """No bot token for this team: the app was never installed there, or was removed."""
 
 
 class SlackEffects:
     def __init__(
         self,
-        client: WebClient,
+        tokens: SlackTokens,
         renderer: SlackRenderer,
         engine: Engine,
         on_people_changed: Callable[[], None],
         background: Background,
     ) -> None:
-        self.client = client
+        self.tokens = tokens
         self.renderer = renderer
         self.engine = engine
         self.on_people_changed = on_people_changed
-        self.runner = EffectRunner(SlackNotifier(client, renderer), engine)
         self.background = background
+
+    def client(self, team_ref: str | None) -> WebClient:
+        client = self.tokens.client(team_ref)
+        if client is None:
+            raise NotInstalled(team_ref)
+        return client
 
     def submit(self, effects: list[Effect], viewer: Viewer, where: SlackWhere) -> list[Future[None]]:
         return [self.background.submit(self._guarded, effect, viewer, where) for effect in effects]
@@ -62,11 +74,16 @@ class SlackEffects:
             elif isinstance(effect, OpenForm):
                 self._open_form(effect, viewer, where)
             elif isinstance(effect, RefreshProfile):
-                self._refresh_profile(effect)
-            elif not self.runner.run(effect, viewer, where):
+                self._refresh_profile(effect, where)
+            elif not self._runner(where).run(effect, viewer, where):
                 log.error("no Slack handling for effect %s", type(effect).__name__)
+        except NotInstalled:
+            log.warning("Slack effect %s dropped: not installed in team %s", type(effect).__name__, where.team_ref)
         except Exception:
             log.exception("Slack effect %s failed", type(effect).__name__)
+
+    def _runner(self, where: SlackWhere) -> EffectRunner:
+        return EffectRunner(SlackNotifier(self.client(where.team_ref), self.renderer), self.engine)
 
     def _respond(self, reply: Reply, viewer: Viewer, where: SlackWhere) -> None:
         self.follow_up(self.renderer.messages(reply, viewer), reply, where)
@@ -86,7 +103,7 @@ class SlackEffects:
                     response_type=None if replace_original else visible,
                 )
             elif where.channel_ref:
-                self.client.chat_postEphemeral(
+                self.client(where.team_ref).chat_postEphemeral(
                     channel=where.channel_ref, user=where.user_ref, thread_ts=where.thread_ref, **message
                 )
 
@@ -104,11 +121,15 @@ class SlackEffects:
         if not where.trigger_id:
             log.warning("form %s without a trigger_id", effect.form.action)
             return
-        metadata = {"c": where.channel_ref, "p": effect.form.metadata}
-        self.client.views_open(trigger_id=where.trigger_id, view=self.renderer.modal(effect.form, viewer, metadata))
+        metadata: dict[str, Any] = {"c": where.channel_ref, "p": effect.form.metadata}
+        if where.from_home:
+            metadata["h"] = 1
+        self.client(where.team_ref).views_open(
+            trigger_id=where.trigger_id, view=self.renderer.modal(effect.form, viewer, metadata)
+        )
 
-    def _refresh_profile(self, effect: RefreshProfile) -> None:
-        info: dict[str, Any] = self.client.users_info(user=effect.user_ref, include_locale=True).data  # type: ignore[assignment]
+    def _refresh_profile(self, effect: RefreshProfile, where: SlackWhere) -> None:
+        info: dict[str, Any] = self.client(where.team_ref).users_info(user=effect.user_ref, include_locale=True).data  # type: ignore[assignment]
         user = info.get("user") or {}
         profile = user.get("profile") or {}
         with session_scope(self.engine) as db:

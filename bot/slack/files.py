@@ -31,8 +31,10 @@ class FileUnavailable(Exception):
 
 
 class SlackFiles:
-    def __init__(self, token: str | None, api_url: str, *, max_bytes: int = MAX_BYTES) -> None:
-        self.token = token
+    def __init__(
+        self, token_for: Callable[[str | None], str | None], api_url: str, *, max_bytes: int = MAX_BYTES
+    ) -> None:
+        self.token_for = token_for  # the bot token of a team (its workspace's own, with many installed)
         self.api_host = urlsplit(api_url).netloc
         self.max_bytes = max_bytes
 
@@ -44,13 +46,14 @@ class SlackFiles:
         host = parts.hostname or ""
         return parts.scheme == "https" and (host == "slack.com" or host.endswith(SLACK_FILE_HOSTS))
 
-    def fetch(self, ref: FileRef) -> Attachment:
+    def fetch(self, ref: FileRef, team_ref: str | None) -> Attachment:
         if ref.size is not None and ref.size > self.max_bytes:
             raise FileUnavailable(ref.name, "too_big")
-        if not self.token or not self.trusted(ref.url):
-            log.warning("not fetching %s from an untrusted URL", ref.name)
+        token = self.token_for(team_ref) if self.trusted(ref.url) else None
+        if not token:
+            log.warning("not fetching %s: untrusted URL or no token for team %s", ref.name, team_ref)
             raise FileUnavailable(ref.name, "unavailable")
-        request = urllib.request.Request(ref.url, headers={"Authorization": f"Bearer {self.token}"})
+        request = urllib.request.Request(ref.url, headers={"Authorization": f"Bearer {token}"})
         opener = urllib.request.build_opener(_KeepTokenOnSlack(self.trusted))
         try:
             with opener.open(request, timeout=TIMEOUT_S) as response:

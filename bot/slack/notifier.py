@@ -8,8 +8,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.notify import ChannelUnreachable, Posted
-from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.viewer import Viewer
 from handlers.core.reply import Reply
 
 UNREACHABLE = {"not_in_channel", "channel_not_found", "is_archived"}

@@ -1,19 +1,19 @@
-"""The approval card and approval notices, as plain data for the templates."""
+"""The approval card and the short notices that name a person (decided by, reminded by, role set for)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
+from handlers.core.card import Card, Fields, Header, Line, Mention, Note, Section, When, fields, joined, person
 from handlers.core.reply import Button, Reply, Text, Visibility
-from handlers.requirements.cards import people
 from handlers.scoring import cards as scoring_view
+from models.approvals import queries
 from models.approvals.approval import Loaded, State
+from models.approvals.queries import ApprovalCard
 from models.requirements.requirement import RequirementView
-from models.scoring import queries as score_queries
-from models.scoring import score as score_model
+from models.workspace import names_of
 
 APPROVE = "approval.approve"
 REJECT = "approval.reject"
@@ -24,51 +24,75 @@ REJECT_FORM = "approval.reject_form"
 CHANGES_FORM = "approval.changes_form"
 TRANSFER_FORM = "approval.transfer_form"
 ENTITY = "approval"
+STATE_COLOURS = {
+    State.PENDING: "yellow",
+    State.APPROVED: "green",
+    State.REJECTED: "red",
+    State.CHANGES: "orange",
+    State.VOID: "grey",
+}
 
 
 def card(db: Session, loaded: Loaded, requirement: RequirementView | None, *, notice: Text | None = None) -> Reply:
     approval = loaded.approval
     assert approval.id is not None
-    ids = [approval.requester_id, approval.decided_by]
-    for step in loaded.steps:
-        ids += [step.member_id, step.transferred_to]
-    who = people(db, ids)
-    current = score_model.current(db=db, requirement_id=approval.requirement_id)
-    item = requirement.item if requirement else None
-    data = {
-        "approval": {
-            "id": approval.id,
-            "state": approval.state,
-            "state_text": Text(f"approval.state.{approval.state}"),
-            "mode_text": Text(f"approval.mode.{approval.mode}"),
-            "requester": who.get(approval.requester_id),
-            "created_at": approval.created_at,
-            "decided_by": who.get(approval.decided_by) if approval.decided_by else None,
-            "decided_at": approval.decided_at,
-            "reason": approval.reason,
-        },
-        "item": {
-            "key": item.key if item else "",
-            "title": item.title if item else "",
-            "status": item.status if item else "",
-            "markets": list(requirement.markets) if requirement else [],
-        },
-        "score": scoring_view.score_data(score_queries.of(db=db, workspace_id=approval.workspace_id, found=current)),
-        "steps": [
-            {
-                "who": who.get(s.member_id),
-                "vote": Text(f"approval.vote.{s.vote}"),
-                "at": s.decided_at,
-                "to": who.get(s.transferred_to) if s.transferred_to else None,
-                "reason": s.reason,
-            }
-            for s in loaded.steps
-        ],
-        "open_to_approvers": approval.mode == "any",
-        "notice": notice,
-    }
+    data = queries.approval_card(db=db, loaded=loaded, requirement=requirement)
     buttons = buttons_for(approval.id) if approval.state == State.PENDING else []
-    return Reply("approval_card", data, buttons=buttons, visibility=Visibility.CHANNEL)
+    return Reply(
+        "approval_card", card=approval_card(data, notice=notice), buttons=buttons, visibility=Visibility.CHANNEL
+    )
+
+
+def approval_card(data: ApprovalCard, *, notice: Text | None = None) -> Card:
+    approval, steps = data.loaded.approval, data.loaded.steps
+    item = data.requirement.item if data.requirement else None
+    markets = list(data.requirement.markets) if data.requirement else []
+    key, title = (item.key, item.title) if item else ("", "")
+    state = Text(f"approval.state.{approval.state}")
+    none = Text("common.none")
+
+    def who(member_id: int | None) -> Line:
+        if member_id is None or member_id not in data.people:
+            return "—"
+        ref, name = data.people[member_id]
+        return Mention(ref, name)
+
+    votes: list[Line] = []
+    for step in steps:
+        vote = Text(f"approval.vote.{step.vote}", {"to": who(step.transferred_to)})
+        line: list[Line] = [[who(step.member_id), ": ", vote]]
+        if step.decided_at:
+            line.append(When(step.decided_at))
+        votes.append(joined(line))
+    if approval.mode == "any":
+        votes.append(Text("approval.card.anyone"))
+    score = scoring_view.score_data(data.score)
+    parts: list[Fields | Section | Note] = [
+        fields(
+            (Text("approval.card.requester"), who(approval.requester_id)),
+            (Text("approval.card.mode"), Text(f"approval.mode.{approval.mode}")),
+            (Text("req.field.status"), Text(f"status.{item.status}") if item else none),
+            (Text("req.field.market"), ", ".join(markets) or none),
+            (Text("score.label"), scoring_view.score_line(score)),
+        ),
+        Section(tuple(votes), title=Text("approval.card.approvers")),
+    ]
+    if approval.state == State.PENDING:
+        parts.append(Note((["⏳ ", state, " · ", When(approval.created_at)],)))
+    else:
+        at: Line = When(approval.decided_at) if approval.decided_at else "—"
+        decided = Text("approval.card.decided", {"state": state, "who": who(approval.decided_by), "at": at})
+        parts.append(Section((decided,), mark="verdict"))
+        if approval.reason:
+            parts.append(Section((approval.reason,), title=Text("approval.card.reason")))
+    return Card(
+        summary=Text("approval.card.fallback", {"key": key, "state": state}),
+        header=Header(
+            [Text("approval.card.title"), " · ", key, " · ", title], STATE_COLOURS.get(State(approval.state))
+        ),
+        parts=tuple(parts),
+        notice=(notice,) if notice else (),
+    )
 
 
 def buttons_for(approval_id: int) -> list[Button]:
@@ -91,8 +115,17 @@ def notice(
     reason: str | None = None,
 ) -> Reply:
     """A short message that may name one person and a time, with a quoted reason."""
-    person: dict[str, Any] | None = people(db, [who]).get(who) if who else None
-    return Reply("person_notice", {"text": text, "who": person, "at": at, "reason": reason})
+    named = names_of(db=db, member_ids=[who]).get(who) if who else None
+    person_ = Mention(*named) if named else None
+    return Reply("person_notice", card=notice_card(text, who=person_, at=at, reason=reason))
+
+
+def notice_card(text: Text, *, who: Mention | None, at: datetime | None, reason: str | None) -> Card:
+    line = Text(text.key, {**text.params, "who": person(who), "at": When(at) if at else "—"})
+    parts = [Section((line,))]
+    if reason:
+        parts.append(Section((reason,), title=Text("approval.card.reason")))
+    return Card(summary=line, parts=tuple(parts))
 
 
 def decided_text(state: str) -> str:

@@ -8,7 +8,7 @@ row lock (models/approvals/approval.py), so racing clicks record exactly one dec
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from handlers.approvals import cards as view
 from handlers.approvals import digest as approval_digest
@@ -24,14 +24,15 @@ from handlers.core.reply import (
     UpdateTracked,
     UsageError,
 )
-from handlers.core.roles import DECIDING_ROLES, can_decide
+from handlers.core.roles import can_decide
 from handlers.requirements.input import find, status_text
 from models.approvals import approval as approval_model
+from models.approvals import queries as approval_queries
 from models.approvals.approval import APPROVERS_MAX, REMIND_EVERY, Loaded, Mode, State, Vote
 from models.base import utcnow
 from models.requirements import requirement as req_model
 from models.requirements.requirement import Requirement, Status
-from models.workspace import Member, ensure_member
+from models.workspace import ensure_member
 
 SUBMITTABLE = (Status.NEW, Status.TRIAGED)
 MODE_WORDS = {
@@ -74,7 +75,7 @@ def submit(cmd: CommandInput, db: Session) -> Reply:
         raise UsageError("field.too_many", usage, max=APPROVERS_MAX)
     if mode is Mode.ALL and not approvers:
         raise UsageError("approval.all_needs_names", usage)
-    if not approvers and not _workspace_deciders(db, actor.workspace_id, exclude=actor.member_id):
+    if not approvers and not approval_queries.deciders(db=db, workspace_id=actor.workspace_id, exclude=actor.member_id):
         raise UsageError("approval.nobody", usage)
     if approval_model.pending_for(db=db, workspace_id=actor.workspace_id, requirement_id=item.id):
         raise UsageError("approval.already_pending", usage, key=item.key)
@@ -122,7 +123,9 @@ def on_remind(action: ActionInput, db: Session) -> Reply:
     if not approval_model.claim_reminder(db=db, workspace_id=actor.workspace_id, approval_id=approval.id or 0, now=now):
         last = approval.reminded_at or now
         return view.notice(db, Text("approval.remind_wait"), at=last + REMIND_EVERY)
-    waiting = sorted(loaded.named) or _workspace_deciders(db, actor.workspace_id, exclude=actor.member_id)
+    waiting = sorted(loaded.named) or approval_queries.deciders(
+        db=db, workspace_id=actor.workspace_id, exclude=actor.member_id
+    )
     requirement = requirement_of(db, actor, loaded)
     key = requirement.item.key if requirement else ""
     nudge = Text("approval.dm.reminder", {"key": key})
@@ -147,9 +150,6 @@ def after_move(db: Session, actor: Actor, item: Requirement) -> list[Effect]:
 
 def decide(action: ActionInput, db: Session, vote: Vote, reason: str | None) -> Reply:
     actor = action.actor
-    checked = clicked(action, db)
-    if isinstance(checked, Reply):
-        return checked
     loaded = take(action, db)
     if isinstance(loaded, Reply):
         return loaded
@@ -204,13 +204,14 @@ def clicked(action: ActionInput, db: Session) -> Loaded | Reply:
 
 
 def take(action: ActionInput, db: Session) -> Loaded | Reply:
-    """Take the approval for this click and read it afresh; another click may have decided it meanwhile."""
+    """Lock the approval for this click, then read and check it once: a racing click waits for the lock
+    and then finds it decided."""
     approval_id = _approval_id(action)
     locked = approval_model.lock(db=db, workspace_id=action.actor.workspace_id, approval_id=approval_id)
     loaded = load(db, action.actor, approval_id)
     if loaded is None:
         return Reply.message("approval.gone")
-    if not locked:
+    if not locked or loaded.approval.state != State.PENDING:
         return _already(db, loaded)
     refusal = _refusal(action.actor, loaded)
     if refusal:
@@ -241,15 +242,6 @@ def load(db: Session, actor: Actor, approval_id: int) -> Loaded | None:
 
 def requirement_of(db: Session, actor: Actor, loaded: Loaded) -> req_model.RequirementView | None:
     return req_model.get_by_id(db=db, workspace_id=actor.workspace_id, requirement_id=loaded.approval.requirement_id)
-
-
-def _workspace_deciders(db: Session, workspace_id: int, *, exclude: int) -> list[int]:
-    query = select(Member.id).where(
-        Member.workspace_id == workspace_id,
-        Member.role.in_([r.value for r in DECIDING_ROLES]),  # type: ignore[attr-defined]
-        Member.id != exclude,
-    )
-    return sorted(i for i in db.exec(query).all() if i is not None)
 
 
 def _approval_id(action: ActionInput) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 
+from handlers.core.card import Text
 from models.experiments.result import DayPoint
 
 
@@ -19,13 +20,15 @@ class RiskHeatMap:
 @dataclass(frozen=True)
 class ConversionChart:
     """An experiment's cumulative conversion per arm, with its interval band. `version` names the data
-    it was drawn from, so that the same data is drawn once."""
+    it was drawn from, so that the same data is drawn once. `title` names the experiment (EXP-4-DE) in
+    every language; `heading` is the chart's translated title."""
 
     version: Hashable
     series: tuple[DayPoint, ...]
     arms: tuple[str, ...]
     alpha: float
     title: str
+    heading: Text
 
 
 Chart = RiskHeatMap | ConversionChart

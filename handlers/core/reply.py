@@ -152,7 +152,6 @@ Effect = PostToChannel | DirectMessage | UpdateTracked | UploadFile | OpenForm |
 @dataclass
 class Reply:
     kind: str  # what sort of reply: "message", "usage", "silent" (nothing to show), or a view's kind
-    data: dict[str, Any] = field(default_factory=dict)  # transitional: for kinds still drawn by templates
     buttons: list[Button] = field(default_factory=list)
     visibility: Visibility = Visibility.EPHEMERAL
     replace_original: bool = False

@@ -15,17 +15,21 @@ from handlers.core.card import Card, Code, Divider, Header, Line, Note, Row, Row
 from handlers.core.reply import Reply, Text
 from handlers.core.views import page_buttons, page_note
 from models.costs.cost import CostLane, Sku
+from models.costs.fee_override import schedule_with
+from models.costs.fee_schedule import Schedule
 from models.costs.fx import Rate
-from models.costs.landed_cost import build_up, charm_price, price_for_margin
+from models.costs.landed_cost import BuildUp, build_up, charm_price, price_for_margin
 from models.costs.margin import LaneResult, Shock, WhatIf
 from models.costs.queries import FxRates, SkuPage
+from models.costs.referral import Band
 from models.money import percent, price_step, rounded, rounded_up
 
 MINUS = "−"
-MAX_LANES_SHOWN = 12
+MAX_LANES_SHOWN = 6  # each lane is about twenty lines: six fit one Slack message whole
 PAGE_ACTION = "cost.page"
 PAGE_SIZE = 20
 WARNING = "⚠ "
+NOT_ENTERED_MARK = "—"
 AMOUNT_WIDTH = 12
 
 
@@ -114,8 +118,21 @@ def lane_parts(result: LaneResult, today: date) -> list[Any]:
         ]
         if build.contribution < 0:
             summary[0] = [WARNING, summary[0]]
+        excludes = not_entered_warning(build)
+        if excludes is not None:
+            summary.insert(1, excludes)
         lines += summary
     aside: list[Line] = [("• ", m) for m in _missing(result)]
+    if build is not None and lane.customs == "cif" and lane.declared is None and lane.after_arrival_pct is None:
+        aside.append(("• ", Text("cost.missing.freight_in_cif")))
+    if result.fba_needs is not None and lane.fulfilment is None:
+        aside.append(("• ", Text(f"cost.missing.fba_{result.fba_needs}")))
+    if result.schedule is not None and build is not None and "referral" in build.not_entered:
+        allowed = ", ".join(sorted(result.schedule.referral))
+        aside.append(("• ", Text("cost.missing.category", {"allowed": allowed})))
+    if result.schedule is not None and not result.schedule.rate_card_checked and build is not None:
+        dated = {"marketplace": result.schedule.marketplace, "since": result.schedule.since.isoformat()}
+        aside.append(("• ", Text("cost.schedule_unchecked", dated)))
     aside += [rate_line(r, today) for r in result.rates]
     return [Divider(), Section(tuple(lines)), Note(tuple(aside)) if aside else None]
 
@@ -133,21 +150,116 @@ def _build_up(result: LaneResult) -> list[Line]:
         in_home = money(result.home_amount(amount), home) if show_home else ""
         return [columns(sign, money(amount, ccy), in_home), "  ", Text(key, params)]
 
+    missing = set(build.not_entered)
+
+    def fee(name: str, amount: Decimal, rate: Decimal | None = None, **params: Any) -> Line:
+        if name in missing:
+            label = Text("cost.not_entered", {"line": Text(f"cost.name.{name}")})
+            return [columns(MINUS, NOT_ENTERED_MARK, ""), "  ", label]
+        return row(f"cost.line.{name}", amount, rate=pct_text(rate) if rate is not None else "", **params)
+
+    came = build.arrival
     rows: list[Line] = [columns(" ", ccy, home if show_home else "")]
     rows.append(row("cost.line.price", build.price, " "))
     if build.vat:
         rows.append(row("cost.line.vat", build.vat, rate=pct_text(lane.vat_pct)))
     rows.append(row("cost.line.net", build.net_revenue, "="))
-    rows += [row("cost.line.purchase", build.purchase), row("cost.line.freight", build.freight)]
-    duty_basis = "declared" if lane.declared is not None else lane.customs
+    rows.append(row("cost.line.purchase", build.purchase))
+    if lane.after_arrival_pct is None:
+        rows.append(row("cost.line.freight", build.freight))
+    else:
+        rows.append(row("cost.line.freight_before", came.freight_before))
+        rows.append(row("cost.line.freight_after", came.freight_after, rate=pct_text(lane.after_arrival_pct)))
+    rows.append(fee("insurance", came.insurance, lane.insurance_pct))
+    duty_basis = Text(f"cost.customs.{'declared' if lane.declared is not None else lane.customs}")
     duty_rate = result.inputs.duty_pct if result.inputs else lane.duty_pct
-    rows.append(row("cost.line.duty", build.duty, rate=pct_text(duty_rate), basis=Text(f"cost.customs.{duty_basis}")))
-    rows.append(row("cost.line.referral", build.referral, rate=pct_text(lane.referral_pct)))
-    rows += [row("cost.line.fulfilment", build.fulfilment), row("cost.line.storage", build.storage)]
-    rows.append(row("cost.line.ads", build.ads, rate=pct_text(lane.ads_pct)))
-    rows.append(row("cost.line.returns", build.returns, rate=pct_text(lane.returns_pct)))
+    rows.append(row("cost.line.duty", came.duty_base, rate=pct_text(duty_rate), basis=duty_basis))
+    if lane.section301_pct is not None or "section301" in missing:
+        rows.append(fee("section301", came.duty_301, lane.section301_pct))
+    if lane.extra_duty_pct is not None or "additional" in missing:
+        rows.append(fee("additional", came.duty_extra, lane.extra_duty_pct))
+    if result.fees.mpf is not None:
+        rows.append(row("cost.line.mpf", came.mpf, rate=pct_text(result.fees.mpf.pct), how=_mpf_how(result)))
+    if came.hmf:
+        rows.append(row("cost.line.hmf", came.hmf, rate=pct_text(result.fees.hmf_pct)))
+    if build.import_vat:
+        vat_params = {"rate": pct_text(lane.vat_pct)}
+        if build.vat_reclaimed:
+            in_home = money(result.home_amount(build.import_vat), home) if show_home else ""
+            shown = f"({money(build.import_vat, ccy)})"
+            days = {"days": result.vat.days}
+            rows.append(
+                [
+                    columns(" ", shown, f"({in_home})" if in_home else ""),
+                    "  ",
+                    Text("cost.line.import_vat_reclaimed", vat_params | days),
+                ]
+            )
+        else:
+            rows.append(row("cost.line.import_vat", build.import_vat, **vat_params))
+    schedule = result.schedule
+    dated = {"marketplace": schedule.marketplace, "since": schedule.since.isoformat()} if schedule else {}
+    rule = result.inputs.referral_rule if result.inputs else None
+    if rule is not None and lane.referral_pct is None:
+        band = rule.band_of(build.price)
+        params = dated | {"category": rule.category, "rate": pct_text(band.pct), "minimum": money(rule.minimum, ccy)}
+        rows.append(row("cost.line.referral_schedule", build.referral, **params))
+    else:
+        rows.append(fee("referral", build.referral, lane.referral_pct))
+    if result.fba is not None and result.schedule is not None and result.schedule.fba is not None:
+        weight = (
+            f"{result.fba.shipping_weight.quantize(Decimal('0.01')).normalize():f} {result.schedule.fba.weight_unit}"
+        )
+        tier = Text(f"cost.tier.{result.fba.tier}")
+        rows.append(row("cost.line.fba", build.fulfilment, tier=tier, weight=weight, **dated))
+    else:
+        rows.append(fee("fulfilment", build.fulfilment))
+    if result.storage_season is not None:
+        season = Text(f"cost.season.{result.storage_season}")
+        rows.append(row("cost.line.storage_schedule", build.storage, season=season, **dated))
+    else:
+        rows.append(fee("storage", build.storage))
+    rows.append(fee("ads", build.ads, lane.ads_pct))
+    back = build.returned
+    rows.append(
+        fee(
+            "returns",
+            build.returns,
+            lane.returns_pct,
+            refund=money(back.refund, ccy),
+            referral=money(back.referral_refund, ccy),
+            fee=money(back.fee, ccy),
+            unsellable=pct_text(back.unsellable_pct),
+            landed=money(back.landed, ccy),
+        )
+    )
     rows.append(row("cost.line.contribution", build.contribution, "="))
     return rows
+
+
+def _mpf_how(result: LaneResult) -> Text:
+    """How the MPF was held within its bounds: the entry's size and the bound it hit, or that no entry
+    size is known."""
+    mpf, lane, build = result.fees.mpf, result.lane, result.build
+    assert mpf is not None and build is not None
+    bounds = {
+        "min": money_with_code(mpf.minimum, mpf.currency),
+        "max": money_with_code(mpf.maximum, mpf.currency),
+        "units": lane.entry_units or 0,
+        "since": mpf.since.isoformat(),
+    }
+    if not lane.entry_units:
+        return Text("cost.mpf.no_entry", bounds)
+    bound = build.arrival.mpf_bound
+    return Text(f"cost.mpf.{bound or 'within'}", bounds)
+
+
+def not_entered_warning(build: BuildUp) -> Line | None:
+    """`⚠ The margin leaves out what is not entered: referral fee, storage`."""
+    if not build.not_entered:
+        return None
+    names = [Text(f"cost.name.{name}") for name in build.not_entered]
+    return [WARNING, Text("cost.margin_excludes", {"lines": names})]
 
 
 def card(sku: Sku, results: list[LaneResult], today: date, *, notice: Text | None = None) -> Reply:
@@ -313,6 +425,78 @@ def fx_card(found: FxRates, today: date, *, notice: Text | None = None) -> Card:
         ),
         notice=(notice,) if notice else (),
     )
+
+
+def fees_card(schedule: Schedule, own: dict[str, Decimal], *, notice: Text | None = None) -> Card:
+    """A marketplace's fee schedule: its source and date, its referral categories, size tiers and
+    storage rates, and the workspace's own figures in place of the shipped ones."""
+    title = Text("cost.fees.title", {"marketplace": schedule.marketplace, "since": schedule.since.isoformat()})
+    ccy = schedule.currency
+    shipped = schedule_with(schedule.market, None)
+    assert shipped is not None
+    edited = schedule_with(schedule.market, own) or shipped
+    referral = [
+        Row(
+            [
+                "• ",
+                Strong(key),
+                "  ",
+                _bands(rule.bands, rule.portion, ccy),
+                "  ",
+                Text("cost.fees.minimum", {"amount": money(rule.minimum, ccy)}),
+            ]
+        )
+        for key, rule in sorted(edited.referral.items())
+    ]
+    tiers: list[Row] = []
+    if edited.fba is not None:
+        unit = edited.fba.weight_unit
+        for tier in edited.fba.tiers:
+            low, high = tier.bands[0].fee, tier.bands[-1].fee
+            span = money(low, ccy) if low == high else f"{money(low, ccy)}–{money(high, ccy)}"
+            sides = "×".join(f"{v.normalize():f}" for v in (tier.longest, tier.median, tier.shortest))
+            limits = f"{sides} {edited.fba.length_unit}, {tier.max_weight.normalize():f} {unit}"
+            tiers.append(Row(["• ", Strong(Text(f"cost.tier.{tier.key}")), f"  {limits}  {ccy} {span}"]))
+        for kind, rates in edited.fba.storage.items():
+            shown = ", ".join(f"{money(v, ccy)}" for v in rates.values())
+            tiers.append(
+                Row(["• ", Text("cost.fees.storage", {"kind": kind, "rates": shown, "unit": edited.fba.storage_unit})])
+            )
+    mine = [Row(["• ", Code(key), f" = {value.normalize():f}"]) for key, value in sorted(own.items())]
+    checked = (
+        None
+        if schedule.rate_card_checked
+        else Note(
+            (
+                Text(
+                    "cost.schedule_unchecked",
+                    {"marketplace": schedule.marketplace, "since": schedule.since.isoformat()},
+                ),
+            )
+        )
+    )
+    parts = [
+        Note((schedule.source,)),
+        checked,
+        Section((Strong(Text("cost.fees.referral")),)),
+        Rows(tuple(referral)),
+        Section((Strong(Text("cost.fees.fba")),)),
+        Rows(tuple(tiers), empty=Text("common.none")),
+        Section((Strong(Text("cost.fees.own")),)),
+        Rows(tuple(mine), empty=Text("cost.fees.none_own")),
+        Note((Text("cost.fees.how", {"market": schedule.market}),)),
+    ]
+    return Card(
+        summary=notice or title,
+        header=Header(title),
+        parts=tuple(p for p in parts if p is not None),
+        notice=(notice,) if notice else (),
+    )
+
+
+def _bands(bands: tuple[Band, ...], portion: bool, ccy: str) -> str:
+    shown = [f"{pct_text(b.pct)} ≤ {money(b.up_to, ccy)}" if b.up_to is not None else pct_text(b.pct) for b in bands]
+    return ("; " if portion else ", ").join(shown)
 
 
 def lane_summary(lane: CostLane) -> str:

@@ -220,6 +220,8 @@ HELP_LINES = (
     "cost.whatif.usage",
     "cost.list.usage",
     "cost.remove.usage",
+    "cost.vat.usage",
+    "cost.fees.usage",
     "cost.help.freight",
     "cost.help.vat",
     "cost.help.basis",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from handlers.core import fields
 from handlers.core import money as parse
 from handlers.core.reply import FieldError, InvalidFields
 from models.costs import cost as cost_model
+from models.costs.fee_schedule import schedule_for
 from models.costs.landed_cost import DEFAULT_DIVISOR, Channel, Customs
 from models.markets.defaults import STANDARD_VAT, TAX_EXCLUSIVE, currency_of, customs_basis
 
@@ -22,6 +22,11 @@ LANE_KEYS = frozenset(
         "freight_currency",
         "divisor",
         "duty",
+        "section301",
+        "additional",
+        "insurance",
+        "after_arrival",
+        "entry_units",
         "hs",
         "customs",
         "declared",
@@ -33,8 +38,12 @@ LANE_KEYS = frozenset(
         "storage",
         "ads",
         "returns",
+        "return_fee",
+        "unsellable",
         "price",
         "price_currency",
+        "platform",
+        "category",
     }
 )
 LANE_REQUIRED = ("channel", "freight", "duty", "price")
@@ -43,6 +52,12 @@ CHANNELS = {"sea": Channel.SEA, "海运": Channel.SEA, "air": Channel.AIR, "空�
 CHANNELS |= {"express": Channel.EXPRESS, "快递": Channel.EXPRESS, "courier": Channel.EXPRESS}
 CUSTOMS = {"cif": Customs.CIF, "fob": Customs.FOB}
 HS_CHARS = frozenset("0123456789.")
+PLATFORMS = {
+    "amazon": "amazon",
+    "亚马逊": "amazon",
+    "other": cost_model.OTHER_PLATFORM,
+    "其他": cost_model.OTHER_PLATFORM,
+}
 
 
 def sku_values(options: dict[str, str], *, creating: bool, home: str) -> dict[str, Any]:
@@ -108,6 +123,11 @@ def lane_values(
     take("freight_currency", lambda v: parse.currency("freight_currency", v), "freight_currency")
     take("divisor", lambda v: parse.whole("divisor", v, low=1000, high=10_000), "divisor")
     take("duty", lambda v: pct("duty", v), "duty_pct")
+    take("section301", lambda v: pct("section301", v), "section301_pct")
+    take("additional", lambda v: pct("additional", v, maximum=parse.HUNDRED * 10), "extra_duty_pct")
+    take("insurance", lambda v: pct("insurance", v, maximum=parse.HUNDRED / 10), "insurance_pct")
+    take("after_arrival", lambda v: pct("after_arrival", v), "after_arrival_pct")
+    take("entry_units", lambda v: parse.whole("entry_units", v, low=1, high=10_000_000), "entry_units")
     take("hs", _hs_code, "hs_code")
     take("customs", lambda v: _choice("customs", v, CUSTOMS), "customs")
     take("declared", lambda v: parse.amount("declared", v), "declared")
@@ -121,8 +141,12 @@ def lane_values(
     take("storage", lambda v: parse.amount("storage", v), "storage")
     take("ads", lambda v: pct("ads", v, maximum=parse.HUNDRED - 1), "ads_pct")
     take("returns", lambda v: pct("returns", v, maximum=parse.HUNDRED - 1), "returns_pct")
+    take("return_fee", lambda v: parse.amount("return_fee", v), "return_fee")
+    take("unsellable", lambda v: pct("unsellable", v), "unsellable_pct")
     take("price", lambda v: parse.amount("price", v, positive=True), "price")
     take("price_currency", lambda v: parse.currency("price_currency", v), "price_currency")
+    take("platform", lambda v: _choice("platform", v, PLATFORMS), "platform")
+    take("category", lambda v: _category(v, market), "category")
     if "freight" in values:
         values["freight_rate"], values["freight_basis"] = values.pop("freight")
     if market in TAX_EXCLUSIVE and values.get("vat_pct"):
@@ -153,17 +177,24 @@ def _defaults(values: dict[str, Any], errors: list[FieldError], *, market: str, 
     values.setdefault("customs", customs_basis(market))
     if "channel" in values:
         values.setdefault("divisor", DEFAULT_DIVISOR[values["channel"]])
-    zero = Decimal(0)
-    for name in ("referral_pct", "fulfilment", "storage", "ads_pct", "returns_pct"):
-        values.setdefault(name, zero)
 
 
 def _choice(name: str, value: str, choices: dict[str, Any]) -> Any:
     found = choices.get(value.strip().lower())
     if found is None:
-        allowed = ", ".join(sorted({c.value for c in choices.values()}))
+        allowed = ", ".join(sorted({getattr(c, "value", c) for c in choices.values()}))
         raise FieldError(name, "cost.bad_choice", value=value, allowed=allowed)
     return found
+
+
+def _category(value: str, market: str) -> str:
+    found = schedule_for(market)
+    if found is None:
+        raise FieldError("category", "cost.no_schedule", market=market)
+    key = value.strip().lower()
+    if key not in found.referral:
+        raise FieldError("category", "cost.bad_choice", value=value, allowed=", ".join(sorted(found.referral)))
+    return key
 
 
 def _hs_code(value: str) -> str:

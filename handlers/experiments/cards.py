@@ -138,8 +138,9 @@ def chart_effect(db: Session, seen: Reading) -> list[UploadFile]:
     version = (item.workspace_id, item.id, item.data_version, seen.market or "")
     suffix = f"-{seen.market}" if seen.market else ""
     series = tuple(results.daily_series(db=db, experiment_id=item.id, market=seen.market))
-    content = ConversionChart(version, series, tuple(item.arms), item.alpha, f"{item.key}{suffix}")
     caption = {"key": item.key + suffix, "level": lines.pct(1 - item.alpha, 0)}
+    heading = Text("exp.chart.heading", caption)
+    content = ConversionChart(version, series, tuple(item.arms), item.alpha, f"{item.key}{suffix}", heading)
     return [UploadFile(filename=f"{item.key}{suffix}.png", content=content, title=Text("exp.chart.title", caption))]
 
 

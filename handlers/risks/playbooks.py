@@ -15,7 +15,7 @@ from handlers.core.fields import local_today
 from handlers.core.reply import FieldError, Form, FormField, OpenForm, Reply, Text, UsageError
 from handlers.core.roles import can_decide
 from handlers.risks import cards as view_of
-from handlers.risks.input import category, field_usage
+from handlers.risks.input import category, field_usage, find
 from handlers.risks.steps import BUILTIN, Step, steps_of
 from models.base import utcnow
 from models.risks import mitigation as mit_model
@@ -54,8 +54,6 @@ def show(cmd: CommandInput, db: Session) -> Reply:
 
 def start_command(cmd: CommandInput, db: Session) -> Reply:
     """`/risk playbook start RISK-3`."""
-    from handlers.risks.input import find
-
     if len(cmd.args.words) != 1:
         raise UsageError("risk.need_key", "risk.playbook_start.usage")
     view = find(db, cmd.actor, cmd.args.words[0], "risk.playbook_start.usage")

@@ -15,6 +15,7 @@ from handlers.core.jobs import Delivery, JobSpec
 from handlers.core.reply import DirectMessage, Reply, UsageError
 from handlers.risks import cards as view_of
 from handlers.risks.input import find
+from models import audit
 from models.base import utcnow
 from models.risks import queries
 from models.risks import risk as risk_model
@@ -71,8 +72,6 @@ def remind_overdue_reviews(db: Session, now: datetime) -> list[Delivery]:
 
 
 def _note(db: Session, item: risk_model.Risk, actor_id: int, note: str) -> None:
-    from models import audit
-
     assert item.id is not None
     audit.record(
         db=db,

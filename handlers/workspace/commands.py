@@ -9,8 +9,9 @@ from handlers.core.args import normalise_word
 from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.reply import FieldError, Reply, Text, UsageError
 from handlers.core.views import help_reply
+from handlers.workspace import cards
 from models import audit
-from models.workspace import Member, Role, Workspace
+from models.workspace import Member, Role, Workspace, member_by_id, workspace_by_id
 
 LANGS = {
     "en": "en",
@@ -71,19 +72,9 @@ def tz(cmd: CommandInput, db: Session) -> Reply:
 
 
 def me(cmd: CommandInput, db: Session) -> Reply:
-    workspace = db.get(Workspace, cmd.actor.workspace_id)
-    assert workspace is not None
-    return Reply(
-        "me",
-        {
-            "user_ref": cmd.actor.user_ref,
-            "role": cmd.actor.role,
-            "lang": cmd.actor.lang,
-            "tz": cmd.actor.tz,
-            "workspace_lang": workspace.default_lang,
-            "workspace_tz": workspace.default_tz,
-        },
-    )
+    found = workspace_by_id(db=db, workspace_id=cmd.actor.workspace_id)
+    assert found is not None
+    return Reply("me", card=cards.me_card(cmd.actor, found))
 
 
 def _target(cmd: CommandInput, usage: str) -> tuple[bool, str]:
@@ -96,7 +87,7 @@ def _target(cmd: CommandInput, usage: str) -> tuple[bool, str]:
 
 
 def _member(cmd: CommandInput, db: Session) -> Member:
-    member = db.get(Member, cmd.actor.member_id)
+    member = member_by_id(db=db, member_id=cmd.actor.member_id)
     assert member is not None
     return member
 
@@ -104,7 +95,7 @@ def _member(cmd: CommandInput, db: Session) -> Member:
 def _admin_workspace(cmd: CommandInput, db: Session) -> Workspace:
     if cmd.actor.role != Role.ADMIN:
         raise UsageError("pm.admin_only", None)
-    workspace = db.get(Workspace, cmd.actor.workspace_id)
+    workspace = workspace_by_id(db=db, workspace_id=cmd.actor.workspace_id)
     assert workspace is not None
     return workspace
 

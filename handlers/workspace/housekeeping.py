@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from handlers.core.jobs import Delivery, JobSpec
 from models.processed_event import prune_events
+from models.slack_install import prune_states
 
 
 def prune_processed_events(db: Session, now: datetime) -> list[Delivery]:
@@ -16,6 +17,15 @@ def prune_processed_events(db: Session, now: datetime) -> list[Delivery]:
     return []
 
 
+def prune_install_states(db: Session, now: datetime) -> list[Delivery]:
+    """Forget the states of "Add to Slack" attempts nobody finished (each is good for ten minutes)."""
+    prune_states(db=db, now=now)
+    return []
+
+
 COMMANDS = ()
 ACTIONS = ()
-JOBS = (JobSpec("events.prune", timedelta(hours=6), prune_processed_events),)
+JOBS = (
+    JobSpec("events.prune", timedelta(hours=6), prune_processed_events),
+    JobSpec("slack_states.prune", timedelta(hours=6), prune_install_states),
+)

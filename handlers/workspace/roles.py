@@ -3,15 +3,15 @@ chat platform's own workspace admins grant roles; every change is in the audit l
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from handlers.approvals import cards as approval_view
 from handlers.core.args import normalise_word, parse_mention
 from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.reply import Reply, Text, UsageError
-from handlers.requirements.cards import people
+from handlers.workspace import cards
 from models import audit
-from models.workspace import Member, Role, ensure_member
+from models.workspace import Role, admin_count, ensure_member, member_by_id, names_of, role_holders
 
 ROLE_WORDS = {
     "admin": Role.ADMIN,
@@ -39,7 +39,7 @@ def role(cmd: CommandInput, db: Session) -> Reply:
     new = ROLE_WORDS.get(normalise_word(words[1]))
     if new is None:
         raise UsageError("pm.role.unknown", usage, value=words[1])
-    granter = db.get(Member, cmd.actor.member_id)
+    granter = member_by_id(db=db, member_id=cmd.actor.member_id)
     assert granter is not None
     if granter.role != Role.ADMIN and not granter.platform_admin:
         raise UsageError("pm.role.not_allowed", None)
@@ -50,7 +50,7 @@ def role(cmd: CommandInput, db: Session) -> Reply:
     old = member.role
     if old == new:
         return approval_view.notice(db, Text("pm.role.unchanged", {"role": Text(f"role.{new}")}), who=member.id)
-    if old == Role.ADMIN and _admins(db, cmd.actor.workspace_id) <= 1:
+    if old == Role.ADMIN and admin_count(db=db, workspace_id=cmd.actor.workspace_id) <= 1:
         raise UsageError("pm.role.last_admin", usage)
     member.role = new
     db.add(member)
@@ -67,20 +67,9 @@ def role(cmd: CommandInput, db: Session) -> Reply:
 
 
 def _roles(db: Session, workspace_id: int) -> Reply:
-    rows = db.exec(
-        select(Member.id, Member.role)
-        .where(Member.workspace_id == workspace_id, Member.role.in_([Role.ADMIN, Role.APPROVER]))  # type: ignore[attr-defined]
-        .order_by(Member.id)  # type: ignore[arg-type]
-    ).all()
-    who = people(db, [member_id for member_id, _ in rows])
-    admins = [who[i] for i, r in rows if r == Role.ADMIN and i in who]
-    approvers = [who[i] for i, r in rows if r == Role.APPROVER and i in who]
-    return Reply("roles", {"admins": admins, "approvers": approvers})
-
-
-def _admins(db: Session, workspace_id: int) -> int:
-    query = select(func.count()).where(Member.workspace_id == workspace_id, Member.role == Role.ADMIN)
-    return int(db.exec(query).one())
+    held = role_holders(db=db, workspace_id=workspace_id)
+    people = names_of(db=db, member_ids=[*held[Role.ADMIN], *held[Role.APPROVER]])
+    return Reply("roles", card=cards.roles_card(held, people))
 
 
 COMMANDS = (CommandSpec("pm role", role, "pm.role.usage", "pm.role.summary", changes_people=True),)

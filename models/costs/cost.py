@@ -19,6 +19,8 @@ from models.money import DecimalText
 SKU_ENTITY = "sku"
 CODE_MAX = 64
 HS_MAX = 16
+CATEGORY_MAX = 32
+OTHER_PLATFORM = "other"  # a lane not sold on Amazon: no marketplace schedule applies
 
 SKU_FIELDS = (
     "purchase",
@@ -40,6 +42,11 @@ LANE_FIELDS = (
     "freight_currency",
     "divisor",
     "duty_pct",
+    "section301_pct",
+    "extra_duty_pct",
+    "insurance_pct",
+    "after_arrival_pct",
+    "entry_units",
     "hs_code",
     "customs",
     "declared",
@@ -49,8 +56,12 @@ LANE_FIELDS = (
     "storage",
     "ads_pct",
     "returns_pct",
+    "return_fee",
+    "unsellable_pct",
     "price",
     "price_currency",
+    "platform",
+    "category",
 )
 
 
@@ -107,17 +118,26 @@ class CostLane(SQLModel, table=True):
     freight_currency: str = Field(max_length=3)
     divisor: int
     duty_pct: Decimal = _money(nullable=False)
+    section301_pct: Decimal | None = _money()  # None: not entered
+    extra_duty_pct: Decimal | None = _money()
+    insurance_pct: Decimal | None = _money()
+    after_arrival_pct: Decimal | None = _money()  # share of the freight charged after arrival
+    entry_units: int | None = None  # units on one customs entry
     hs_code: str | None = Field(default=None, max_length=HS_MAX)
     customs: str = Field(max_length=3)
     declared: Decimal | None = _money()
     vat_pct: Decimal = _money(nullable=False)
-    referral_pct: Decimal = _money(nullable=False)
-    fulfilment: Decimal = _money(nullable=False)
-    storage: Decimal = _money(nullable=False)
-    ads_pct: Decimal = _money(nullable=False)
-    returns_pct: Decimal = _money(nullable=False)
+    referral_pct: Decimal | None = _money()  # None: not entered
+    fulfilment: Decimal | None = _money()
+    storage: Decimal | None = _money()
+    ads_pct: Decimal | None = _money()
+    returns_pct: Decimal | None = _money()
+    return_fee: Decimal | None = _money()  # per returned unit
+    unsellable_pct: Decimal | None = _money()  # share of returned units written off
     price: Decimal = _money(nullable=False)
     price_currency: str = Field(max_length=3)
+    platform: str | None = Field(default=None, max_length=8)  # None: Amazon, where a schedule is shipped
+    category: str | None = Field(default=None, max_length=CATEGORY_MAX)  # the schedule's referral category
     updated_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, true
 from sqlmodel import Field, Session, SQLModel, select
 
 from models import audit
@@ -49,12 +49,15 @@ class FxRate(SQLModel, table=True):
 
 
 class MoneySetting(SQLModel, table=True):
-    """A workspace's home (report) currency; CNY when never set."""
+    """A workspace's home (report) currency, CNY when never set; and whether it reclaims import VAT/GST
+    (models/costs/vat.py)."""
 
     __tablename__ = "money_setting"
 
     workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspace.id"), primary_key=True))
     home_currency: str = Field(default=HOME_CURRENCY, max_length=3)
+    import_vat_reclaimed: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
+    vat_reclaim_days: int = Field(default=60, sa_column=Column(Integer, nullable=False, server_default="60"))
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

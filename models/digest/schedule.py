@@ -113,6 +113,7 @@ def scheduled_channels(*, db: Session, platforms: frozenset[str]) -> list[tuple[
         select(DigestChannel, Workspace.platform)
         .join(Workspace, Workspace.id == DigestChannel.workspace_id)  # type: ignore[arg-type]
         .where(DigestChannel.enabled, Workspace.platform.in_(sorted(platforms)))  # type: ignore[attr-defined]
+        .where(Workspace.uninstalled_at.is_(None))  # type: ignore[union-attr]
     ).all()
     return [(channel, platform) for channel, platform in rows if channel.scheduled]
 

@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.db import make_engine
-from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
 from bot.render.text import TextRenderer
+from bot.render.viewer import Viewer
 from bot.runtime import Caller, Outcome, Runtime
 from bot.scheduler import Scheduler
 from bot.slack.app import make_client

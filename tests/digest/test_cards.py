@@ -15,11 +15,11 @@ from sqlmodel import Session
 
 from bot.i18n import catalog
 from bot.render.block_kit import check_blocks
-from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
 from bot.render.lark_card import MAX_CARD_BYTES, card_bytes, check_card
 from bot.render.slack import SlackRenderer
 from bot.render.text import TextRenderer
+from bot.render.viewer import Viewer
 from handlers.core.card import Mention
 from handlers.core.digest import DigestItem, DigestScope, DigestSection
 from handlers.core.reply import Reply, Text
@@ -120,7 +120,7 @@ def lark_markdown(card: dict) -> str:
 def test_each_kind_is_drawn_everywhere_and_user_text_stays_inert(kind: str, lang: str) -> None:
     make, typed = REPLIES[kind]
     reply = make()
-    assert reply.kind == kind and reply.card is not None and not reply.data
+    assert reply.kind == kind and reply.card is not None
     viewer = Viewer(lang, "Asia/Shanghai")
 
     messages = SlackRenderer().messages(reply, viewer)
@@ -279,4 +279,4 @@ def test_a_page_too_big_for_one_card_continues_in_more_with_nothing_cut(lang: st
 
 def test_no_digest_reply_is_left_on_the_template_path() -> None:
     reply: Reply = REPLIES["digest_page"][0]()
-    assert reply.card is not None and reply.data == {}
+    assert reply.card is not None

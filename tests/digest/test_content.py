@@ -11,8 +11,8 @@ from slack_sdk.models.blocks import Block
 from sqlmodel import Session
 
 from bot.render.block_kit import check_blocks
-from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.viewer import Viewer
 from handlers.core.digest import DigestItem, DigestScope, DigestSection
 from handlers.core.reply import Text
 from handlers.digest.build import build, registered_sections

@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
+from bot.render.viewer import Viewer
 from handlers.core.reply import Reply, Text
 from handlers.markets import cards as view
 from models.markets.launch_check import ItemState, MarketLaunch
 from models.markets.profile import CheckItem, MarketProfile
 from models.markets.queries import LaunchCard, ProfileCard
-from tests.economics.drawn import EVIL, LANGS, draw
-from tests.economics.drawn import assert_inert as assert_user_text_inert
+from tests.support.hostile import EVIL, LANGS, draw
+from tests.support.hostile import assert_inert as assert_user_text_inert
 
 AT = datetime(2026, 1, 2, 1, 30, tzinfo=UTC)
 
@@ -33,7 +33,7 @@ def test_a_profile_shows_the_teams_text_as_typed_everywhere(lang: str) -> None:
         assert "Language: German" in drawn.text and "Preferred platforms: amazon, otto" in drawn.text
         assert "1. Translation reviewed by a native speaker" in drawn.text
         assert f"2. {EVIL} (optional)" in drawn.text
-        assert "_(optional)_" in drawn.slack_blocks and "*(optional)*" in drawn.lark_text
+        assert "_(optional)_" in drawn.mrkdwn and "*(optional)*" in drawn.lark_text
         assert "not yet kept" not in drawn.text
     else:
         assert "市场画像 · DE · 德国" in drawn.text and f"2. {EVIL} （选填）" in drawn.text
@@ -49,7 +49,7 @@ def test_a_market_shown_from_nothing_says_so(lang: str) -> None:
         assert "Currency: BRL" in shown and "Language: —" in shown
     else:
         assert "币种: BRL" in shown
-    assert "`/market add BR`" in drawn.slack_blocks and "`/market add BR`" in drawn.lark_text
+    assert "`/market add BR`" in drawn.mrkdwn and "`/market add BR`" in drawn.lark_text
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -58,10 +58,10 @@ def test_the_list_of_profiles(lang: str) -> None:
     profiles = [MarketProfile(workspace_id=1, market="BR"), MarketProfile(workspace_id=1, market="DE")]
     drawn = draw(Reply("market_list", card=view.list_card(profiles)), lang)
     brazil = "• BR · Brazil" if lang == "en" else "• BR · 巴西"
-    assert brazil in drawn.text and brazil in drawn.slack_blocks and brazil in drawn.lark_text
+    assert brazil in drawn.text and brazil in drawn.mrkdwn and brazil in drawn.lark_text
     assert "US, GB, FR, JP, SG, MY" in drawn.text  # shipped, not yet added: DE is
     empty = draw(Reply("market_list", card=view.list_card([])), lang)
-    assert "/market add DE" in empty.text and "US, GB, DE, FR, JP, SG, MY" in empty.slack_blocks
+    assert "/market add DE" in empty.text and "US, GB, DE, FR, JP, SG, MY" in empty.mrkdwn
 
 
 def launch_card(*, launched: bool) -> LaunchCard:
@@ -87,7 +87,7 @@ def test_a_launch_check_shows_user_text_as_typed_everywhere(lang: str) -> None:
         assert f"⬜ 2. {EVIL} (optional)" in drawn.text
         assert "Safety Mark for controlled goods" in drawn.text  # the shipped hint under item 3
         assert "Required items still open: 3." in drawn.text
-    assert "<@U7>" in drawn.slack_blocks and "<at id=U7></at>" in drawn.lark_markdown
+    assert "<@U7>" in drawn.mrkdwn and "<at id=U7></at>" in drawn.markdown
     labels = [b.label.key for b in reply.buttons]
     assert labels == ["launch.untick", "launch.tick", "launch.tick", "launch.approve_button"]
     assert LarkRenderer().cards(reply, Viewer(lang))[0]["header"]["template"] == "blue"
@@ -99,7 +99,7 @@ def test_an_approved_launch(lang: str) -> None:
     reply = Reply("market_check", card=view.launch_card(data), buttons=view.launch_buttons(data))
     drawn = draw(reply, lang)
     assert_user_text_inert(drawn, in_summary=False, people=("U7",))
-    assert "🚀 " in drawn.slack_blocks and "🚀 " in drawn.lark_text
+    assert "🚀 " in drawn.mrkdwn and "🚀 " in drawn.lark_text
     if lang == "en":
         assert "Launch approved by @li, 2026-01-02 09:30." in drawn.text and "2 of 3 done" in drawn.text
     assert "launch.approve_button" not in [b.label.key for b in reply.buttons]

@@ -11,9 +11,9 @@ from handlers.core.reply import Reply, Text
 from handlers.suppliers import cards as view
 from models.suppliers.queries import Compared, LinkTarget, Scored, SupplierCard, SupplierPage
 from models.suppliers.supplier import CRITERIA, DEFAULT_WEIGHTS, Supplier, SupplierScore
-from tests.economics.drawn import EVIL, LANGS, draw
-from tests.economics.drawn import assert_inert as assert_user_text_inert
 from tests.support.console import ConsoleDriver
+from tests.support.hostile import EVIL, LANGS, draw
+from tests.support.hostile import assert_inert as assert_user_text_inert
 
 AT = datetime(2026, 1, 2, 1, 30, tzinfo=UTC)
 SCORES = {"quality": 4, "certification": 5, "capacity": 3, "lead_time": 4, "return_rate": 2, "service": 4}
@@ -42,9 +42,9 @@ def test_a_supplier_card_shows_user_text_as_typed_everywhere(lang: str) -> None:
     drawn = draw(reply, lang)
     assert_user_text_inert(drawn, people=("U7",))
     score = "Weighted score 4.00 / 5" if lang == "en" else "加权得分 4.00 / 5"
-    assert score in drawn.text and score in drawn.slack_blocks and score in drawn.lark_text
+    assert score in drawn.text and score in drawn.mrkdwn and score in drawn.lark_text
     assert "4.00 (5/5/3/4/2/4)" in drawn.text and "3.70 (4/5/3/4/2/4)" in drawn.text
-    assert "<@U7>" in drawn.slack_blocks and "<at id=U7></at>" in drawn.lark_text and "@li" in drawn.text
+    assert "<@U7>" in drawn.mrkdwn and "<at id=U7></at>" in drawn.lark_text and "@li" in drawn.text
     assert "REQ-1 · " in drawn.text and "2026-01-02 09:30" in drawn.text  # in the viewer's time zone
 
 
@@ -56,7 +56,7 @@ def test_a_supplier_without_scorecard_or_facts(lang: str) -> None:
     )
     assert_user_text_inert(drawn)
     assert ("no facts recorded yet" if lang == "en" else "尚未记录任何信息") in drawn.text
-    assert "/supplier score" in drawn.text and "/supplier score" in drawn.slack_blocks
+    assert "/supplier score" in drawn.text and "/supplier score" in drawn.mrkdwn
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -67,7 +67,7 @@ def test_the_weights_card(lang: str) -> None:
     )
     drawn = draw(reply, lang)
     quality = "Quality: 30%" if lang == "en" else "质量: 30%"
-    assert quality in drawn.text and quality in drawn.slack_blocks and quality in drawn.lark_text
+    assert quality in drawn.text and quality in drawn.mrkdwn and quality in drawn.lark_text
     assert "Σ" in drawn.text and ("Weights saved." if lang == "en" else "权重已保存。") in drawn.text
 
 
@@ -81,7 +81,7 @@ def test_a_comparison_shows_user_text_as_typed_everywhere(lang: str) -> None:
     first = drawn.text.index("1. " + EVIL)
     assert first < drawn.text.index("星达 · " + ("not scored yet" if lang == "en" else "尚未评分"))
     assert f"{EVIL} 4 ★ · 星达 —" in drawn.text  # quality: the best score starred, no score a dash
-    assert drawn.slack_blocks.count("★") == len(CRITERIA)
+    assert drawn.mrkdwn.count("★") == len(CRITERIA)
 
 
 def page_of(items: list[Scored], *, total: int, more: bool) -> SupplierPage:
@@ -111,14 +111,14 @@ def test_the_largest_page_fits_every_platform(lang: str) -> None:
     drawn = draw(reply, lang)  # every Slack message passes check_blocks, every Lark card check_card
     assert len(drawn.slack) == 1 and len(drawn.lark) == 1  # a page is one message
     assert drawn.text.count("<" * 120) == view.PAGE_SIZE
-    assert drawn.slack_blocks.count("&lt;" * 120) == view.PAGE_SIZE
+    assert drawn.mrkdwn.count("&lt;" * 120) == view.PAGE_SIZE
     assert drawn.lark_text.count("&#60;" * 120) == view.PAGE_SIZE
     assert [b.payload for b in reply.buttons] == [{"p": 2}, {"p": 4}]
 
 
 def test_an_empty_list() -> None:
     drawn = draw(view.list_page(page_of([], total=0, more=False), page=1), "en")
-    assert "No suppliers yet" in drawn.text and "No suppliers yet" in drawn.slack_blocks
+    assert "No suppliers yet" in drawn.text and "No suppliers yet" in drawn.mrkdwn
 
 
 def test_the_list_pages_with_buttons(console: ConsoleDriver) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from bot.render.charts.conversion import chart_png, cumulative
+from bot.render.charts.conversion import ConversionLabels, chart_png, cumulative
 from models.experiments.result import DayPoint
 
 D1, D2, D3 = date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3)
@@ -28,8 +28,14 @@ def test_cumulative_rates_carry_forward_over_missing_days() -> None:
     assert lines["variant"][-1][2:] == pytest.approx((low, high), rel=1e-9)
 
 
-def test_the_chart_is_a_png_drawn_once_per_data_version() -> None:
-    first = chart_png(("test", 1), SERIES, arms=["control", "variant"], alpha=0.05, title="EXP-1")
+EN = ConversionLabels("EXP-1: cumulative conversion", "Day", "Conversion (cumulative)", "EXP-1")
+ZH = ConversionLabels("EXP-1：累计转化率", "日期", "累计转化率", "EXP-1")
+
+
+def test_the_chart_is_a_png_drawn_once_per_data_version_and_language() -> None:
+    first = chart_png(("test", 1), SERIES, arms=["control", "variant"], alpha=0.05, labels=EN)
     assert first.startswith(b"\x89PNG\r\n\x1a\n") and len(first) > 5_000
-    assert chart_png(("test", 1), [], arms=["control"], alpha=0.05, title="other") is first
-    assert chart_png(("test", 2), SERIES[:2], arms=["control", "variant"], alpha=0.05, title="EXP-1") != first
+    assert chart_png(("test", 1), [], arms=["control"], alpha=0.05, labels=EN) is first
+    assert chart_png(("test", 2), SERIES[:2], arms=["control", "variant"], alpha=0.05, labels=EN) != first
+    chinese = chart_png(("test", 1), SERIES, arms=["control", "variant"], alpha=0.05, labels=ZH)
+    assert chinese != first

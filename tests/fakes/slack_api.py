@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 BOT_USER = "UBOT"
 # What real Slack refuses in a message, checked on every call that carries blocks (counted here on its own,
 # not with the bot's code): more than 50 blocks, a section over 3,000 characters or a header over 150
 # (`invalid_blocks`), and more than about 12,000 characters of text in all the blocks (`msg_blocks_too_long`).
-BLOCK_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url")
+BLOCK_METHODS = ("chat.postMessage", "chat.update", "chat.postEphemeral", "response_url", "views.publish")
 MAX_BLOCKS, MAX_SECTION, MAX_HEADER, MAX_BLOCK_TEXT = 50, 3000, 150, 12_000
+MAX_VIEW_BLOCKS = 100  # a modal or a Home tab
+CODE_TTL_S = 600  # an OAuth code is good for ten minutes, once
 # The bodies Slack sends with its 5xx answers.
 SERVER_ERRORS = {500: "internal_error", 502: "bad_gateway", 503: "service_unavailable", 504: "request_timeout"}
 
@@ -33,6 +37,36 @@ class Call:
 
 
 @dataclass
+class OAuthApp:
+    """A distributable app as Slack knows it: its credentials, redirect URL and token rotation."""
+
+    client_id: str
+    client_secret: str
+    redirect_uri: str
+    rotation: bool = False
+    expires_in: int = 43_200  # seconds a rotating access token lives (Slack: 12 hours)
+    app_id: str = "A1"
+
+
+@dataclass
+class Grant:
+    """A workspace (team) that installed an app: what each code and token stands for."""
+
+    client_id: str
+    team_id: str
+    team_name: str
+    user_id: str
+    redirect_uri: str | None = None  # as given to /oauth/v2/authorize, to be repeated to oauth.v2.access
+    enterprise_id: str | None = None
+    expires_at: float | None = None  # a code's, or a rotating token's
+    revoked: bool = False
+
+    @property
+    def bot_user_id(self) -> str:
+        return f"UB{self.team_id}"
+
+
+@dataclass
 class Scripted:
     status: int
     body: dict[str, Any] | None  # None: the usual answer
@@ -46,6 +80,10 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # file id → (file object, content)
         self._scripted: dict[str, list[Scripted]] = {}
+        self.apps: dict[str, OAuthApp] = {}
+        self.codes: dict[str, Grant] = {}
+        self.tokens: dict[str, Grant] = {}  # bot tokens issued through OAuth
+        self.refresh_tokens: dict[str, Grant] = {}
         self._lock = threading.Lock()
         self._ts = 1_700_000_000
         fake = self
@@ -55,7 +93,10 @@ class FakeSlack:
                 fake._handle(self)
 
             def do_GET(self) -> None:
-                fake._serve_file(self)
+                if self.path.startswith("/oauth/v2/authorize"):
+                    fake._authorize(self)
+                else:
+                    fake._serve_file(self)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -85,6 +126,136 @@ class FakeSlack:
             self._scripted.clear()
             self.users.clear()
             self.files.clear()
+            self.apps.clear()
+            self.codes.clear()
+            self.tokens.clear()
+            self.refresh_tokens.clear()
+
+    # ---- OAuth: what /oauth/v2/authorize and oauth.v2.access do for a distributed app ------------------
+
+    @property
+    def authorize_url(self) -> str:
+        return f"{self.base}/oauth/v2/authorize"
+
+    def register_app(self, app: OAuthApp) -> OAuthApp:
+        with self._lock:
+            self.apps[app.client_id] = app
+        return app
+
+    def uninstall(self, team_id: str) -> None:
+        """The workspace removed the app: every token it was given stops working."""
+        with self._lock:
+            for grant in (*self.tokens.values(), *self.refresh_tokens.values()):
+                if grant.team_id == team_id:
+                    grant.revoked = True
+
+    def team_of(self, token: str | None) -> str | None:
+        with self._lock:
+            grant = self.tokens.get(token or "")
+        return grant.team_id if grant else None
+
+    def _authorize(self, request: BaseHTTPRequestHandler) -> None:
+        """The consent page, approved at once by `user` of `team` (query parameters a test adds; Slack
+        itself asks which workspace): a redirect to the app's redirect URL with a one-time code."""
+        query = dict(parse_qsl(urlsplit(request.path).query))
+        with self._lock:
+            app = self.apps.get(query.get("client_id", ""))
+        given = query.get("redirect_uri")
+        problem = None
+        if app is None:
+            problem = "invalid_client_id"
+        elif given is not None and given != app.redirect_uri:
+            problem = "bad_redirect_uri"
+        if app is None or problem:
+            body = f"<html><body>Something went wrong: {problem}</body></html>".encode()
+            request.send_response(400)
+            request.send_header("Content-Type", "text/html")
+            request.send_header("Content-Length", str(len(body)))
+            request.end_headers()
+            request.wfile.write(body)
+            return
+        team = query.get("team") or "T1"
+        code = f"{team}.{secrets.token_hex(8)}"
+        grant = Grant(
+            client_id=app.client_id,
+            team_id=team,
+            team_name=query.get("team_name") or f"Team {team}",
+            user_id=query.get("user") or "U1",
+            redirect_uri=given,
+            expires_at=time.time() + CODE_TTL_S,
+        )
+        with self._lock:
+            self.calls.append(Call("oauth.authorize", query, None, request.path))
+            self.codes[code] = grant
+        back = {"code": code, **({"state": query["state"]} if "state" in query else {})}
+        request.send_response(302)
+        request.send_header("Location", f"{app.redirect_uri}?{urlencode(back)}")
+        request.send_header("Content-Length", "0")
+        request.end_headers()
+
+    def _oauth_access(self, body: dict[str, Any], auth: str) -> dict[str, Any]:
+        client_id, client_secret = body.get("client_id"), body.get("client_secret")
+        if auth.startswith("Basic "):
+            client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+        with self._lock:
+            app = self.apps.get(client_id or "")
+            if app is None:
+                return {"ok": False, "error": "invalid_client_id"}
+            if client_secret != app.client_secret:
+                return {"ok": False, "error": "bad_client_secret"}
+            if body.get("grant_type") == "refresh_token":
+                grant = self.refresh_tokens.get(body.get("refresh_token", ""))
+                if grant is None or grant.revoked or grant.client_id != app.client_id:
+                    return {"ok": False, "error": "invalid_refresh_token"}
+                return self._issue(app, grant, refreshing=body["refresh_token"])
+            grant = self.codes.pop(body.get("code", ""), None)  # once, whatever happens next
+            if grant is None or grant.client_id != app.client_id or (grant.expires_at or 0) < time.time():
+                return {"ok": False, "error": "invalid_code"}
+            if grant.redirect_uri is not None and body.get("redirect_uri") != grant.redirect_uri:
+                return {"ok": False, "error": "bad_redirect_uri"}
+            return self._issue(app, grant)
+
+    def _issue(self, app: OAuthApp, grant: Grant, *, refreshing: str | None = None) -> dict[str, Any]:
+        """oauth.v2.access's answer; with token rotation an expiring `xoxe.xoxb-` token and a refresh token."""
+        kept = Grant(grant.client_id, grant.team_id, grant.team_name, grant.user_id, enterprise_id=grant.enterprise_id)
+        answer: dict[str, Any] = {
+            "ok": True,
+            "app_id": app.app_id,
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": grant.bot_user_id,
+            "team": {"id": grant.team_id, "name": grant.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+        if app.rotation:
+            token = f"xoxe.xoxb-1-{grant.team_id}-{secrets.token_hex(6)}"
+            kept.expires_at = time.time() + app.expires_in
+            refresh_token = refreshing or f"xoxe-1-{grant.team_id}-{secrets.token_hex(6)}"
+            self.refresh_tokens[refresh_token] = kept
+            answer |= {"expires_in": app.expires_in, "refresh_token": refresh_token}
+        else:
+            token = f"xoxb-{grant.team_id}-{secrets.token_hex(6)}"
+        self.tokens[token] = kept
+        answer["access_token"] = token
+        if refreshing is None:
+            answer["authed_user"] = {"id": grant.user_id, "scope": "", "token_type": "user"}
+        return answer
+
+    def _token_problem(self, token: str | None) -> str | None:
+        """Why Slack would refuse this token, if it would: none, revoked, expired or made up."""
+        if not token:
+            return "not_authed"
+        with self._lock:
+            grant = self.tokens.get(token)
+        if grant is None:
+            # The fixed tokens of single-workspace tests are accepted as they always were.
+            return None if token.startswith("xoxb-") else "invalid_auth"
+        if grant.revoked:
+            return "token_revoked"
+        if grant.expires_at is not None and grant.expires_at < time.time():
+            return "token_expired"
+        return None
 
     def script(self, method: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         """Answer the next call to `method` this way instead of the default."""
@@ -153,13 +324,15 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else body.get("token")
         with self._lock:
-            self.calls.append(Call(method, body, token, path, raw))
+            self.calls.append(Call(method, body, token, path, raw, dict(request.headers.items())))
             scripted = self._scripted.get(method)
             answer = scripted.pop(0) if scripted else None
         if answer is not None and answer.delay:
             time.sleep(answer.delay)
+        if method == "oauth.v2.access" and answer is None:
+            answer = Scripted(200, self._oauth_access(body, auth))
         if answer is None or answer.body is None:
-            refused = _refusal(body) if method in BLOCK_METHODS else None
+            refused = _refusal(body, method) if method in BLOCK_METHODS else None
             # A response URL answers a refused message with HTTP 400; the Web API with ok: false.
             status = 400 if method == "response_url" else 200
             refusal = Scripted(status, {"ok": False, "error": refused}) if refused else None
@@ -183,7 +356,7 @@ class FakeSlack:
                 (content for f, content in self.files.values() if request.path in _paths(f)),
                 None,
             )
-        if found is not None and token and token.startswith("xoxb-"):
+        if found is not None and token and self._token_problem(token) is None:
             status, kind, payload = 200, "text/csv", found
         elif found is not None:
             # Without a token Slack answers with its sign-in page, not an error.
@@ -204,18 +377,21 @@ class FakeSlack:
     def _default(self, method: str, body: dict[str, Any], token: str | None) -> Scripted:
         if method in ("response_url", "upload"):
             return Scripted(200, {"ok": True})
-        if not token or not token.startswith("xoxb-"):
-            return Scripted(200, {"ok": False, "error": "not_authed"})
+        problem = self._token_problem(token)
+        if problem:
+            return Scripted(200, {"ok": False, "error": problem})
+        team = self.team_of(token)
         handler: Callable[[dict[str, Any]], dict[str, Any]] | None = {
             "auth.test": lambda b: {
                 "ok": True,
                 "url": "https://tradewind-test.slack.com/",
                 "team": "Tradewind Test",
-                "team_id": "T1",
+                "team_id": team or "T1",
                 "user": "tradewind",
-                "user_id": BOT_USER,
-                "bot_id": "B1",
+                "user_id": f"UB{team}" if team else BOT_USER,
+                "bot_id": f"B{team}" if team else "B1",
             },
+            "views.publish": self._published,
             "chat.postMessage": self._posted,
             "chat.update": lambda b: {"ok": True, "channel": b.get("channel"), "ts": b.get("ts")},
             "chat.postEphemeral": lambda b: {"ok": True, "message_ts": self._next_ts()},
@@ -227,6 +403,14 @@ class FakeSlack:
             "files.info": self._file_info,
         }.get(method)
         return Scripted(200, handler(body) if handler else {"ok": True})
+
+    def _published(self, body: dict[str, Any]) -> dict[str, Any]:
+        view = body.get("view")
+        if not body.get("user_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True, "view": {"id": "VHOME", "type": "home", "blocks": view.get("blocks", [])}}
 
     def _posted(self, body: dict[str, Any]) -> dict[str, Any]:
         ts = self._next_ts()
@@ -258,18 +442,30 @@ class FakeSlack:
             return f"{self._ts}.000100"
 
 
-def _refusal(body: dict[str, Any]) -> str | None:
+def _refusal(body: dict[str, Any], method: str = "chat.postMessage") -> str | None:
+    if method == "views.publish":
+        view = body.get("view")
+        blocks = view.get("blocks") if isinstance(view, dict) else None
+        if not isinstance(blocks, list):
+            return None
+        # Slack answers a Home tab of 101 blocks with invalid_arguments ("no more than 100 items").
+        refused = _block_refusal(blocks, limit=MAX_VIEW_BLOCKS, total=None)
+        return "invalid_arguments" if refused else None
     blocks = body.get("blocks")
     if not isinstance(blocks, list):
         return None
-    if len(blocks) > MAX_BLOCKS:
+    return _block_refusal(blocks, limit=MAX_BLOCKS, total=MAX_BLOCK_TEXT)
+
+
+def _block_refusal(blocks: list[Any], *, limit: int, total: int | None) -> str | None:
+    if len(blocks) > limit:
         return "invalid_blocks"
     for block in blocks:
         text = block.get("text") if isinstance(block, dict) else None
         own = text.get("text", "") if isinstance(text, dict) else ""
         if len(own) > (MAX_HEADER if block.get("type") == "header" else MAX_SECTION):
             return "invalid_blocks"
-    if sum(len(t) for t in _texts(blocks)) > MAX_BLOCK_TEXT:
+    if total is not None and sum(len(t) for t in _texts(blocks)) > total:
         return "msg_blocks_too_long"
     return None
 

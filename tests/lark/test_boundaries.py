@@ -92,8 +92,8 @@ print("lark_oapi" in sys.modules)
 
 def test_a_group_chat_is_linked_where_lark_can_open_it() -> None:
     from bot.lark.client import applink_origin
-    from bot.render.environment import Viewer
     from bot.render.lark import LarkRenderer
+    from bot.render.viewer import Viewer
     from handlers.digest.cards import unreachable_reply
     from tests.support.lark_requests import card_text
 

@@ -8,8 +8,8 @@ import json
 import httpx
 import pytest
 
-from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
+from bot.render.viewer import Viewer
 from handlers.core.card import Card, Header, Row, Rows, Strong
 from handlers.core.reply import Reply
 from tests.fakes.lark_api import APP_ID, CONTENT_TOO_LONG, FakeLark

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from bot.effects import EffectRunner, Where
 from bot.lark.notifier import make_notifier
-from bot.render.environment import Viewer
+from bot.render.viewer import Viewer
 from handlers.core.reply import DirectMessage, PostToChannel, Reply, Text, Track, UpdateTracked, UploadFile
 from models.chat_message import ChatMessage
 from models.workspace import ensure_member, ensure_workspace

@@ -47,14 +47,14 @@ SCRIPT: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("/req status REQ-2 rejected", "REQ-2", ()),
     ("/pm fx EURCNY 7.82", None, ("EURCNY", "7.82")),
     ("/cost add TEE-01 purchase=23.50 currency=CNY weight=0.42kg dims=30x20x5cm", "cost:TEE-01", ()),
-    # The worked example of tests/economics/test_costs.py: contribution 6.59 EUR (51.54 CNY), margin 31.39%.
+    # The worked example of tests/economics/test_costs.py: contribution 6.77 EUR (52.95 CNY), margin 32.24%.
     (
         "/cost lane TEE-01 market=DE channel=sea freight=1200/cbm duty=12% vat=19% referral=15% fulfilment=3.40 "
         "storage=0.12 ads=8% returns=6% price=24.99",
         "cost:TEE-01",
-        ("6.59", "51.54", "31.39%"),
+        ("6.77", "52.95", "32.24%"),
     ),
-    ("/cost show TEE-01", "cost:TEE-01", ("6.59", "51.54", "31.39%")),
+    ("/cost show TEE-01", "cost:TEE-01", ("6.77", "52.95", "32.24%")),
     (
         "/risk add Yantian port congestion category=logistics likelihood=4 impact=4 market=US owner=@li",
         "risk:RISK-1",
@@ -73,7 +73,7 @@ SCRIPT: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("/req show REQ-2", "REQ-2", ()),
     ("/req list status=triaged", "list:triaged", ()),
     ("/risk show RISK-1", "risk:RISK-1", ()),
-    ("/cost show TEE-01", "cost:TEE-01", ("6.59", "51.54", "31.39%")),
+    ("/cost show TEE-01", "cost:TEE-01", ("6.77", "52.95", "32.24%")),
     ("/exp status EXP-1", "exp:EXP-1", ("p = 0.225",)),
     # Issue 3's example: 4,000 × 2 × 0.8 ÷ 1.5 = 4,266.7.
     ("/score REQ-1 reach=4000 impact=2 confidence=80 effort=1.5", "score:REQ-1", ("4,266.7", "4,000 × 2 × 80% ÷ 1.5")),

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
 from bot.render.lark_card import check_card
+from bot.render.viewer import Viewer
 from handlers.core.reply import Choice, Form, FormField, Text
 from models.scoring.score import ScoreEntry
 from tests.fakes.lark_api import FakeLark

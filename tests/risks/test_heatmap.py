@@ -8,7 +8,8 @@ import io
 from PIL import Image
 
 from bot.i18n import catalog
-from bot.render.charts.heatmap import GRID_BOX, HEIGHT_PX, WIDTH_PX, cjk_font, heat_map_png
+from bot.render.charts.fonts import cjk_font
+from bot.render.charts.heatmap import GRID_BOX, HEIGHT_PX, WIDTH_PX, heat_map_png
 from tests.support.slack_requests import SlackSender, SlackUser, block_text
 
 # The palette the legend promises: green, yellow, orange, red.

@@ -13,11 +13,11 @@ import pytest
 
 from bot.i18n import catalog
 from bot.render.block_kit import check_blocks
-from bot.render.environment import Viewer
 from bot.render.lark import LarkRenderer
 from bot.render.lark_card import MAX_CARD_BYTES, card_bytes, check_card
 from bot.render.slack import SlackRenderer
 from bot.render.text import TextRenderer
+from bot.render.viewer import Viewer
 from handlers.core.reply import Reply, Text
 from handlers.risks import cards as view_of
 from handlers.risks.steps import Step

@@ -101,7 +101,7 @@ def test_reject_asks_for_the_reason_before_anything_is_recorded(slack: SlackSend
     assert "Q4 budget &lt;is&gt; spent" in block_text(updated.body)  # user text is escaped
     assert not has_buttons(updated.body)
     [dm] = posted_to(fake_slack, "U1")
-    assert "REQ-1 was rejected by <@U2>." in block_text(dm.body) and "> Q4 budget" in block_text(dm.body)
+    assert "REQ-1 was rejected by <@U2>." in block_text(dm.body) and "*Reason*\nQ4 budget" in block_text(dm.body)
     found = approval(engine)
     assert (found.state, found.reason, requirement_status(engine)) == ("rejected", "Q4 budget <is> spent", "rejected")
 

@@ -16,8 +16,8 @@ from models.scoring.queries import HistoryPage, ScoreView
 from models.scoring.ranking import By, Ranked, RankedPage
 from models.scoring.rice import Budget, RiceInputs
 from models.scoring.score import Current, ScoreEntry
-from tests.scoring.inert import EVIL, LANGS, assert_inert, draw
 from tests.support.console import ConsoleDriver
+from tests.support.hostile import EVIL, LANGS, assert_inert, draw
 
 NOW = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
 LONG = "x" * 150  # longer than a header holds, so that the whole title is drawn in the card's body too
@@ -52,8 +52,8 @@ def test_the_score_card_shows_every_method_with_what_it_was() -> None:
         assert "== REQ-1 · DE A+ page ==" in text
         assert "RICE 4,480 = 4,200 × 2 × 80% ÷ 1.5" in text and "ICE 336 = 8 × 7 × 6" in text
         assert "DE 1,200 · US 3,000" in text and "2,000" in text
-        assert "*RICE 4,480* = 4,200 × 2 × 80% ÷ 1.5 _(" in drawn.slack_rich
-        assert "**MoSCoW**" in drawn.lark_markdown
+        assert "*RICE 4,480* = 4,200 × 2 × 80% ÷ 1.5 _(" in drawn.mrkdwn
+        assert "**MoSCoW**" in drawn.markdown
     english = draw(view_reply("score_card", card), "en").text
     assert "(was 1,600)" in english and "MoSCoW Must (was Should)" in english and "weighted RICE 2,000" in english
     chinese = draw(view_reply("score_card", card), "zh-CN").text
@@ -61,8 +61,8 @@ def test_the_score_card_shows_every_method_with_what_it_was() -> None:
 
 
 def test_the_score_card_keeps_typed_text_inert() -> None:
-    assert_inert(view_reply("score_card", view.score_card(requirement(), full_score())))
-    assert_inert(view_reply("score_card", view.score_card(requirement(), None)))  # not scored
+    assert_inert(view_reply("score_card", view.score_card(requirement(), full_score())), in_summary=False)
+    assert_inert(view_reply("score_card", view.score_card(requirement(), None)), in_summary=False)  # not scored
 
 
 def history_page(entries: int, *, name: str = "ana", total: int | None = None) -> HistoryPage:
@@ -87,7 +87,7 @@ def history_page(entries: int, *, name: str = "ana", total: int | None = None) -
 def test_score_history_keeps_typed_text_inert() -> None:
     # The history names people (a mention on Slack and Lark, the name as typed in the console).
     reply = view.history_reply(requirement(), history_page(3, name=EVIL))
-    assert_inert(reply, typed=f"@{EVIL}", in_markup=False)
+    assert_inert(reply, typed=f"@{EVIL}", in_markup=False, in_summary=False)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -95,7 +95,7 @@ def test_the_largest_history_page_fits_every_platform(lang: str) -> None:
     reply = view.history_reply(requirement(), history_page(view.HISTORY_PAGE_SIZE, total=5000))
     drawn = draw(reply, lang)  # every Slack message passes check_blocks, every Lark card check_card
     assert len(drawn.slack) == 1 and len(drawn.lark) == 1
-    assert drawn.slack_rich.count("M29 1,000") == 7  # every row of the page, whole
+    assert drawn.mrkdwn.count("M29 1,000") == 7  # every row of the page, whole
     assert ("1–20 of 5000" if lang == "en" else "第 1–20 条，共 5000 条") in drawn.text
     assert [b.action for b in reply.buttons] == [view.HISTORY_ACTION]
 
@@ -111,7 +111,7 @@ def ranked(title: str, count: int = 50, *, offset: int = 0) -> RankedPage:
 
 def test_the_ranked_backlog_keeps_typed_text_inert() -> None:
     reply = view.top_reply(ranked(EVIL, 3), by=By.WEIGHTED, market="DE", size=3, offset=0)
-    assert_inert(reply)
+    assert_inert(reply, in_summary=False)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -119,15 +119,15 @@ def test_the_largest_ranked_page_fits_and_is_whole(lang: str) -> None:
     reply = view.top_reply(ranked("<" * 1000, offset=50), by=By.RICE, market=None, size=50, offset=50)
     drawn = draw(reply, lang)
     assert len(drawn.lark) == 1  # a page fits one card, its titles shortened
-    assert drawn.lark_markdown.count("**REQ-") == 50 and "100. **REQ-50**" in drawn.lark_markdown
-    assert drawn.slack_rich.count("*REQ-") == 50 and "51. *REQ-1*" in drawn.slack_rich  # split, never cut
+    assert drawn.markdown.count("**REQ-") == 50 and "100. **REQ-50**" in drawn.markdown
+    assert drawn.mrkdwn.count("*REQ-") == 50 and "51. *REQ-1*" in drawn.mrkdwn  # split, never cut
     assert ("51–100 of 1000+" if lang == "en" else "51–100") in drawn.text
     assert [b.action for b in reply.buttons] == [view.TOP_ACTION, view.TOP_ACTION]  # back and on
 
 
 def test_market_weights_keep_typed_text_inert() -> None:
     card = view.weights_card({EVIL: Decimal("0.5"), "DE": Decimal("0.5")}, notice=None)
-    assert_inert(view_reply("market_weights", card))
+    assert_inert(view_reply("market_weights", card), in_summary=False)
     assert "尚未设置市场权重" in draw(view_reply("market_weights", view.weights_card({})), "zh-CN").text
 
 

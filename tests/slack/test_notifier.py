@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from bot.effects import EffectRunner, Where
-from bot.render.environment import Viewer
 from bot.render.slack import SlackRenderer
+from bot.render.viewer import Viewer
 from bot.slack.app import make_client
 from bot.slack.notifier import SlackNotifier
 from handlers.core.reply import DirectMessage, PostToChannel, Reply, Text, Track, UpdateTracked, UploadFile

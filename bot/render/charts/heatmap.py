@@ -8,8 +8,9 @@ codes (L, I, score ranges) so that it never shows empty boxes; the message besid
 from __future__ import annotations
 
 import io
-from functools import cache
+from typing import TYPE_CHECKING
 
+from bot.render.charts.fonts import family_for, needs_cjk
 from handlers.core.reply import Text, Translate
 from models.risks.grid import BANDS, band
 
@@ -18,26 +19,20 @@ WIDTH_PX, HEIGHT_PX, DPI = 640, 560, 100
 GRID_BOX = (0.12, 0.16, 0.58, 0.70)
 BAND_COLOURS = {"low": "#43a047", "medium": "#fdd835", "high": "#fb8c00", "critical": "#e53935"}
 EMPTY_ALPHA = 0.35  # cells with no risk are drawn paler
-CJK_FONTS = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Droid Sans Fallback",
-    "AR PL UMing CN",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def heat_map_png(grid: list[list[int]], t: Translate) -> bytes:
     """`grid[likelihood - 1][impact - 1]` counts as a PNG of WIDTH_PX × HEIGHT_PX."""
-    import matplotlib
+    buffer = io.BytesIO()
+    heat_map_figure(grid, t).savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
 
-    matplotlib.use("Agg")
+
+def heat_map_figure(grid: list[list[int]], t: Translate) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch, Rectangle
 
@@ -47,12 +42,11 @@ def heat_map_png(grid: list[list[int]], t: Translate) -> bytes:
         "impact": t(Text("risk.matrix.impact_axis")),
         **{name: t(Text(f"risk.band.{name}")) for name, _, _ in BANDS},
     }
-    font = None
-    if any(_needs_cjk(text) for text in labels.values()):
-        font = cjk_font()
-        if font is None:
-            labels = {"title": "L × I", "likelihood": "L", "impact": "I", **{name: "" for name, _, _ in BANDS}}
+    font = family_for(labels.values())
+    if font is None and any(needs_cjk(text) for text in labels.values()):
+        labels = {"title": "L × I", "likelihood": "L", "impact": "I", **{name: "" for name, _, _ in BANDS}}
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
+    FigureCanvasAgg(figure)
     axes = figure.add_axes(GRID_BOX)
     for likelihood in range(1, 6):
         for impact in range(1, 6):
@@ -86,19 +80,4 @@ def heat_map_png(grid: list[list[int]], t: Translate) -> bytes:
         Patch(facecolor=BAND_COLOURS[name], label=f"{labels[name]} {low}–{high}".strip()) for name, low, high in BANDS
     ]
     figure.legend(handles=handles, loc="center right", frameon=False, prop={"family": font} if font else None)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
-
-
-def _needs_cjk(text: str) -> bool:
-    return any(ord(ch) >= 0x2E80 for ch in text)
-
-
-@cache
-def cjk_font() -> str | None:
-    """The first installed font family from CJK_FONTS, or None."""
-    from matplotlib import font_manager
-
-    installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+    return figure
