@@ -108,13 +108,13 @@ class TcpProxy:
         with self._lock:
             return len(self._links)
 
-    def wait_drained(self, timeout: float = 5.0) -> bool:
+    def wait_drained(self, timeout: float = 15.0) -> bool:
         """After `up()`: wait until what the frozen connections held has been delivered, and those
         whose client has gone have ended (the server read to their end, so acted on what they held)."""
         stop = time.monotonic() + timeout
         while time.monotonic() < stop:
             with self._lock:
-                if not any(link.holding or (link.client_gone and link in self._links) for link in self._thawed):
+                if not any(link in self._links and (link.holding or link.client_gone) for link in self._thawed):
                     return True
             time.sleep(0.02)
         return False
