@@ -131,7 +131,7 @@ def signed(port: int, count: int, response_url: str) -> list[bytes]:
                 "text": "status EXP-1",
                 "api_app_id": "A1",
                 "response_url": f"{response_url}commands/T1/{i}",
-                "trigger_id": f"{i}.1.bench",
+                "trigger_id": f"{i}.{time.time_ns()}.bench",
             }
         )
         signature = verifier.generate_signature(timestamp=timestamp, body=body)

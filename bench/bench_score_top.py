@@ -159,7 +159,7 @@ def signed(port: int, texts: list[str], response_url: str) -> list[bytes]:
     out = []
     for i, text in enumerate(texts):
         user = base.USERS[i % len(base.USERS)]
-        fields = {"user_id": user, "user_name": user.lower(), "text": text, "trigger_id": f"{i}.1.bench"}
+        fields = {"user_id": user, "user_name": user.lower(), "text": text, "trigger_id": f"{i}.{time.time_ns()}.bench"}
         fields["response_url"] = f"{response_url}commands/T1/{i}"
         body = f"{FIXED_FIELDS}&{urlencode(fields)}"
         signature = verifier.generate_signature(timestamp=timestamp, body=body)

@@ -196,7 +196,7 @@ def signed_requests(port: int, texts: list[str], response_url: str, *, team: str
     out = []
     for i, text in enumerate(texts):
         user = USERS[i % len(USERS)]
-        fields = {"user_id": user, "user_name": user.lower(), "text": text, "trigger_id": f"{i}.1.bench"}
+        fields = {"user_id": user, "user_name": user.lower(), "text": text, "trigger_id": f"{i}.{time.time_ns()}.bench"}
         fields["response_url"] = f"{response_url}commands/{team}/{i}"
         body = f"{FIXED_FIELDS.format(team=team)}&{urlencode(fields)}"
         signature = verifier.generate_signature(timestamp=timestamp, body=body)

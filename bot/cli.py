@@ -74,13 +74,24 @@ def _runtime(settings: Settings) -> Runtime:
 
 
 def _console(runtime: Runtime, args: argparse.Namespace) -> int:
-    from bot.console.demo import seed_demo
-    from bot.console.repl import Console
+    from bot.console.demo import DEMO_TEAM, DEMO_USER, DemoRefused, seed_demo
+    from bot.console.repl import CONSOLE_TEAM, Console
+    from bot.render.text import TextRenderer
+    from bot.render.viewer import Viewer
 
-    if args.demo and seed_demo(runtime):
-        print("Demo data loaded: try /req list, /req show REQ-1, /pm help.", file=sys.stderr)
     user = args.user or os.environ.get("TRADEWIND_USER") or _login()
-    Console(runtime, user=user, interactive=sys.stdin.isatty()).run()
+    team = CONSOLE_TEAM
+    if args.demo:
+        say = TextRenderer().t
+        viewer = Viewer(runtime.default_lang, runtime.default_tz)
+        user, team = args.user or DEMO_USER, DEMO_TEAM
+        try:
+            key = "console.demo.loaded" if seed_demo(runtime) else "console.demo.opened"
+        except DemoRefused as refused:
+            print(say(viewer, "console.demo.refused", line=refused.line, answer=refused.answer), file=sys.stderr)
+            return 1
+        print(say(viewer, key, user=user), file=sys.stderr)
+    Console(runtime, user=user, team=team, interactive=sys.stdin.isatty()).run()
     return 0
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -36,6 +38,8 @@ PG_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 1
 # The server refuses a COMMIT that reaches it this long before the request's deadline or later, so a
 # COMMIT held up in the network cannot land after the user was told "temporarily unavailable".
 COMMIT_MARGIN_MS = 100
+WROTE = "tradewind.wrote"  # in a connection's info: a statement since forget_writes() changed rows
+SQLITE_FILE_MODE = 0o600  # the team's data; SQLite gives its -wal, -shm and -journal files the same mode
 READ_ONLY = {"read_only": True}  # execution options of a connection that only reads (see _on_begin)
 
 
@@ -52,6 +56,12 @@ def make_engine(url: str, *, echo: bool = False, background_checkpoints: bool = 
     database every half second, instead of the commit that crosses the threshold doing it while a
     user waits (it was the p99 of /req add).
     """
+    engine = _make_engine(url, echo=echo, background_checkpoints=background_checkpoints)
+    _track_writes(engine)
+    return engine
+
+
+def _make_engine(url: str, *, echo: bool, background_checkpoints: bool) -> Engine:
     if url.startswith("sqlite"):
         engine = _sqlite_engine(
             url, echo=echo, autocheckpoint=BACKSTOP_CHECKPOINT_PAGES if background_checkpoints else None
@@ -187,6 +197,8 @@ def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engin
         echo=echo,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
+    if engine.url.database and engine.url.database != ":memory:" and not engine.url.database.startswith("file:"):
+        _private_file(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -221,6 +233,42 @@ def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engin
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _track_writes(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def _mark(conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            conn.info[WROTE] = True
+
+
+def forget_writes(db: Session) -> None:
+    db.connection().info[WROTE] = False
+
+
+def wrote(db: Session) -> bool:
+    """Whether the session's transaction changed rows since forget_writes() (pending ORM changes included)."""
+    db.flush()
+    return bool(db.connection().info.get(WROTE))
+
+
+def _private_file(path: str) -> None:
+    """Create a new database file readable by its owner alone, before SQLite creates it with the
+    umask's mode (often 0644). A file that exists keeps its mode: it is the user's, and may be shared
+    on purpose; a warning says when others can read it."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, SQLITE_FILE_MODE)
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # a directory that does not exist, say: SQLite will say so on connect
+    else:
+        os.fchmod(fd, SQLITE_FILE_MODE)  # whatever the umask
+        os.close(fd)
+        return
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("database file %s has mode %o: other users on this machine can read it", path, mode)
 
 
 def _start_checkpointer(path: str) -> None:

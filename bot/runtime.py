@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -18,17 +18,21 @@ from sqlmodel import Session
 
 from bot import deadline
 from bot.background import Background
-from bot.db import session_scope
+from bot.db import forget_writes, session_scope, wrote
+from bot.outage import DatabaseHealth, is_outage
 from bot.render.viewer import Viewer
-from handlers.core.command import ActionInput, Actor, CommandInput, Registry
+from handlers.core.command import UNKNOWN, ActionInput, Actor, CommandInput, Registry
+from handlers.core.fields import without_nul
 from handlers.core.reply import Attachment, RefreshProfile, Reply, UsageError
 from handlers.core.views import usage_reply
+from models.request_claim import claim_request, is_claimed
 from models.workspace import ensure_member, ensure_workspace
 
 log = logging.getLogger(__name__)
 
 # Lark tenants are mostly Chinese-speaking companies; Slack and the console follow the settings.
 PLATFORM_LANG = {"lark": "zh-CN"}
+MAX_NAME = 120  # the longest team or person name stored (models/workspace.py)
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class Outcome:
     reply: Reply
     viewer: Viewer
     actor: Actor | None = None
+    repeated: bool = False  # the same request was carried out before; nothing was done this time
 
 
 class Runtime:
@@ -91,24 +96,33 @@ class Runtime:
         self.default_tz = default_tz
         self.actors = ActorCache()
         self.background = Background()
+        self.health = DatabaseHealth()
 
-    def command(self, caller: Caller, root: str, text: str) -> Outcome:
+    def command(self, caller: Caller, root: str, text: str, *, once: str | None = None) -> Outcome:
+        """Run a command. `once` names the request (models.request_claim.request_key of the platform's
+        ids for it): a request carried out before is answered as already done and not run again."""
         changes_people = False
+        caller, root, text = _clean(caller), without_nul(root), without_nul(text)
 
         def run(actor: Actor, db: Session) -> Reply:
             nonlocal changes_people
-            resolved = self.registry.resolve(root, text)
-            changes_people = resolved.spec.changes_people
-            cmd = CommandInput(
-                actor=actor,
-                slug=resolved.spec.slug,
-                args=resolved.args,
-                channel_ref=caller.channel_ref,
-                text=resolved.text,
-            )
-            return resolved.spec.handler(cmd, db)
+            try:
+                resolved = self.registry.resolve(root, text)
+                changes_people = resolved.spec.changes_people
+                cmd = CommandInput(
+                    actor=actor,
+                    slug=resolved.spec.slug,
+                    args=resolved.args,
+                    channel_ref=caller.channel_ref,
+                    text=resolved.text,
+                )
+                return resolved.spec.handler(cmd, db)
+            except UsageError as err:
+                if err.text.key in UNKNOWN:
+                    raise self.registry.did_you_mean(err, root, text) from err
+                raise
 
-        outcome = self._run(caller, run)
+        outcome = self._run(caller, run, once)
         if changes_people:
             self.actors.clear()
         return outcome
@@ -120,8 +134,11 @@ class Runtime:
         payload: dict[str, Any],
         form: dict[str, Any] | None = None,
         files: tuple[Attachment, ...] = (),
+        *,
+        once: str | None = None,
     ) -> Outcome:
         spec = self.registry.action(name)
+        caller, payload, form = _clean(caller), without_nul(payload), without_nul(form)
 
         def run(actor: Actor, db: Session) -> Reply:
             if spec is None:
@@ -131,36 +148,47 @@ class Runtime:
             )
             return spec.handler(act, db)
 
-        return self._run(caller, run)
+        return self._run(caller, run, once)
 
     def forget_people(self) -> None:
         """Someone's language, time zone or role changed: read people afresh."""
         self.actors.clear()
 
-    def _run(self, caller: Caller, work: Callable[[Actor, Session], Reply]) -> Outcome:
+    def _run(self, caller: Caller, work: Callable[[Actor, Session], Reply], once: str | None) -> Outcome:
         try:
-            return self._attempt(caller, work)
+            return self._attempt(caller, work, once)
         except DBAPIError as err:
             if not err.connection_invalidated:
                 raise
             # A pooled connection died (the database restarted); the unit never committed, so run it
             # once more on a fresh connection instead of pinging before every checkout.
-            log.warning("database connection was lost; retrying once")
-            return self._attempt(caller, work, last_try=True)
+            log.info("database connection was lost; retrying once")
+            return self._attempt(caller, work, once, last_try=True)
 
-    def _attempt(self, caller: Caller, work: Callable[[Actor, Session], Reply], *, last_try: bool = False) -> Outcome:
+    def _attempt(
+        self, caller: Caller, work: Callable[[Actor, Session], Reply], once: str | None, *, last_try: bool = False
+    ) -> Outcome:
         actor: Actor | None = None
         try:
             with session_scope(self.engine) as db:
                 cached = self.actors.get(caller)
                 actor, created = (cached, False) if cached else self._actor(db, caller)
+                if once is not None:
+                    if is_claimed(db=db, platform=caller.platform, key=once):
+                        return self._repeated(caller, actor)
+                    forget_writes(db)
                 try:
                     reply = work(actor, db)
                 except UsageError as err:
                     db.rollback()
+                    self.health.ok()
                     return Outcome(usage_reply(err), self._viewer(actor), actor)
+                if once is not None and wrote(db) and not claim_request(db=db, platform=caller.platform, key=once):
+                    db.rollback()  # the same request, at the same moment, was committed first: undo this one
+                    return self._repeated(caller, actor)
                 if created and caller.platform == "slack":
                     reply.effects.append(RefreshProfile(actor.member_id, caller.user_ref))
+            self.health.ok()
             if not cached:
                 self.actors.put(caller, actor)  # only once its rows are committed
             return Outcome(reply, self._viewer(actor, reply), actor)
@@ -168,12 +196,19 @@ class Runtime:
             lost = isinstance(err, DBAPIError) and err.connection_invalidated
             if lost and not last_try and not deadline.expired():
                 raise
-            log.exception("database unavailable while serving %s", caller.platform)
+            if is_outage(err):
+                self.health.failed(err, caller.platform)
+            else:
+                log.exception("the database refused a statement while serving %s", caller.platform)
             return Outcome(Reply.message("common.unavailable"), self._viewer(actor), actor)
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("unexpected error %s while serving %s", ref, caller)
             return Outcome(Reply.message("common.internal_error", ref=ref), self._viewer(actor), actor)
+
+    def _repeated(self, caller: Caller, actor: Actor) -> Outcome:
+        log.info("%s request already carried out; replay answered as done", caller.platform)
+        return Outcome(Reply.message("common.already_done"), self._viewer(actor), actor, repeated=True)
 
     def _actor(self, db: Session, caller: Caller) -> tuple[Actor, bool]:
         workspace = ensure_workspace(
@@ -205,3 +240,17 @@ class Runtime:
         if actor is None:
             return Viewer(self.default_lang, self.default_tz)
         return Viewer((reply.lang if reply else None) or actor.lang, actor.tz)
+
+
+def _clean(caller: Caller) -> Caller:
+    """The caller without NUL characters, and with names no longer than a name column holds."""
+    changes: dict[str, Any] = {}
+    for field in fields(caller):
+        value = getattr(caller, field.name)
+        if isinstance(value, str):
+            cleaned = without_nul(value)
+            if field.name in ("team_name", "user_name"):
+                cleaned = cleaned[:MAX_NAME]
+            if cleaned != value:
+                changes[field.name] = cleaned
+    return replace(caller, **changes) if changes else caller

@@ -4,7 +4,6 @@ a health check, and the endpoint that scripts push early-warning figures to."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -15,11 +14,11 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -28,13 +27,16 @@ from bot.db import session_scope
 from bot.deadline import request_deadline
 from bot.delivery import Platforms
 from bot.dispatch import Dispatcher, workers_for
+from bot.outage import is_outage
+from bot.request_body import BodyLimit
 from bot.runtime import Runtime
+from bot.safe_json import NotJson, loads_object
 from bot.settings import Settings
 from bot.slack.app import build_app
+from bot.slack.gate import SlackGate
 from handlers.risks.indicators import BadFigure, push_with_token
 
 log = logging.getLogger(__name__)
-
 
 HEALTH_BUDGET_S = 1.0
 
@@ -43,27 +45,39 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     platforms = Platforms.from_settings(settings, runtime.engine)
     dispatcher = Dispatcher(workers_for(runtime.engine))
     routes = [
-        Route("/healthz", _healthz(runtime.engine), methods=["GET"]),
-        Route("/api/figures", _figures(platforms, runtime.engine, dispatcher), methods=["POST"]),
+        Route("/healthz", _healthz(runtime), methods=["GET"]),
+        Route("/api/figures", _figures(platforms, runtime, dispatcher), methods=["POST"]),
     ]
     lark_front = None
     if settings.slack_enabled:
         bolt = build_app(settings, runtime)
+        gate = SlackGate(settings.slack_signing_secret or "")
 
+        # What Bolt's Starlette adapter does, with the work on a dispatch thread instead of the loop.
         async def slack_events(request: Request) -> object:
-            # What Bolt's Starlette adapter does, with the work on a dispatch thread instead of the loop.
             started = time.monotonic()
             body = await request.body()
-            handle = bolt.dispatch if request.method == "POST" else _oauth_step(bolt, request.url.path)
-            if handle is None:
+            refusal = gate.check(body, request.headers)
+            if refusal is not None:
+                log.info("Slack request refused (%s %s)", refusal.status, refusal.error)
+                return JSONResponse({"ok": False, "error": refusal.error}, status_code=refusal.status)
+            answer = await dispatcher.run(bolt.dispatch, to_bolt_request(request, body), started=started)
+            return to_starlette_response(answer)
+
+        async def slack_oauth(request: Request) -> object:
+            # A browser's visit, not a signed request: Bolt checks its state.
+            started = time.monotonic()
+            step = _oauth_step(bolt, request.url.path)
+            if step is None:
                 return Response(status_code=404, content="Not found")
-            answer = await dispatcher.run(handle, to_bolt_request(request, body), started=started)
+            body = await request.body()
+            answer = await dispatcher.run(step, to_bolt_request(request, body), started=started)
             return to_starlette_response(answer)
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
         if settings.slack_oauth:  # "Add to Slack": the install page and the redirect back from Slack
-            routes.append(Route("/slack/install", slack_events, methods=["GET"]))
-            routes.append(Route("/slack/oauth_redirect", slack_events, methods=["GET"]))
+            routes.append(Route("/slack/install", slack_oauth, methods=["GET"]))
+            routes.append(Route("/slack/oauth_redirect", slack_oauth, methods=["GET"]))
     if settings.lark_enabled:
         lark_events, lark_front = lark_endpoint(settings, runtime, platforms, dispatcher)
         routes.append(Route("/lark/events", lark_events, methods=["POST"]))
@@ -74,7 +88,7 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
         dispatcher.shutdown()
         runtime.engine.dispose()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodyLimit)])
     app.state.lark = lark_front  # the Lark front end, when enabled (tests reach it here)
     return app
 
@@ -112,16 +126,17 @@ def lark_endpoint(
     return lark_events, front
 
 
-def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
+def _healthz(runtime: Runtime):  # noqa: ANN202  (a Starlette endpoint)
     def healthz(_request: Request) -> JSONResponse:
         # A plain function: Starlette runs it on its own thread pool, apart from the dispatch threads,
         # so that it answers while requests wait on a stalled database.
         try:
-            with request_deadline(HEALTH_BUDGET_S), engine.connect() as conn:
+            with request_deadline(HEALTH_BUDGET_S), runtime.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except (DBAPIError, PoolTimeout):
-            log.warning("health check: database unreachable")
+        except (DBAPIError, PoolTimeout) as err:
+            runtime.health.failed(err, "the health check")
             return JSONResponse({"ok": False, "database": "unreachable"}, status_code=503)
+        runtime.health.ok()
         return JSONResponse({"ok": True, "database": "ok"})
 
     return healthz
@@ -130,7 +145,7 @@ def _healthz(engine: Engine):  # noqa: ANN202  (a Starlette endpoint)
 FIGURES_BODY_MAX = 64 * 1024
 
 
-def _figures(platforms: Platforms, engine: Engine, dispatcher: Dispatcher):  # noqa: ANN202  (a Starlette endpoint)
+def _figures(platforms: Platforms, runtime: Runtime, dispatcher: Dispatcher):  # noqa: ANN202  (a Starlette endpoint)
     """POST /api/figures with `Authorization: Bearer <token>` (from `/pm figure token`) and a JSON body
     `{"name": "fx.USDCNY", "value": 7.41}` or `{"figures": {"fx.USDCNY": 7.41, ...}}`. A wrong token is a
     401 and nothing is stored; alerts for crossed thresholds are sent after the answer, through the
@@ -145,21 +160,25 @@ def _figures(platforms: Platforms, engine: Engine, dispatcher: Dispatcher):  # n
         if len(body) > FIGURES_BODY_MAX:
             return JSONResponse({"ok": False, "error": "too_large"}, status_code=413)
         try:
-            raw = json.loads(body, parse_float=Decimal)
-        except ValueError:
+            raw = loads_object(body, parse_float=Decimal)
+        except NotJson:
             raw = None  # refused as a bad body, once the token is known to be good
 
         def push() -> Any:
-            with session_scope(engine) as db:
+            with session_scope(runtime.engine) as db:
                 return push_with_token(db, token, raw)
 
         try:
             result = await dispatcher.run(push)
         except BadFigure as err:
             return JSONResponse({"ok": False, "error": f"bad_{err.problem}", "figure": err.name}, status_code=400)
-        except (DBAPIError, PoolTimeout):
-            log.exception("figures push: database unavailable")
+        except (DBAPIError, PoolTimeout) as err:
+            if is_outage(err):
+                runtime.health.failed(err, "a figures push")
+            else:
+                log.exception("figures push: the database refused a statement")
             return JSONResponse({"ok": False, "error": "unavailable"}, status_code=503)
+        runtime.health.ok()
         if result is None:
             return _unauthorized()
         _workspace_id, pushed = result

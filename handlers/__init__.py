@@ -21,12 +21,12 @@ from handlers.scoring import ranking
 from handlers.standup import commands as standup
 from handlers.suppliers import commands as suppliers
 from handlers.workspace import commands as workspace
-from handlers.workspace import housekeeping, roles
+from handlers.workspace import housekeeping, roles, settings
 
 # Each feature, and the modules of its folder that list COMMANDS, ACTIONS, JOBS (and DIGEST_SECTIONS).
 FEATURES: dict[str, tuple[ModuleType, ...]] = {
     "requirements": (requirements, audit),
-    "workspace": (workspace, roles, housekeeping),
+    "workspace": (workspace, roles, settings, housekeeping),
     "scoring": (scoring, ranking),
     "approvals": (approvals, approval_forms),
     "risks": (risks,),

@@ -13,6 +13,7 @@ from models.experiments.result import ExperimentDaily, ExperimentTotal
 from models.markets.launch_check import LaunchCheck, MarketLaunch
 from models.markets.profile import MarketCheckItem, MarketProfile
 from models.processed_event import ProcessedEvent
+from models.request_claim import RequestClaim
 from models.requirements.requirement import Requirement, RequirementMarket
 from models.risks.indicator import Figure, FigureToken, RiskAlert, RiskWatch
 from models.risks.mitigation import RiskMitigation, RiskPlaybook
@@ -49,6 +50,7 @@ __all__ = [
     "Member",
     "MoneySetting",
     "ProcessedEvent",
+    "RequestClaim",
     "Requirement",
     "RequirementMarket",
     "RequirementScore",

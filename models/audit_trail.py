@@ -45,11 +45,14 @@ def page(
 
 
 def people_named(entries: Iterable[AuditEntry]) -> list[int | None]:
-    """Who acted, and whom an entry names (an approval transferred to someone)."""
+    """Who acted, and whom an entry names (an approval transferred to someone, an owner changed)."""
     ids: list[int | None] = []
     for entry in entries:
         ids.append(entry.actor_id)
         to = (entry.changes or {}).get("to")
         if entry.action == "transfer" and isinstance(to, int):
             ids.append(to)
+        owners = (entry.changes or {}).get("owner_id")
+        if entry.action == "edit" and isinstance(owners, list):
+            ids.extend(v for v in owners if isinstance(v, int))
     return ids

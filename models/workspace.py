@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, UniqueConstraint, bindparam, false
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, UniqueConstraint, bindparam, false
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, func, select
 
@@ -21,6 +21,8 @@ class Role(StrEnum):
     MEMBER = "member"
 
 
+ROLE_ORDER = (Role.ADMIN, Role.APPROVER, Role.MEMBER)
+DEFAULT_EDITORS = "admin,approver"  # who may change digest settings and FX rates unless an admin says otherwise
 DECIDING = frozenset({Role.ADMIN, Role.APPROVER})  # who may decide an approval that names nobody
 
 
@@ -33,10 +35,25 @@ class Workspace(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=120)
     default_lang: str = Field(default="en", max_length=8)
     default_tz: str = Field(default="UTC", max_length=64)
+    # The roles, comma-separated, that may change each channel's digest and the team's FX rates.
+    digest_editors: str = Field(
+        default=DEFAULT_EDITORS, sa_column=Column(String(48), nullable=False, server_default=DEFAULT_EDITORS)
+    )
+    fx_editors: str = Field(
+        default=DEFAULT_EDITORS, sa_column=Column(String(48), nullable=False, server_default=DEFAULT_EDITORS)
+    )
+    # Whether a requester may name any member to decide, not only those with the approver role.
+    adhoc_approvers: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # When the app was removed from this workspace (Slack's app_uninstalled / tokens_revoked): nothing
     # is posted there any more, its data is kept, and installing again clears it.
     uninstalled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def roles_in(value: str | None) -> tuple[Role, ...]:
+    """The roles a stored editors setting names, most senior first; admins are always among them."""
+    named = {part.strip() for part in (value or DEFAULT_EDITORS).split(",")}
+    return tuple(r for r in ROLE_ORDER if r == Role.ADMIN or r.value in named)
 
 
 class Member(SQLModel, table=True):

@@ -27,7 +27,9 @@ def proxied(database_url: str, engine, fake_slack):
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     app_engine = make_engine(through_proxy)
-    server = ServerThread(create_app(slack_settings(through_proxy, fake_slack), Runtime(app_engine, REGISTRY))).start()
+    runtime = Runtime(app_engine, REGISTRY)
+    server = ServerThread(create_app(slack_settings(through_proxy, fake_slack), runtime)).start()
+    server.runtime = runtime
     sender = SlackSender(server.url, fake_slack.base + "/response")
     yield proxy, sender, server
     sender.close()
@@ -53,3 +55,26 @@ def test_outage_is_reported_in_time_and_the_bot_recovers(proxied, caplog) -> Non
     proxy.up()
     assert "REQ-2 logged." in block_text(slack.command("add after").json())
     assert httpx.get(f"{server.url}/healthz").json() == {"ok": True, "database": "ok"}
+
+
+def test_an_outage_is_logged_once_when_it_starts_and_once_when_it_ends(proxied, caplog) -> None:
+    proxy, slack, server = proxied
+    assert "REQ-1 logged." in block_text(slack.command("add before").json())
+    assert server.runtime.background.wait_idle()  # the new member's profile is fetched and stored
+    caplog.clear()
+
+    proxy.down()
+    for n in range(6):
+        assert "temporarily unavailable" in block_text(slack.command(f"add during {n}").json())
+    assert httpx.get(f"{server.url}/healthz").status_code == 503
+    proxy.up()
+    assert "logged." in block_text(slack.command("add after").json())
+    assert "temporarily unavailable" not in block_text(slack.command("list").json())
+
+    ours = [r for r in caplog.records if r.name.startswith(("bot", "handlers", "models", "slack_bolt"))]
+    loud = [r.getMessage() for r in ours if r.levelno >= 30]
+    assert len(loud) == 2, loud
+    assert loud[0].startswith("database unavailable (") and "while serving slack" in loud[0]
+    assert loud[1].startswith("database available again after") and "7 requests were answered" in loud[1]
+    assert not [r for r in caplog.records if r.exc_info], "no tracebacks for an outage"
+    assert "add during" not in caplog.text  # nothing anyone typed

@@ -71,3 +71,22 @@ def test_a_plural_survives_every_front_ends_escaping() -> None:
     for renderer in (SlackRenderer(), LarkRenderer(), TextRenderer()):
         shown = renderer.t(Viewer("en"), message)
         assert shown.endswith(": 1 step.") and "{%" not in shown
+
+
+@pytest.mark.parametrize(
+    "key, params, one, many",
+    [
+        ("exp.slices_more", {"key": "EXP-4"}, "…and 1 smaller market:", "…and 2 smaller markets:"),
+        ("req.export.comment", {}, "1 requirement with its scores.", "2 requirements with their scores."),
+        ("risk.card.review_every", {"date": "2026-12-01"}, "every 1 day,", "every 2 days,"),
+        ("cost.more_lanes", {}, "1 more lane not shown", "2 more lanes not shown"),
+        ("exp.csv.imported", {"key": "EXP-1", "file": "a.csv"}, "1 row from a.csv (1 day, 1 market)", None),
+    ],
+)
+def test_counts_choose_their_words(key: str, params: dict, one: str, many: str | None) -> None:
+    catalog = Catalog.load()
+    count_name = re.findall(r"\{%\s*if (\w+) == 1", catalog.messages["en"][key])
+    assert count_name, key
+    assert one in catalog.t("en", key, **params, **{name: 1 for name in count_name})
+    if many:
+        assert many in catalog.t("en", key, **params, **{name: 2 for name in count_name})

@@ -1,17 +1,38 @@
 """A believable cross-border seller's backlog for `tradewind console --demo`.
 
-Seeded through the runtime, as a team would have typed it, so that the audit log is real.
+Seeded through the runtime, as a team would have typed it, so that the audit log is real. It lives in
+a workspace of its own, so it loads on any database whatever has been typed in the console before, and
+it appears whole or not at all: it is typed into a hidden workspace that takes the demo's name only
+once every line has been accepted.
 """
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot.console.repl import CONSOLE_CHANNEL, CONSOLE_TEAM, canonical
+from bot.console.repl import CONSOLE_CHANNEL, canonical
 from bot.db import session_scope
+from bot.render.text import TextRenderer
+from bot.render.viewer import Viewer
 from bot.runtime import Caller, Runtime
-from models.requirements.requirement import Requirement
+from handlers.core.reply import Reply, Text
 from models.workspace import Workspace
+
+DEMO_TEAM = "demo"
+DEMO_USER = "mei"  # the demo's PM and its admin; `/as @sam` acts as its approver
+
+
+@dataclass
+class DemoRefused(Exception):
+    """A line of the script was refused: the demo was not loaded (nothing of it is visible)."""
+
+    line: str
+    answer: str
+
 
 # (who types it, the command). A home-and-kitchen brand from Shenzhen selling on Amazon, Shopee,
 # TikTok Shop, Temu and its own Shopify store into the US, EU, UK, Japan and South-East Asia.
@@ -135,21 +156,39 @@ SCRIPT: tuple[tuple[str, str], ...] = (
 )
 
 
-def seed_demo(runtime: Runtime) -> bool:
-    """Fill the console workspace once; False when it already holds requirements."""
+def demo_loaded(runtime: Runtime) -> bool:
     with session_scope(runtime.engine) as db:
-        workspace = db.exec(
-            select(Workspace).where(Workspace.platform == "console", Workspace.external_id == CONSOLE_TEAM)
-        ).first()
-        if (
-            workspace is not None
-            and db.exec(select(Requirement.id).where(Requirement.workspace_id == workspace.id).limit(1)).first()
-        ):
-            return False
-    for user, line in SCRIPT:
-        caller = Caller("console", CONSOLE_TEAM, user, user_name=user, channel_ref=CONSOLE_CHANNEL)
+        query = select(Workspace.id).where(Workspace.platform == "console", Workspace.external_id == DEMO_TEAM)
+        return db.exec(query).first() is not None
+
+
+def seed_demo(runtime: Runtime, script: tuple[tuple[str, str], ...] = SCRIPT) -> bool:
+    """Load the demo workspace once; False when it is already there. Raises DemoRefused."""
+    if demo_loaded(runtime):
+        return False
+    staging = f"{DEMO_TEAM}-loading-{uuid.uuid4().hex[:12]}"
+    for user, line in script:
+        caller = Caller("console", staging, user, user_name=user, channel_ref=CONSOLE_CHANNEL)
         root, _, rest = line.lstrip("/").partition(" ")
         outcome = runtime.command(caller, root, canonical(rest))
-        if outcome.reply.kind == "usage":
-            raise RuntimeError(f"demo line refused: {line}")
+        if _refused(outcome.reply):
+            raise DemoRefused(line, TextRenderer().message(outcome.reply, Viewer("en", "UTC")))
+    try:
+        with session_scope(runtime.engine) as db:
+            workspace = db.exec(
+                select(Workspace).where(Workspace.platform == "console", Workspace.external_id == staging)
+            ).one()
+            workspace.external_id = DEMO_TEAM
+            workspace.name = "Tradewind demo"
+            db.add(workspace)
+    except IntegrityError:
+        return False  # another console loaded it at the same moment
+    runtime.forget_people()
     return True
+
+
+def _refused(reply: Reply) -> bool:
+    """Bad input, or the database or the code failed (those answer with a common message)."""
+    summary = reply.card.summary if reply.card else None
+    failed = isinstance(summary, Text) and summary.key in ("common.internal_error", "common.unavailable")
+    return reply.kind == "usage" or failed

@@ -1,7 +1,8 @@
 """The local console: the same commands as Slack and Lark, typed in a terminal, drawn as text.
 
 Buttons are shown as numbered choices ([1] Triage [2] Reject); typing the number presses it.
-Forms are asked field by field.
+Forms are asked field by field. `/as @sam` (the console only) switches who is typing, so that one
+person can rehearse a whole team: submit as the PM, approve as the approver.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ CONSOLE_TEAM = "console"
 CONSOLE_CHANNEL = "console"
 EXIT_WORDS = frozenset({"exit", "quit", ":q", "/exit", "/quit"})
 MENTION = re.compile(r"(?<![\w<@&])@([\w.\-]+)")
+ACT_AS = "as"  # `/as @sam`: who is typing from now on
+ACT_AS_NAME = re.compile(r"^@?([\w.\-]{1,64})$")
 PROMPT = "tradewind> "
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -33,12 +36,14 @@ class Console:
         runtime: Runtime,
         *,
         user: str,
+        team: str = CONSOLE_TEAM,
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         interactive: bool = False,
     ) -> None:
         self.runtime = runtime
         self.user = user
+        self.team = team
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.interactive = interactive
@@ -52,14 +57,14 @@ class Console:
     def caller(self) -> Caller:
         return Caller(
             platform="console",
-            team_ref=CONSOLE_TEAM,
+            team_ref=self.team,
             user_ref=self.user,
             user_name=self.user,
             channel_ref=CONSOLE_CHANNEL,
         )
 
     def run(self) -> None:
-        self.say("Tradewind console — /pm help lists the commands; numbers press buttons; exit quits.")
+        self.say(self.renderer.t(self.viewer, "console.welcome", user=self.user))
         while True:
             line = self.ask(PROMPT)
             if line is None or line.strip().lower() in EXIT_WORDS:
@@ -74,7 +79,19 @@ class Console:
             self.press(int(text))
             return
         root, _, rest = text.lstrip("/").partition(" ")
+        if text.startswith("/") and root.lower() == ACT_AS:
+            self.act_as(rest.strip())
+            return
         self.show(self.runtime.command(self.caller, root, canonical(rest)))
+
+    def act_as(self, who: str) -> None:
+        """Type as someone else of the same workspace from now on (their role, language and DMs)."""
+        found = ACT_AS_NAME.match(who)
+        if found is None:
+            self.say(self.renderer.t(self.viewer, "console.as_usage", user=self.user))
+            return
+        self.user = found.group(1)
+        self.say(self.renderer.t(self.viewer, "console.as_now", user=self.user))
 
     def press(self, number: int) -> None:
         if not 1 <= number <= len(self.buttons):

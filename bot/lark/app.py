@@ -4,7 +4,8 @@ Both the HTTP endpoint (bot/lark/http.py, after verification) and the long conne
 hand it the decoded payload. The database work is done inline and is the answer (a card callback is
 answered with a toast and the redrawn card, well inside Lark's 3 seconds); Open API calls, and files
 sent in reply to a tracked card (bot/lark/files.py), are dealt with after the answer on the process's
-after-answer pool. Each event_id is acted on once, however often Lark delivers it.
+after-answer pool. Each event_id is acted on once, however often Lark delivers it: a command's or a
+card callback's is claimed in the transaction of its work (models/request_claim.py).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from bot.lark import inputs
 from bot.lark.client import BotIdentity
 from bot.lark.effects import LarkEffects
 from bot.lark.files import FileUnavailable, LarkFiles, file_refs, tracked_target
+from bot.lark.gate import well_formed
 from bot.lark.notifier import LarkNotifier, make_notifier
 from bot.notify import Notifier, Posted
+from bot.outage import is_outage
 from bot.render.viewer import Viewer
 from bot.runtime import PLATFORM_LANG, Caller, Outcome, Runtime
 from bot.settings import Settings
@@ -41,6 +44,7 @@ from handlers.core.reply import (
 )
 from models import chat_message
 from models.processed_event import claim_event
+from models.request_claim import request_key
 
 log = logging.getLogger(__name__)
 
@@ -90,23 +94,25 @@ class LarkFrontEnd:
         """Act on one event or callback; returns the JSON answer ({} when there is nothing to say)."""
         header = payload.get("header") if isinstance(payload.get("header"), dict) else {}
         kind = header.get("event_type")
-        if kind not in (MESSAGE, CARD_ACTION):
+        if kind not in (MESSAGE, CARD_ACTION) or not well_formed(payload):
             return {}
-        event_id = header.get("event_id")
-        if event_id and not self._first_time(str(event_id)):
-            log.info("Lark event %s already handled; delivery ignored", event_id)
-            return {}
+        event_id = str(header.get("event_id") or "") or None
         if kind == MESSAGE:
-            self.on_message(payload)
+            self.on_message(payload, event_id)
             return {}
-        return self.on_card_action(payload)
+        return self.on_card_action(payload, event_id)
 
-    def on_message(self, payload: dict[str, Any]) -> None:
+    def on_message(self, payload: dict[str, Any], event_id: str | None = None) -> None:
+        """A command in a message. Lark delivers an event again when it thinks we missed it: the
+        event_id is claimed in the command's own transaction, so a redelivery does nothing."""
         event = payload.get("event") or {}
         message = event.get("message") or {}
         if (event.get("sender") or {}).get("sender_type") != "user":
             return  # the bot's own messages and other apps'
         if message.get("message_type") == "file":
+            if event_id and not self._first_time(event_id):
+                log.info("Lark event %s already handled; delivery ignored", event_id)
+                return
             self.runtime.background.submit(self._guarded, self._file_message, payload)
             return
         text = inputs.message_text(message)
@@ -119,7 +125,11 @@ class LarkFrontEnd:
             return  # a group message not meant for the bot
         root, rest = inputs.split_command(line)
         caller = inputs.message_caller(payload)
-        outcome = self.runtime.command(caller, root or "pm", rest)
+        once = request_key("event", event_id) if event_id else None
+        outcome = self.runtime.command(caller, root or "pm", rest, once=once)
+        if outcome.repeated:
+            log.info("Lark event %s already handled; delivery ignored", event_id)
+            return
         where = Where(
             workspace_id=_workspace(outcome),
             user_ref=caller.user_ref,
@@ -136,7 +146,9 @@ class LarkFrontEnd:
             effects.insert(0, PostToChannel(outcome.reply))
         self._submit(effects, outcome.viewer, where, caller)
 
-    def on_card_action(self, payload: dict[str, Any]) -> dict[str, Any]:
+    def on_card_action(self, payload: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+        """A click or a form sent from a card; a redelivered callback (its event_id, or else its
+        callback token and card) is answered "already done" and does nothing."""
         event = payload.get("event") or {}
         action = event.get("action") or {}
         context = event.get("context") or {}
@@ -146,7 +158,10 @@ class LarkFrontEnd:
             return _toast("info", self.renderer.t(viewer, "common.button_expired"))
         caller = inputs.card_caller(payload, channel_ref=value.channel_ref)
         form = inputs.form_values(action.get("form_value") or {}, value.dates) if value.form else None
-        outcome = self.runtime.action(caller, value.action, value.payload, form=form)
+        once = _card_once(event_id, event, context)
+        outcome = self.runtime.action(caller, value.action, value.payload, form=form, once=once)
+        if outcome.repeated:
+            return _toast("info", self.renderer.t(outcome.viewer, "common.already_done"))
         where = Where(workspace_id=_workspace(outcome), user_ref=caller.user_ref, channel_ref=caller.channel_ref)
         if value.form:
             return self._answer_form(outcome, value, where, caller, context.get("open_message_id"))
@@ -332,10 +347,14 @@ class LarkFrontEnd:
     def _first_time(self, event_id: str) -> bool:
         try:
             with session_scope(self.runtime.engine) as db:
-                return claim_event(db=db, platform="lark", event_id=event_id)
+                first = claim_event(db=db, platform="lark", event_id=event_id)
         except (DBAPIError, PoolTimeout) as err:
-            log.exception("could not record Lark event %s", event_id)
+            if not is_outage(err):
+                raise
+            self.runtime.health.failed(err, "a Lark event")  # Lark delivers it again later
             raise EventStoreDown(event_id) from err
+        self.runtime.health.ok()
+        return first
 
 
 def _take_post(effects: list[Effect], channel_ref: str | None) -> tuple[Reply | None, Track | None]:
@@ -345,6 +364,15 @@ def _take_post(effects: list[Effect], channel_ref: str | None) -> tuple[Reply | 
             del effects[i]
             return effect.reply, effect.track
     return None, None
+
+
+def _card_once(event_id: str | None, event: dict[str, Any], context: dict[str, Any]) -> str | None:
+    if event_id:
+        return request_key("event", event_id)
+    token = event.get("token")
+    if isinstance(token, str) and token:
+        return request_key("card", token, str(context.get("open_message_id")))
+    return None
 
 
 def _toast(kind: str, content: str) -> dict[str, Any]:

@@ -60,7 +60,9 @@ def file_refs(message: dict[str, Any]) -> list[FileRef]:
         return []
     try:
         content = json.loads(message.get("content") or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
+        return []
+    if not isinstance(content, dict):
         return []
     key, message_id = content.get("file_key"), message.get("message_id")
     if not isinstance(key, str) or not isinstance(message_id, str):

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 
 from bot.dispatch import Dispatcher
 from bot.lark.app import EventStoreDown, LarkFrontEnd
+from bot.lark.gate import well_formed
 from bot.lark.verification import LarkVerifier, Rejected
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,13 @@ class LarkEndpoint:
             log.warning("Lark request rejected (%s): %s", err.status, err.reason)
             return JSONResponse({"msg": err.reason}, status_code=err.status)
         if payload.get("type") == "url_verification":
-            return JSONResponse({"challenge": payload.get("challenge")})
+            challenge = payload.get("challenge")
+            if not isinstance(challenge, str):
+                return JSONResponse({"msg": "bad request"}, status_code=400)
+            return JSONResponse({"challenge": challenge})
+        if not well_formed(payload):
+            log.warning("Lark request refused: not the shape of the event it names")
+            return JSONResponse({"msg": "bad request"}, status_code=400)
         try:
             # As on Slack: a millisecond of database work on a dispatch thread, then the answer; Open
             # API calls happen afterwards on the effects pool.

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.render.lark import SUBMIT_PREFIX
 from bot.runtime import Caller
+from handlers.core.fields import drawn_payload
 
 MENTION_KEY = re.compile(r"@_user_\d+|@_all")
 NOT_IN_NAME = re.compile(r"[<>|]")
@@ -59,25 +60,37 @@ def message_text(message: dict[str, Any]) -> str | None:
     """The text of a text or rich-text (post) message; None for images, files, stickers..."""
     try:
         content = json.loads(message.get("content") or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(content, dict):
         return None
     kind = message.get("message_type")
     if kind == "text":
-        return str(content.get("text", ""))
+        return _string(content.get("text"))
     if kind == "post":
-        body = content.get("content") if "content" in content else next(iter(content.values()), {}).get("content")
+        body = content.get("content") if "content" in content else _first_language(content)
         lines = []
-        for paragraph in body or []:
+        for paragraph in body if isinstance(body, list) else ():
             parts = []
-            for element in paragraph:
-                tag = element.get("tag")
+            for element in paragraph if isinstance(paragraph, list) else ():
+                tag = element.get("tag") if isinstance(element, dict) else None
                 if tag in ("text", "a"):
-                    parts.append(str(element.get("text", "")))
+                    parts.append(_string(element.get("text")))
                 elif tag == "at":
-                    parts.append(str(element.get("user_id", "")))
+                    parts.append(_string(element.get("user_id")))
             lines.append("".join(parts))
         return "\n".join(lines)
     return None
+
+
+def _first_language(content: dict[str, Any]) -> Any:
+    """A post in one language ({"zh_cn": {"title": ..., "content": [...]}}): its paragraphs."""
+    first = next(iter(content.values()), None)
+    return first.get("content") if isinstance(first, dict) else None
+
+
+def _string(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def canonical(text: str, mentions: list[dict[str, Any]], *, bot_open_id: str | None) -> tuple[str, bool]:
@@ -116,19 +129,20 @@ def decode_value(value: Any) -> ButtonValue | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
-    if not isinstance(value, dict) or not isinstance(value.get("a"), str):
+    if not isinstance(value, dict) or not isinstance(value.get("a"), str) or not drawn_payload(value):
         return None
     payload = value.get("p") if isinstance(value.get("p"), dict) else {}
     labels = value.get("l") if isinstance(value.get("l"), dict) else {}
+    dates = value.get("d") if isinstance(value.get("d"), list) else []
     return ButtonValue(
         action=value["a"],
         payload=payload,
         form=bool(value.get("f")),
         channel_ref=value.get("c") if isinstance(value.get("c"), str) else None,
-        dates=tuple(str(d) for d in value.get("d") or ()),
-        labels={str(k): str(v) for k, v in labels.items()},
+        dates=tuple(d for d in dates if isinstance(d, str)),
+        labels={str(k): v for k, v in labels.items() if isinstance(v, str)},
     )
 
 
@@ -156,8 +170,17 @@ def form_values(form_value: dict[str, Any], dates: tuple[str, ...]) -> dict[str,
     for name, value in form_value.items():
         if name in dates and isinstance(value, str) and (match := DATE_PICKED.fullmatch(value.strip())):
             value = match.group(1)
-        values[name] = value
+        values[name] = _form_value(value)
     return values
+
+
+def _form_value(value: Any) -> Any:
+    """Text, or a multi-select's list of texts, as Lark sends them; any other value counts as none."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return None
 
 
 def _tenant(payload: dict[str, Any], fallback: Any) -> str:

@@ -38,8 +38,9 @@ class Drawer:
         return text
 
     def own(self, template: str) -> str:
-        """A catalogue message's own text (its markup is ours; anything else is made inert)."""
-        return template
+        """A catalogue message's own text (its markup is ours; anything else is made inert). Plain text
+        has no code spans: the catalogue's `backticks` are dropped, keeping what they enclose."""
+        return template.replace("`", "")
 
     def mention(self, who: Mention) -> str:
         return f"@{who.name or who.ref}"

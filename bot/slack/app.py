@@ -14,11 +14,11 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.db import session_scope
+from bot.outage import is_outage
 from bot.render.slack import SlackRenderer
 from bot.render.viewer import Viewer
 from bot.runtime import Caller, Outcome, Runtime
@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 __all__ = ["SlackFrontEnd", "build_app", "make_client"]
 
 
+def bolt_logger() -> logging.Logger:
+    """Bolt's own logger, for errors only: below that it logs whole request bodies (a rejected
+    request's with its signature; an unhandled one's fields)."""
+    logger = logging.getLogger("slack_bolt")
+    logger.setLevel(logging.ERROR)
+    return logger
+
+
 def build_app(settings: Settings, runtime: Runtime, *, tokens: SlackTokens | None = None) -> App:
     """One bot token (SLACK_BOT_TOKEN), or, with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, Bolt's OAuth flow
     and installation store: every request is authorized with its own team's token."""
@@ -49,16 +57,18 @@ def build_app(settings: Settings, runtime: Runtime, *, tokens: SlackTokens | Non
             process_before_response=True,
             oauth_settings=oauth_settings(settings, tokens, runtime.engine),
             authorize=authorize(settings, tokens),
+            logger=bolt_logger(),
         )
     else:
         app = App(
             client=make_client(settings),
             signing_secret=settings.slack_signing_secret,
             process_before_response=True,
+            logger=bolt_logger(),
         )
     effects = SlackEffects(tokens, SlackRenderer(), runtime.engine, runtime.forget_people, runtime.background)
     front = SlackFrontEnd(runtime, effects, SlackFiles(tokens.token, settings.slack_api_url))
-    app.middleware(_dedupe_events(runtime.engine))
+    app.middleware(_dedupe_events(runtime))
     app.command(re.compile(r"^/.+"))(front.on_command)
     app.action(re.compile(r".+"))(front.on_action)
     app.view(re.compile(r".+"))(front.on_view_submission)
@@ -80,7 +90,8 @@ class SlackFrontEnd:
 
     def on_command(self, ack: Ack, body: dict[str, Any]) -> None:
         caller = inputs.command_caller(body)
-        outcome = self.runtime.command(caller, body["command"], body.get("text", ""))
+        once = inputs.command_once(body)
+        outcome = self.runtime.command(caller, body["command"], body.get("text", ""), once=once)
         reply = outcome.reply
         where = SlackWhere(
             workspace_id=outcome.actor.workspace_id if outcome.actor else None,
@@ -115,7 +126,7 @@ class SlackFrontEnd:
             self.effects.respond(Reply.message("common.button_expired"), Viewer(self.runtime.default_lang), where)
             return
         name, payload = decoded
-        outcome = self.runtime.action(caller, name, payload)
+        outcome = self.runtime.action(caller, name, payload, once=inputs.click_once(body, action))
         if not _from_home(body):
             self._answer(outcome, replace(where, workspace_id=_workspace(outcome)), caller)
             return
@@ -133,8 +144,12 @@ class SlackFrontEnd:
         metadata = inputs.form_metadata(view)
         caller = inputs.interaction_caller(body, channel_ref=metadata.get("c"))
         payload = metadata.get("p") if isinstance(metadata.get("p"), dict) else {}
-        outcome = self.runtime.action(caller, view["callback_id"], payload, form=inputs.form_values(view))
+        once = inputs.submission_once(body, view)
+        outcome = self.runtime.action(caller, view["callback_id"], payload, form=inputs.form_values(view), once=once)
         reply = outcome.reply
+        if outcome.repeated:
+            ack()  # the modal closes; its result was posted when it was first submitted
+            return
         if reply.form_errors:
             errors = {name: self.renderer.t(outcome.viewer, text) for name, text in reply.form_errors.items()}
             ack(response_action="errors", errors=errors)
@@ -146,7 +161,9 @@ class SlackFrontEnd:
             user_ref=caller.user_ref,
             channel_ref=caller.channel_ref,
         )
-        if reply.kind != "silent":
+        if reply.kind != "silent" and reply.visibility is Visibility.EPHEMERAL:
+            self.effects.respond(reply, outcome.viewer, where)  # a confirmation only the submitter sees
+        elif reply.kind != "silent":
             reply.effects.insert(0, _as_post(reply))
         self._submit(reply.effects, outcome.viewer, where, caller)
         if metadata.get("h"):  # a form opened from the Home tab: show the tab as it is now
@@ -215,7 +232,9 @@ class SlackFrontEnd:
         self._run_typed(body, event, thread_ts=None)
 
     def _run_typed(self, body: dict[str, Any], event: dict[str, Any], *, thread_ts: str | None) -> None:
-        root, rest = inputs.split_command_text(event.get("text", ""))
+        if not event.get("user"):
+            return  # said by nobody we could answer as (a bot, a system message)
+        root, rest = inputs.split_command_text(event.get("text") or "")
         caller = inputs.event_caller(body)
         outcome = self.runtime.command(caller, root or "pm", rest)
         where = SlackWhere(
@@ -333,7 +352,7 @@ def _workspace(outcome: Outcome) -> int | None:
     return outcome.actor.workspace_id if outcome.actor else None
 
 
-def _dedupe_events(engine: Engine) -> Callable[..., Any]:
+def _dedupe_events(runtime: Runtime) -> Callable[..., Any]:
     """Slack retries an event it thinks we missed; act on each event_id once."""
 
     def middleware(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
@@ -341,11 +360,14 @@ def _dedupe_events(engine: Engine) -> Callable[..., Any]:
         if not event_id:
             return next()
         try:
-            with session_scope(engine) as db:
+            with session_scope(runtime.engine) as db:
                 first = claim_event(db=db, platform="slack", event_id=str(event_id))
-        except (DBAPIError, PoolTimeout):
-            log.exception("could not record event %s; asking Slack to retry later", event_id)
+        except (DBAPIError, PoolTimeout) as err:
+            if not is_outage(err):
+                raise
+            runtime.health.failed(err, "a Slack event")  # Slack delivers it again later
             return BoltResponse(status=503, body="")
+        runtime.health.ok()
         if not first:
             log.info("event %s already handled; retry ignored", event_id)
             return BoltResponse(status=200, body="")

@@ -8,6 +8,8 @@ from typing import Any
 
 from bot.runtime import Caller
 from bot.slack.files import file_ref
+from handlers.core.fields import drawn_payload
+from models.request_claim import request_key
 
 BOT_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
 
@@ -47,45 +49,87 @@ def split_command_text(text: str) -> tuple[str, str]:
     return head.lstrip("/"), rest
 
 
+def command_once(body: dict[str, Any]) -> str | None:
+    """What names one slash command: Slack's trigger_id is new for every command typed."""
+    trigger = body.get("trigger_id")
+    return request_key("command", trigger) if isinstance(trigger, str) and trigger else None
+
+
+def click_once(body: dict[str, Any], action: dict[str, Any]) -> str | None:
+    """What names one click: the action's time stamp, which button, who, and on which message or view."""
+    stamp = action.get("action_ts")
+    if not isinstance(stamp, str) or not stamp:
+        return None
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    where = container.get("message_ts") or container.get("view_id") or ""
+    return request_key("click", stamp, str(action.get("action_id")), str(user.get("id")), str(where))
+
+
+def submission_once(body: dict[str, Any], view: dict[str, Any]) -> str | None:
+    """What names one modal submission: the view, its version (hash), the submission's trigger and the
+    values sent, so that a corrected form sent again after errors is a new submission."""
+    view_id = view.get("id")
+    if not isinstance(view_id, str) or not view_id:
+        return None
+    state = view.get("state") if isinstance(view.get("state"), dict) else {}
+    values = json.dumps(state.get("values"), sort_keys=True, default=str)
+    return request_key("view", view_id, str(view.get("hash")), str(body.get("trigger_id")), values)
+
+
 def form_values(view: dict[str, Any]) -> dict[str, Any]:
     """Slack's nested view.state.values as {field name: value}, the way handlers read forms."""
     values: dict[str, Any] = {}
     for block_id, actions in (view.get("state") or {}).get("values", {}).items():
         for element in actions.values():
-            values[block_id] = _element_value(element)
+            values[block_id] = _element_value(element)  # bot/slack/gate.py checked that these are objects
     return values
 
 
 def form_metadata(view: dict[str, Any]) -> dict[str, Any]:
     try:
         decoded = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
-    return decoded if isinstance(decoded, dict) else {}
+    return decoded if isinstance(decoded, dict) and drawn_payload(decoded) else {}
 
 
 def _element_value(element: dict[str, Any]) -> Any:
+    """What one input element holds, as the text (or list of texts) Slack gives for it; a value of
+    another type, which Slack never sends, counts as no value."""
     kind = element.get("type")
     if kind == "datepicker":
-        return element.get("selected_date")
+        return _text(element.get("selected_date"))
     if kind == "static_select":
-        return (element.get("selected_option") or {}).get("value")
+        return _option(element.get("selected_option"))
     if kind == "multi_static_select":
-        return [o["value"] for o in element.get("selected_options") or []]
+        options = element.get("selected_options")
+        picked = [_option(o) for o in options] if isinstance(options, list) else []
+        return [value for value in picked if value is not None]
     if kind in ("users_select",):
-        return element.get("selected_user")
+        return _text(element.get("selected_user"))
     if kind == "file_input":
-        return [ref for ref in (file_ref(f) for f in element.get("files") or []) if ref is not None]
-    return element.get("value")
+        files = element.get("files")
+        found = (file_ref(f) for f in files if isinstance(f, dict)) if isinstance(files, list) else ()
+        return [ref for ref in found if ref is not None]
+    return _text(element.get("value"))
+
+
+def _option(option: Any) -> str | None:
+    return _text(option.get("value")) if isinstance(option, dict) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def decode_button(value: Any) -> tuple[str, dict[str, Any]] | None:
     """A button's value as (action, payload); None for one the bot did not draw."""
     try:
         decoded = json.loads(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return None
-    if not isinstance(decoded, dict) or not isinstance(decoded.get("a"), str):
+    if not isinstance(decoded, dict) or not isinstance(decoded.get("a"), str) or not drawn_payload(decoded):
         return None
     payload = decoded.get("p")
     return decoded["a"], payload if isinstance(payload, dict) else {}

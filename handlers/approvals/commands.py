@@ -2,8 +2,10 @@
 
 Who may decide: in 或签 (mode=any, the default) any approver named on the card, or any workspace
 approver or admin; in 会签 (mode=all) each named approver, all of whom must approve. Nobody decides
-their own request. A click re-reads the approval; the decision itself is taken under the approval's
-row lock (models/approvals/approval.py), so racing clicks record exactly one decision.
+their own request. Only people with the approver (or admin) role may be named, unless the workspace
+allows ad-hoc approvers (`/pm settings adhoc_approvers=on`). A click re-reads the approval; the
+decision itself is taken under the approval's row lock (models/approvals/approval.py), so racing
+clicks record exactly one decision.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from sqlmodel import Session
 
 from handlers.approvals import cards as view
 from handlers.approvals import digest as approval_digest
+from handlers.core import fields
 from handlers.core.args import normalise_word, parse_mention
 from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
 from handlers.core.reply import (
@@ -24,7 +27,7 @@ from handlers.core.reply import (
     UpdateTracked,
     UsageError,
 )
-from handlers.core.roles import can_decide
+from handlers.core.roles import can_decide, may_be_named_approver
 from handlers.requirements.input import find, status_text
 from models.approvals import approval as approval_model
 from models.approvals import queries as approval_queries
@@ -69,6 +72,8 @@ def submit(cmd: CommandInput, db: Session) -> Reply:
         assert member.id is not None
         if member.id == actor.member_id:
             raise UsageError("approval.self_named", usage)
+        if not may_be_named_approver(db, actor, member.role):
+            raise UsageError("approval.not_an_approver", usage, who=mention.name or mention.user_ref)
         if member.id not in approvers:
             approvers.append(member.id)
     if len(approvers) > APPROVERS_MAX:
@@ -245,8 +250,7 @@ def requirement_of(db: Session, actor: Actor, loaded: Loaded) -> req_model.Requi
 
 
 def _approval_id(action: ActionInput) -> int:
-    value = action.payload.get("id")
-    return value if isinstance(value, int) else 0
+    return fields.row_id(action.payload.get("id")) or 0
 
 
 def _mode(value: str, usage: str) -> Mode:

@@ -12,6 +12,7 @@ from handlers.approvals.commands import clicked, decide, load, requirement_of, t
 from handlers.core.args import parse_mention
 from handlers.core.command import ActionInput, ActionSpec
 from handlers.core.reply import DirectMessage, Form, FormField, OpenForm, Reply, Text, Track, UpdateTracked
+from handlers.core.roles import may_be_named_approver
 from models.approvals import approval as approval_model
 from models.approvals.approval import REASON_MAX, Vote
 from models.workspace import ensure_member
@@ -81,6 +82,8 @@ def on_transfer_form(action: ActionInput, db: Session) -> Reply:
         return Reply("silent", form_errors={"to": Text("approval.transfer_requester")})
     if target.id == actor.member_id or target.id in checked.named:
         return Reply("silent", form_errors={"to": Text("approval.transfer_already")})
+    if not may_be_named_approver(db, actor, target.role):
+        return Reply("silent", form_errors={"to": Text("approval.transfer_not_approver")})
     loaded = take(action, db)
     if isinstance(loaded, Reply):
         return loaded

@@ -29,6 +29,9 @@ class ConversionChart:
     alpha: float
     title: str
     heading: Text
+    needed: tuple[int, ...] = ()  # planned users per arm: the day they are reached is marked
+    method: str = "sequential"  # the interval drawn on the difference is the one the verdict uses
+    weights: tuple[float, ...] = ()
 
 
 Chart = RiskHeatMap | ConversionChart

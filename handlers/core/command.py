@@ -10,9 +10,12 @@ from typing import Any
 from sqlmodel import Session
 
 from handlers.core.args import Args, ParseError, known_key, normalise_word, parse
-from handlers.core.reply import Attachment, Reply, Text, UsageError
+from handlers.core.card import Code
+from handlers.core.reply import Attachment, Reply, UsageError
 
 UMBRELLA = "pm"
+UNKNOWN = frozenset({"args.unknown_command", "args.unknown_subcommand"})
+NEAR_CUTOFF = 0.75  # difflib ratio of the differing words: `lst` → `list` 0.86, `nope` → `lane` 0.5
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class Registry:
     def resolve(self, root: str, text: str) -> Resolved:
         """Find the command for `/root text`; `/pm <root> ...` works like `/<root> ...`."""
         root = normalise_word(root.lstrip("/"))
+        if not root:
+            raise UsageError("args.no_command", None, example=Code("/req list"), help=Code("/pm help"))
         head = text.strip().split(maxsplit=1)
         if root == UMBRELLA and head and normalise_word(head[0]) in self.roots and normalise_word(head[0]) != root:
             root, text = normalise_word(head[0]), head[1] if len(head) > 1 else ""
@@ -138,13 +143,40 @@ class Registry:
                     raise UsageError(err.key, spec.usage, **err.params) from err
                 spec.check_keys(args)
                 return Resolved(spec, args, rest)
-        raise UsageError("args.unknown_command", f"{root}.usage", command=f"/{root}")
+        raise UsageError("args.unknown_command", None, command=Code(f"/{root}"))
+
+    def near(self, root: str, text: str) -> str | None:
+        """The command someone most likely meant by `/root text` (`/pm reqq list` → `req list`), or None.
+
+        Words are compared after the ones that match exactly: `cost nope` is not near `cost lane`."""
+        words = [normalise_word(w) for w in [root.lstrip("/"), *text.split()] if w]
+        typed = [words]
+        if words and words[0] == UMBRELLA:
+            typed.append(words[1:])
+        best: tuple[float, int, str] | None = None
+        for spec in self.commands:
+            for slug in (spec.slug, *spec.aliases):
+                wanted = slug.split()
+                for form in typed:
+                    attempt = form[: len(wanted)]
+                    if len(attempt) < len(wanted) or attempt == wanted:
+                        continue  # too short, or what was typed: no suggestion
+                    same = next(i for i, (a, b) in enumerate(zip(attempt, wanted, strict=True)) if a != b)
+                    ratio = difflib.SequenceMatcher(None, " ".join(attempt[same:]), " ".join(wanted[same:])).ratio()
+                    if ratio >= NEAR_CUTOFF and (best is None or (ratio, len(wanted)) > best[:2]):
+                        best = (ratio, len(wanted), spec.slug)
+        return best[2] if best else None
+
+    def did_you_mean(self, err: UsageError, root: str, text: str) -> UsageError:
+        """An unknown command's refusal, with the nearest real command when there is one."""
+        near = self.near(root, text)
+        typed = " ".join(w for w in [root.lstrip("/"), *text.split()[:2]] if w)[:40]
+        if near is None:
+            return UsageError("args.unknown_typed", err.usage, typed=Code(f"/{typed}"), help=Code("/pm help"))
+        return UsageError("args.unknown_near", None, typed=Code(f"/{typed}"), near=Code(f"/{near}"))
 
     def action(self, name: str) -> ActionSpec | None:
         return self.actions.get(name)
-
-    def help_lines(self) -> list[Text]:
-        return [Text(spec.summary) for spec in sorted(self.commands, key=lambda s: s.slug) if spec.summary]
 
 
 def _drop_words(text: str, count: int) -> str:

@@ -13,7 +13,7 @@ from handlers.core import money as parse
 from handlers.core.args import normalise_word
 from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.reply import FieldError, Reply, Text, UsageError
-from handlers.core.roles import is_admin
+from handlers.core.roles import Guarded, is_admin, require_editor
 from handlers.costs.cards import fx_card
 from models.costs import fx as fx_model
 from models.costs import queries as cost_queries
@@ -35,6 +35,7 @@ def fx(cmd: CommandInput, db: Session) -> Reply:
     if words[0] in HOME_WORDS:
         return _home(cmd, db, cmd.args.words[1:])
     base, quote, value = _pair_and_rate(words, cmd.args.words)
+    require_editor(db, cmd.actor, Guarded.FX, "fx.not_allowed")
     today = fields.local_today(cmd.actor.tz)
     as_of = _as_of(cmd.args.options.get("date"), today)
     previous = fx_model.rate_book(db=db, workspace_id=cmd.actor.workspace_id).direct.get((base, quote))

@@ -12,6 +12,7 @@ from handlers.core import fields
 from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.digest import DigestScope
 from handlers.core.reply import FieldError, PostToChannel, Reply, Text, Track, UsageError
+from handlers.core.roles import Guarded, require_editor
 from handlers.core.views import help_reply
 from handlers.digest import cards
 from handlers.digest import input as parse
@@ -198,6 +199,7 @@ def _change(settings: DigestChannel, **values: Any) -> dict[str, list[Any]]:
 def _save(cmd: CommandInput, db: Session, settings: DigestChannel, changes: dict[str, list[Any]]) -> None:
     if not changes:
         return
+    require_editor(db, cmd.actor, Guarded.DIGEST, "digest.not_allowed")  # rolls back all the command did
     digest_model.save_channel(db=db, settings=settings, by=cmd.actor.member_id)
     audit.record(
         db=db,

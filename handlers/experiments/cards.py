@@ -63,7 +63,7 @@ def card(
     return Reply(
         "exp_card",
         card=experiment_card(seen, notices=notices),
-        buttons=decision_buttons(seen.item, seen.readout) if not seen.market else [],
+        buttons=decision_buttons(seen.item, seen.readout, ship=not seen.ship_blocked) if not seen.market else [],
         visibility=visibility,
         replace_original=replace_original,
     )
@@ -79,7 +79,7 @@ def experiment_card(seen: Reading, *, notices: list[Text] | None = None) -> Card
     if seen.requirement:
         about.append(seen.requirement)
     about.append([Text("exp.label.requester"), " ", _who(seen, item.requester_id)])
-    results_shown = lines.result_lines(readout)
+    results_shown = lines.result_lines(readout, alpha=item.alpha)
     source = lines.source_line(seen.counts)
     parts: list[Any] = [
         Note((joined(about),)),
@@ -89,10 +89,22 @@ def experiment_card(seen: Reading, *, notices: list[Text] | None = None) -> Card
     if results_shown:
         title: Line = [Text("exp.label.results"), " · ", source] if source else Text("exp.label.results")
         parts.append(Rows(tuple(Row(line) for line in results_shown), title=title))
-    parts.append(Section((lines.verdict_text(item, readout, market=market),), mark="verdict"))
+    guards = lines.guard_lines(seen.guards)
+    if guards:  # before the headline: a win with a breached guardrail is not "ship"
+        parts.append(Rows(tuple(Row(line) for line in guards), title=Text("exp.label.guardrails")))
+    verdict = lines.verdict_text(item, readout, market=market)
+    if seen.ship_blocked:
+        verdict = Text("exp.verdict.win_guarded", {"verdict": verdict})
+    parts.append(Section((verdict,), mark="verdict"))
     if not results_shown and not market:
-        example = " ".join(f"{arm}=10000/{c}" for arm, c in zip(item.arms, EXAMPLE_CONVERSIONS, strict=False))
-        parts.append(Note((Text("exp.no_results", {"key": item.key, "example": example}),)))
+        if item.kind == "mean":
+            example = " ".join(
+                f"{arm}=10000/{26_000 + 500 * i}/{1_985_000 + 40_000 * i}" for i, arm in enumerate(item.arms)
+            )
+            parts.append(Note((Text("exp.no_results_mean", {"key": item.key, "example": example}),)))
+        else:
+            example = " ".join(f"{arm}=10000/{c}" for arm, c in zip(item.arms, EXAMPLE_CONVERSIONS, strict=False))
+            parts.append(Note((Text("exp.no_results", {"key": item.key, "example": example}),)))
     notes = lines.notes(item, readout, seen.counts, market)
     if notes:
         parts.append(Note(tuple(notes)))
@@ -101,7 +113,16 @@ def experiment_card(seen: Reading, *, notices: list[Text] | None = None) -> Card
         parts.append(Rows(tuple(Row(line) for line in slices), title=Text("exp.label.slices")))
         hidden = len(seen.counts.markets()) - lines.SLICES_SHOWN
         more = Text("exp.slices_more", {"n": hidden, "key": item.key}) if hidden > 0 else None
-        parts.append(Note(tuple(x for x in (Text("exp.slice.caution"), more) if x is not None)))
+        shown = min(len(seen.counts.markets()), lines.SLICES_SHOWN)
+        tests = shown * (len(item.arms) - 1)
+        across = {
+            "markets": shown,
+            "arms": len(item.arms) - 1,
+            "tests": tests,
+            "alpha": lines.short(item.alpha / tests),
+        }
+        caution = Text("exp.slice.caution", across)
+        parts.append(Note(tuple(x for x in (caution, more) if x is not None)))
     decision = lines.decision_text(item)
     if decision:
         parts.append(Note(([decision, " · ", Text("exp.label.decided_by"), " ", _who(seen, item.decided_by)],)))
@@ -138,16 +159,21 @@ def chart_effect(db: Session, seen: Reading) -> list[UploadFile]:
     version = (item.workspace_id, item.id, item.data_version, seen.market or "")
     suffix = f"-{seen.market}" if seen.market else ""
     series = tuple(results.daily_series(db=db, experiment_id=item.id, market=seen.market))
-    caption = {"key": item.key + suffix, "level": lines.pct(1 - item.alpha, 0)}
+    needed = () if seen.market else tuple(item.needed)  # a slice's sample is no plan: nothing is marked
+    caption = {"key": item.key + suffix, "level": lines.pct(1 - item.alpha, 0),
+               "kind": Text(f"exp.line.kind.{item.method}")}  # fmt: skip
     heading = Text("exp.chart.heading", caption)
-    content = ConversionChart(version, series, tuple(item.arms), item.alpha, f"{item.key}{suffix}", heading)
+    content = ConversionChart(version, series, tuple(item.arms), item.alpha, f"{item.key}{suffix}", heading, needed,
+                              item.method, tuple(item.split))  # fmt: skip
     return [UploadFile(filename=f"{item.key}{suffix}.png", content=content, title=Text("exp.chart.title", caption))]
 
 
-def decision_buttons(item: Experiment, readout: Readout) -> list[Button]:
+def decision_buttons(item: Experiment, readout: Readout, *, ship: bool = True) -> list[Button]:
     if item.decision is not None or item.status == ExpStatus.SHIPPED or not readout.decidable:
         return []
     choices = [Decision.STOP] if readout.verdict is Verdict.SRM else [Decision.SHIP, Decision.STOP, Decision.EXTEND]
+    if not ship:
+        choices = [d for d in choices if d is not Decision.SHIP]
     payload = {"id": item.id, "v": item.data_version, "x": item.extensions}
     styles = {Decision.SHIP: "primary", Decision.STOP: "danger"}
     return [
@@ -156,24 +182,42 @@ def decision_buttons(item: Experiment, readout: Readout) -> list[Button]:
     ]
 
 
-def list_page(found: ListPage, *, page: int, filters: dict[str, Any], replace_original: bool = False) -> Reply:
+def list_page(
+    found: ListPage,
+    *,
+    page: int,
+    filters: dict[str, Any],
+    readouts: dict[int | None, Readout] | None = None,
+    replace_original: bool = False,
+) -> Reply:
     buttons = page_buttons(PAGE_ACTION, page, found.more, f=filters)
-    return Reply("exp_list", card=list_card(found, page), buttons=buttons, replace_original=replace_original)
+    card = list_card(found, page, readouts or {})
+    return Reply("exp_list", card=card, buttons=buttons, replace_original=replace_original)
 
 
-def list_card(found: ListPage, page: int) -> Card:
-    """A page of experiments, newest first: each with its state, metric, markets and planned sample."""
+def list_card(found: ListPage, page: int, readouts: dict[int | None, Readout] | None = None) -> Card:
+    """A page of experiments, newest first: each with its state, what its data says now (when it has
+    started), metric, markets and planned sample."""
     title = Text("exp.list_title")
     if not found.items:
         return Card(summary=title, header=Header(title), parts=(Section((Text("exp.list_empty"),)),))
     first = (page - 1) * PAGE_SIZE + 1
     total = f"{found.total}+" if found.capped else found.total
     counted = Text("common.page", {"first": first, "last": first + len(found.items) - 1, "total": total})
+    readouts = readouts or {}
     rows = tuple(
-        Row([Strong(e.key), " ", e.name], [Text(f"exp.state.{e.status}"), " · ", _list_line(e)]) for e in found.items
+        Row([Strong(e.key), " ", e.name], [*_state(e, readouts.get(e.id)), " · ", _list_line(e)]) for e in found.items
     )
     scope: list[Inline] = [counted, " · ", Text("exp.list_newest")]
     return Card(summary=[title, " · ", counted], header=Header(title), parts=(Note((scope,)), Rows(rows)))
+
+
+def _state(e: Experiment, readout: Readout | None) -> list[Inline]:
+    """`running, variant ahead`: the state, and the verdict of its data while nobody has decided."""
+    state: list[Inline] = [Text(f"exp.state.{e.status}")]
+    if readout is not None and e.decision is None:
+        state += [" · ", Text(f"exp.list.verdict.{readout.verdict.value}", {"arm": readout.lead or ""})]
+    return state
 
 
 def _list_line(e: Experiment) -> Text:

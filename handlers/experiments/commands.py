@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlmodel import Session
@@ -23,8 +24,9 @@ from handlers.experiments import cards as view_of
 from handlers.experiments import decisions as experiment_decisions
 from handlers.experiments import digest as experiment_digest
 from handlers.experiments import results as experiment_results
-from handlers.experiments.input import PLAN_KEYS, find, invalid, plan_values, status_from_word
+from handlers.experiments.input import PLAN_KEYS, find, invalid, mde, plan_values, status_from_word
 from models.experiments import experiment as exp_model
+from models.experiments import guardrails, means, sequential
 from models.experiments import stats as ab_stats
 from models.experiments.experiment import Experiment, ExpStatus
 from models.experiments.stats import StatsError
@@ -56,13 +58,18 @@ def add(cmd: CommandInput, db: Session) -> Reply:
     except InvalidFields as err:
         raise invalid(err, "exp.add.usage") from err
     try:
-        planned = ab_stats.plan(
-            baseline=values["baseline"],
-            mde=values["mde"],
-            relative=values["mde_relative"],
-            alpha=values["alpha"],
-            power=values["power"],
-            weights=values["split"],
+        planned = (
+            _plan(values)
+            if values["kind"] == "mean"
+            else ab_stats.plan(
+                baseline=values["baseline"],
+                mde=-values["mde"] if values["direction"] == "lower" else values["mde"],  # a fall is the change sought
+                relative=values["mde_relative"],
+                alpha=values["alpha"],
+                power=values["power"],
+                weights=values["split"],
+                sequential=values["method"] == "sequential",
+            )
         )
     except StatsError as err:
         raise UsageError("exp.add.impossible", "exp.add.usage") from err
@@ -76,6 +83,47 @@ def add(cmd: CommandInput, db: Session) -> Reply:
         view_of.reading(db, item), notice=Text("exp.added", {"key": item.key}), visibility=Visibility.CHANNEL
     )
     return Reply("silent", effects=[PostToChannel(posted, track=view_of.track(item))])
+
+
+def _plan(values: dict[str, Any]) -> ab_stats.Plan:
+    """Users per arm for a mean metric, from its baseline mean and SD."""
+    sign = -1.0 if values["direction"] == "lower" else 1.0
+    delta = values["mde"] * (values["baseline"] if values["mde_relative"] else 1.0)
+    weights = values["split"]
+    comparisons = len(weights) - 1
+    each = values["alpha"] / comparisons
+    sd = values["baseline_sd"]
+    whole = sum(weights)
+    traffic = 0.0
+    for weight in weights[1:]:
+        ratio = weight / weights[0]
+        if values["method"] == "sequential":
+            control_n = sequential.sample_size(delta, sd * sd, sd * sd, alpha=each, target_power=values["power"],
+                                               ratio=ratio)  # fmt: skip
+        else:
+            control_n = means.sample_size(sd, delta, alpha=each, power=values["power"], ratio=ratio)
+        traffic = max(traffic, control_n * whole / weights[0])
+    needed = tuple(math.ceil(traffic * w / whole - 1e-9) for w in weights)
+    return ab_stats.Plan(needed, sum(needed), comparisons, each, values["baseline"] + sign * delta)
+
+
+def guard(cmd: CommandInput, db: Session) -> Reply:
+    """`/exp guard EXP-4 refund_rate max=0.5pp`: a rate that must not rise by more than the limit."""
+    usage = "exp.guard.usage"
+    if len(cmd.args.words) != 2 or "max" not in cmd.args.options:
+        raise UsageError("exp.guard.need", usage)
+    item = find(db, cmd.actor, cmd.args.words[0], usage)
+    if item.decision is not None:
+        raise UsageError("exp.decided_already", usage, key=item.key)
+    metric = _field(lambda: fields.text("metric", cmd.args.words[1], max_length=guardrails.NAME_MAX, required=True),
+                    usage)  # fmt: skip
+    names = [g["metric"] for g in item.guardrails]
+    if metric not in names and len(names) >= guardrails.MAX_GUARDRAILS:
+        raise UsageError("exp.guard.too_many", usage, max=guardrails.MAX_GUARDRAILS)
+    limit, _ = _field(lambda: mde(cmd.args.options["max"], "absolute"), usage)
+    exp_model.set_guardrail(db, item, cmd.actor.member_id, metric, limit)
+    notice = Text("exp.guard.set", {"key": item.key, "metric": metric, "limit": f"{limit * 100:.2f}"})
+    return view_of.changed(db, item, [notice])
 
 
 def start(cmd: CommandInput, db: Session) -> Reply:
@@ -142,7 +190,11 @@ def help_(cmd: CommandInput, db: Session) -> Reply:
 
 def on_page(action: ActionInput, db: Session) -> Reply:
     raw = action.payload.get("f")
-    filters = {k: v for k, v in (raw or {}).items() if k in ("status", "market") and isinstance(v, str)}
+    filters = {
+        k: v
+        for k, v in (raw if isinstance(raw, dict) else {}).items()
+        if k in ("status", "market") and isinstance(v, str)
+    }
     page = action.payload.get("p")
     page = page if isinstance(page, int) and page > 0 else 1
     return _list_reply(db, action.actor.workspace_id, filters, page, replace_original=True)
@@ -161,7 +213,8 @@ def _list_reply(db: Session, workspace_id: int, filters: dict[str, Any], page: i
     if not found.items and found.total and page > 1 and not found.capped:
         last = -(-found.total // view_of.PAGE_SIZE)
         return _list_reply(db, workspace_id, filters, last, replace_original=replace_original)
-    return view_of.list_page(found, page=page, filters=filters, replace_original=replace_original)
+    readouts = {e.id: view_of.reading(db, e).readout for e in found.items if e.status != ExpStatus.DRAFT}
+    return view_of.list_page(found, page=page, filters=filters, readouts=readouts, replace_original=replace_original)
 
 
 def _one(cmd: CommandInput, db: Session, usage: str) -> Experiment:
@@ -182,6 +235,7 @@ def _field(compute: Any, usage: str) -> Any:
 HELP_LINES = (
     "exp.add.usage",
     "exp.result.usage",
+    "exp.guard.usage",
     "exp.status.usage",
     "exp.start.usage",
     "exp.stop.usage",
@@ -193,6 +247,7 @@ HELP_LINES = (
 COMMANDS = (
     CommandSpec("exp", root, "exp.usage"),
     CommandSpec("exp add", add, "exp.add.usage", "exp.add.summary", keys=PLAN_KEYS),
+    CommandSpec("exp guard", guard, "exp.guard.usage", "exp.guard.summary", keys=frozenset({"max"})),
     CommandSpec("exp start", start, "exp.start.usage", "exp.start.summary"),
     CommandSpec("exp stop", stop, "exp.stop.usage", "exp.stop.summary"),
     CommandSpec("exp list", list_, "exp.list.usage", "exp.list.summary", keys=LIST_KEYS, aliases=("exp ls",)),

@@ -13,6 +13,7 @@ import math
 
 from sqlmodel import Session
 
+from handlers.core import fields
 from handlers.core.command import ActionInput
 from handlers.core.reply import Reply, Text
 from handlers.core.roles import can_decide
@@ -29,7 +30,9 @@ REQUIREMENT_TARGET = {Decision.SHIP: Status.SHIPPED, Decision.STOP: Status.PARKE
 
 def on_decide(action: ActionInput, db: Session) -> Reply:
     payload = action.payload
-    item = exp_model.get_by_id(db=db, workspace_id=action.actor.workspace_id, experiment_id=_int(payload.get("id")))
+    item = exp_model.get_by_id(
+        db=db, workspace_id=action.actor.workspace_id, experiment_id=fields.row_id(payload.get("id")) or -1
+    )
     if item is None:
         return Reply.message("exp.gone")
     if not can_decide(action.actor):
@@ -41,6 +44,7 @@ def on_decide(action: ActionInput, db: Session) -> Reply:
     seen = view_of.reading(db, item)
     drawn_for = (_int(payload.get("v")), _int(payload.get("x")))
     allowed = seen.readout.decidable and (decision is Decision.STOP or seen.readout.verdict is not Verdict.SRM)
+    allowed = allowed and not (decision is Decision.SHIP and seen.ship_blocked)
     if item.decision is not None or drawn_for != (item.data_version, item.extensions) or not allowed:
         return view_of.card(seen, notice=Text("exp.decide.stale", {"key": item.key}), replace_original=True)
     needed = [math.ceil(n * EXTEND_BY) for n in item.needed]
@@ -91,4 +95,5 @@ def move_requirement(
 
 
 def _int(value: object) -> int:
+    """A number the card was drawn with (a data version, a count of extensions): only compared."""
     return value if isinstance(value, int) and not isinstance(value, bool) else -1

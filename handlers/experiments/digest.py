@@ -1,5 +1,6 @@
 """The experiment sections of the standup digest: experiments started in the window, and running
-experiments whose new results raise a sample-ratio alarm or reach the planned sample (with the verdict).
+experiments whose new results raise a sample-ratio alarm, reach the planned sample (with the verdict),
+or decide earlier through their always-valid interval.
 
 Readouts are computed only for running experiments that received results in the window, at most
 MAX_READOUTS of them (most recent data first), with their counts summed by the database in one read.
@@ -11,7 +12,7 @@ from sqlmodel import Session
 
 from handlers.core.digest import DigestItem, DigestScope, DigestSection
 from handlers.core.reply import Text
-from handlers.experiments.lines import p_value, pp, rel, whole
+from handlers.experiments.lines import difference, p_value, rel, whole
 from models.digest import activity
 from models.experiments import digest as experiment_digest
 from models.experiments.experiment import ENTITY, Experiment, ExpStatus
@@ -90,12 +91,19 @@ def _readout(readout: Readout) -> Text | None:
     verdict = readout.verdict
     if verdict is Verdict.SRM:
         return Text("exp.digest.srm", {"p": _p(readout.srm_p or 0.0)})
-    if not readout.reached:
+    decided = verdict in (Verdict.WIN, Verdict.LOSS)
+    if not readout.reached and not decided:
         return None
-    if verdict in (Verdict.WIN, Verdict.LOSS):
+    if decided:
         lead = next(c for c in readout.comparisons if c.arm == readout.lead)
-        params = {"arm": lead.arm, "diff": pp(lead.diff), "rel": rel(lead.relative), "p": _p(lead.p_adjusted)}
-        return Text(f"exp.digest.{verdict.value}", params)
+        params = {
+            "arm": lead.arm,
+            "rel": rel(lead.relative),
+            "p": _p(lead.p_adjusted),
+            **difference(readout, lead.diff),
+        }
+        early = "_early" if not readout.reached else ""  # an always-valid interval decides before the plan
+        return Text(f"exp.digest.{verdict.value}{early}", params)
     if verdict is Verdict.NO_EFFECT:
         return Text("exp.digest.no_effect")
     return Text("exp.digest.reached_unreadable")

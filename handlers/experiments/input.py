@@ -16,19 +16,21 @@ from handlers.core.reply import FieldError, InvalidFields, Text, UsageError
 from handlers.requirements.input import number_from_key
 from models.experiments import experiment as exp_model
 from models.experiments.experiment import Experiment, ExpStatus
+from models.experiments.readout import Direction, Method
 from models.requirements import requirement as req_model
 
 MAX_ARMS = 6
 MAX_COUNT = 10**12
 PLAN_KEYS = frozenset(
-    {"name", "metric", "market", "req", "baseline", "mde", "mde_type", "alpha", "power", "traffic", "split", "variants"}
-)
+    {"name", "metric", "market", "req", "baseline", "mde", "mde_type", "alpha", "power", "traffic", "split", "variants",
+     "method", "direction", "kind", "sd"}
+)  # fmt: skip
 CONTROL_WORDS = frozenset({"control", "ctrl", "a", "baseline", "对照", "对照组", "原版"})
 VARIANT_WORDS = frozenset(
     {"variant", "treatment", "test", "b", "实验", "实验组", "新版"}
 )  # the one variant of two arms
 RESULT_KEYS = frozenset(
-    {"market", "file", "control", "ctrl", "a", "variant", "treatment", "test", "b", "c", "d", "e", "f"}
+    {"market", "file", "guard", "control", "ctrl", "a", "variant", "treatment", "test", "b", "c", "d", "e", "f"}
 )
 STATUS_WORDS: dict[str, ExpStatus] = {
     **{s.value: s for s in ExpStatus},
@@ -41,6 +43,30 @@ STATUS_WORDS: dict[str, ExpStatus] = {
     "停止": ExpStatus.STOPPED,
     "已上线": ExpStatus.SHIPPED,
     "已发布": ExpStatus.SHIPPED,
+}
+KIND_WORDS = {
+    "proportion": "proportion", "rate": "proportion", "conversion": "proportion", "比例": "proportion",
+    "mean": "mean", "average": "mean", "continuous": "mean", "均值": "mean", "平均": "mean",
+}  # fmt: skip
+SUMS = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)/(-?[\d,]*\.?\d+)/([\d,]*\.?\d+)")
+METHOD_WORDS: dict[str, Method] = {
+    **{m.value: m for m in Method},
+    "seq": Method.SEQUENTIAL,
+    "always-valid": Method.SEQUENTIAL,
+    "序贯": Method.SEQUENTIAL,
+    "序贯检验": Method.SEQUENTIAL,
+    "fixed-horizon": Method.FIXED,
+    "固定": Method.FIXED,
+    "固定样本": Method.FIXED,
+}
+DIRECTION_WORDS: dict[str, Direction] = {
+    **{d.value: d for d in Direction},
+    "up": Direction.HIGHER,
+    "越高越好": Direction.HIGHER,
+    "高": Direction.HIGHER,
+    "down": Direction.LOWER,
+    "越低越好": Direction.LOWER,
+    "低": Direction.LOWER,
 }
 RELATIVE_WORDS = frozenset({"relative", "rel", "相对"})
 ABSOLUTE_WORDS = frozenset({"absolute", "abs", "pp", "绝对"})
@@ -95,6 +121,13 @@ def mde(value: str, mde_type: str | None) -> tuple[float, bool]:
     if not size > 0:
         raise FieldError("mde", "exp.field.bad_mde", value=value)
     return size, relative
+
+
+def mean_mde(value: str, mde_type: str | None) -> tuple[float, bool]:
+    """A mean's smallest change: 5% relative, or with mde_type=absolute an amount (0.13)."""
+    if mde_type is not None and normalise_word(mde_type) in ABSOLUTE_WORDS:
+        return positive("mde", value), False
+    return mde(value, mde_type)
 
 
 def probability(name: str, value: str, *, low: float, high: float) -> float:
@@ -154,6 +187,31 @@ def counts(arm: str, value: str) -> tuple[int, int]:
     return visitors, conversions
 
 
+def sums(arm: str, value: str) -> tuple[int, float, float]:
+    """visitors/Σy/Σy² of a mean metric, e.g. 10000/26000/1985000 (revenue per visitor)."""
+    match = SUMS.fullmatch(normalise_word(value).replace(" ", ""))
+    if match is None:
+        raise FieldError(arm, "exp.sums.bad", value=value)
+    n = int(match.group(1).replace(",", ""))
+    total, squares = (float(g.replace(",", "")) for g in match.groups()[1:])
+    if n < 2:
+        raise FieldError(arm, "exp.sums.few", value=value)
+    if n > MAX_COUNT or not math.isfinite(total) or not math.isfinite(squares):
+        raise FieldError(arm, "exp.counts.too_large", value=value)
+    if squares < total * total / n * (1 - 1e-9):
+        raise FieldError(arm, "exp.sums.impossible", value=value)
+    return n, total, squares
+
+
+def positive(name: str, value: str) -> float:
+    """A plain positive number (a mean or a standard deviation): 2.60, 1,250.5."""
+    match = NUMBER.fullmatch(normalise_word(value).replace(" ", ""))
+    number = float(match.group(0).replace(",", "")) if match else 0.0
+    if not number > 0:
+        raise FieldError(name, "exp.field.bad_positive", value=value)
+    return number
+
+
 def plan_values(raw: dict[str, str], *, db: Session, actor: Actor) -> dict[str, Any]:
     """Experiment fields from `/exp add` options; raises InvalidFields naming every bad one."""
     values: dict[str, Any] = {}
@@ -173,14 +231,21 @@ def plan_values(raw: dict[str, str], *, db: Session, actor: Actor) -> dict[str, 
     take("name", lambda v: fields.text("name", v, max_length=exp_model.NAME_MAX, required=True))
     take("metric", lambda v: fields.text("metric", v, max_length=exp_model.METRIC_MAX, required=True))
     take("market", lambda v: ",".join(fields.markets("market", v, limit=10)))
-    take("baseline", lambda v: rate("baseline", v))
-    take("mde", lambda v: mde(v, raw.get("mde_type")))
+    take("kind", lambda v: _word("kind", v, KIND_WORDS, "exp.field.bad_kind"))
+    is_mean = values.get("kind") == "mean"
+    take("baseline", lambda v: positive("baseline", v) if is_mean else rate("baseline", v))
+    take("mde", lambda v: mean_mde(v, raw.get("mde_type")) if is_mean else mde(v, raw.get("mde_type")))
+    take("sd", lambda v: positive("sd", v))
+    if is_mean and not raw.get("sd", "").strip():
+        errors.append(FieldError("sd", "field.required"))
     take("alpha", lambda v: probability("alpha", v, low=0.001, high=0.2))
     take("power", lambda v: probability("power", v, low=0.5, high=0.99))
     take("traffic", traffic)
     take("split", split)
     take("variants", variants)
     take("req", lambda v: _requirement_id(db, actor, v))
+    take("method", lambda v: _word("method", v, METHOD_WORDS, "exp.field.bad_method"))
+    take("direction", lambda v: _word("direction", v, DIRECTION_WORDS, "exp.field.bad_direction"))
     if "mde_type" in raw and "mde" not in raw:
         errors.append(FieldError("mde", "field.required"))
     weights = values.get("split")
@@ -204,6 +269,10 @@ def plan_values(raw: dict[str, str], *, db: Session, actor: Actor) -> dict[str, 
         "traffic_per_day": values.get("traffic"),
         "arms": arm_names(arms),
         "split": weights or [1.0] * arms,
+        "method": values.get("method", Method.SEQUENTIAL).value,
+        "direction": values.get("direction", Direction.HIGHER).value,
+        "kind": values.get("kind", "proportion"),
+        "baseline_sd": values.get("sd") if is_mean else None,
     }
 
 
@@ -238,6 +307,13 @@ def _requirement_id(db: Session, actor: Actor, value: str) -> int:
     if found is None or found.item.id is None:
         raise FieldError("req", "exp.field.no_req", key=f"{req_model.KEY_PREFIX}-{number}")
     return found.item.id
+
+
+def _word(name: str, value: str, words: dict[str, Any], message: str) -> Any:
+    found = words.get(normalise_word(value))
+    if found is None:
+        raise FieldError(name, message, value=value)
+    return found
 
 
 def _percent(name: str, value: str) -> tuple[float, str | None]:

@@ -13,26 +13,34 @@ from typing import Any
 
 from handlers.core.reply import Text
 from models.experiments.experiment import Experiment
-from models.experiments.queries import readout_of
-from models.experiments.readout import Problem, Readout, Verdict
+from models.experiments.guardrails import GuardReading
+from models.experiments.queries import later_look, readout_of
+from models.experiments.readout import Direction, Method, Outcome, Problem, Readout, Verdict
 from models.experiments.result import OVERALL, Counts
 
 SLICES_SHOWN = 12
 
 
 def plan_lines(item: Experiment) -> list[Text]:
-    target = item.baseline * (1 + item.mde) if item.mde_relative else item.baseline + item.mde
+    change = -item.mde if item.direction == Direction.LOWER else item.mde
+    target = item.baseline * (1 + change) if item.mde_relative else item.baseline + change
     mde = (
         Text("exp.plan.mde_relative", {"mde": pct(item.mde, 1)})
         if item.mde_relative
         else Text("exp.plan.mde_absolute", {"mde": num(item.mde * 100, 2)})
     )
-    lines = [
-        Text(
-            "exp.plan.rates",
-            {"baseline": pct(item.baseline), "target": pct(target), "mde": mde, "alpha": short(item.alpha)},
-        ),
-    ]
+    if item.kind == "mean":
+        if not item.mde_relative:
+            mde = Text("exp.plan.mde_amount", {"mde": amount(item.mde)})
+        values = {"baseline": amount(item.baseline), "sd": amount(item.baseline_sd or 0.0), "target": amount(target)}
+        lines = [Text("exp.plan.rates_mean", {**values, "mde": mde, "alpha": short(item.alpha)})]
+    else:
+        lines = [
+            Text(
+                "exp.plan.rates",
+                {"baseline": pct(item.baseline), "target": pct(target), "mde": mde, "alpha": short(item.alpha)},
+            ),
+        ]
     per_arm = [f"{arm} {whole(n)}" for arm, n in zip(item.arms, item.needed, strict=True)]
     if len(set(item.needed)) == 1:
         lines.append(
@@ -52,11 +60,15 @@ def plan_lines(item: Experiment) -> list[Text]:
     if item.traffic_per_day:
         days = math.ceil(sum(item.needed) / item.traffic_per_day)
         lines.append(Text("exp.plan.days", {"days": whole(days), "traffic": whole(item.traffic_per_day)}))
+    lines.append(Text(f"exp.plan.method.{item.method}"))
+    if item.direction == Direction.LOWER:
+        lines.append(Text("exp.plan.lower"))
     if len(item.arms) > 2:
         each = item.alpha / (len(item.arms) - 1)
-        lines.append(Text("exp.plan.holm", {"n": len(item.arms) - 1, "alpha": short(each)}))
+        lines.append(Text("exp.plan.bonferroni", {"n": len(item.arms) - 1, "alpha": short(each)}))
     if item.extensions:
-        lines.append(Text("exp.plan.extended", {"n": item.extensions}))
+        key = "exp.plan.extended_fixed" if item.method == Method.FIXED else "exp.plan.extended"
+        lines.append(Text(key, {"n": item.extensions}))
     return lines
 
 
@@ -68,9 +80,23 @@ def verdict_text(item: Experiment, readout: Readout, *, market: str | None = Non
     params: dict[str, Any] = {"progress": pct(min(readout.progress, 1.0), 0)}
     if verdict in (Verdict.WIN, Verdict.LOSS):
         lead = next(c for c in readout.comparisons if c.arm == readout.lead)
-        params |= {"arm": lead.arm, "diff": pp(lead.diff), "rel": rel(lead.relative), "p": p_value(lead.p_adjusted)}
+        params |= {
+            "arm": lead.arm,
+            "rel": rel(lead.relative),
+            "p": p_value(lead.p_adjusted),
+            **difference(readout, lead.diff),
+        }
+        others = [
+            Text(f"exp.verdict.also_{c.outcome.value}", {"arm": c.arm})
+            for c in readout.comparisons
+            if c.arm != lead.arm and c.outcome is not Outcome.FLAT
+        ]
+        params["also"] = Text("exp.verdict.also", {"items": others}) if others else ""
     if verdict is Verdict.NO_EFFECT:
-        params["mde"] = pct(item.mde, 1) if item.mde_relative else f"{num(item.mde * 100, 2)} pp"
+        if item.kind == "mean":
+            params["mde"] = pct(item.mde, 1) if item.mde_relative else amount(item.mde)
+        else:
+            params["mde"] = pct(item.mde, 1) if item.mde_relative else f"{num(item.mde * 100, 2)} pp"
     if verdict is Verdict.SRM:
         params["p"] = p_value(readout.srm_p or 0.0)
     key = f"exp.verdict.{verdict.value}"
@@ -85,41 +111,73 @@ def split_text(weights: Sequence[float]) -> str:
 # --- lines --------------------------------------------------------------------------------------
 
 
-def result_lines(readout: Readout) -> list[Text]:
-    lines = [
-        Text(
-            "exp.line.arm",
-            {
-                "arm": a.name,
-                "rate": pct(a.rate),
-                "low": pct(a.low),
-                "high": pct(a.high),
-                "conversions": whole(a.conversions),
-                "visitors": whole(a.visitors),
-            },
-        )
-        for a in readout.arms
-    ]
+def result_lines(readout: Readout, *, alpha: float) -> list[Text]:
+    level = pct(1 - alpha, 0)
+    if readout.mean:
+        lines = [
+            Text("exp.line.arm_mean", {"arm": a.name, "rate": amount(a.rate), "level": level, "low": amount(a.low),
+                                       "high": amount(a.high), "visitors": whole(a.visitors)})
+            for a in readout.arms
+        ]  # fmt: skip
+    else:
+        lines = [
+            Text(
+                "exp.line.arm",
+                {
+                    "arm": a.name,
+                    "rate": pct(a.rate),
+                    "level": level,
+                    "low": pct(a.low),
+                    "high": pct(a.high),
+                    "conversions": whole(a.conversions),
+                    "visitors": whole(a.visitors),
+                },
+            )
+            for a in readout.arms
+        ]
+    kind = Text(f"exp.line.kind.{readout.method.value}")
     for c in readout.comparisons:
         params = {
             "arm": c.arm,
             "control": c.control,
-            "diff": pp(c.diff),
-            "low": pp(c.diff_low),
-            "high": pp(c.diff_high),
-            "p": p_value(c.p),
+            **difference(readout, c.diff),
+            "low": signed(readout, c.diff_low),
+            "high": signed(readout, c.diff_high),
+            "level": level_text(c.level),
+            "kind": kind,
+            "p": p_value(c.p_adjusted),
+            "outcome": Text(f"exp.outcome.{c.outcome.value}"),
         }
         if c.relative is None:
-            line = Text("exp.line.compare_no_relative", params)
-        elif c.relative_low is None or c.relative_high is None:
-            line = Text("exp.line.compare", {**params, "rel": rel(c.relative)})
+            lines.append(Text("exp.line.compare_no_relative", params))
         else:
-            relative = {"rel": rel(c.relative), "rel_low": rel(c.relative_low), "rel_high": rel(c.relative_high)}
-            line = Text("exp.line.compare_interval", {**params, **relative})
-        lines.append(line)
-        if readout.corrected:
-            lines.append(Text("exp.line.holm", {"arm": c.arm, "p": p_value(c.p_adjusted)}))
+            lines.append(Text("exp.line.compare", {**params, "rel": rel(c.relative)}))
     return lines
+
+
+def guard_lines(guards: Sequence[GuardReading]) -> list[Text]:
+    """Each guardrail against each variant: its rise with the interval it is judged by, and its state."""
+    out = []
+    for g in guards:
+        limit = num(g.limit * 100, 2)
+        if g.rise is None or g.low is None or g.high is None or g.level is None:
+            out.append(Text("exp.guard.line_no_data", {"metric": g.metric, "arm": g.arm, "limit": limit}))
+            continue
+        out.append(Text("exp.guard.line", {
+            "metric": g.metric, "arm": g.arm, "limit": limit, "rise": pp(g.rise), "low": pp(g.low),
+            "high": pp(g.high), "level": level_text(g.level), "state": Text(f"exp.guard.state.{g.state.value}"),
+        }))  # fmt: skip
+    return out
+
+
+def later_lines(item: Experiment, found: Counts) -> list[Text]:
+    """A fixed-horizon experiment read past its planned sample: today's counts, labelled as a later look."""
+    now = later_look(item, found)
+    if now is None:
+        return []
+    counts = " · ".join(f"{arm} {whole(c)} / {whole(v)}" for arm, (v, c) in now.items())
+    day = (item.locked or {}).get("day")
+    return [Text("exp.note.later_look", {"counts": counts, "day": day or "—"})]
 
 
 def notes(item: Experiment, readout: Readout, found: Counts, market: str | None) -> list[Text]:
@@ -131,10 +189,16 @@ def notes(item: Experiment, readout: Readout, found: Counts, market: str | None)
         notes.append(Text(key, {**srm, "p": p_value(readout.srm_p)}))
     if readout.arms and readout.verdict is not Verdict.SRM:
         notes.append(_progress(item, readout, found, market))
-    if readout.verdict is Verdict.KEEP_RUNNING:
+    fixed = readout.method is Method.FIXED
+    if readout.verdict is Verdict.KEEP_RUNNING and fixed:
         notes.append(Text("exp.note.peeking_significant" if readout.early_significant else "exp.note.peeking"))
+    elif readout.comparisons and not fixed:
+        notes.append(Text("exp.note.always_valid"))
     if readout.corrected:
-        notes.append(Text("exp.note.holm", {"n": len(readout.comparisons)}))
+        level = level_text(readout.comparisons[0].level) if readout.comparisons else pct(1 - item.alpha, 0)
+        notes.append(Text("exp.note.bonferroni", {"n": len(readout.comparisons), "level": level}))
+    if market is None:
+        notes.extend(later_lines(item, found))
     return notes
 
 
@@ -203,14 +267,15 @@ def slice_lines(item: Experiment, found: Counts) -> list[Text]:
                 )
             )
             continue
-        parts = [Text("exp.slice.arm", {"arm": a.name, "rate": pct(a.rate)}) for a in readout.arms[:1]]
+        shown = amount if readout.mean else pct
+        parts = [Text("exp.slice.arm", {"arm": a.name, "rate": shown(a.rate)}) for a in readout.arms[:1]]
         parts += [
             Text(
                 "exp.slice.compare",
                 {
                     "arm": c.arm,
-                    "rate": pct(c.diff + readout.arms[0].rate),
-                    "diff": pp(c.diff),
+                    "rate": shown(c.diff + readout.arms[0].rate),
+                    **difference(readout, c.diff),
                     "p": p_value(c.p_adjusted),
                 },
             )
@@ -243,6 +308,19 @@ def pct(fraction: float, digits: int = 2) -> str:
     return f"{_finite(fraction) * 100:.{digits}f}%"
 
 
+def amount(value: float) -> str:
+    return f"{_finite(value):,.2f}"
+
+
+def signed(readout: Readout, value: float) -> str:
+    """A difference: percentage points for rates, the metric's own units for means."""
+    return f"{_finite(value):+,.2f}" if readout.mean else pp(value)
+
+
+def difference(readout: Readout, value: float) -> dict[str, Any]:
+    return {"diff": signed(readout, value), "unit": "" if readout.mean else Text("exp.unit.pp")}
+
+
 def pp(fraction: float) -> str:
     return f"{_finite(fraction) * 100:+.2f}"
 
@@ -260,6 +338,11 @@ def p_value(p: float) -> str:
 
 def num(value: float, digits: int) -> str:
     return f"{_finite(value):.{digits}f}"
+
+
+def level_text(level: float) -> str:
+    """A confidence level as people write it: 95%, 97.5%, 98.33%."""
+    return f"{_finite(level) * 100:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def short(value: float) -> str:

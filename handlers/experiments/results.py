@@ -29,7 +29,9 @@ from handlers.core.reply import (
 from handlers.experiments import cards as view_of
 from handlers.experiments.csv_file import ERRORS_SHOWN, MAX_BYTES, Problem, read_daily
 from handlers.experiments.input import RESULT_KEYS, arm_for, counts, find, invalid
+from handlers.experiments.input import sums as input_sums
 from models.experiments import experiment as exp_model
+from models.experiments import queries
 from models.experiments import result as results
 from models.experiments.experiment import Experiment, ExpStatus
 from models.experiments.result import OVERALL, DailyRow
@@ -55,11 +57,14 @@ def result(cmd: CommandInput, db: Session) -> Reply:
     if "file" in options:
         return _local_file(cmd, item, options)
     market = options.pop("market", None)
+    guarded = options.pop("guard", None)
+    if guarded is not None:
+        return _guard_result(db, cmd, item, guarded, market, options)
     if not options:
         if market is not None:
             raise UsageError("exp.result.no_counts", USAGE)
         return Reply("silent", effects=[OpenForm(upload_form(item))])
-    numbers = _typed(item, options)
+    numbers, sums = _typed(item, options)
     if results.has_daily(db=db, experiment_id=item.id or 0):
         raise UsageError("exp.result.has_daily", USAGE, key=item.key)
     code = OVERALL
@@ -69,10 +74,40 @@ def result(cmd: CommandInput, db: Session) -> Reply:
         except FieldError as err:
             raise UsageError("field.invalid", USAGE, field=err.field, reason=err.text) from err
     notices = _started(db, cmd.actor.member_id, item)
-    results.record_totals(db=db, item=item, actor_id=cmd.actor.member_id, market=code, numbers=numbers)
+    results.record_totals(
+        db=db, item=item, actor_id=cmd.actor.member_id, market=code, numbers=numbers, sums=sums or None
+    )
+    queries.lock_if_reached(db=db, item=item)
     where = code or Text("exp.all_markets")
     notices.insert(0, Text("exp.result.recorded", {"key": item.key, "market": where, "arms": list(numbers)}))
     return view_of.changed(db, item, notices)
+
+
+def _guard_result(
+    db: Session, cmd: CommandInput, item: Experiment, metric: str, market: str | None, options: dict[str, str]
+) -> Reply:
+    """`/exp result EXP-4 guard=refund_rate control=10000/300 variant=10000/330`: a guardrail's totals."""
+    names = [g["metric"] for g in item.guardrails]
+    if metric not in names:
+        raise UsageError("exp.guard.unknown", USAGE, name=metric, key=item.key, names=", ".join(names) or "—")
+    if market is not None:
+        raise UsageError("exp.guard.no_market", USAGE)
+    if not options:
+        raise UsageError("exp.result.no_counts", USAGE)
+    numbers: dict[str, tuple[int, int]] = {}
+    errors: list[FieldError] = []
+    for key, value in options.items():
+        arm = arm_for(key, list(item.arms))
+        if arm is None:
+            raise UsageError("exp.result.unknown_arm", USAGE, name=key, key=item.key, arms=", ".join(item.arms))
+        try:
+            numbers[arm] = counts(arm, value)
+        except FieldError as err:
+            errors.append(err)
+    if errors:
+        raise invalid(InvalidFields(errors), USAGE)
+    exp_model.record_guardrail(db, item, cmd.actor.member_id, metric, numbers)
+    return view_of.changed(db, item, [Text("exp.guard.recorded", {"key": item.key, "metric": metric})])
 
 
 def on_file(action: ActionInput, db: Session) -> Reply:
@@ -96,6 +131,8 @@ def on_file(action: ActionInput, db: Session) -> Reply:
         return _refuse(from_thread, Text("exp.form.csv_only") if refs else Text("field.required"))
     if item.decision is not None:
         return _refuse(from_thread, Text("exp.decided_already", {"key": item.key}))
+    if item.kind == "mean":
+        return _refuse(from_thread, Text("exp.csv.mean_typed", {"key": item.key}))
     if any(f.size is not None and f.size > MAX_BYTES for f in tables):
         return _refuse(from_thread, Text("exp.csv.too_big", {"max_mb": MAX_BYTES // (1024 * 1024)}))
     return Reply("silent", effects=[FetchFiles(tuple(tables), FILE_ACTION, {"id": item.id})])
@@ -135,6 +172,7 @@ def _import(db: Session, action: ActionInput, item: Experiment) -> Reply:
     dropped = results.import_daily(
         db=db, item=item, actor_id=action.actor.member_id, rows=list(rows.values()), source=names
     )
+    queries.lock_if_reached(db=db, item=item)
     days = {r.day for r in rows.values()}
     markets = {r.market for r in rows.values() if r.market}
     imported = {"key": item.key, "file": names, "rows": f"{len(rows):,}", "days": len(days), "markets": len(markets)}
@@ -177,14 +215,20 @@ def _local_file(cmd: CommandInput, item: Experiment, options: dict[str, str]) ->
     if len(options) > 1:
         other = next(k for k in options if k != "file")
         raise UsageError("exp.result.file_alone", USAGE, name=other)
+    if item.kind == "mean":
+        raise UsageError("exp.csv.mean_typed", USAGE, key=item.key)
     path = options["file"].strip()
     if not path:
         raise UsageError("exp.result.file_missing", USAGE)
     return Reply("silent", effects=[FetchFiles((FileRef(PurePath(path).name, path),), FILE_ACTION, {"id": item.id})])
 
 
-def _typed(item: Experiment, options: dict[str, str]) -> dict[str, tuple[int, int]]:
+def _typed(
+    item: Experiment, options: dict[str, str]
+) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[float, float]]]:
+    """Per arm visitors/conversions, or for a mean metric visitors/Σy/Σy² (then also the sums)."""
     numbers: dict[str, tuple[int, int]] = {}
+    sums: dict[str, tuple[float, float]] = {}
     errors: list[FieldError] = []
     for key, value in options.items():
         arm = arm_for(key, list(item.arms))
@@ -193,12 +237,16 @@ def _typed(item: Experiment, options: dict[str, str]) -> dict[str, tuple[int, in
         if arm in numbers:
             raise UsageError("args.duplicate_key", USAGE, name=arm)
         try:
-            numbers[arm] = counts(arm, value)
+            if item.kind == "mean":
+                n, total, squares = input_sums(arm, value)
+                numbers[arm], sums[arm] = (n, 0), (total, squares)
+            else:
+                numbers[arm] = counts(arm, value)
         except FieldError as err:
             errors.append(err)
     if errors:
         raise invalid(InvalidFields(errors), USAGE)
-    return {arm: numbers[arm] for arm in item.arms if arm in numbers}
+    return {arm: numbers[arm] for arm in item.arms if arm in numbers}, sums
 
 
 def _open_for_results(item: Experiment) -> None:
@@ -215,4 +263,4 @@ def _started(db: Session, actor_id: int, item: Experiment) -> list[Text]:
 
 
 def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+    return fields.row_id(value) or -1

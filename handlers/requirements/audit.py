@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -39,10 +40,42 @@ def audit_line(entry: AuditEntry, people: People) -> Line:
         old, new = (entry.changes or {})["status"][:2]
         line.append(Text("audit.status", {"from": Text(f"status.{old}"), "to": Text(f"status.{new}")}))
     elif entry.action == "edit":
-        line.append(Text("audit.edit", {"fields": ", ".join(entry.changes or {})}))
+        line.append(edit_line(entry.changes or {}, people))
     else:
         line.append(Text(f"audit.{entry.action}"))
     return line
+
+
+# Model field → the label the card shows for it (req.field.*).
+FIELD_LABELS = {"markets": "market", "acceptance": "ac", "description": "desc", "owner_id": "owner"}
+SHOWN_CHARS = 40  # an edited description is shown by its start
+
+
+def edit_line(changes: dict[str, Any], people: People) -> Text:
+    """`changed title: draft → DE A+ page, due: 2026-12-01 → —`."""
+    shown = []
+    for name, values in changes.items():
+        if not (isinstance(values, list) and len(values) == 2):
+            return Text("audit.edit", {"fields": ", ".join(changes)})  # an entry of an older shape
+        old, new = (_shown(name, v, people) for v in values)
+        label = Text(f"req.field.{FIELD_LABELS.get(name, name)}")
+        shown.append(Text("audit.change", {"field": label, "from": old, "to": new}))
+    return Text("audit.edit_values", {"changes": shown})
+
+
+def field_labels(names: Iterable[str]) -> list[Text]:
+    return [Text(f"req.field.{FIELD_LABELS.get(name, name)}") for name in names]
+
+
+def _shown(name: str, value: Any, people: People) -> Inline:
+    if value in (None, "", []):
+        return Text("common.none")
+    if name == "owner_id":
+        return who_of(people, value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    text = str(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 def history_lines(trail: Trail) -> tuple[Line, ...]:

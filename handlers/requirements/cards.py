@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
@@ -12,6 +13,7 @@ from handlers.core.reply import Button, Reply, Text, Visibility
 from handlers.core.views import page_buttons
 from handlers.requirements.audit import history_lines, who_of
 from handlers.scoring import cards as scoring_view
+from models.approvals import approval as approval_model
 from models.requirements import queries
 from models.requirements.queries import RequirementCard
 from models.requirements.requirement import TRANSITIONS, Page, RequirementView, Status
@@ -40,7 +42,7 @@ def card(
     db: Session,
     view: RequirementView,
     *,
-    notice: Text | None = None,
+    notice: Line | None = None,
     visibility: Visibility = Visibility.EPHEMERAL,
     replace_original: bool = False,
     history: bool = True,
@@ -48,16 +50,17 @@ def card(
     item = view.item
     assert item.id is not None
     drawn = requirement_card(queries.requirement_card(db=db, view=view, history=history), notice=notice)
+    pending = approval_model.pending_for(db=db, workspace_id=item.workspace_id, requirement_id=item.id)
     return Reply(
         "req_card",
         card=drawn,
-        buttons=move_buttons(item.id, Status(item.status)),
+        buttons=_approval_buttons(pending.id or 0) if pending else move_buttons(item.id, Status(item.status)),
         visibility=visibility,
         replace_original=replace_original,
     )
 
 
-def requirement_card(data: RequirementCard, *, notice: Text | None = None) -> Card:
+def requirement_card(data: RequirementCard, *, notice: Line | None = None) -> Card:
     item, markets, people = data.view.item, data.view.markets, data.trail.people
     status = Text(f"status.{item.status}")
     score = scoring_view.score_data(data.score)
@@ -92,6 +95,13 @@ def requirement_card(data: RequirementCard, *, notice: Text | None = None) -> Ca
     )
 
 
+def _approval_buttons(approval_id: int) -> list[Button]:
+    """While an approval is pending, its own buttons: deciding by hand would void it."""
+    from handlers.approvals.cards import buttons_for  # approvals draw on this module
+
+    return buttons_for(approval_id)
+
+
 def move_buttons(requirement_id: int, status: Status) -> list[Button]:
     return [
         Button(
@@ -104,7 +114,10 @@ def move_buttons(requirement_id: int, status: Status) -> list[Button]:
     ]
 
 
-def summary_line(view: RequirementView, people: dict[int, tuple[str, str | None]]) -> Line:
+OPEN = frozenset({Status.NEW, Status.TRIAGED, Status.APPROVED, Status.IN_PROGRESS})  # a due date still binds
+
+
+def summary_line(view: RequirementView, people: dict[int, tuple[str, str | None]], today: date | None = None) -> Line:
     """`triaged · DE, US · amazon · due 2026-12-01 · @li`."""
     item = view.item
     parts: list[Line] = [Text(f"status.{item.status}")]
@@ -113,18 +126,21 @@ def summary_line(view: RequirementView, people: dict[int, tuple[str, str | None]
     if item.platform:
         parts.append(item.platform)
     if item.due:
-        parts.append(Text("req.due", {"date": When(item.due)}))
+        overdue = today is not None and item.due < today and item.status in OPEN
+        parts.append(Text("req.due_overdue" if overdue else "req.due", {"date": When(item.due)}))
     if item.owner_id:
         parts.append(who_of(people, item.owner_id))
     return joined(parts)
 
 
-def list_page(found: Page, *, page: int, filters: dict[str, Any], replace_original: bool = False) -> Reply:
+def list_page(
+    found: Page, *, page: int, filters: dict[str, Any], today: date | None = None, replace_original: bool = False
+) -> Reply:
     buttons = page_buttons(PAGE_ACTION, page, found.more, f=filters)
-    return Reply("req_list", card=list_card(found, page), buttons=buttons, replace_original=replace_original)
+    return Reply("req_list", card=list_card(found, page, today), buttons=buttons, replace_original=replace_original)
 
 
-def list_card(found: Page, page: int) -> Card:
+def list_card(found: Page, page: int, today: date | None = None) -> Card:
     title = Text("req.list_title")
     views = found.items
     if not views:
@@ -132,6 +148,6 @@ def list_card(found: Page, page: int) -> Card:
     first = (page - 1) * PAGE_SIZE + 1
     total = f"{found.total}+" if found.capped else found.total
     counted = Text("common.page", {"first": first, "last": first + len(views) - 1, "total": total})
-    rows = tuple(Row([Strong(v.item.key), " ", v.item.title], summary_line(v, found.people)) for v in views)
+    rows = tuple(Row([Strong(v.item.key), " ", v.item.title], summary_line(v, found.people, today)) for v in views)
     scope: list[Inline] = [counted, " · ", Text("req.list_newest")]
     return Card(summary=[title, " · ", counted], header=Header(title), parts=(Note((scope,)), Rows(rows)))

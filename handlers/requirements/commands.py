@@ -27,6 +27,7 @@ from handlers.core.reply import (
 from handlers.core.roles import can_decide
 from handlers.core.views import help_reply
 from handlers.requirements import cards as view_of
+from handlers.requirements.audit import field_labels
 from handlers.requirements.input import (
     MAX_COMMAND_TEXT,
     OPTION_KEYS,
@@ -39,9 +40,12 @@ from models.market_codes import COMMON_MARKETS, KNOWN_PLATFORMS
 from models.requirements import requirement as req_model
 from models.requirements.requirement import IllegalTransition, ListFilter, Status
 from models.scoring import score as score_model
+from models.workspace import member_by_ref
 
 FORM_ACTION = "req.form"
-LIST_KEYS = frozenset({"status", "market", "platform", "page"})
+LIST_KEYS = frozenset({"status", "market", "platform", "owner", "page"})
+SEARCH_WORDS_MAX = 5
+SEARCH_WORD_CHARS = 100
 
 
 def root(cmd: CommandInput, db: Session) -> Reply:
@@ -78,7 +82,7 @@ def add(cmd: CommandInput, db: Session) -> Reply:
         requester_id=cmd.actor.member_id,
         values=_with_channel(values, cmd),
     )
-    notice = Text("req.added", {"key": created.item.key})
+    notice = _with_due_note(Text("req.added", {"key": created.item.key}), cmd, values)
     return view_of.card(db, created, notice=notice, visibility=Visibility.CHANNEL, history=False)
 
 
@@ -89,20 +93,39 @@ def list_(cmd: CommandInput, db: Session) -> Reply:
             filters["mine"] = True
         else:
             raise UsageError("args.unexpected_word", "req.list.usage", value=word)
+    return _filtered_list(cmd, db, filters, "req.list.usage")
+
+
+def search(cmd: CommandInput, db: Session) -> Reply:
+    """`/req search 退货 size chart [status=..]`: requirements whose title, description or acceptance
+    criteria hold every word."""
+    words = [w for w in cmd.args.words if w.strip()]
+    if not words:
+        raise UsageError("req.search.need_words", "req.search.usage")
+    if len(words) > SEARCH_WORDS_MAX or any(len(w) > SEARCH_WORD_CHARS for w in words):
+        raise UsageError("req.search.too_many", "req.search.usage", max=SEARCH_WORDS_MAX)
+    return _filtered_list(cmd, db, {"q": words}, "req.search.usage")
+
+
+def _filtered_list(cmd: CommandInput, db: Session, filters: dict[str, Any], usage: str) -> Reply:
     options = cmd.args.options
+    if "owner" in options:
+        user_ref, _ = _field(lambda: fields.member_ref("owner", options["owner"]), usage)
+        owner = member_by_ref(db=db, workspace_id=cmd.actor.workspace_id, external_id=user_ref)
+        filters["owner"] = owner.id if owner is not None else 0  # nobody known by that name owns anything
     if "status" in options:
-        filters["status"] = status_from_word(options["status"], "req.list.usage").value
+        filters["status"] = status_from_word(options["status"], usage).value
     if "market" in options:
-        filters["market"] = _field(lambda: fields.markets("market", options["market"], limit=1)[0], "req.list.usage")
+        filters["market"] = _field(lambda: fields.markets("market", options["market"], limit=1)[0], usage)
     if "platform" in options:
         filters["platform"] = _field(
-            lambda: fields.platform("platform", options["platform"], max_length=req_model.PLATFORM_MAX),
-            "req.list.usage",
+            lambda: fields.platform("platform", options["platform"], max_length=req_model.PLATFORM_MAX), usage
         )
     page = 1
     if "page" in options:
-        page = _positive_int(options["page"], "req.list.usage")
-    return _list_reply(db, cmd.actor.workspace_id, cmd.actor.member_id, filters, page, replace_original=False)
+        page = _positive_int(options["page"], usage)
+    actor = cmd.actor
+    return _list_reply(db, actor.workspace_id, actor.member_id, filters, page, replace_original=False, tz=actor.tz)
 
 
 def show(cmd: CommandInput, db: Session) -> Reply:
@@ -128,7 +151,7 @@ def edit(cmd: CommandInput, db: Session) -> Reply:
     refreshed = req_model.get_by_id(db=db, workspace_id=cmd.actor.workspace_id, requirement_id=found.item.id or 0)
     assert refreshed is not None
     notice = (
-        Text("req.edited", {"key": found.item.key, "fields": ", ".join(changes)})
+        _with_due_note(Text("req.edited", {"key": found.item.key, "fields": field_labels(changes)}), cmd, values)
         if changes
         else Text("req.unchanged", {"key": found.item.key})
     )
@@ -160,7 +183,7 @@ def help_(cmd: CommandInput, db: Session) -> Reply:
 
 def on_move(action: ActionInput, db: Session) -> Reply:
     found = req_model.get_by_id(
-        db=db, workspace_id=action.actor.workspace_id, requirement_id=int(action.payload.get("id", 0))
+        db=db, workspace_id=action.actor.workspace_id, requirement_id=fields.row_id(action.payload.get("id")) or 0
     )
     if found is None:
         return Reply.message("req.gone")
@@ -183,10 +206,15 @@ def on_move(action: ActionInput, db: Session) -> Reply:
 
 def on_page(action: ActionInput, db: Session) -> Reply:
     raw_filters = action.payload.get("f")
-    filters = {k: v for k, v in (raw_filters or {}).items() if k in ("status", "market", "platform", "mine")}
+    filters = {
+        k: v
+        for k, v in (raw_filters if isinstance(raw_filters, dict) else {}).items()
+        if k in ("status", "market", "platform", "mine", "owner", "q")
+    }
     page = action.payload.get("p")
     page = page if isinstance(page, int) and page > 0 else 1
-    return _list_reply(db, action.actor.workspace_id, action.actor.member_id, filters, page, replace_original=True)
+    actor = action.actor
+    return _list_reply(db, actor.workspace_id, actor.member_id, filters, page, replace_original=True, tz=actor.tz)
 
 
 def on_form(action: ActionInput, db: Session) -> Reply:
@@ -239,19 +267,23 @@ def _list_reply(
     page: int,
     *,
     replace_original: bool,
+    tz: str,
 ) -> Reply:
     where = ListFilter(
         status=filters.get("status"),
         market=filters.get("market"),
         platform=filters.get("platform"),
         member_id=member_id if filters.get("mine") else None,
+        owner_id=filters["owner"] if isinstance(filters.get("owner"), int) else None,
+        words=tuple(str(w) for w in filters.get("q") or ())[:SEARCH_WORDS_MAX],
     )
     offset = (page - 1) * view_of.PAGE_SIZE
     found = req_model.page(db=db, workspace_id=workspace_id, where=where, offset=offset, limit=view_of.PAGE_SIZE)
     if not found.items and found.total and page > 1 and not found.capped:
         last = -(-found.total // view_of.PAGE_SIZE)
-        return _list_reply(db, workspace_id, member_id, filters, last, replace_original=replace_original)
-    return view_of.list_page(found, page=page, filters=filters, replace_original=replace_original)
+        return _list_reply(db, workspace_id, member_id, filters, last, replace_original=replace_original, tz=tz)
+    today = fields.local_today(tz)
+    return view_of.list_page(found, page=page, filters=filters, today=today, replace_original=replace_original)
 
 
 def _values(cmd: CommandInput, db: Session, raw: dict[str, Any], *, usage: str, for_edit: bool) -> dict[str, Any]:
@@ -260,6 +292,12 @@ def _values(cmd: CommandInput, db: Session, raw: dict[str, Any], *, usage: str, 
         return requirement_values(raw, db=db, actor=cmd.actor, today=today, for_edit=for_edit)
     except InvalidFields as err:
         raise err.usage_error(usage) from err
+
+
+def _with_due_note(notice: Text, cmd: CommandInput, values: dict[str, Any]) -> Text:
+    """The notice, and a word on the due date typed when it is past or was read as next year's."""
+    note = fields.due_note(cmd.args.options.get("due"), values.get("due"), today=fields.local_today(cmd.actor.tz))
+    return Text("common.two_sentences", {"first": notice, "second": note}) if note else notice
 
 
 def _field(compute: Any, usage: str) -> Any:
@@ -314,6 +352,7 @@ COMMANDS = (
     CommandSpec("req", root, "req.usage"),
     CommandSpec("req add", add, "req.add.usage", "req.add.summary", keys=OPTION_KEYS),
     CommandSpec("req list", list_, "req.list.usage", "req.list.summary", keys=LIST_KEYS, aliases=("req ls",)),
+    CommandSpec("req search", search, "req.search.usage", "req.search.summary", keys=LIST_KEYS, aliases=("req find",)),
     CommandSpec("req show", show, "req.show.usage", "req.show.summary"),
     CommandSpec("req edit", edit, "req.edit.usage", "req.edit.summary", keys=OPTION_KEYS),
     CommandSpec("req status", status, "req.status.usage", "req.status.summary"),

@@ -11,7 +11,7 @@ from handlers.core import fields
 from handlers.core.args import normalise_word
 from handlers.core.command import Actor
 from handlers.core.keys import KeyKind
-from handlers.core.reply import Text, UsageError
+from handlers.core.reply import FieldError, Text, UsageError
 from models.requirements import requirement as req_model
 from models.requirements.requirement import Status
 from models.workspace import ensure_member
@@ -68,7 +68,9 @@ def requirement_values(
 
 
 def _one_value(key: str, field: str, value: Any, *, db: Session, actor: Actor, today: date, for_edit: bool) -> Any:
-    if isinstance(value, str) and for_edit and field != "title" and fields.is_clear(value):
+    if isinstance(value, str) and for_edit and fields.is_clear(value):
+        if field == "title":  # a requirement always has a title: `title=none` is a slip, not a name
+            raise FieldError(key, "req.title_not_cleared", value=value)
         return [] if field == "markets" else None
     match field:
         case "title":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from handlers.core import fields
 from handlers.core.command import ActionInput
 from handlers.core.fields import local_today
 from handlers.core.reply import Reply, Text, Track, UpdateTracked, UsageError
@@ -126,7 +127,7 @@ def _risk(action: ActionInput, db: Session) -> RiskView | None:
 
 
 def _int(value: object) -> int:
-    return value if isinstance(value, int) else 0
+    return fields.row_id(value) or 0
 
 
 def _noted(db: Session, view: RiskView, action: ActionInput, message: str) -> Reply:

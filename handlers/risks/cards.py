@@ -118,6 +118,8 @@ def overdue(item: Risk, today: date) -> bool:
 
 
 def review_line(item: Risk, today: date) -> Line:
+    if item.status == RiskStatus.CLOSED:  # a closed risk is reviewed no more
+        return Text("common.none")
     if item.review_every_days and item.next_review:
         line: list[Inline] = [
             Text("risk.card.review_every", {"days": item.review_every_days, "date": When(item.next_review)})

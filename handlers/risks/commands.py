@@ -133,7 +133,11 @@ def list_reply(db: Session, actor: Any, filters: dict[str, Any], page: int) -> R
 
 def on_page(action: ActionInput, db: Session) -> Reply:
     raw = action.payload.get("f")
-    filters = {k: v for k, v in (raw or {}).items() if k in ("category", "market", "band", "status", "mine")}
+    filters = {
+        k: v
+        for k, v in (raw if isinstance(raw, dict) else {}).items()
+        if k in ("category", "market", "band", "status", "mine")
+    }
     page = action.payload.get("p")
     reply = list_reply(db, action.actor, filters, page if isinstance(page, int) and page > 0 else 1)
     reply.replace_original = True

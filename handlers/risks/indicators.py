@@ -245,6 +245,8 @@ def _figures_of(raw: Any) -> dict[str, Decimal]:
         if not isinstance(pairs, dict) or not pairs:
             raise BadFigure("figures", "figures")
     elif "name" in raw and "value" in raw:
+        if not isinstance(raw["name"], str):
+            raise BadFigure("", "name")
         pairs = {raw["name"]: raw["value"]}
     else:
         raise BadFigure("", "body")

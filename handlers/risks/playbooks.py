@@ -12,7 +12,7 @@ from sqlmodel import Session
 from handlers.core.args import normalise_word
 from handlers.core.command import ActionInput, CommandInput
 from handlers.core.fields import local_today
-from handlers.core.reply import FieldError, Form, FormField, OpenForm, Reply, Text, UsageError
+from handlers.core.reply import FieldError, Form, FormField, OpenForm, Reply, Text, UsageError, Visibility
 from handlers.core.roles import can_decide
 from handlers.risks import cards as view_of
 from handlers.risks.input import category, field_usage, find
@@ -90,7 +90,9 @@ def on_form(action: ActionInput, db: Session) -> Reply:
     mit_model.set_playbook(
         db=db, workspace_id=action.actor.workspace_id, category=cat, actor_id=action.actor.member_id, steps=steps
     )
-    return Reply.message("risk.playbook.saved", category=Text(f"risk.category.{cat}"), count=len(steps))
+    saved = Reply.message("risk.playbook.saved", category=Text(f"risk.category.{cat}"), count=len(steps))
+    saved.visibility = Visibility.CHANNEL  # the team's playbook changed: the channel is told
+    return saved
 
 
 def parse_steps(name: str, text: str) -> list[dict[str, Any]]:

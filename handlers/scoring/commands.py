@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from handlers.core import fields
 from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
 from handlers.core.reply import (
     Choice,
@@ -209,7 +210,7 @@ def score_form(db: Session, found: RequirementView) -> Form:
 
 
 def _int(value: Any) -> int:
-    return value if isinstance(value, int) else 0
+    return fields.row_id(value) or 0
 
 
 HELP_LINES = (

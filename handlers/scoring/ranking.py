@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -12,6 +14,7 @@ from handlers.core.args import normalise_word
 from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
 from handlers.core.reply import FieldError, InvalidFields, Reply, Text, UploadFile, UsageError
 from handlers.core.roles import can_decide
+from handlers.core.spreadsheet import safe_rows
 from handlers.requirements.input import status_from_word
 from handlers.scoring import cards as scoring_view
 from handlers.scoring.input import weights as parse_weights
@@ -111,6 +114,7 @@ def export(cmd: CommandInput, db: Session) -> Reply:
     rows = backlog_export.rows(db=db, workspace_id=cmd.actor.workspace_id, where=where)
     if not rows:
         return Reply.message("req.export.empty")
+    rows = safe_rows(rows, numeric=backlog_export.NUMERIC_COLUMNS)
     buffer = io.StringIO()
     table = pd.DataFrame(rows, columns=list(backlog_export.EXPORT_COLUMNS))
     # Nullable integers, so that a blank stays blank and 4000 is not written as 4000.0.
@@ -118,8 +122,9 @@ def export(cmd: CommandInput, db: Session) -> Reply:
     table.to_csv(buffer, index=False)
     content = buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Chinese text correctly
     day = fields.local_today(cmd.actor.tz).isoformat()
+    at = datetime.now(ZoneInfo(cmd.actor.tz)).strftime("%H%M%S")  # two exports of a day never share a name
     upload = UploadFile(
-        f"tradewind-backlog-{day}.csv",
+        f"tradewind-backlog-{day}-{at}.csv",
         content,
         Text("req.export.title", {"day": day}),
         comment=Text("req.export.comment", {"count": len(rows)}),

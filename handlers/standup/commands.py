@@ -78,8 +78,7 @@ def on_form(action: ActionInput, db: Session) -> Reply:
         errors["today"] = Text("standup.empty")
     if errors:
         return Reply("silent", form_errors=errors)
-    _save(db, action.actor, channel, answer_day(db, action.actor, channel), values, usage="standup.usage")
-    return Reply("silent")
+    return _save(db, action.actor, channel, answer_day(db, action.actor, channel), values, usage="standup.usage")
 
 
 def parse_answer(raw: str) -> dict[str, str | None]:

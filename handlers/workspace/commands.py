@@ -8,8 +8,8 @@ from handlers.core import fields
 from handlers.core.args import normalise_word
 from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.reply import FieldError, Reply, Text, UsageError
-from handlers.core.views import help_reply
 from handlers.workspace import cards
+from handlers.workspace.guide import guide
 from models import audit
 from models.workspace import Member, Role, Workspace, member_by_id, workspace_by_id
 
@@ -29,9 +29,9 @@ DEFAULT_WORDS = frozenset({"default", "workspace", "默认", "团队"})
 
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
-    from handlers import REGISTRY
-
-    return help_reply(Text("pm.help.title"), REGISTRY.help_lines())
+    if cmd.args.words or cmd.args.options:  # `/pm foo`: not a command (the runtime suggests the nearest)
+        raise UsageError("args.unknown_subcommand", "pm.usage", command="/pm", value=" ".join(cmd.args.words[:1]))
+    return guide(cmd.actor.platform)
 
 
 def lang(cmd: CommandInput, db: Session) -> Reply:

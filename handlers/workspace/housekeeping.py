@@ -8,12 +8,15 @@ from sqlmodel import Session
 
 from handlers.core.jobs import Delivery, JobSpec
 from models.processed_event import prune_events
+from models.request_claim import prune_requests
 from models.slack_install import prune_states
 
 
 def prune_processed_events(db: Session, now: datetime) -> list[Delivery]:
-    """Forget event ids older than any platform still retries (Slack: minutes; Lark: up to hours)."""
+    """Forget event ids and claimed requests older than any platform still retries or accepts as
+    signed (Slack: minutes; Lark: up to hours)."""
     prune_events(db=db, now=now)
+    prune_requests(db=db, now=now)
     return []
 
 

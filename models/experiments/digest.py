@@ -4,12 +4,13 @@ summed by the database for all of them in two statements."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from models.experiments.experiment import Experiment
-from models.experiments.result import Counts, ExperimentDaily, ExperimentTotal
+from models.experiments.result import Counts, ExperimentDaily, ExperimentTotal, typed_counts
 
 CHUNK = 900
 
@@ -34,12 +35,12 @@ def counts_of(*, db: Session, ids: list[int]) -> dict[int, Counts]:
             slices.setdefault(r.experiment_id, {})[(r.market, r.arm)] = (int(r.visitors), int(r.conversions))
             days.setdefault(r.experiment_id, []).extend((r.first, r.last))
     found = {i: Counts("daily", s, min(days[i]), max(days[i])) for i, s in slices.items()}
-    typed: dict[int, dict[tuple[str, str], tuple[int, int]]] = {}
+    typed: dict[int, list[Any]] = {}
     rest = [i for i in ids if i not in found]
     for start in range(0, len(rest), CHUNK):
         for r in connection.execute(_TYPED, {"ids": rest[start : start + CHUNK]}):
-            typed.setdefault(r.experiment_id, {})[(r.market, r.arm)] = (int(r.visitors), int(r.conversions))
-    found |= {i: Counts("typed", s) for i, s in typed.items()}
+            typed.setdefault(r.experiment_id, []).append(r)
+    found |= {i: typed_counts(rows) for i, rows in typed.items()}
     return {i: found.get(i, Counts(None)) for i in ids}
 
 
@@ -57,6 +58,6 @@ _DAILY = (
     .where(D.experiment_id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
     .group_by(D.experiment_id, D.market, D.arm)
 )
-_TYPED = select(T.experiment_id, T.market, T.arm, T.visitors, T.conversions).where(
+_TYPED = select(T.experiment_id, T.market, T.arm, T.visitors, T.conversions, T.total, T.squares).where(
     T.experiment_id.in_(bindparam("ids", expanding=True))  # type: ignore[attr-defined]
 )

@@ -72,6 +72,17 @@ class Experiment(SQLModel, table=True):
     decided_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     extensions: int = 0
+    # "sequential" (always-valid, read at any look) or "fixed" (read once, at the planned sample)
+    method: str = Field(default="sequential", max_length=16, sa_column_kwargs={"server_default": "sequential"})
+    direction: str = Field(default="higher", max_length=8, sa_column_kwargs={"server_default": "higher"})
+    # fixed method: the counts per arm when the planned sample was first reached, {"arms": {arm: [v, c]}}
+    locked: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # "proportion" (visitors/conversions) or "mean" (revenue per visitor: n, Σy, Σy² per arm)
+    kind: str = Field(default="proportion", max_length=16, sa_column_kwargs={"server_default": "proportion"})
+    baseline_sd: float | None = None  # a mean metric's standard deviation per visitor, for the plan
+    # rates that must not rise by more than a limit: [{"metric", "limit", "totals": {arm: [v, c]}}]
+    guardrails: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False,
+                                                                                  server_default="[]"))  # fmt: skip
     data_version: int = 0  # bumped by every recorded result; buttons carry it
     requester_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
     channel_ref: str | None = Field(default=None, max_length=64)
@@ -142,7 +153,12 @@ def decide(
     now = utcnow()
     values: dict[str, Any] = {"updated_at": now}
     if decision is Decision.EXTEND:
-        values |= {"needed": needed, "extensions": Experiment.extensions + 1, "status": ExpStatus.RUNNING.value}
+        values |= {
+            "needed": needed,
+            "extensions": Experiment.extensions + 1,
+            "status": ExpStatus.RUNNING.value,
+            "locked": None,  # a fixed-horizon test is read again at the new planned sample
+        }
     else:
         target = ExpStatus.SHIPPED if decision is Decision.SHIP else ExpStatus.STOPPED
         values |= {"status": target.value, "decision": decision.value, "decided_by": actor_id, "decided_at": now}
@@ -195,6 +211,45 @@ def page(
     ).one()
     items = list(db.exec(query.order_by(Experiment.number.desc()).offset(offset).limit(limit + 1)).all())  # type: ignore[attr-defined]
     return ListPage(items[:limit], min(counted, COUNT_CAP), counted > COUNT_CAP, len(items) > limit)
+
+
+def lock(db: Session, item: Experiment, numbers: dict[str, tuple[int, int]], day: date | None) -> None:
+    """Keep a fixed-horizon experiment's counts at its planned sample: its verdict is read from them."""
+    item.locked = {"arms": {arm: list(vc) for arm, vc in numbers.items()}, "day": day.isoformat() if day else None}
+    db.add(item)
+    db.flush()
+
+
+def set_guardrail(db: Session, item: Experiment, actor_id: int, metric: str, limit: float) -> None:
+    """Add a guardrail, or change the limit of one already named."""
+    guards = [dict(g) for g in item.guardrails]
+    found = next((g for g in guards if g["metric"] == metric), None)
+    before = found["limit"] if found else None
+    if found:
+        found["limit"] = limit
+    else:
+        guards.append({"metric": metric, "limit": limit, "totals": {}})
+    item.guardrails = guards
+    db.add(item)
+    bump(db, item, actor_id, "guardrail", {metric: [before, limit]})
+
+
+def record_guardrail(
+    db: Session, item: Experiment, actor_id: int, metric: str, numbers: dict[str, tuple[int, int]]
+) -> None:
+    """Running totals of a guardrail's rate per arm; each replaces that arm's earlier total."""
+    guards = [dict(g) for g in item.guardrails]
+    guard = next(g for g in guards if g["metric"] == metric)
+    guard["totals"] = {**guard.get("totals", {}), **{arm: list(vc) for arm, vc in numbers.items()}}
+    item.guardrails = guards
+    db.add(item)
+    bump(
+        db,
+        item,
+        actor_id,
+        "result",
+        {"guardrail": [None, metric], **{a: [None, f"{v}/{c}"] for a, (v, c) in numbers.items()}},
+    )
 
 
 def bump(db: Session, item: Experiment, actor_id: int, action: str, changes: dict[str, list[Any]]) -> None:

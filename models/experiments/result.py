@@ -45,6 +45,8 @@ class ExperimentTotal(SQLModel, table=True):
     arm: str = Field(sa_column=Column(String(ARM_MAX), primary_key=True))
     visitors: int = Field(sa_column=Column(BigInteger, nullable=False))
     conversions: int = Field(sa_column=Column(BigInteger, nullable=False))
+    total: float | None = None  # a mean metric's Σy (conversions is then 0)
+    squares: float | None = None  # and Σy²
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -59,6 +61,7 @@ class Counts:
     slices: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)  # (market, arm) → (v, c)
     first_day: date | None = None
     last_day: date | None = None
+    sums: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict)  # mean metrics: Σy, Σy²
 
     def overall(self, arms: Sequence[str]) -> dict[str, tuple[int, int]]:
         """Per arm, all markets together: typed totals for all markets win over the sum of slices."""
@@ -68,6 +71,20 @@ class Counts:
             if arm not in found or (use_overall and market != OVERALL):
                 continue
             found[arm] = (found[arm][0] + v, found[arm][1] + c)
+        return found
+
+    def sums_of(self, market: str | None, arms: Sequence[str]) -> dict[str, tuple[float, float]] | None:
+        """Per arm, Σy and Σy² of a mean metric (all markets, or one); None when none were recorded."""
+        if not self.sums:
+            return None
+        use_overall = any(m == OVERALL for m, _ in self.sums)
+        found = {arm: (0.0, 0.0) for arm in arms}
+        for (m, arm), (total, squares) in self.sums.items():
+            if arm not in found or (market is not None and m != market):
+                continue
+            if market is None and use_overall and m != OVERALL:
+                continue
+            found[arm] = (found[arm][0] + total, found[arm][1] + squares)
         return found
 
     def markets(self) -> list[str]:
@@ -96,7 +113,7 @@ def counts(*, db: Session, experiment_id: int) -> Counts:
         )
     typed = connection.execute(_TOTAL_SLICES, {"id": experiment_id}).all()
     if typed:
-        return Counts("typed", {(r.market, r.arm): (int(r.visitors), int(r.conversions)) for r in typed})
+        return typed_counts(typed)
     return Counts(None)
 
 
@@ -132,7 +149,19 @@ _DAILY_SLICES = (
     .where(D.experiment_id == bindparam("id"))
     .group_by(D.market, D.arm)
 )
-_TOTAL_SLICES = select(T.market, T.arm, T.visitors, T.conversions).where(T.experiment_id == bindparam("id"))
+_TOTAL_SLICES = select(T.market, T.arm, T.visitors, T.conversions, T.total, T.squares).where(
+    T.experiment_id == bindparam("id")
+)
+
+
+def typed_counts(rows: Iterable[Any]) -> Counts:
+    """Counts from typed-total rows (market, arm, visitors, conversions, total, squares)."""
+    rows = list(rows)
+    slices = {(r.market, r.arm): (int(r.visitors), int(r.conversions)) for r in rows}
+    sums = {(r.market, r.arm): (float(r.total), float(r.squares)) for r in rows if r.total is not None}
+    return Counts("typed", slices, sums=sums)
+
+
 _HAS_DAILY = select(D.day).where(D.experiment_id == bindparam("id")).limit(1)
 
 
@@ -150,7 +179,13 @@ def _series_statement(one_market: bool) -> Any:
 
 
 def record_totals(
-    *, db: Session, item: Experiment, actor_id: int, market: str, numbers: dict[str, tuple[int, int]]
+    *,
+    db: Session,
+    item: Experiment,
+    actor_id: int,
+    market: str,
+    numbers: dict[str, tuple[int, int]],
+    sums: dict[str, tuple[float, float]] | None = None,
 ) -> None:
     """Typed running totals per arm for one market (or OVERALL); each replaces that arm's earlier total."""
     stmt = dialect_insert(db, ExperimentTotal)
@@ -159,16 +194,23 @@ def record_totals(
         set_={
             "visitors": stmt.excluded.visitors,
             "conversions": stmt.excluded.conversions,
+            "total": stmt.excluded.total,
+            "squares": stmt.excluded.squares,
             "recorded_at": stmt.excluded.recorded_at,
         },
     )
     now = utcnow()
+    sums = sums or {}
     rows = [
-        {"experiment_id": item.id, "market": market, "arm": arm, "visitors": v, "conversions": c, "recorded_at": now}
+        {"experiment_id": item.id, "market": market, "arm": arm, "visitors": v, "conversions": c,
+         "total": sums.get(arm, (None, None))[0], "squares": sums.get(arm, (None, None))[1], "recorded_at": now}
         for arm, (v, c) in numbers.items()
-    ]
+    ]  # fmt: skip
     db.connection().execute(stmt, rows)
-    changes = {arm: [None, f"{v}/{c}"] for arm, (v, c) in numbers.items()}
+    changes = {
+        arm: [None, f"{v}/{sums[arm][0]:g}/{sums[arm][1]:g}" if arm in sums else f"{v}/{c}"]
+        for arm, (v, c) in numbers.items()
+    }
     bump(db, item, actor_id, "result", {"market": [None, market or None], **changes})
 
 

@@ -3,7 +3,8 @@
 Each function matches a textbook definition and the statsmodels/scipy function named in its
 docstring (the tests check them against each other): Cohen's h sample size, the pooled two-proportion
 z-test, Wilson intervals, Newcombe's interval for a difference, the log interval for a ratio,
-chi-square goodness of fit for sample-ratio mismatch, and Holm's step-down correction.
+the unpooled (Wald) difference that the readout's fixed-horizon test and interval share, chi-square
+goodness of fit for sample-ratio mismatch, and Holm's step-down correction.
 Undefined cases raise StatsError instead of returning NaN.
 """
 
@@ -90,12 +91,22 @@ class Plan:
     target: float  # the rate the variants must reach
 
 
-def plan(*, baseline: float, mde: float, relative: bool, alpha: float, power: float, weights: Sequence[float]) -> Plan:
+def plan(
+    *,
+    baseline: float,
+    mde: float,
+    relative: bool,
+    alpha: float,
+    power: float,
+    weights: Sequence[float],
+    sequential: bool = False,
+) -> Plan:
     """Users each arm needs so that every variant can show `mde` against control.
 
-    With more than one variant, each comparison is planned at alpha / comparisons, the strictest
-    threshold Holm's correction will apply. Arms are filled in proportion to `weights` (control
-    first), so the total is set by the comparison that needs the most traffic.
+    With more than one variant, each comparison is planned at alpha / comparisons (Bonferroni, as it
+    is read). Arms are filled in proportion to `weights` (control first), so the total is set by the
+    comparison that needs the most traffic. Fixed horizon: Cohen's h. Sequential: the sample at which
+    the always-valid interval, tuned for it, excludes zero with the given power.
     """
     if len(weights) < 2 or any(w <= 0 or not math.isfinite(w) for w in weights):
         raise StatsError("at least two arms with positive weights")
@@ -110,7 +121,20 @@ def plan(*, baseline: float, mde: float, relative: bool, alpha: float, power: fl
     whole = sum(weights)
     traffic = 0.0
     for weight in weights[1:]:
-        control_n = sample_size(h, alpha=alpha_each, power=power, ratio=weight / weights[0])
+        ratio = weight / weights[0]
+        if sequential:
+            from models.experiments import sequential as always_valid
+
+            control_n = always_valid.sample_size(
+                target - baseline,
+                baseline * (1.0 - baseline),
+                target * (1.0 - target),
+                alpha=alpha_each,
+                target_power=power,
+                ratio=ratio,
+            )
+        else:
+            control_n = sample_size(h, alpha=alpha_each, power=power, ratio=ratio)
         traffic = max(traffic, control_n * whole / weights[0])
     needed = tuple(math.ceil(traffic * w / whole - 1e-9) for w in weights)
     return Plan(needed, sum(needed), comparisons, alpha_each, target)
@@ -148,6 +172,16 @@ def ztest(c1: int, n1: int, c2: int, n2: int) -> tuple[float, float]:
         raise StatsError("no variation: every visitor converted, or none did")
     z = (c1 / n1 - c2 / n2) / math.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
     return z, math.erfc(abs(z) / math.sqrt(2.0))
+
+
+def wald_difference(c1: int, n1: int, c2: int, n2: int) -> tuple[float, float]:
+    """Rate 1 − rate 2 and the variance of that difference, each arm's own (unpooled): the z-test and
+    interval built from it agree by construction (statsmodels test_proportions_2indep(method="wald")
+    and confint_proportions_2indep(method="wald"))."""
+    _check_counts(c1, n1)
+    _check_counts(c2, n2)
+    p1, p2 = c1 / n1, c2 / n2
+    return p1 - p2, p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2
 
 
 def newcombe_interval(c1: int, n1: int, c2: int, n2: int, *, alpha: float = 0.05) -> tuple[float, float]:

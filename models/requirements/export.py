@@ -38,10 +38,14 @@ EXPORT_COLUMNS = (
     "ice_ease",
     "ice",
     "metric",
+    "acceptance",
+    "description",
     "created_at_utc",
     "updated_at_utc",
 )
 WHOLE_NUMBER_COLUMNS = ("reach", "confidence_pct", "ice_impact", "ice_confidence", "ice_ease", "ice")
+# Numbers the scoring computed or checked (never free text); everything else is text a person typed.
+NUMERIC_COLUMNS = (*WHOLE_NUMBER_COLUMNS, "impact", "effort_person_months", "rice", "weighted_rice")
 
 
 def rows(*, db: Session, workspace_id: int, where: ListFilter) -> list[dict[str, Any]]:
@@ -89,6 +93,8 @@ def rows(*, db: Session, workspace_id: int, where: ListFilter) -> list[dict[str,
                 "ice_ease": row.ice_ease,
                 "ice": row.ice,
                 "metric": row.metric,
+                "acceptance": row.acceptance,
+                "description": row.description,
                 "created_at_utc": _iso(row.created_at),
                 "updated_at_utc": _iso(row.updated_at),
             }
@@ -109,6 +115,8 @@ def _export(has_status: bool, has_platform: bool, has_member: bool, has_market: 
             Requirement.platform,
             Requirement.due,
             Requirement.metric,
+            Requirement.acceptance,
+            Requirement.description,
             Requirement.created_at,
             Requirement.updated_at,
             owner.external_id.label("owner_ref"),  # type: ignore[attr-defined]

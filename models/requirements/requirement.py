@@ -166,6 +166,29 @@ class ListFilter:
     market: str | None = None
     platform: str | None = None
     member_id: int | None = None  # "mine": requested or owned by this member
+    owner_id: int | None = None
+    words: tuple[str, ...] = ()  # each found in the title, description or acceptance criteria
+
+    def params(self) -> dict[str, Any]:
+        """The values the statement of this filter's shape binds."""
+        found = {f"word{i}": "%" + _like_escaped(w) + "%" for i, w in enumerate(self.words)}
+        return {
+            "status": self.status,
+            "platform": self.platform,
+            "member_id": self.member_id,
+            "market": self.market,
+            "owner_id": self.owner_id,
+            **found,
+        }
+
+    @property
+    def shape(self) -> tuple[bool, bool, bool, bool, bool, int]:
+        has = (bool(self.status), bool(self.platform), self.member_id is not None, bool(self.market))
+        return (*has, self.owner_id is not None, len(self.words))
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def create(*, db: Session, workspace_id: int, requester_id: int, values: dict[str, Any]) -> RequirementView:
@@ -280,14 +303,8 @@ class Page:
 
 def page(*, db: Session, workspace_id: int, where: ListFilter, offset: int, limit: int) -> Page:
     """One page of the backlog, newest first."""
-    params = {
-        "workspace_id": workspace_id,
-        "status": where.status,
-        "platform": where.platform,
-        "member_id": where.member_id,
-        "market": where.market,
-    }
-    shape = (bool(where.status), bool(where.platform), where.member_id is not None, bool(where.market))
+    params = {"workspace_id": workspace_id, **where.params()}
+    shape = where.shape
     connection = db.connection()
     counted = int(connection.execute(_count_statement(*shape), {**params, "cap": COUNT_CAP + 1}).scalar_one())
     rows = connection.execute(_page_statement(*shape), {**params, "offset": offset, "limit": limit + 1}).all()
@@ -305,12 +322,18 @@ def page(*, db: Session, workspace_id: int, where: ListFilter, offset: int, limi
 
 
 @cache
-def _filtered(*shape: bool) -> Select[Any]:
+def _filtered(*shape: Any) -> Select[Any]:
     return filter_rows(select(Requirement), *shape)
 
 
 def filter_rows(
-    query: Select[Any], has_status: bool, has_platform: bool, has_member: bool, has_market: bool
+    query: Select[Any],
+    has_status: bool,
+    has_platform: bool,
+    has_member: bool,
+    has_market: bool,
+    has_owner: bool = False,
+    words: int = 0,
 ) -> Select[Any]:
     """A query over requirements narrowed to a ListFilter's shape (its values are bound at run time)."""
     query = query.where(Requirement.workspace_id == bindparam("workspace_id"))
@@ -328,11 +351,22 @@ def filter_rows(
                 select(RequirementMarket.requirement_id).where(RequirementMarket.market == bindparam("market"))
             )
         )
+    if has_owner:
+        query = query.where(Requirement.owner_id == bindparam("owner_id"))
+    for i in range(words):  # every word, in any of the three texts (ILIKE: lower() LIKE lower() on SQLite)
+        word = bindparam(f"word{i}")
+        query = query.where(
+            or_(
+                Requirement.title.ilike(word, escape="\\"),  # type: ignore[attr-defined]
+                Requirement.description.ilike(word, escape="\\"),  # type: ignore[union-attr]
+                Requirement.acceptance.ilike(word, escape="\\"),  # type: ignore[union-attr]
+            )
+        )
     return query
 
 
 @cache
-def _page_statement(*shape: bool) -> Select[Any]:
+def _page_statement(*shape: Any) -> Select[Any]:
     """The page's rows with their markets and people in the same round trip."""
     requester, owner = aliased(Member), aliased(Member)
     markets = (
@@ -358,7 +392,7 @@ def _page_statement(*shape: bool) -> Select[Any]:
 
 
 @cache
-def _count_statement(*shape: bool) -> Select[Any]:
+def _count_statement(*shape: Any) -> Select[Any]:
     capped = _filtered(*shape).with_only_columns(Requirement.id).limit(bindparam("cap")).subquery()
     return select(func.count()).select_from(capped)
 

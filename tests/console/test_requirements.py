@@ -71,15 +71,15 @@ def test_keys_count_up_per_workspace_and_are_never_reused(console: ConsoleDriver
 def test_bad_input_gets_usage_and_stores_nothing(console: ConsoleDriver, engine) -> None:
     cases = {
         "/req add": "A requirement needs a title.",
-        "/req add x market=XX": "`XX` is not an ISO country code",
+        "/req add x market=XX": "XX is not an ISO country code",
         "/req add x due=2026-02-30": "is not a date I can read",
-        "/req add x colour=red": "`colour` is not an option here",
-        "/req add x markte=US": "Did you mean `market`?",
-        "/req add x market=US market=DE": "`market` is given twice",
+        "/req add x colour=red": "colour is not an option here",
+        "/req add x markte=US": "Did you mean market?",
+        "/req add x market=US market=DE": "market is given twice",
         '/req add "unclosed': "is opened but never closed",
         "/req add " + "x" * 201: "too long (201 characters; at most 200)",
-        "/req frobnicate": "`/req frobnicate` is not a command I know.",
-        "/nosuch thing": "I don't know that command.",
+        "/req frobnicate": "I don't know /req frobnicate. /pm help lists what I can do.",
+        "/nosuch thing": "I don't know /nosuch thing.",
     }
     for line, expected in cases.items():
         out = console.send(line)
@@ -151,7 +151,7 @@ def test_lifecycle_moves_and_refusals(console: ConsoleDriver, engine) -> None:
     for state in ("approved", "in_progress", "shipped"):
         console.send(f"/req status 1 {state}")
     assert "REQ-1 is shipped, which is final." in console.send("/req status 1 parked")
-    assert "`done` is not a status" in console.send("/req status 1 done")
+    assert "done is not a status" in console.send("/req status 1 done")
     assert stored(engine)[0].status == "shipped"
     with Session(engine) as db:
         moves = [e.changes["status"] for e in db.exec(select(AuditEntry).where(AuditEntry.action == "status"))]
@@ -210,3 +210,54 @@ def test_help_lists_every_command(console: ConsoleDriver) -> None:
     for line in ("/req add", "/req list", "/req show", "/req edit", "/req status", "/pm lang", "/pm tz"):
         assert line in out
     assert "Lifecycle:" in console.send("/req help")
+
+
+def test_title_none_is_refused_not_stored(console: ConsoleDriver, engine) -> None:
+    console.send("/req add real title")
+    out = console.send("/req edit REQ-1 title=none")
+    assert "A requirement always has a title, so none cannot clear it" in out
+    assert "需求必须有标题" in (console.send("/pm lang zh") and console.send("/req edit REQ-1 title=无"))
+    assert stored(engine)[0].title == "real title"
+
+
+def test_a_past_due_date_is_kept_and_said(console: ConsoleDriver, engine) -> None:
+    out = console.send("/req add old due=2020-01-01")
+    assert "REQ-1 logged. Its due date, 2020-01-01, is already past." in out
+    assert stored(engine)[0].due == date(2020, 1, 1)
+    assert "already past" not in console.send("/req add later due=+1w")
+    out = console.send("/pm lang zh") and console.send("/req edit REQ-2 due=2021-03-04")
+    assert "REQ-2 已更新：截止日期。截止日期 2021-03-04 已经过去了。" in out
+
+
+def test_a_month_and_day_already_past_is_read_as_next_year_and_said(console: ConsoleDriver, engine) -> None:
+    from handlers.core.fields import local_today
+
+    today = local_today("UTC")
+    past = today.replace(day=1) if today.day > 1 else today.replace(month=1, day=1)
+    if past >= today:
+        return  # 1 January: no earlier day this year (the fields tests cover the arithmetic)
+    out = console.send(f"/req add x due={past.month}月{past.day}日")
+    expected = past.replace(year=today.year + 1)
+    assert f"{past.month}月{past.day}日 is past this year, so it was read as {expected.isoformat()}." in out
+    assert stored(engine)[0].due == expected
+
+
+def test_the_history_shows_old_and_new_values(console: ConsoleDriver) -> None:
+    console.send("/req add draft market=US due=2026-12-01")
+    out = console.send('/req edit REQ-1 title="DE A+ page" market=US,DE owner=@li due=none')
+    assert "REQ-1 updated: Title, Markets, Owner, Due date." in out
+    assert "changed Title draft → DE A+ page, Markets US → DE, US, Owner — → @li, Due date 2026-12-01 → —" in out
+    zh = console.send("/pm lang zh") and console.send("/pm audit REQ-1")
+    assert "修改了 标题 draft → DE A+ page、市场 US → DE, US、负责人 — → @li、截止日期 2026-12-01 → —" in zh
+
+
+def test_12_yue_1_ri_typed_on_2_december() -> None:
+    from handlers.core.fields import due_date, due_note
+    from handlers.core.reply import Text
+
+    today = date(2026, 12, 2)
+    due = due_date("due", "12月1日", today=today)
+    assert due == date(2027, 12, 1)
+    assert due_note("12月1日", due, today=today) == Text("field.due_next_year", {"value": "12月1日", "date": due})
+    assert due_note("12月2日", due_date("due", "12月2日", today=today), today=today) is None  # today is not past
+    assert due_note("2026-12-01", date(2026, 12, 1), today=today) == Text("field.due_past", {"date": date(2026, 12, 1)})

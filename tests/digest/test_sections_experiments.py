@@ -17,7 +17,7 @@ from tests.experiments.data import daily_csv
 from tests.support.console import ConsoleDriver
 
 T0 = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
-PLAN = "metric=conversion baseline=3% mde=10% traffic=4000/day"  # 53,182 per arm, 106,364 in all
+PLAN = "metric=conversion baseline=3% mde=10% traffic=4000/day method=fixed"  # 53,182 per arm, 106,364 in all
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +92,17 @@ def test_results_short_of_the_planned_sample_are_no_readout(console: ConsoleDriv
         digest = digest_now(engine)
     assert not digest.news
     assert "Experiment readouts" not in text_of(digest) and "Experiments started" not in text_of(digest)
+
+
+def test_a_sequential_experiment_decided_before_its_plan_is_a_readout(console: ConsoleDriver, engine):
+    with time_machine.travel(T0, tick=True) as clock:
+        console.send("/exp add DE title test market=DE metric=conversion baseline=3% mde=10%")  # sequential
+        console.send("/exp result EXP-1 control=10000/300 variant=10000/300")
+        clock.move_to(T0 + timedelta(hours=1))
+        console.send("/digest now")
+        clock.move_to(T0 + timedelta(hours=2))
+        console.send("/exp result EXP-1 control=30000/900 variant=30000/1050")  # excludes zero at 29 % of plan
+        clock.move_to(T0 + timedelta(hours=3))
+        digest = digest_now(engine)
+    text = text_of(digest)
+    assert "the always-valid interval excludes zero: variant wins, +0.50 pp (+16.7%), p = 0.028" in text

@@ -33,6 +33,7 @@ def test_the_scheduler_posts_every_features_news_in_chinese_and_stays_quiet_the_
         say(slack_runtime, "REQ-1 reach=4000 impact=2 confidence=80 effort=1.5", root="score")
         say(slack_runtime, "add JP bundle market=JP", root="req")
         say(slack_runtime, "REQ-2 reach=90000 impact=3 confidence=100 effort=1", root="score")
+        say(slack_runtime, "settings adhoc_approvers=on", root="pm")  # li is a plain member, named ad hoc
         say(slack_runtime, "submit REQ-1 <@U2|li>", root="req")
         say(
             slack_runtime,
@@ -40,7 +41,7 @@ def test_the_scheduler_posts_every_features_news_in_chinese_and_stays_quiet_the_
             root="risk",
         )
         say(slack_runtime, "add JP recall category=quality likelihood=4 impact=4 market=JP", root="risk")
-        say(slack_runtime, "add DE title test market=DE metric=cvr baseline=3% mde=10%", root="exp")
+        say(slack_runtime, "add DE title test market=DE metric=cvr baseline=3% mde=10% method=fixed", root="exp")
         say(slack_runtime, "result EXP-1 control=44000/1320 variant=45000/1500", root="exp")
         advance(clock, utc(2026, 6, 2, 1, 30, 5), scheduler)
         [posted] = summaries(fake_slack)
@@ -74,6 +75,7 @@ def test_busy_sections_are_paged_within_block_kit_limits_in_both_languages(conso
         for n in range(1, 13):  # the order turns round: every place in the top ten changes
             console.send(f"/score REQ-{n} reach={100 * (13 - n)}")
         long = "<&> 很长的标题 " * 15
+        console.send("/pm settings adhoc_approvers=on")  # li is a plain member, named ad hoc
         for n in range(13, 143):  # 130 waiting for approval
             console.send(f"/req add {long}{n} market=DE")
             console.send(f"/req submit REQ-{n} @li")

@@ -156,6 +156,7 @@ def test_decisions_and_requests_still_waiting_with_how_long(console: ConsoleDriv
         console.send("/req add US listing market=US")
         console.send("/req add JP bundle market=JP")
         console.send("/req add US coupon market=US")
+        console.send("/pm settings adhoc_approvers=on")  # li is a plain member, named ad hoc
         console.send("/req submit REQ-1 @li")
         console.as_user("mei").send("/req submit REQ-3 @li")
         clock.move_to(T0 + timedelta(minutes=30))
@@ -173,14 +174,15 @@ def test_decisions_and_requests_still_waiting_with_how_long(console: ConsoleDriv
         "• REQ-4 US coupon — rejected after waiting 1 h 35 min · @li",
     ]
     assert section(text, "Waiting for approval") == [  # oldest first; REQ-3 is JP
-        "• REQ-1 DE A+ page — waiting 5 h 10 min · 1 approver(s) still to decide · @mei",
-        "• REQ-2 US listing — waiting 2 h 10 min · 2 approver(s) still to decide · @mei",
+        "• REQ-1 DE A+ page — waiting 5 h 10 min · 1 approver still to decide · @mei",
+        "• REQ-2 US listing — waiting 2 h 10 min · 2 approvers still to decide · @mei",
     ]
 
 
 def test_requests_that_only_kept_waiting_make_no_digest(console: ConsoleDriver, engine):
     with time_machine.travel(T0, tick=True) as clock:
         console.send("/req add DE A+ page market=DE")
+        console.send("/pm settings adhoc_approvers=on")  # li is a plain member, named ad hoc
         console.send("/req submit REQ-1 @li")
         clock.move_to(T0 + timedelta(hours=1))
         console.send("/digest now")
@@ -189,4 +191,4 @@ def test_requests_that_only_kept_waiting_make_no_digest(console: ConsoleDriver, 
     assert not digest.news
     text = text_of(digest)
     assert "Nothing new since the last digest." in text
-    assert "• REQ-1 DE A+ page — waiting 1 d 1 h · 1 approver(s) still to decide · @mei" in text
+    assert "• REQ-1 DE A+ page — waiting 1 d 1 h · 1 approver still to decide · @mei" in text

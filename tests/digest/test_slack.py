@@ -78,6 +78,8 @@ def test_standup_alone_opens_a_modal_whose_submission_is_stored(
     assert refused["response_action"] == "errors" and "today" in refused["errors"]
     values = {**empty, "today": {"today": {"type": "plain_text_input", "value": "call the 3PL"}}}
     assert slack.submit_view(view, values).text == ""
+    [confirmed] = fake_slack.wait_for("chat.postEphemeral")  # only the person who answered sees it
+    assert "Your standup for" in block_text(confirmed.body) and "call the 3PL" in block_text(confirmed.body)
     with Session(engine) as db:
         row = db.exec(select(StandupAnswer)).one()
     assert (row.channel_ref, row.today, row.yesterday) == ("C1", "call the 3PL", None)

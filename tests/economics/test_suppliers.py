@@ -122,15 +122,15 @@ def test_bad_input_is_refused_and_nothing_is_stored(console: ConsoleDriver, engi
     console.send(HONGDA)
     before = (count(engine, SupplierScore), count(engine, AuditEntry))
     cases = {
-        '/supplier score "Shenzhen Hongda" quality=6': "`6` is not a score",
+        '/supplier score "Shenzhen Hongda" quality=6': "6 is not a score",
         "/supplier score hongda quality=4": "A first scorecard needs every criterion; missing: certification",
         "/supplier score hongda": "Give at least one score",
-        "/supplier score nobody quality=4": "There is no supplier `nobody` here.",
+        "/supplier score nobody quality=4": "There is no supplier nobody here.",
         "/supplier edit hongda defects=5/3": "is not a defect count",
         "/supplier edit hongda lead_days=-4": "must be a whole number from 0 to 365",
         "/supplier link hongda req=REQ-9": "REQ-9 does not exist",
         "/supplier link hongda": "Link to one requirement",
-        "/supplier link hongda sku=NOPE": "There is no SKU `NOPE` here.",
+        "/supplier link hongda sku=NOPE": "There is no SKU NOPE here.",
         "/supplier compare hongda": "Name at least two suppliers",
         "/supplier add": "Which supplier?",
     }

@@ -39,3 +39,21 @@ def test_the_chart_is_a_png_drawn_once_per_data_version_and_language() -> None:
     assert chart_png(("test", 2), SERIES[:2], arms=["control", "variant"], alpha=0.05, labels=EN) != first
     chinese = chart_png(("test", 1), SERIES, arms=["control", "variant"], alpha=0.05, labels=ZH)
     assert chinese != first
+
+
+def test_the_difference_band_is_the_readouts_interval_and_the_plan_day_is_marked() -> None:
+    from bot.render.charts.conversion import Plan, differences
+    from models.experiments.readout import ArmCounts, read
+
+    plan = Plan((300, 200), "fixed", (1.0, 1.0))
+    diffs, reached = differences(SERIES, ["control", "variant"], alpha=0.05, plan=plan)
+    # cumulative on day 2: control 300 / 7 (its plan), variant 100 / 5 (no row that day, below its 200);
+    # day 3: control 400 / 8, variant 400 / 15 — every arm has its planned users from day 3
+    assert reached == D3
+    for day, (v_c, v_v) in ((D1, ((100, 3), (100, 5))), (D3, ((400, 8), (400, 15)))):
+        expected = read([ArmCounts("control", *v_c), ArmCounts("variant", *v_v)], weights=[1, 1], needed=[300, 200],
+                        alpha=0.05, method="fixed").comparisons[0]  # fmt: skip
+        point = next(p for p in diffs["variant"] if p[0] == day)
+        assert point[1:] == pytest.approx((expected.diff, expected.diff_low, expected.diff_high), rel=1e-12)
+    png = chart_png(("test", 3), SERIES, arms=["control", "variant"], alpha=0.05, labels=EN, plan=plan)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")

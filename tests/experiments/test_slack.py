@@ -17,7 +17,7 @@ from tests.experiments.data import daily_csv
 from tests.fakes.slack_api import FakeSlack
 from tests.support.slack_requests import SlackSender, SlackUser, block_text, button, buttons
 
-PLAN = "add DE title test metric=conversion market=DE baseline=3% mde=10% traffic=4000/day"
+PLAN = "add DE title test metric=conversion market=DE baseline=3% mde=10% traffic=4000/day method=fixed"
 TOKEN = "xoxb-test-token"
 
 
@@ -72,7 +72,7 @@ def test_status_answers_in_channel_with_every_figure(slack: SlackSender, fake_sl
     body = valid(exp(slack, "status EXP-1").json())
     assert body["response_type"] == "in_channel"
     text = block_text(body)
-    assert "variant vs control: -0.30 pp (-0.79 to +0.18 pp)" in text and "p = 0.225" in text
+    assert "variant vs control: -0.30 pp, 95% fixed-horizon interval -0.78 to +0.18 pp" in text and "p = 0.225" in text
     assert "Keep running." in text and "reading now inflates false positives" in text
     assert buttons(body) == []
     time.sleep(0.2)

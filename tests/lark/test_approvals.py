@@ -50,7 +50,9 @@ def wait_until(check: Any, timeout: float = 5.0) -> Any:
 
 
 def submit(lark: LarkSender, fake: FakeLark, engine, approvers: str = "@li") -> Call:
-    """ana logs REQ-1, scores it and submits it; returns the approval card as the bot sent it."""
+    """ana logs REQ-1, scores it and submits it; returns the approval card as the bot sent it. The people
+    named are plain members: ana, the workspace's admin, lets anyone be named (ad-hoc approvers)."""
+    lark.message("/pm settings adhoc_approvers=on", who=ANA)
     lark.message("/req add 德国站 A+ 页面 market=DE", who=ANA)
     lark.message("/score REQ-1 reach=4000 impact=2 confidence=80 effort=1.5", who=ANA)
     assert lark.message(f"/req submit REQ-1 {approvers}", who=ANA, people=PEOPLE).status_code == 200

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
+from bot.i18n import catalog
 from models.chat_message import ChatMessage
 from models.experiments.result import ExperimentDaily
 from tests.experiments.data import daily_csv
@@ -89,7 +90,18 @@ def test_the_result_form_asks_for_a_reply_and_the_csv_is_fetched_with_the_tenant
     assert image.body["image"].startswith(b"\x89PNG")
     sent = fake_lark.wait_for("im.message.create", count=2)  # the chart and its caption, in the chat
     assert [(c.body["msg_type"], c.card) for c in sent] == [
-        ("text", {"text": "EXP-1：各组累计转化率及 95% 置信区间"}),
+        (
+            "text",
+            {
+                "text": catalog().t(
+                    "zh-CN",
+                    "exp.chart.title",
+                    key="EXP-1",
+                    level="95%",
+                    kind=catalog().t("zh-CN", "exp.line.kind.sequential"),
+                )
+            },
+        ),
         ("image", {"image_key": image.answer["data"]["image_key"]}),
     ]
 

@@ -84,7 +84,7 @@ def test_bad_fields_come_back_as_an_error_toast_and_nothing_is_stored(
         "toast": {
             "type": "error",
             "content": "请修改：标题：太长了（201 个字符，最多 200 个）、"
-            "截止日期：看不懂日期 `2026-02-30`；请写成 2026-12-01 或 2026年12月1日",
+            "截止日期：看不懂日期 2026-02-30；请写成 2026-12-01 或 2026年12月1日",
         }
     }
     with Session(engine) as db:

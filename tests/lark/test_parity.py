@@ -63,7 +63,7 @@ SCRIPT: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("click risk.button.accept risk", "risk:RISK-1", ()),
     # Sample size from Cohen's h (tests/experiments): 53,182 per arm at 80% power.
     (
-        "/exp add DE title test metric=conversion market=DE baseline=3% mde=10% traffic=4000/day",
+        "/exp add DE title test metric=conversion market=DE baseline=3% mde=10% traffic=4000/day method=fixed",
         "exp:EXP-1",
         ("53,182",),
     ),
@@ -78,6 +78,7 @@ SCRIPT: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     # Issue 3's example: 4,000 × 2 × 0.8 ÷ 1.5 = 4,266.7.
     ("/score REQ-1 reach=4000 impact=2 confidence=80 effort=1.5", "score:REQ-1", ("4,266.7", "4,000 × 2 × 80% ÷ 1.5")),
     ("/score top", "top", ("4,266.7",)),
+    ("/pm settings adhoc_approvers=on", None, ()),  # li is a plain member, named ad hoc
     ("/req submit REQ-1 @li", "approval:REQ-1", ("4,266.7",)),
     ("li> /pm lang zh", None, ()),  # the card a click redraws is drawn in the clicker's language
     ("click approval.button.approve approval li", "approval:REQ-1", ()),

@@ -96,7 +96,7 @@ def test_a_retried_card_callback_acts_once(lark: LarkSender, fake_lark: FakeLark
     first = lark.click(triage, event_id="ev_click_1").json()
     again = lark.click(triage, event_id="ev_click_1").json()
     assert first["toast"]["type"] == "success" and "card" in first
-    assert again == {}
+    assert again == {"toast": {"type": "info", "content": "已处理：这个请求之前已经收到，并且只执行了一次。"}}
     with Session(engine) as db:
         assert db.exec(select(Requirement.status)).one() == "triaged"
 

@@ -65,21 +65,21 @@ def test_amounts_and_cadences_as_people_type_them(console: ConsoleDriver, engine
 def test_bad_input_gets_a_clear_message_and_stores_nothing(console: ConsoleDriver, engine) -> None:
     base = "/risk add thing category=fx likelihood=3 impact=3"
     cases = {
-        "/risk add thing category=logistcs likelihood=3 impact=3": "Did you mean `logistics`?",
-        "/risk add thing category=banana likelihood=3 impact=3": "`banana` is not a category. Categories: fx,",
-        "/risk add thing category=fx likelihood=6 impact=3": "`6` is not a level from 1 to 5",
-        "/risk add thing category=fx likelihood=3 impact=0": "`0` is not a level from 1 to 5",
+        "/risk add thing category=logistcs likelihood=3 impact=3": "Did you mean logistics?",
+        "/risk add thing category=banana likelihood=3 impact=3": "banana is not a category. Categories: fx,",
+        "/risk add thing category=fx likelihood=6 impact=3": "6 is not a level from 1 to 5",
+        "/risk add thing category=fx likelihood=3 impact=0": "0 is not a level from 1 to 5",
         "/risk add thing category=fx likelihood=3": "Also give: impact.",
         "/risk add category=fx likelihood=3 impact=3": "A risk needs a title.",
-        base + " owner=bob": "`bob` is not a person",
-        base + " exposure=1.2.3 currency=USD": "`1.2.3` is not an amount I can read",
-        base + " exposure=5000": "Which currency is `5000` in?",
-        base + " exposure=5000 currency=XYZ": "`XYZ` is not a currency code",
+        base + " owner=bob": "bob is not a person",
+        base + " exposure=1.2.3 currency=USD": "1.2.3 is not an amount I can read",
+        base + " exposure=5000": "Which currency is 5000 in?",
+        base + " exposure=5000 currency=XYZ": "XYZ is not a currency code",
         base + " review=2020-01-01": "is in the past",
-        base + " review=someday": "`someday` is not a review cadence or date",
+        base + " review=someday": "someday is not a review cadence or date",
         base + " req=REQ-9": "REQ-9 does not exist in this workspace",
-        base + " market=XX": "`XX` is not an ISO country code",
-        base + " colour=red": "`colour` is not an option here",
+        base + " market=XX": "XX is not an ISO country code",
+        base + " colour=red": "colour is not an option here",
     }
     for line, expected in cases.items():
         out = console.send(line)
@@ -109,7 +109,7 @@ def test_list_is_sorted_by_score_and_filters(console: ConsoleDriver) -> None:
     assert "RISK-2" in de and "RISK-1" not in de
     mine = console.as_user("li").send("/risk list mine")
     assert "RISK-4" in mine and "RISK-1" not in mine
-    assert "`huge` is not a band" in console.send("/risk list band=huge")
+    assert "huge is not a band" in console.send("/risk list band=huge")
 
 
 def test_update_keeps_score_history_and_audits_old_and_new(console: ConsoleDriver, engine) -> None:
@@ -209,7 +209,7 @@ def test_a_workspace_edits_and_resets_its_playbook(console: ConsoleDriver, engin
     assert "Built-in" in console.send("/risk playbook logistics")
     refused = console.as_user("li").send("/risk playbook fx edit")  # li is a plain member
     assert "Only approvers and workspace admins can change playbooks." in refused
-    assert "Did you mean `logistics`?" in console.as_user("mei").send("/risk playbook logstics")
+    assert "Did you mean logistics?" in console.as_user("mei").send("/risk playbook logstics")
 
 
 def test_review_schedules_the_next_one(console: ConsoleDriver, engine) -> None:
@@ -229,7 +229,7 @@ def test_chinese_user_sees_chinese(console: ConsoleDriver) -> None:
     assert "已登记 RISK-1：评分 20（极高）" in out
     assert "评分: 4 × 5 = 20（极高）" in out
     assert "类别: 物流" in out
-    assert "你是不是想写 `tariff`？" in console.send("/risk add x category=tarif likelihood=1 impact=1")
+    assert "你是不是想写 tariff？" in console.send("/risk add x category=tarif likelihood=1 impact=1")
     assert "风险登记册" in console.send("/risk list")
     assert "风险登记册（/risk）" in console.send("/risk help")
 
@@ -243,3 +243,10 @@ def test_exposure_is_shown_in_the_home_currency_at_the_teams_rate(console: Conso
     # 120,000 USD × 7.2 CNY/USD = 864,000 CNY
     assert "CNY 864,000" in after
     assert "from USD 120,000 at 7.2 (the team's rate of 2026-11-01)" in after
+
+
+def test_a_closed_risk_shows_no_next_review(console: ConsoleDriver) -> None:
+    console.send("/risk add thing category=fx likelihood=3 impact=3 review=weekly")
+    assert "Review: every 7 days, next" in console.send("/risk show RISK-1")
+    out = console.send("/risk close RISK-1 hedged")
+    assert "Review: —" in out and "next" not in out.split("Review:")[1].splitlines()[0]

@@ -50,7 +50,7 @@ def test_the_owner_is_told_once_per_overdue_period(console: ConsoleDriver, engin
         li = db.exec(select(Member).where(Member.external_id == "li")).one()
     assert isinstance(delivery.effect, DirectMessage) and delivery.effect.member_id == li.id
     told = TextRenderer().message(delivery.effect.reply, Viewer("en"))
-    assert "The review of RISK-1 Customs hold in Rotterdam was due on 2030-03-10 (1 days ago)." in told
+    assert "The review of RISK-1 Customs hold in Rotterdam was due on 2030-03-10 (1 day ago)." in told
     assert run_job(engine, at(DUE + timedelta(days=1), 13)) == []  # the next run: already told
     assert run_job(engine, at(DUE + timedelta(days=9))) == []  # still the same overdue period
 

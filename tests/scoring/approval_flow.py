@@ -42,7 +42,9 @@ def posted_to(fake: FakeSlack, channel: str, count: int = 1) -> list[Call]:
 
 
 def submit(slack: SlackSender, fake: FakeSlack, engine: Engine, text: str, *, who: SlackUser = ANA) -> dict[str, Any]:
-    """Log REQ-1 (scored) and submit it with `text`; returns the approval card the bot posted."""
+    """Log REQ-1 (scored) and submit it with `text`; returns the approval card the bot posted. The people
+    named are plain members: the workspace's admin (ana) lets anyone be named (ad-hoc approvers)."""
+    slack.command("settings adhoc_approvers=on", command="/pm", who=ANA)
     slack.command("add DE A+ page market=DE", who=who)
     slack.command("REQ-1 reach=4000 impact=2 confidence=80 effort=1.5", command="/score", who=who)
     ack = slack.command(f"submit REQ-1 {text}".strip(), who=who).json()

@@ -340,6 +340,7 @@ def test_the_largest_card_stays_inside_block_kit_limits(slack: SlackSender, fake
         command="/score",
     )
     approvers = [SlackUser(user=f"UX{n}", name=f"approver{n}") for n in range(10)]
+    slack.command("settings adhoc_approvers=on", command="/pm", who=ANA)
     slack.command("submit REQ-1 " + " ".join(mention(a) for a in approvers) + " mode=all", who=ANA)
     [card] = posted_to(fake_slack, "C1")
     tracked(engine)

@@ -15,7 +15,8 @@ def state(engine) -> tuple[str, str]:
 
 
 def test_submit_reject_with_a_reason_in_the_console(console: ConsoleDriver, engine) -> None:
-    console.as_user("mei").send("/req add 德国站 A+ 页面 market=DE")
+    console.as_user("mei").send("/pm settings adhoc_approvers=on")  # mei, the first, is the admin
+    console.send("/req add 德国站 A+ 页面 market=DE")
     console.send("/score REQ-1 reach=4000 impact=2 confidence=80 effort=1.5")
     out = console.send("/req submit REQ-1 @li")
     assert "== Approval · REQ-1 · 德国站 A+ 页面 ==" in out and "RICE 4,266.7" in out
@@ -30,14 +31,16 @@ def test_submit_reject_with_a_reason_in_the_console(console: ConsoleDriver, engi
 
 
 def test_cancelling_the_reason_form_records_nothing(console: ConsoleDriver, engine) -> None:
-    console.as_user("mei").send("/req add thing")
+    console.as_user("mei").send("/pm settings adhoc_approvers=on")  # mei, the first, is the admin
+    console.send("/req add thing")
     console.send("/req submit REQ-1 @li")
     assert "Form cancelled; nothing was saved." in console.as_user("li").send("3", "-")
     assert state(engine) == ("pending", "triaged")
 
 
 def test_transfer_and_approve_in_chinese(console: ConsoleDriver, engine) -> None:
-    console.as_user("mei").send("/req add 日本站包邮门槛 market=JP")
+    console.as_user("mei").send("/pm settings adhoc_approvers=on")  # mei, the first, is the admin
+    console.send("/req add 日本站包邮门槛 market=JP")
     console.send("/req submit REQ-1 @li 会签")
     console.as_user("li").send("/pm lang zh")
     out = console.send("4", "@zed", "我下周休假")

@@ -196,3 +196,18 @@ def test_export_writes_a_csv_with_scores(
     assert (first["rice"], first["ice"]) == ("4266.6667", "336")
     assert table.iloc[1]["rice"] == ""
     assert "No requirements match" in console.send("/req export status=shipped")
+
+
+def test_export_holds_acceptance_and_description_and_never_overwrites(
+    console: ConsoleDriver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    console.send('/req add DE A+ market=DE ac="native review; cm and kg" desc="for Q1, see the brief"')
+    console.send("/req export")
+    console.send("/req export")
+    saved = sorted((tmp_path / "tradewind-files").iterdir())
+    assert len(saved) == 2  # a second export the same day (even the same second) is a second file
+    for path in saved:
+        table = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        row = table.iloc[0]
+        assert (row["acceptance"], row["description"]) == ("native review; cm and kg", "for Q1, see the brief")

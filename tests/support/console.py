@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 
-from bot.console.repl import Console
+from bot.console.repl import CONSOLE_TEAM, Console
 from bot.runtime import Runtime
 
 
 class ConsoleDriver:
-    def __init__(self, runtime: Runtime, user: str = "mei") -> None:
+    def __init__(self, runtime: Runtime, user: str = "mei", team: str = CONSOLE_TEAM) -> None:
         self.out = io.StringIO()
-        self.console = Console(runtime, user=user, stdin=io.StringIO(""), stdout=self.out)
+        self.console = Console(runtime, user=user, team=team, stdin=io.StringIO(""), stdout=self.out)
 
     def send(self, line: str, *answers: str) -> str:
         """Type a line (and answers to any form it opens); returns what the console printed."""

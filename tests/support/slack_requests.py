@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -14,6 +15,11 @@ from urllib.parse import quote, urlencode
 import httpx
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+_TRIGGERS = itertools.count(1)  # Slack's trigger_id is unique to each request, across every sender
+
+
+def _trigger(kind: str = "trigger") -> str:
+    return f"{kind}-{next(_TRIGGERS)}"
 
 
 def sign(body: str, *, secret: str = SECRET, timestamp: int | None = None) -> dict[str, str]:
@@ -49,9 +55,13 @@ class SlackSender:
         self.http.close()
 
     def command(self, text: str, *, command: str = "/req", who: SlackUser | None = None) -> httpx.Response:
+        return self.post_form(self.command_body(text, command=command, who=who))
+
+    def command_body(self, text: str, *, command: str = "/req", who: SlackUser | None = None) -> str:
+        """The form body of a slash command, as Slack sends it (a new trigger_id each time)."""
         who = who or SlackUser()
         self._n += 1
-        body = urlencode(
+        return urlencode(
             {
                 "token": "deprecated-verification-token",
                 "team_id": who.team,
@@ -65,13 +75,15 @@ class SlackSender:
                 "api_app_id": "A1",
                 "is_enterprise_install": "false",
                 "response_url": f"{self.response_base}/cmd{self._n}",
-                "trigger_id": f"trigger-{self._n}",
+                "trigger_id": _trigger(),
             }
         )
-        return self.post_form(body)
 
     def click(self, button: dict[str, Any], *, who: SlackUser | None = None, message_ts: str = "1.0") -> httpx.Response:
         """Press a button element taken from a reply's blocks."""
+        return self.post_form(self.click_body(button, who=who, message_ts=message_ts))
+
+    def click_body(self, button: dict[str, Any], *, who: SlackUser | None = None, message_ts: str = "1.0") -> str:
         if self.settle:
             self.settle()
         who = who or SlackUser()
@@ -88,7 +100,7 @@ class SlackSender:
                 "channel_id": who.channel,
                 "is_ephemeral": False,
             },
-            "trigger_id": f"trigger-{self._n}",
+            "trigger_id": _trigger(),
             "channel": {"id": who.channel, "name": "product"},
             "message": {"ts": message_ts, "type": "message", "text": ""},
             "response_url": f"{self.response_base}/click{self._n}",
@@ -103,22 +115,26 @@ class SlackSender:
                 }
             ],
         }
-        return self.post_form("payload=" + quote(json.dumps(payload)))
+        return "payload=" + quote(json.dumps(payload))
 
     def submit_view(
         self, view: dict[str, Any], values: dict[str, Any], *, who: SlackUser | None = None
     ) -> httpx.Response:
         """Submit a modal that the bot opened; `values` maps block ids to Slack's element state."""
+        return self.post_form(self.view_body(view, values, who=who))
+
+    def view_body(self, view: dict[str, Any], values: dict[str, Any], *, who: SlackUser | None = None) -> str:
         if self.settle:
             self.settle()
         who = who or SlackUser()
+        self._n += 1
         payload = {
             "type": "view_submission",
             "team": {"id": who.team, "domain": "t"},
             "user": {"id": who.user, "username": who.name, "name": who.name, "team_id": who.team},
             "api_app_id": "A1",
             "token": "deprecated",
-            "trigger_id": "trigger-view",
+            "trigger_id": _trigger("trigger-view"),
             "view": {
                 "id": "V1",
                 "team_id": who.team,
@@ -130,7 +146,7 @@ class SlackSender:
                 "hash": "1",
             },
         }
-        return self.post_form("payload=" + quote(json.dumps(payload)))
+        return "payload=" + quote(json.dumps(payload))
 
     def event(
         self, event: dict[str, Any], *, event_id: str, team: str = "T1", retry: int | None = None

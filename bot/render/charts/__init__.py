@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render.charts.conversion import ConversionLabels, chart_png
+from bot.render.charts.conversion import ConversionLabels, Plan, chart_png
 from bot.render.charts.heatmap import heat_map_png
 from handlers.core.charts import Chart, ConversionChart, RiskHeatMap
 from handlers.core.reply import Text, Translate
@@ -18,5 +18,6 @@ def draw(chart: Chart, t: Translate) -> bytes:
             y_axis=t(Text("exp.chart.y_axis")),
             fallback_title=chart.title,
         )
-        return chart_png(chart.version, chart.series, arms=chart.arms, alpha=chart.alpha, labels=labels)
+        plan = Plan(chart.needed, chart.method, chart.weights)
+        return chart_png(chart.version, chart.series, arms=chart.arms, alpha=chart.alpha, labels=labels, plan=plan)
     raise TypeError(f"not a chart: {chart!r}")
