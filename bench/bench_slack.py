@@ -9,6 +9,13 @@ process_before_response=True): `bare` only acks; `insert` does one INSERT into a
 
 `--workers 1,2` measures `tradewind serve --workers N` for each N (reported as tradewind, tradewind×2, ...);
 the goals are checked on one worker, like the baselines.
+
+`--stall SECONDS` measures something else: the latency of other requests (c = the highest level) while
+one request waits on a stalled database for SECONDS. PostgreSQL is reached through a TCP proxy
+(tests/fakes/tcp_proxy.py) that freezes the one connection carrying another team's `/req add stall-me`;
+SQLite is stalled by another process holding the write lock, which every request waits on.
+
+    python bench/bench_slack.py --stall 5 [--backends sqlite,postgres] [--concurrency 32]
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import asyncio
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -28,6 +36,7 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
@@ -36,9 +45,10 @@ SECRET = "bench-signing-secret-0123456789abcdef"
 HOST = "127.0.0.1"
 USERS = [f"U{n:03d}" for n in range(8)]
 FIXED_FIELDS = (
-    "token=bench-verification-token&team_id=T1&team_domain=bench&channel_id=C1&channel_name=product"
+    "token=bench-verification-token&team_id={team}&team_domain=bench&channel_id=C1&channel_name=product"
     "&command=%2Freq&api_app_id=A1"
 )
+STALL_MARK = "stall-me"
 ERROR_MARKERS = (b"Something went wrong", b"temporarily unavailable", b"Usage: ")
 GOAL_P50_C1_MS = 2.0
 GOAL_P99_C32_MS = 50.0
@@ -180,15 +190,15 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-def signed_requests(port: int, texts: list[str], response_url: str) -> list[bytes]:
+def signed_requests(port: int, texts: list[str], response_url: str, *, team: str = "T1") -> list[bytes]:
     verifier = SignatureVerifier(SECRET)
     timestamp = str(int(time.time()))
     out = []
     for i, text in enumerate(texts):
         user = USERS[i % len(USERS)]
         fields = {"user_id": user, "user_name": user.lower(), "text": text, "trigger_id": f"{i}.{time.time_ns()}.bench"}
-        fields["response_url"] = f"{response_url}commands/T1/{i}"
-        body = f"{FIXED_FIELDS}&{urlencode(fields)}"
+        fields["response_url"] = f"{response_url}commands/{team}/{i}"
+        body = f"{FIXED_FIELDS.format(team=team)}&{urlencode(fields)}"
         signature = verifier.generate_signature(timestamp=timestamp, body=body)
         head = (
             f"POST /slack/events HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
@@ -359,6 +369,180 @@ def report(results: list[Result]) -> list[dict[str, object]]:
     return goals
 
 
+@dataclass
+class StallResult:
+    backend: str
+    command: str
+    concurrency: int
+    stall_s: float
+    stalled_answer: str  # what the stalled request was told, and when
+    stalled_ms: float
+    stored_stalled: int  # rows of the stalled request found afterwards (0: nothing half-done landed)
+    others: int
+    others_failed: int
+    others_p50_ms: float
+    others_p99_ms: float
+    others_max_ms: float
+    health_max_ms: float
+    calm_p99_ms: float  # the same load with nothing stalled
+
+
+async def timed_request(port: int, request: bytes, timeout: float) -> tuple[float, bytes | None]:
+    started = time.perf_counter()
+    try:
+        reader, writer = await asyncio.open_connection(HOST, port)
+        writer.write(request)
+        _status, body, _keep = await asyncio.wait_for(read_response(reader), timeout)
+        writer.close()
+    except (OSError, ValueError, asyncio.IncompleteReadError, TimeoutError):
+        return time.perf_counter() - started, None
+    return time.perf_counter() - started, body
+
+
+async def poll_health(port: int, until: float, out: list[float]) -> None:
+    request = f"GET /healthz HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode()
+    while time.perf_counter() < until:
+        elapsed, _body = await timed_request(port, request, 30)
+        out.append(elapsed)
+        await asyncio.sleep(0.1)
+
+
+async def others_during(port: int, requests: list[bytes], concurrency: int, seconds: float) -> tuple[list[float], int]:
+    """Keep `concurrency` workers sending `requests` for `seconds`; their latencies and failures."""
+    until = time.perf_counter() + seconds
+    latencies: list[float] = []
+    failures: list[str] = []
+    queue = deque(requests)
+
+    async def one_worker() -> None:
+        reader, writer = await asyncio.open_connection(HOST, port)
+        while queue and time.perf_counter() < until:
+            request = queue.popleft()
+            started = time.perf_counter()
+            try:
+                writer.write(request)
+                status, body, keep_alive = await read_response(reader)
+            except (OSError, ValueError, asyncio.IncompleteReadError) as err:
+                failures.append(str(err))
+                reader, writer = await asyncio.open_connection(HOST, port)
+                continue
+            latencies.append(time.perf_counter() - started)
+            if status != 200 or any(marker in body for marker in ERROR_MARKERS):
+                failures.append(f"HTTP {status}: {body[:120]!r}")
+            if not keep_alive:
+                writer.close()
+                reader, writer = await asyncio.open_connection(HOST, port)
+        writer.close()
+
+    await asyncio.gather(*(one_worker() for _ in range(concurrency)))
+    return latencies, len(failures)
+
+
+def answer_kind(body: bytes | None) -> str:
+    if body is None:
+        return "no answer"
+    if b"temporarily unavailable" in body:
+        return "unavailable"
+    return "logged" if b"logged." in body else body[:60].decode(errors="replace")
+
+
+def measure_stall(
+    backend: str, database_url: str, api_url: str, args: argparse.Namespace, logs: Path
+) -> list[StallResult]:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from tests.fakes.tcp_proxy import TcpProxy
+
+    level = max(args.concurrency)
+    proxy = None
+    serve_url = database_url
+    if backend == "postgres":
+        url = make_url(database_url)
+        proxy = TcpProxy(url.host or HOST, url.port or 5432)
+        serve_url = url.set(host=HOST, port=proxy.port).render_as_string(hide_password=False)
+    results = []
+    proc, port = start_server("tradewind", serve_url, api_url, logs / f"{backend}-stall.log")
+    direct = create_engine(database_url)
+    try:
+        for command in ("add", "list"):
+            warm = [COMMANDS[command](-i) for i in range(args.warmup)]
+            asyncio.run(fire(port, signed_requests(port, warm, api_url), level))
+            asyncio.run(fire(port, signed_requests(port, ["add warm-up"], api_url, team="T2"), 1))
+            stalled_text = f"add {STALL_MARK} {command}"
+            stalled = signed_requests(port, [stalled_text], api_url, team="T2")[0]
+            others = signed_requests(port, [COMMANDS[command](900_000 + i) for i in range(100_000)], api_url)
+
+            async def scenario(stalled: bytes = stalled, others: list[bytes] = others) -> tuple[Any, ...]:
+                health: list[float] = []
+                if proxy is not None:
+                    proxy.stall_on(STALL_MARK.encode())
+                    holder = None
+                else:
+                    holder = sqlite3.connect(make_url(database_url).database, isolation_level=None)
+                    holder.execute("BEGIN IMMEDIATE")
+                started = time.perf_counter()
+                stalled_task = asyncio.create_task(timed_request(port, stalled, args.stall + 10))
+                while proxy is not None and not proxy.frozen_links() and time.perf_counter() - started < 5:
+                    await asyncio.sleep(0.005)
+
+                def end_stall() -> None:
+                    # The proxy delivers what it held; the other process lets go of the lock.
+                    if proxy is not None:
+                        proxy.up()
+                    else:
+                        holder.execute("ROLLBACK")
+                        holder.close()
+
+                # At a fixed time, whatever the server does meanwhile (a server that blocks on the stall
+                # answers nobody until it ends).
+                asyncio.get_running_loop().call_later(args.stall, end_stall)
+                health_task = asyncio.create_task(poll_health(port, started + args.stall, health))
+                latencies, failed = await others_during(port, others, level, args.stall - 0.1)
+                stalled_ms, body = await stalled_task
+                await health_task
+                return stalled_ms, body, latencies, failed, health
+
+            # The same load with nothing stalled, through the same proxy (each round trip to PostgreSQL
+            # crosses it twice, which costs /req add, with its dozen statements, the most).
+            calm, _failed = asyncio.run(others_during(port, others[50_000:], level, args.stall))
+            calm.sort()
+            stalled_s, body, latencies, failed, health = asyncio.run(scenario())
+            time.sleep(0.5)  # anything delivered late has reached the server
+            with direct.connect() as conn:
+                query = text("SELECT count(*) FROM requirement WHERE title = :t")
+                stored = conn.execute(query, {"t": stalled_text[4:]}).scalar_one()
+            latencies.sort()
+            results.append(
+                StallResult(backend, command, level, args.stall, answer_kind(body), stalled_s * 1000, stored,
+                            len(latencies), failed, percentile(latencies, 0.5) * 1000,
+                            percentile(latencies, 0.99) * 1000, (latencies[-1] if latencies else 0) * 1000,
+                            max(health, default=float("nan")) * 1000, percentile(calm, 0.99) * 1000)
+            )  # fmt: skip
+            r = results[-1]
+            print(f"  {backend:8} stall /req {command:4} others p99 {r.others_p99_ms:8.1f} ms", file=sys.stderr)
+    finally:
+        stop_server(proc)
+        direct.dispose()
+        if proxy is not None:
+            proxy.down()
+    return results
+
+
+def report_stall(results: list[StallResult]) -> None:
+    print(f"\n{'backend':8} {'others':10} {'conc':>4} {'stall s':>7} {'stalled request':>22} {'stored':>6}", end="")
+    print(f" {'others n':>8} {'failed':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'healthz max':>11}", end="")
+    print(f" {'p99 no stall':>12}")
+    for r in results:
+        stalled = f"{r.stalled_answer} {r.stalled_ms / 1000:.2f} s"
+        print(
+            f"{r.backend:8} /req {r.command:5} {r.concurrency:>4} {r.stall_s:>7.1f} {stalled:>22} {r.stored_stalled:>6}"
+            f" {r.others:>8} {r.others_failed:>6} {r.others_p50_ms:>8.1f} {r.others_p99_ms:>8.1f}"
+            f" {r.others_max_ms:>8.1f} {r.health_max_ms:>9.1f} ms {r.calm_p99_ms:>9.1f} ms"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backends", default="sqlite,postgres")
@@ -367,6 +551,7 @@ def main() -> int:
     parser.add_argument("--concurrency", default="1,8,32")
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--stall", type=float, default=0, help="measure others while one request stalls this long")
     parser.add_argument("--workers", default="1", help="worker counts of `tradewind serve` to measure, e.g. 1,2")
     parser.add_argument("--servers", default="bare,insert,tradewind", help="which servers to measure")
     parser.add_argument("--serve-baseline", choices=["bare", "insert"], help=argparse.SUPPRESS)
@@ -380,12 +565,14 @@ def main() -> int:
     args.servers = {name.strip() for name in args.servers.split(",")}
     fake, api_url = start_fake_slack()
     results: list[Result] = []
+    stalls: list[StallResult] = []
+    run = measure_stall if args.stall else run_backend
     with tempfile.TemporaryDirectory(prefix="tradewind-bench-") as tmp:
         logs = Path(tmp)
         for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
             print(f"== {backend}", file=sys.stderr)
             if backend == "sqlite":
-                results += run_backend(backend, f"sqlite:///{logs / 'bench.db'}", api_url, args, logs)
+                outcome = run(backend, f"sqlite:///{logs / 'bench.db'}", api_url, args, logs)
             elif backend == "postgres":
                 try:
                     admin_sql(args.pg_url, "DROP DATABASE IF EXISTS tradewind_bench WITH (FORCE)")
@@ -394,16 +581,25 @@ def main() -> int:
                     print(f"  skipping PostgreSQL: {args.pg_url} is unreachable ({err})", file=sys.stderr)
                     continue
                 try:
-                    results += run_backend(backend, with_database(args.pg_url, "tradewind_bench"), api_url, args, logs)
+                    outcome = run(backend, with_database(args.pg_url, "tradewind_bench"), api_url, args, logs)
                 finally:
                     admin_sql(args.pg_url, "DROP DATABASE IF EXISTS tradewind_bench WITH (FORCE)")
             else:
                 parser.error(f"unknown backend {backend}")
+            if args.stall:
+                stalls += outcome  # type: ignore[arg-type]
+            else:
+                results += outcome  # type: ignore[arg-type]
         for log in sorted(logs.glob("*.log")):
             lines = log.read_text(errors="replace").splitlines()
             if problems := [line for line in lines if "ERROR" in line or "Traceback" in line]:
                 print(f"  {log.name}: {len(problems)} error lines, first: {problems[0][:200]}", file=sys.stderr)
     fake.shutdown()
+    if args.stall:
+        report_stall(stalls)
+        if args.json:
+            args.json.write_text(json.dumps({"stalls": [asdict(r) for r in stalls]}, indent=2))
+        return 0
     goals = report(results)
     print(f"\nfake Slack API calls: {dict(sorted(FakeSlackApi.calls.items()))}")
     if args.json:

@@ -8,7 +8,7 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.db import make_engine
@@ -175,9 +175,18 @@ def _socket(settings: Settings, runtime: Runtime) -> int:
         log.error("Socket Mode needs SLACK_APP_TOKEN (xapp-...) and SLACK_BOT_TOKEN (or SLACK_CLIENT_ID/SECRET)")
         return 2
     app = build_app(settings, runtime)
+    app.middleware(_within_budget)  # over HTTP the dispatcher sets each request's budget (bot/dispatch.py)
     _settle_heap()
     SocketModeHandler(app, settings.slack_app_token).start()
     return 0
+
+
+def _within_budget(next: Callable[[], object]) -> object:
+    """A Bolt middleware: the request's database work inside its time budget (bot/deadline.py)."""
+    from bot.deadline import request_deadline
+
+    with request_deadline():
+        return next()
 
 
 def _scheduler(settings: Settings, runtime: Runtime) -> int:

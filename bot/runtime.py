@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 
+from bot import deadline
 from bot.background import Background
 from bot.db import forget_writes, session_scope, wrote
 from bot.outage import DatabaseHealth, is_outage
@@ -192,7 +193,8 @@ class Runtime:
                 self.actors.put(caller, actor)  # only once its rows are committed
             return Outcome(reply, self._viewer(actor, reply), actor)
         except (DBAPIError, PoolTimeout) as err:
-            if not last_try and isinstance(err, DBAPIError) and err.connection_invalidated:
+            lost = isinstance(err, DBAPIError) and err.connection_invalidated
+            if lost and not last_try and not deadline.expired():
                 raise
             if is_outage(err):
                 self.health.failed(err, caller.platform)

@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.db import session_scope
 from bot.effects import Where
@@ -347,7 +348,7 @@ class LarkFrontEnd:
         try:
             with session_scope(self.runtime.engine) as db:
                 first = claim_event(db=db, platform="lark", event_id=event_id)
-        except DBAPIError as err:
+        except (DBAPIError, PoolTimeout) as err:
             if not is_outage(err):
                 raise
             self.runtime.health.failed(err, "a Lark event")  # Lark delivers it again later

@@ -18,6 +18,7 @@ from lark_oapi.event.callback.model.p2_card_action_trigger import (
     P2CardActionTriggerResponse,
 )
 
+from bot.deadline import request_deadline
 from bot.lark.app import LarkFrontEnd, build_front_end
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -25,10 +26,12 @@ from bot.settings import Settings
 
 def event_handler(front: LarkFrontEnd) -> lark.EventDispatcherHandler:
     def on_message(data: P2ImMessageReceiveV1) -> None:
-        front.handle(plain(data))
+        with request_deadline():
+            front.handle(plain(data))
 
     def on_card_action(data: P2CardActionTrigger) -> P2CardActionTriggerResponse:
-        return P2CardActionTriggerResponse(front.handle(plain(data)))
+        with request_deadline():
+            return P2CardActionTriggerResponse(front.handle(plain(data)))
 
     # No token or key: the long connection does not carry them (the SDK skips verification on it).
     return (

@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.db import session_scope
 from bot.outage import is_outage
@@ -361,7 +362,7 @@ def _dedupe_events(runtime: Runtime) -> Callable[..., Any]:
         try:
             with session_scope(runtime.engine) as db:
                 first = claim_event(db=db, platform="slack", event_id=str(event_id))
-        except DBAPIError as err:
+        except (DBAPIError, PoolTimeout) as err:
             if not is_outage(err):
                 raise
             runtime.health.failed(err, "a Slack event")  # Slack delivers it again later
