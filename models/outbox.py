@@ -113,13 +113,22 @@ def enqueue(
     return row.id
 
 
-def claim_due(*, db: Session, lease: timedelta, limit: int = 20, now: datetime | None = None) -> list[Claimed]:
-    """Due rows nobody holds, leased to the caller until `now + lease`; the caller commits."""
+def claim_due(
+    *,
+    db: Session,
+    lease: timedelta,
+    platforms: frozenset[str],
+    limit: int = 20,
+    now: datetime | None = None,
+) -> list[Claimed]:
+    """Due rows for the platforms the caller can speak on that nobody holds, leased to the caller until
+    `now + lease`; the caller commits."""
     now = now or utcnow()
     free = or_(Outbox.locked_until.is_(None), Outbox.locked_until < now)  # type: ignore[union-attr]
     due = (
         select(Outbox)
         .where(and_(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now, free))
+        .where(Outbox.platform.in_(sorted(platforms)))  # type: ignore[attr-defined]
         .order_by(Outbox.next_attempt_at, Outbox.id)  # type: ignore[arg-type]
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -193,9 +202,12 @@ def pending_count(*, db: Session) -> int:
     return int(db.execute(text("SELECT count(*) FROM outbox WHERE status = 'pending'")).scalar_one())
 
 
-def next_due(*, db: Session) -> datetime | None:
+def next_due(*, db: Session, platforms: frozenset[str]) -> datetime | None:
     found = db.execute(
-        select(Outbox.next_attempt_at).where(Outbox.status == OutboxStatus.PENDING).order_by(Outbox.next_attempt_at)  # type: ignore[arg-type]
+        select(Outbox.next_attempt_at)
+        .where(Outbox.status == OutboxStatus.PENDING, Outbox.platform.in_(sorted(platforms)))  # type: ignore[attr-defined]
+        .order_by(Outbox.next_attempt_at)  # type: ignore[arg-type]
+        .limit(1)
     ).first()
     return found[0] if found else None
 

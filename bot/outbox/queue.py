@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import timedelta
 from typing import Any
 
@@ -46,10 +46,11 @@ def add(
     target = getattr(effect, "channel_ref", None) or where.channel_ref or where.user_ref
     if isinstance(effect, DirectMessage):
         target = f"member:{effect.member_id}"
-    where_fields = {k: v for k, v in asdict(where).items() if k in ("workspace_id", "user_ref", "channel_ref", "thread_ref")}
+    base = ("workspace_id", "user_ref", "channel_ref", "thread_ref")
+    where_fields = {k: v for k, v in asdict(where).items() if k in base}
     payload = json.dumps(
         {
-            "effect": encode(effect),
+            "effect": encode(_drawn_only(effect)),
             "viewer": [viewer.lang, viewer.tz],
             "where": where_fields,
             "team": team_ref,
@@ -65,6 +66,17 @@ def add(
         within=WITHIN[kind],
         tell_member_id=tell_member_id,
     )
+
+
+def _drawn_only(effect: Effect) -> Effect:
+    """The effect with its replies' own effects left out: a posted reply is drawn, its effects are not
+    run again (a front end's post of the answer holds the answer, effects and all, itself included)."""
+    if isinstance(effect, PostToChannel):
+        thread = tuple(replace(r, effects=[]) for r in effect.thread)
+        return replace(effect, reply=replace(effect.reply, effects=[]), thread=thread)
+    if isinstance(effect, DirectMessage | UpdateTracked):
+        return replace(effect, reply=replace(effect.reply, effects=[]))
+    return effect
 
 
 def unpack(payload: str) -> tuple[Effect, Viewer, Where, str | None]:

@@ -49,6 +49,7 @@ class OutboxWorker:
         batch: int = 20,
         seed: int | None = None,
         now: Callable[[], float] = time.time,
+        post_interval_s: float | None = None,
     ) -> None:
         self.engine = engine
         self.platforms = platforms
@@ -58,11 +59,16 @@ class OutboxWorker:
         self.batch = batch
         self._random = random.Random(seed)
         self._now = now
+        self.intervals = dict(CHANNEL_INTERVAL)
+        if post_interval_s is not None:
+            self.intervals["slack"] = post_interval_s
 
     def run_once(self) -> int:
         """Claim what is due and deliver it; how many rows were claimed."""
         with session_scope(self.engine) as db:
-            rows = outbox.claim_due(db=db, lease=self.lease, limit=self.batch, now=self._utc())
+            rows = outbox.claim_due(
+                db=db, lease=self.lease, platforms=self.platforms.names, limit=self.batch, now=self._utc()
+            )
         for row in rows:
             try:
                 self.deliver(row)
@@ -87,7 +93,7 @@ class OutboxWorker:
             else:
                 # Updates redraw a message in place (the same result however often); uploads start afresh.
                 EffectRunner(notifier, self.engine).run(effect, viewer, where)
-        except Exception as err:  # noqa: BLE001  every fault is judged, none escapes the row
+        except Exception as err:
             self._failed(row, judge(err), notifier, progress)
             return
         with session_scope(self.engine) as db:
@@ -164,11 +170,13 @@ class OutboxWorker:
     def _slot(self, row: outbox.Claimed, notifier: Notifier) -> bool:
         """True when this row may send now; otherwise it is moved to the slot reserved for it."""
         now = self._now()
+        if self.intervals.get(notifier.platform, 1.0) <= 0:
+            return True
         if row.slot_at is not None and row.slot_at <= now + SLOT_SLACK_S:
             return True
         key = f"{notifier.platform}:{row.workspace_id}:{row.target}"
         with session_scope(self.engine) as db:
-            slot = outbox.take_slot(db=db, key=key, interval=CHANNEL_INTERVAL.get(notifier.platform, 1.0), now=now)
+            slot = outbox.take_slot(db=db, key=key, interval=self.intervals.get(notifier.platform, 1.0), now=now)
             if slot <= now + SLOT_SLACK_S:
                 return True
             outbox.reschedule(db=db, outbox_id=row.id, at=_utc(slot), error=None, slot_at=slot)
@@ -207,6 +215,10 @@ class OutboxWorker:
                     viewer=Viewer(),
                     where=Where(workspace_id=row.workspace_id, user_ref=""),
                 )
+
+    def next_due(self) -> datetime | None:
+        with session_scope(self.engine) as db:
+            return outbox.next_due(db=db, platforms=self.platforms.names)
 
     def _utc(self) -> datetime:
         return _utc(self._now())

@@ -52,7 +52,8 @@ class SlackNotifier:
         self._continue(Posted(channel_ref, message_ref), rest, None)
 
     def direct_keyed(self, user_ref: str, reply: Reply, viewer: Viewer, *, key: str) -> Posted:
-        return self.post_keyed(self._dm_channel(user_ref), reply, viewer, thread_ref=None, key=key)
+        # Posting to a user id opens (or reuses) the bot's DM with them; find_posted reads that DM.
+        return self.post_keyed(user_ref, reply, viewer, thread_ref=None, key=key)
 
     def find_posted(self, channel_ref: str, key: str, oldest: float) -> Posted | None:
         """The message the outbox posted under `key` in this channel (or DM) since `oldest`, if any."""
