@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -107,7 +108,13 @@ def attach_outbox(settings: Settings, runtime: Runtime, platforms: Platforms) ->
     if settings.delivery == "worker":
         runtime.outbox = OutboxSink(runtime.engine)
         return None
-    worker = OutboxWorker(runtime.engine, platforms, post_interval_s=settings.post_interval_s)
+    worker = OutboxWorker(
+        runtime.engine,
+        platforms,
+        post_interval_s=settings.post_interval_s,
+        lease=timedelta(seconds=settings.outbox_lease_s),
+        backoff_s=settings.outbox_backoff_s,
+    )
     loop = OutboxLoop(worker).start()
     runtime.outbox, runtime.outbox_loop = OutboxSink(runtime.engine, loop.wake), loop
     return loop

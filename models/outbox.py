@@ -173,13 +173,16 @@ def mark_sent(*, db: Session, outbox_id: int, result: dict[str, Any]) -> None:
     )
 
 
-def reschedule(*, db: Session, outbox_id: int, at: datetime, error: str | None, slot_at: float | None = None) -> None:
-    """Try again at `at` (a back-off, a Retry-After, or a rate slot reserved for it)."""
-    db.execute(
-        update(Outbox)
-        .where(Outbox.id == outbox_id)  # type: ignore[arg-type]
-        .values(next_attempt_at=at, locked_until=None, error=(error or "")[:500] or None, slot_at=slot_at)
-    )
+def reschedule(
+    *, db: Session, outbox_id: int, at: datetime, error: str | None, slot_at: float | None = None, tried: bool = True
+) -> None:
+    """Try again at `at` (a back-off, a Retry-After, or, not `tried`, a rate slot reserved for it)."""
+    values: dict[str, Any] = {"next_attempt_at": at, "locked_until": None, "slot_at": slot_at}
+    if tried:
+        values["error"] = (error or "")[:500] or None
+    else:
+        values["attempts"] = Outbox.attempts - 1  # waiting for its turn is no attempt
+    db.execute(update(Outbox).where(Outbox.id == outbox_id).values(**values))  # type: ignore[arg-type]
 
 
 def mark_failed(*, db: Session, outbox_id: int, error: str) -> bool:

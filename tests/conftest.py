@@ -102,9 +102,7 @@ def slack(slack_server: ServerThread, engine: Engine, fake_slack: FakeSlack) -> 
     """Signed requests into the real app over HTTP; the app's Web API calls land in fake_slack."""
     fake_slack.reset()
     slack_server.runtime.forget_people()  # the tables were just emptied
-    sender = SlackSender(
-        slack_server.url, fake_slack.base + "/response", settle=slack_server.runtime.settle
-    )
+    sender = SlackSender(slack_server.url, fake_slack.base + "/response", settle=slack_server.runtime.settle)
     yield sender
     sender.close()
     # Work still running after the answer would land in the next test's database and fake server.

@@ -39,6 +39,7 @@ def add(
     viewer: Viewer,
     where: Where,
     tell_member_id: int | None = None,
+    within: timedelta | None = None,
 ) -> int:
     kind = kind_of(effect)
     if kind is None:
@@ -63,7 +64,7 @@ def add(
         workspace_id=where.workspace_id,
         target=str(target or ""),
         payload=payload,
-        within=WITHIN[kind],
+        within=within or WITHIN[kind],
         tell_member_id=tell_member_id,
     )
 

@@ -179,7 +179,7 @@ class OutboxWorker:
             slot = outbox.take_slot(db=db, key=key, interval=self.intervals.get(notifier.platform, 1.0), now=now)
             if slot <= now + SLOT_SLACK_S:
                 return True
-            outbox.reschedule(db=db, outbox_id=row.id, at=_utc(slot), error=None, slot_at=slot)
+            outbox.reschedule(db=db, outbox_id=row.id, at=_utc(slot), error=None, slot_at=slot, tried=False)
         return False
 
     def _failed(self, row: outbox.Claimed, verdict: Verdict, notifier: Notifier, progress: dict[str, Any]) -> None:
