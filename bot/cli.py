@@ -225,7 +225,7 @@ def _worker(settings: Settings, runtime: Runtime) -> int:
     from bot.outbox.loop import OutboxLoop
     from bot.outbox.worker import OutboxWorker
 
-    platforms = Platforms.from_settings(settings, runtime.engine)
+    platforms = Platforms.from_settings(settings, runtime.engine, outbox=True)
     if not platforms.names:
         log.error("no chat platform is configured: the worker has nowhere to post")
         return 2

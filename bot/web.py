@@ -47,7 +47,7 @@ HEALTH_BUDGET_S = 1.0
 
 def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     platforms = Platforms.from_settings(settings, runtime.engine)
-    loop = attach_outbox(settings, runtime, platforms)
+    loop = attach_outbox(settings, runtime)
     dispatcher = Dispatcher(workers_for(runtime.engine))
     routes = [
         Route("/healthz", _healthz(runtime), methods=["GET"]),
@@ -100,7 +100,7 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     return app
 
 
-def attach_outbox(settings: Settings, runtime: Runtime, platforms: Platforms) -> OutboxLoop | None:
+def attach_outbox(settings: Settings, runtime: Runtime) -> OutboxLoop | None:
     """Durable effects go to the outbox; this process delivers it itself unless workers do
     (settings.delivery == "worker"). Returns the embedded loop, when there is one."""
     if runtime.outbox is not None:
@@ -110,7 +110,7 @@ def attach_outbox(settings: Settings, runtime: Runtime, platforms: Platforms) ->
         return None
     worker = OutboxWorker(
         runtime.engine,
-        platforms,
+        Platforms.from_settings(settings, runtime.engine, outbox=True),
         post_interval_s=settings.post_interval_s,
         lease=timedelta(seconds=settings.outbox_lease_s),
         backoff_s=settings.outbox_backoff_s,
