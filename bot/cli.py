@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from bot.db import make_engine
@@ -43,6 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _scheduler(settings, runtime)
     if command == "lark-ws":
         return _lark_ws(settings, runtime)
+    if command == "worker":
+        return _worker(settings, runtime)
     parser.error(f"unknown command {command}")
     return 2
 
@@ -63,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("socket", help="answer Slack over Socket Mode (needs SLACK_APP_TOKEN)")
     sub.add_parser("scheduler", help="post scheduled digests and run periodic jobs (run exactly one)")
     sub.add_parser("lark-ws", help="answer Lark over its long connection (needs LARK_APP_ID, LARK_APP_SECRET)")
+    sub.add_parser("worker", help="deliver the outbox: posts, DMs, updates, uploads (run one or more)")
     sub.add_parser("migrate", help="bring the database schema up to date and exit")
     return parser
 
@@ -210,6 +214,36 @@ def _scheduler(settings: Settings, runtime: Runtime) -> int:
     stop.wait()
     log.info("scheduler stopping; letting posts in progress finish")
     scheduler.shutdown(wait=True)
+    return 0
+
+
+def _worker(settings: Settings, runtime: Runtime) -> int:
+    import signal
+    import threading
+
+    from bot.delivery import Platforms
+    from bot.outbox.loop import OutboxLoop
+    from bot.outbox.worker import OutboxWorker
+
+    platforms = Platforms.from_settings(settings, runtime.engine, outbox=True)
+    if not platforms.names:
+        log.error("no chat platform is configured: the worker has nowhere to post")
+        return 2
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    worker = OutboxWorker(
+        runtime.engine,
+        platforms,
+        post_interval_s=settings.post_interval_s,
+        lease=timedelta(seconds=settings.outbox_lease_s),
+        backoff_s=settings.outbox_backoff_s,
+    )
+    loop = OutboxLoop(worker, idle_s=0.5).start()
+    log.info("outbox worker started for %s", ", ".join(sorted(platforms.names)))
+    stop.wait()
+    log.info("outbox worker stopping after the row in hand")
+    loop.stop()
     return 0
 
 

@@ -31,20 +31,20 @@ from models.workspace import Workspace
 log = logging.getLogger(__name__)
 
 
-def _slack(settings: Settings) -> Notifier:
+def _slack(settings: Settings, outbox: bool = False) -> Notifier:
     from bot.render.slack import SlackRenderer
     from bot.slack.notifier import SlackNotifier
     from bot.slack.tokens import make_client
 
-    return SlackNotifier(make_client(settings), SlackRenderer())
+    return SlackNotifier(make_client(settings, outbox=outbox), SlackRenderer())
 
 
-def _slack_teams(settings: Settings, engine: Engine) -> Callable[[str], Notifier | None]:
+def _slack_teams(settings: Settings, engine: Engine, outbox: bool = False) -> Callable[[str], Notifier | None]:
     from bot.render.slack import SlackRenderer
     from bot.slack.notifier import SlackNotifier
     from bot.slack.tokens import SlackTokens
 
-    tokens, renderer = SlackTokens(settings, engine), SlackRenderer()
+    tokens, renderer = SlackTokens(settings, engine, outbox=outbox), SlackRenderer()
 
     def for_team(team_ref: str) -> Notifier | None:
         client = tokens.client(team_ref)
@@ -95,16 +95,19 @@ class Platforms:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings, engine: Engine) -> Platforms:
+    def from_settings(cls, settings: Settings, engine: Engine, *, outbox: bool = False) -> Platforms:
+        """With `outbox`, Slack clients that retry nothing themselves (the outbox's workers)."""
         builders = {
             name: (lambda spec=spec: spec.build(settings))
             for name, spec in PLATFORMS.items()
             if spec.configured(settings)
         }
+        if outbox and "slack" in builders:
+            builders["slack"] = lambda: _slack(settings, outbox=True)
         per_team = {}
         if settings.slack_oauth:
             builders.pop("slack", None)
-            per_team["slack"] = lambda: _slack_teams(settings, engine)
+            per_team["slack"] = lambda: _slack_teams(settings, engine, outbox=outbox)
         return cls(engine, builders, per_team)
 
     @classmethod

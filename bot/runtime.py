@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -19,6 +19,7 @@ from sqlmodel import Session
 from bot import deadline
 from bot.background import Background
 from bot.db import forget_writes, session_scope, wrote
+from bot.effects import Where
 from bot.outage import DatabaseHealth, is_outage
 from bot.render.viewer import Viewer
 from handlers.core.command import UNKNOWN, ActionInput, Actor, CommandInput, Registry
@@ -27,6 +28,10 @@ from handlers.core.reply import Attachment, RefreshProfile, Reply, UsageError
 from handlers.core.views import usage_reply
 from models.request_claim import claim_request, is_claimed
 from models.workspace import ensure_member, ensure_workspace
+
+if TYPE_CHECKING:
+    from bot.outbox.loop import OutboxLoop
+    from bot.outbox.sink import OutboxSink
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +102,24 @@ class Runtime:
         self.actors = ActorCache()
         self.background = Background()
         self.health = DatabaseHealth()
+        # Where durable effects go (bot/outbox/sink.py); None: they run after the answer, in this process.
+        self.outbox: OutboxSink | None = None
+        self.outbox_loop: OutboxLoop | None = None  # the embedded delivery thread, when this process has one
 
-    def command(self, caller: Caller, root: str, text: str, *, once: str | None = None) -> Outcome:
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until the work after the answers so far is done and the outbox has nothing due (tests)."""
+        idle = self.background.wait_idle(timeout)
+        if self.outbox_loop is not None:
+            idle = self.outbox_loop.drain(timeout) and idle
+        return idle
+
+    def command(
+        self, caller: Caller, root: str, text: str, *, once: str | None = None, where: Where | None = None
+    ) -> Outcome:
         """Run a command. `once` names the request (models.request_claim.request_key of the platform's
-        ids for it): a request carried out before is answered as already done and not run again."""
+        ids for it): a request carried out before is answered as already done and not run again.
+        With `where` (where the request came from), the reply's durable effects are put in the outbox in
+        the command's own transaction."""
         changes_people = False
         caller, root, text = _clean(caller), without_nul(root), without_nul(text)
 
@@ -122,7 +141,7 @@ class Runtime:
                     raise self.registry.did_you_mean(err, root, text) from err
                 raise
 
-        outcome = self._run(caller, run, once)
+        outcome = self._run(caller, run, once, where)
         if changes_people:
             self.actors.clear()
         return outcome
@@ -154,19 +173,30 @@ class Runtime:
         """Someone's language, time zone or role changed: read people afresh."""
         self.actors.clear()
 
-    def _run(self, caller: Caller, work: Callable[[Actor, Session], Reply], once: str | None) -> Outcome:
+    def _run(
+        self, caller: Caller, work: Callable[[Actor, Session], Reply], once: str | None, where: Where | None = None
+    ) -> Outcome:
         try:
-            return self._attempt(caller, work, once)
+            outcome = self._attempt(caller, work, once, where=where)
+            if where is not None and self.outbox is not None:
+                self.outbox.wake()
+            return outcome
         except DBAPIError as err:
             if not err.connection_invalidated:
                 raise
             # A pooled connection died (the database restarted); the unit never committed, so run it
             # once more on a fresh connection instead of pinging before every checkout.
             log.info("database connection was lost; retrying once")
-            return self._attempt(caller, work, once, last_try=True)
+            return self._attempt(caller, work, once, last_try=True, where=where)
 
     def _attempt(
-        self, caller: Caller, work: Callable[[Actor, Session], Reply], once: str | None, *, last_try: bool = False
+        self,
+        caller: Caller,
+        work: Callable[[Actor, Session], Reply],
+        once: str | None,
+        *,
+        last_try: bool = False,
+        where: Where | None = None,
     ) -> Outcome:
         actor: Actor | None = None
         try:
@@ -188,6 +218,16 @@ class Runtime:
                     return self._repeated(caller, actor)
                 if created and caller.platform == "slack":
                     reply.effects.append(RefreshProfile(actor.member_id, caller.user_ref))
+                if where is not None and self.outbox is not None:
+                    reply.effects = self.outbox.stage(
+                        db,
+                        reply.effects,
+                        platform=caller.platform,
+                        team_ref=caller.team_ref,
+                        viewer=self._viewer(actor, reply),
+                        where=replace(where, workspace_id=actor.workspace_id),
+                        tell_member_id=actor.member_id,
+                    )
             self.health.ok()
             if not cached:
                 self.actors.put(caller, actor)  # only once its rows are committed

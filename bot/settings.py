@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     default_lang: Literal["en", "zh-CN"] = "en"
     default_tz: str = "UTC"
     log_level: str = "INFO"
+    # Who delivers the outbox: "embedded", a thread in each web process (the default: SQLite, one
+    # process), or "worker", separate `tradewind worker` processes (PostgreSQL, several processes).
+    delivery: str = Field(default="embedded", pattern="^(embedded|worker)$")
+    # Seconds between two posts in one channel, Slack's pace (Lark's is 0.2: five a second a chat).
+    post_interval_s: float = Field(default=1.0, ge=0)
+    outbox_lease_s: float = Field(default=60.0, gt=0)  # a worker that dies frees its row after this long
+    outbox_backoff_s: float = Field(default=1.0, gt=0)  # the first retry's pause; doubled each time
     web_concurrency: int = Field(default=1, ge=1)  # processes of `tradewind serve`, as Heroku sets it
 
     slack_bot_token: str | None = None

@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,9 @@ from bot.deadline import request_deadline
 from bot.delivery import Platforms
 from bot.dispatch import Dispatcher, workers_for
 from bot.outage import is_outage
+from bot.outbox.loop import OutboxLoop
+from bot.outbox.sink import OutboxSink
+from bot.outbox.worker import OutboxWorker
 from bot.request_body import BodyLimit
 from bot.runtime import Runtime
 from bot.safe_json import NotJson, loads_object
@@ -43,6 +47,7 @@ HEALTH_BUDGET_S = 1.0
 
 def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     platforms = Platforms.from_settings(settings, runtime.engine)
+    loop = attach_outbox(settings, runtime)
     dispatcher = Dispatcher(workers_for(runtime.engine))
     routes = [
         Route("/healthz", _healthz(runtime), methods=["GET"]),
@@ -85,12 +90,34 @@ def create_app(settings: Settings, runtime: Runtime) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
+        if loop is not None:
+            loop.stop()
         dispatcher.shutdown()
         runtime.engine.dispose()
 
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodyLimit)])
     app.state.lark = lark_front  # the Lark front end, when enabled (tests reach it here)
     return app
+
+
+def attach_outbox(settings: Settings, runtime: Runtime) -> OutboxLoop | None:
+    """Durable effects go to the outbox; this process delivers it itself unless workers do
+    (settings.delivery == "worker"). Returns the embedded loop, when there is one."""
+    if runtime.outbox is not None:
+        return runtime.outbox_loop
+    if settings.delivery == "worker":
+        runtime.outbox = OutboxSink(runtime.engine)
+        return None
+    worker = OutboxWorker(
+        runtime.engine,
+        Platforms.from_settings(settings, runtime.engine, outbox=True),
+        post_interval_s=settings.post_interval_s,
+        lease=timedelta(seconds=settings.outbox_lease_s),
+        backoff_s=settings.outbox_backoff_s,
+    )
+    loop = OutboxLoop(worker).start()
+    runtime.outbox, runtime.outbox_loop = OutboxSink(runtime.engine, loop.wake), loop
+    return loop
 
 
 def _oauth_step(bolt: App, path: str) -> Callable[[BoltRequest], BoltResponse] | None:

@@ -12,6 +12,7 @@ from models.experiments.experiment import Experiment
 from models.experiments.result import ExperimentDaily, ExperimentTotal
 from models.markets.launch_check import LaunchCheck, MarketLaunch
 from models.markets.profile import MarketCheckItem, MarketProfile
+from models.outbox import Outbox, RateSlot
 from models.processed_event import ProcessedEvent
 from models.request_claim import RequestClaim
 from models.requirements.requirement import Requirement, RequirementMarket
@@ -49,7 +50,9 @@ __all__ = [
     "MarketWeight",
     "Member",
     "MoneySetting",
+    "Outbox",
     "ProcessedEvent",
+    "RateSlot",
     "RequestClaim",
     "Requirement",
     "RequirementMarket",

@@ -69,6 +69,7 @@ def slack_settings(database_url: str, fake: FakeSlack) -> Settings:
         slack_bot_token="xoxb-test-token",
         slack_signing_secret=SECRET,
         slack_api_url=fake.api_url,
+        post_interval_s=0.0,  # the fake does not pace channels; tests/outbox/ covers the pace
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -87,10 +88,8 @@ def slack(slack_server: ServerThread, engine: Engine, fake_slack: FakeSlack) -> 
     """Signed requests into the real app over HTTP; the app's Web API calls land in fake_slack."""
     fake_slack.reset()
     slack_server.runtime.forget_people()  # the tables were just emptied
-    sender = SlackSender(
-        slack_server.url, fake_slack.base + "/response", settle=slack_server.runtime.background.wait_idle
-    )
+    sender = SlackSender(slack_server.url, fake_slack.base + "/response", settle=slack_server.runtime.settle)
     yield sender
     sender.close()
     # Work still running after the answer would land in the next test's database and fake server.
-    assert slack_server.runtime.background.wait_idle(), "after-answer work did not finish"
+    assert slack_server.runtime.settle(), "after-answer work did not finish"

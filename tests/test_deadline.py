@@ -75,11 +75,11 @@ def proxied(database_url: str, engine: Engine, fake_slack: Any) -> Iterator[tupl
     runtime = Runtime(app_engine, REGISTRY)
     server = ServerThread(create_app(slack_settings(through_proxy, fake_slack), runtime)).start()
     fake_slack.reset()
-    sender = SlackSender(server.url, fake_slack.base + "/response", settle=runtime.background.wait_idle)
+    sender = SlackSender(server.url, fake_slack.base + "/response", settle=runtime.settle)
     yield proxy, sender, server.url
     sender.close()
     proxy.up()
-    runtime.background.wait_idle()
+    runtime.settle()
     server.stop()
     proxy.down()
     app_engine.dispose()

@@ -83,11 +83,11 @@ def test_compose_runs_the_procfile_processes_on_postgres() -> None:
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     services = compose["services"]
     assert services["db"]["image"].startswith("postgres:")
-    for process, service in (("release", "release"), ("web", "web"), ("clock", "clock")):
+    for process, service in (("release", "release"), ("web", "web"), ("clock", "clock"), ("worker", "worker")):
         assert shlex.join(services[service]["command"]) == PROCFILE[process]
         assert services[service]["environment"]["DATABASE_URL"].startswith("postgresql://")
         assert services[service]["build"] == "."
-    for service in ("web", "clock"):
+    for service in ("web", "clock", "worker"):
         assert services[service]["depends_on"] == {"release": {"condition": "service_completed_successfully"}}
     assert services["release"]["depends_on"] == {"db": {"condition": "service_healthy"}}
 

@@ -76,7 +76,7 @@ def build_front_end(settings: Settings, runtime: Runtime, notifier: Notifier | N
         notifier = make_notifier(settings)
     bot = BotIdentity(notifier.client)
     bot.prefetch()
-    effects = LarkEffects(notifier, runtime.engine, runtime.background)
+    effects = LarkEffects(notifier, runtime.engine, runtime.background, lambda: runtime.outbox)
     return LarkFrontEnd(runtime, effects, bot, LarkFiles(notifier.client))
 
 

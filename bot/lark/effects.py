@@ -5,6 +5,7 @@ Lark's answer to a modal)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 
 from sqlalchemy.engine import Engine
@@ -14,23 +15,44 @@ from bot.db import session_scope
 from bot.effects import EffectRunner, Where
 from bot.lark.files import form_track
 from bot.lark.notifier import LarkNotifier
+from bot.outbox.sink import OutboxSink
 from bot.render.viewer import Viewer
 from handlers.core.reply import Effect, OpenForm, RefreshProfile, Track
 from models import chat_message
+from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 
 class LarkEffects:
-    def __init__(self, notifier: LarkNotifier, engine: Engine, background: Background) -> None:
+    def __init__(
+        self,
+        notifier: LarkNotifier,
+        engine: Engine,
+        background: Background,
+        outbox: Callable[[], OutboxSink | None] = lambda: None,
+    ) -> None:
         self.notifier = notifier
         self.renderer = notifier.renderer
         self.engine = engine
         self.runner = EffectRunner(notifier, engine)
         self.background = background
+        self.outbox = outbox
 
     def submit(self, effects: list[Effect], viewer: Viewer, where: Where) -> list[Future[None]]:
+        """Posts, DMs, updates and uploads go to the outbox; opening a form runs here."""
+        sink = self.outbox()
+        if sink is not None and effects:
+            team = getattr(where, "team_ref", None) or self.team_ref(where)
+            effects = sink.put(effects, platform="lark", team_ref=team, viewer=viewer, where=where, tell_member_id=None)
         return [self.background.submit(self._guarded, effect, viewer, where) for effect in effects]
+
+    def team_ref(self, where: Where) -> str | None:
+        if where.workspace_id is None:
+            return None
+        with session_scope(self.engine) as db:
+            workspace = db.get(Workspace, where.workspace_id)
+            return workspace.external_id if workspace else None
 
     def remember(self, track: Track, workspace_id: int, channel_ref: str, message_ref: str) -> None:
         """A card that replaced a form in place is about `track` from now on: remembered before the answer

@@ -80,6 +80,17 @@ class LarkNotifier:
     def direct(self, user_ref: str, reply: Reply, viewer: Viewer) -> Posted:
         return self.post(user_ref, reply, viewer)
 
+    def post_keyed(self, channel_ref: str, reply: Reply, viewer: Viewer, *, thread_ref: str | None, key: str) -> Posted:
+        """A post whose uuid is the outbox key: Lark drops a second send of it (within an hour), so an
+        outbox retry after a lost answer does not post twice."""
+        first, *rest = self._cards(reply, viewer)
+        posted = self.send(channel_ref, "interactive", first, thread_ref=thread_ref, key=key)
+        self.send_rest(posted, rest)
+        return posted
+
+    def direct_keyed(self, user_ref: str, reply: Reply, viewer: Viewer, *, key: str) -> Posted:
+        return self.post_keyed(user_ref, reply, viewer, thread_ref=None, key=key)
+
     def send_rest(self, posted: Posted, cards: list[dict[str, Any]]) -> None:
         """The cards after a reply's first, each in reply to the one before (they read in order)."""
         parent = posted.message_ref
@@ -123,11 +134,17 @@ class LarkNotifier:
         return self.send(channel_ref, "interactive", card, thread_ref=thread_ref)
 
     def send(
-        self, channel_ref: str, msg_type: str, content: dict[str, Any], *, thread_ref: str | None = None
+        self,
+        channel_ref: str,
+        msg_type: str,
+        content: dict[str, Any],
+        *,
+        thread_ref: str | None = None,
+        key: str | None = None,
     ) -> Posted:
-        """One message; in reply to `thread_ref` (a message id) when given. Retries reuse one uuid, so
-        that Lark never delivers the message twice."""
-        idempotency = uuid.uuid4().hex
+        """One message; in reply to `thread_ref` (a message id) when given. Retries reuse one uuid (the
+        outbox row's key when given), so that Lark never delivers the message twice."""
+        idempotency = f"tw-outbox-{key}" if key else uuid.uuid4().hex
         text = _compact(content)
         try:
             if thread_ref:

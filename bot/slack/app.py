@@ -66,7 +66,9 @@ def build_app(settings: Settings, runtime: Runtime, *, tokens: SlackTokens | Non
             process_before_response=True,
             logger=bolt_logger(),
         )
-    effects = SlackEffects(tokens, SlackRenderer(), runtime.engine, runtime.forget_people, runtime.background)
+    effects = SlackEffects(
+        tokens, SlackRenderer(), runtime.engine, runtime.forget_people, runtime.background, lambda: runtime.outbox
+    )
     front = SlackFrontEnd(runtime, effects, SlackFiles(tokens.token, settings.slack_api_url))
     app.middleware(_dedupe_events(runtime))
     app.command(re.compile(r"^/.+"))(front.on_command)
@@ -91,16 +93,17 @@ class SlackFrontEnd:
     def on_command(self, ack: Ack, body: dict[str, Any]) -> None:
         caller = inputs.command_caller(body)
         once = inputs.command_once(body)
-        outcome = self.runtime.command(caller, body["command"], body.get("text", ""), once=once)
-        reply = outcome.reply
-        where = SlackWhere(
-            workspace_id=outcome.actor.workspace_id if outcome.actor else None,
+        asked = SlackWhere(
+            workspace_id=None,
             team_ref=caller.team_ref,
             user_ref=caller.user_ref,
             channel_ref=caller.channel_ref,
             trigger_id=body.get("trigger_id"),
             response_url=body.get("response_url"),
         )
+        outcome = self.runtime.command(caller, body["command"], body.get("text", ""), once=once, where=asked)
+        reply = outcome.reply
+        where = replace(asked, workspace_id=outcome.actor.workspace_id if outcome.actor else None)
         if reply.kind == "silent":
             ack()
         else:

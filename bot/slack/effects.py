@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from bot.background import Background
 from bot.db import session_scope
 from bot.effects import EffectRunner, Where
+from bot.outbox.sink import OutboxSink
 from bot.render.slack import SlackRenderer
 from bot.render.viewer import Viewer
 from bot.slack.notifier import SlackNotifier
@@ -47,12 +48,14 @@ class SlackEffects:
         engine: Engine,
         on_people_changed: Callable[[], None],
         background: Background,
+        outbox: Callable[[], OutboxSink | None] = lambda: None,
     ) -> None:
         self.tokens = tokens
         self.renderer = renderer
         self.engine = engine
         self.on_people_changed = on_people_changed
         self.background = background
+        self.outbox = outbox
 
     def client(self, team_ref: str | None) -> WebClient:
         client = self.tokens.client(team_ref)
@@ -61,6 +64,12 @@ class SlackEffects:
         return client
 
     def submit(self, effects: list[Effect], viewer: Viewer, where: SlackWhere) -> list[Future[None]]:
+        """Posts, DMs, updates and uploads go to the outbox; what only this request can do runs here."""
+        sink = self.outbox()
+        if sink is not None and effects:
+            effects = sink.put(
+                effects, platform="slack", team_ref=where.team_ref, viewer=viewer, where=where, tell_member_id=None
+            )
         return [self.background.submit(self._guarded, effect, viewer, where) for effect in effects]
 
     def respond(self, reply: Reply, viewer: Viewer, where: SlackWhere) -> Future[None]:

@@ -13,6 +13,8 @@ from bot.render.viewer import Viewer
 from handlers.core.reply import Reply
 
 UNREACHABLE = {"not_in_channel", "channel_not_found", "is_archived"}
+# The metadata event type that marks a message the outbox posted, with the row's key in its payload.
+OUTBOX_EVENT = "tradewind_outbox"
 
 
 class SlackNotifier:
@@ -25,7 +27,15 @@ class SlackNotifier:
 
     def post(self, channel_ref: str, reply: Reply, viewer: Viewer, *, thread_ref: str | None = None) -> Posted:
         """The reply's first message where asked; a card too big for one message continues in its thread."""
+        return self.post_keyed(channel_ref, reply, viewer, thread_ref=thread_ref, key=None)
+
+    def post_keyed(
+        self, channel_ref: str, reply: Reply, viewer: Viewer, *, thread_ref: str | None, key: str | None
+    ) -> Posted:
+        """A post marked with the outbox key in its metadata, so that `find_posted` can tell it went."""
         first, *rest = self.renderer.messages(reply, viewer)
+        if key is not None:
+            first = {**first, "metadata": {"event_type": OUTBOX_EVENT, "event_payload": {"outbox": key}}}
         try:
             response = self.client.chat_postMessage(channel=channel_ref, thread_ts=thread_ref, **first)
         except SlackApiError as err:
@@ -40,6 +50,31 @@ class SlackNotifier:
         first, *rest = self.renderer.messages(reply, viewer)
         self.client.chat_update(channel=channel_ref, ts=message_ref, **first)
         self._continue(Posted(channel_ref, message_ref), rest, None)
+
+    def direct_keyed(self, user_ref: str, reply: Reply, viewer: Viewer, *, key: str) -> Posted:
+        # Posting to a user id opens (or reuses) the bot's DM with them; find_posted reads that DM.
+        return self.post_keyed(user_ref, reply, viewer, thread_ref=None, key=key)
+
+    def find_posted(self, channel_ref: str, key: str, oldest: float) -> Posted | None:
+        """The message the outbox posted under `key` in this channel (or DM) since `oldest`, if any."""
+        channel = self._dm_channel(channel_ref) if channel_ref.startswith(("U", "W")) else channel_ref
+        cursor: str | None = None
+        while True:
+            page = self.client.conversations_history(
+                channel=channel, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200, cursor=cursor
+            )
+            for message in page.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == OUTBOX_EVENT and payload.get("outbox") == key:
+                    return Posted(channel, str(message["ts"]))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor or not page.get("has_more"):
+                return None
+
+    def _dm_channel(self, user_ref: str) -> str:
+        opened = self.client.conversations_open(users=user_ref)
+        return str(opened["channel"]["id"])
 
     def direct(self, user_ref: str, reply: Reply, viewer: Viewer) -> Posted:
         # Posting to a user id opens (or reuses) the bot's DM with them.

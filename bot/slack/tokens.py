@@ -29,12 +29,15 @@ log = logging.getLogger(__name__)
 CLIENTS_KEPT = 256
 
 
-def make_client(settings: Settings) -> WebClient:
-    """The Web API client of single-workspace mode (SLACK_BOT_TOKEN)."""
-    return _client(settings, settings.slack_bot_token)
+def make_client(settings: Settings, *, outbox: bool = False) -> WebClient:
+    """The Web API client of single-workspace mode (SLACK_BOT_TOKEN). For the outbox, one that retries
+    nothing itself: the outbox reschedules the row (a 429 never sleeps a worker; a reset is looked up)."""
+    return _client(settings, settings.slack_bot_token, outbox=outbox)
 
 
-def _client(settings: Settings, token: str | None) -> WebClient:
+def _client(settings: Settings, token: str | None, *, outbox: bool = False) -> WebClient:
+    if outbox:
+        return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[])
     client = WebClient(token=token, base_url=settings.slack_api_url)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
     return client
@@ -77,8 +80,9 @@ class InstallationStore(SQLAlchemyInstallationStore):
 
 
 class SlackTokens:
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine, *, outbox: bool = False) -> None:
         self.settings = settings
+        self.outbox = outbox  # clients for the outbox: no retries of their own
         self.store: InstallationStore | None = None
         self.rotator: TokenRotator | None = None
         self.api = _client(settings, None)  # no token: OAuth calls, and the base of every per-team client
@@ -128,5 +132,5 @@ class SlackTokens:
             if client is None:
                 if len(self._clients) >= CLIENTS_KEPT:
                     self._clients.clear()
-                client = self._clients[token] = _client(self.settings, token)
+                client = self._clients[token] = _client(self.settings, token, outbox=self.outbox)
             return client

@@ -72,6 +72,8 @@ class FakeLark:
         self.chats: dict[str, str] = {}  # message id → chat id, for replies (tests add users' messages)
         self.files: dict[tuple[str, str], tuple[str, bytes]] = {}  # (message id, file key) → (name, bytes)
         self._scripted: dict[str, list[Scripted]] = {}
+        # Lark's idempotency: a second send with a uuid seen within the hour gets the first message back.
+        self.by_uuid: dict[str, tuple[float, dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         fake = self
@@ -105,6 +107,7 @@ class FakeLark:
         with self._lock:
             self.calls.clear()
             self._scripted.clear()
+            self.by_uuid.clear()
 
     def script(self, name: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         """Answer the next call to `name` this way instead of the default."""
@@ -225,6 +228,18 @@ class FakeLark:
         return Scripted(200, {"code": 0, "msg": "success", "data": {}})
 
     def _message(self, call: Call) -> dict[str, Any]:
+        key = call.body.get("uuid")
+        with self._lock:
+            seen = self.by_uuid.get(key) if key else None
+        if seen is not None and time.time() - seen[0] < 3600:
+            return seen[1]
+        message = self._new_message(call)
+        if key:
+            with self._lock:
+                self.by_uuid[key] = (time.time(), message)
+        return message
+
+    def _new_message(self, call: Call) -> dict[str, Any]:
         receive_id = str(call.body.get("receive_id", ""))
         if call.name == "im.message.reply":
             chat = self.chats.get(call.path_id or "", "oc_unknown")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import secrets
 import threading
 import time
@@ -34,6 +35,31 @@ class Call:
     path: str
     raw: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Chaos:
+    """Faults on a seeded schedule: a share of the calls to `methods` fail one of the ways Slack does.
+    "reset" closes the connection unanswered before acting; "reset_after" and "hang" act (the message
+    is posted) and then close or hold the answer, so the caller cannot know it went."""
+
+    seed: int
+    rate: float = 0.3
+    methods: tuple[str, ...] = ("chat.postMessage", "chat.update")
+    hang_s: float = 2.0
+    retry_after: int = 1
+    kinds: tuple[str, ...] = ("500", "503", "429", "reset", "reset_after", "hang")
+    injected: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    def draw(self, method: str) -> str | None:
+        if method not in self.methods or self._random.random() >= self.rate:
+            return None
+        kind = self._random.choice(self.kinds)
+        self.injected.append(kind)
+        return kind
 
 
 @dataclass
@@ -80,12 +106,19 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # file id → (file object, content)
         self._scripted: dict[str, list[Scripted]] = {}
+        # What is in each channel, as conversations.history reads it: top-level messages, newest last.
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        self.replies: dict[str, list[dict[str, Any]]] = {}  # thread replies by channel
+        self.chaos: Chaos | None = None
+        self.channel_pace_s: float | None = None  # chat.postMessage at most once this often per channel
+        self._last_post: dict[str, float] = {}
         self.apps: dict[str, OAuthApp] = {}
         self.codes: dict[str, Grant] = {}
         self.tokens: dict[str, Grant] = {}  # bot tokens issued through OAuth
         self.refresh_tokens: dict[str, Grant] = {}
         self._lock = threading.Lock()
-        self._ts = 1_700_000_000
+        self._ts = 1_700_000_000  # file ids
+        self._last_ts = 0.0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -124,6 +157,11 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
             self._scripted.clear()
+            self.history.clear()
+            self.replies.clear()
+            self.chaos = None
+            self.channel_pace_s = None
+            self._last_post.clear()
             self.users.clear()
             self.files.clear()
             self.apps.clear()
@@ -327,6 +365,11 @@ class FakeSlack:
             self.calls.append(Call(method, body, token, path, raw, dict(request.headers.items())))
             scripted = self._scripted.get(method)
             answer = scripted.pop(0) if scripted else None
+            fault = self.chaos.draw(method) if self.chaos and answer is None else None
+        if fault is not None and self._misbehave(request, fault, method, body, token):
+            return
+        if answer is None and method == "chat.postMessage":
+            answer = self._paced(body)
         if answer is not None and answer.delay:
             time.sleep(answer.delay)
         if method == "oauth.v2.access" and answer is None:
@@ -345,6 +388,79 @@ class FakeSlack:
             request.send_header(name, value)
         request.end_headers()
         request.wfile.write(payload)
+
+    def _misbehave(
+        self, request: BaseHTTPRequestHandler, fault: str, method: str, body: dict[str, Any], token: str | None
+    ) -> bool:
+        """Carry out an injected fault; False when the call then goes on as usual."""
+        assert self.chaos is not None
+        if fault in ("500", "503"):
+            status = int(fault)
+            self._answer(request, Scripted(status, {"ok": False, "error": SERVER_ERRORS[status]}))
+        elif fault == "429":
+            headers = {"Retry-After": str(self.chaos.retry_after)}
+            self._answer(request, Scripted(429, {"ok": False, "error": "ratelimited"}, headers))
+        elif fault == "reset":
+            request.close_connection = True
+        else:
+            answer = self._default(method, body, token)  # the platform acts...
+            if fault == "hang":
+                time.sleep(self.chaos.hang_s)  # ...and answers too late for the caller,
+                self._answer(request, answer)
+            request.close_connection = True  # ...or not at all
+        return True
+
+    def _paced(self, body: dict[str, Any]) -> Scripted | None:
+        """Slack's special tier for chat.postMessage: about one message a second per channel."""
+        if self.channel_pace_s is None:
+            return None
+        channel, now = str(body.get("channel")), time.monotonic()
+        with self._lock:
+            last = self._last_post.get(channel)
+            if last is not None and now - last < self.channel_pace_s:
+                return Scripted(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+            self._last_post[channel] = now
+        return None
+
+    def _answer(self, request: BaseHTTPRequestHandler, answer: Scripted) -> None:
+        payload = json.dumps(answer.body).encode()
+        request.send_response(answer.status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(payload)))
+        for name, value in answer.headers.items():
+            request.send_header(name, value)
+        request.end_headers()
+        request.wfile.write(payload)
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Every message that is in a channel now (top level and thread replies), as Slack keeps them."""
+        with self._lock:
+            found = [m for ch, ms in self.history.items() if channel in (None, ch) for m in ms]
+            found += [m for ch, ms in self.replies.items() if channel in (None, ch) for m in ms]
+            return found
+
+    def _history(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel") or "")
+        if not channel.startswith(("C", "D", "G")):
+            return {"ok": False, "error": "channel_not_found"}
+        try:
+            oldest = float(body.get("oldest") or 0)
+            limit = min(int(body.get("limit") or 100), 999)
+            start = int(body.get("cursor") or 0)
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            newest_first = [m for m in reversed(self.history.get(channel, [])) if float(m["ts"]) > oldest]
+        page = newest_first[start : start + limit]
+        messages = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(newest_first)
+        return {
+            "ok": True,
+            "messages": messages,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _serve_file(self, request: BaseHTTPRequestHandler) -> None:
         auth = request.headers.get("Authorization", "")
@@ -397,6 +513,7 @@ class FakeSlack:
             "chat.postEphemeral": lambda b: {"ok": True, "message_ts": self._next_ts()},
             "views.open": lambda b: {"ok": True, "view": {"id": "V1"}},
             "users.info": lambda b: {"ok": True, "user": self.users.get(b.get("user", ""), {"id": b.get("user")})},
+            "conversations.history": self._history,
             "conversations.open": lambda b: {"ok": True, "channel": {"id": "D" + str(b.get("users", "X"))}},
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": lambda b: {"ok": True, "files": _json_list(b.get("files"))},
@@ -413,11 +530,37 @@ class FakeSlack:
         return {"ok": True, "view": {"id": "VHOME", "type": "home", "blocks": view.get("blocks", [])}}
 
     def _posted(self, body: dict[str, Any]) -> dict[str, Any]:
+        metadata = body.get("metadata")
+        if isinstance(metadata, str):
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                return {"ok": False, "error": "invalid_metadata_format"}
+        if metadata is not None and not (
+            isinstance(metadata, dict)
+            and isinstance(metadata.get("event_type"), str)
+            and isinstance(metadata.get("event_payload"), dict)
+        ):
+            return {"ok": False, "error": "invalid_metadata_schema"}
         ts = self._next_ts()
-        return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": {"ts": ts, "text": body.get("text")}}
+        channel = str(body.get("channel"))
+        if channel.startswith(("U", "W")):  # a user id: the bot's DM with them
+            channel = "D" + channel
+        message: dict[str, Any] = {"type": "message", "ts": ts, "text": body.get("text"), "user": BOT_USER}
+        if metadata is not None:
+            message["metadata"] = metadata
+        thread = body.get("thread_ts")
+        with self._lock:
+            if thread:
+                self.replies.setdefault(channel, []).append({**message, "thread_ts": thread})
+            else:
+                self.history.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts, "text": body.get("text")}}
 
     def _upload_url(self, body: dict[str, Any]) -> dict[str, Any]:
-        file_id = f"F{self._next_ts().split('.')[0]}"
+        with self._lock:
+            self._ts += 1
+            file_id = f"F{self._ts}"
         return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
 
     def uploaded(self) -> list[tuple[dict[str, Any], bytes]]:
@@ -437,9 +580,10 @@ class FakeSlack:
         raise AssertionError(f"expected {count} upload(s); got {len(self.uploaded())}")
 
     def _next_ts(self) -> str:
+        """A message ts as Slack makes them: the time it was posted, in microseconds, unique per channel."""
         with self._lock:
-            self._ts += 1
-            return f"{self._ts}.000100"
+            self._last_ts = max(time.time(), self._last_ts + 1e-6)
+            return f"{self._last_ts:.6f}"
 
 
 def _refusal(body: dict[str, Any], method: str = "chat.postMessage") -> str | None:

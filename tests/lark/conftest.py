@@ -60,4 +60,4 @@ def lark(lark_server: ServerThread, engine: Engine, fake_lark: FakeLark) -> Iter
     yield sender
     sender.close()
     # Work still running after the answer would land in the next test's database and fake server.
-    assert lark_server.runtime.background.wait_idle(), "after-answer work did not finish"
+    assert lark_server.runtime.settle(), "after-answer work did not finish"

@@ -134,7 +134,7 @@ def test_someone_who_may_not_approve_gets_an_error_toast_and_nothing_changes(
 ):
     card = submit(lark, fake_lark, engine)
     lark.message("/pm me", who=ZED)  # zed uses the bot: a plain member, not on the card
-    assert lark_server.runtime.background.wait_idle()
+    assert lark_server.runtime.settle()
     fake_lark.reset()
     for who, key in ((ZED, "approval.not_allowed"), (ANA, "approval.not_own")):
         answer = click(lark, card, "approval.button.approve", who)

@@ -109,7 +109,7 @@ class SlackSide:
             command, _, text = line.removeprefix("li> ").partition(" ")
             body = self.slack.command(text.replace("@li", "<@U_LI|li>"), command=command, who=user).text
             shown = [block_text(json.loads(body) if body else {})]
-        assert self.server.runtime.background.wait_idle()
+        assert self.server.runtime.settle()
         for call in self.fake.calls[self.seen :]:
             if call.method in ("chat.postMessage", "chat.update", "response_url"):
                 shown.append(block_text(call.body))
@@ -142,7 +142,7 @@ class LarkSide:
             user = LarkUser(open_id="ou_li", name="li") if line.startswith("li> ") else None
             typed = line.removeprefix("li> ")
             assert self.lark.message(typed, people={"li": "ou_li"}, who=user).status_code == 200
-        assert self.server.runtime.background.wait_idle()
+        assert self.server.runtime.settle()
         for call in self.fake.calls[self.seen :]:
             if call.name in ("im.message.create", "im.message.reply", "im.message.patch"):
                 shown.append(card_text(call.card))

@@ -75,7 +75,7 @@ def test_the_dispatcher_hands_events_and_card_callbacks_to_the_front_end(
     with Session(engine) as db:
         assert db.exec(select(Requirement.status)).all() == ["triaged"]
     payloads.close()
-    assert runtime.background.wait_idle(), "after-answer work did not finish"
+    assert runtime.settle(), "after-answer work did not finish"
 
 
 def frame(message_id: str, payload: dict[str, Any]) -> bytes:

@@ -44,7 +44,7 @@ def post_high_risk(slack: SlackSender, fake_slack: FakeSlack, engine) -> dict:
                            command="/risk", who=ADMIN)  # fmt: skip
     body = answer.json()
     assert body["response_type"] == "ephemeral"
-    assert "RISK-1 filed: score 16 (high). It is posted to the channel" in block_text(body)
+    assert "RISK-1 filed: score 16 (high). It is queued for the channel" in block_text(body)
     [card] = fake_slack.wait_for("chat.postMessage")
     assert card.body["channel"] == "C1"
     assert_valid(card.body)
