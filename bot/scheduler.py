@@ -128,7 +128,8 @@ class Scheduler:
         next clock (their slots are unclaimed). With wait, a post in progress finishes first (so a
         deploy never cuts one in half)."""
         self.stopping.set()
-        self.aps.shutdown(wait=wait)
+        if self.aps.running:  # a second signal finds it stopped already
+            self.aps.shutdown(wait=wait)
 
     def poke(self) -> int:
         """Run a sync now (at start, and whenever asked); returns the number of syncs begun before it,

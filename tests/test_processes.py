@@ -128,8 +128,8 @@ def _direct_message(event_id: str, words: str) -> str:
 @pytest.mark.parametrize("words", ["req add sent to both processes market=JP", "pm me"])
 def test_the_same_event_sent_to_both_processes_is_carried_out_once(
     webs: tuple[Web, Web],
-    postgres_url: str,
-    words: str,  # noqa: F811
+    postgres_url: str,  # noqa: F811
+    words: str,
 ) -> None:
     a, b = webs
     a.command("U0", "/pm", "me")
