@@ -41,12 +41,29 @@ COMMIT_MARGIN_MS = 100
 WROTE = "tradewind.wrote"  # in a connection's info: a statement since forget_writes() changed rows
 SQLITE_FILE_MODE = 0o600  # the team's data; SQLite gives its -wal, -shm and -journal files the same mode
 READ_ONLY = {"read_only": True}  # execution options of a connection that only reads (see _on_begin)
+DEFERRED = {"deferred": True}  # SQLite: begin without the write lock; see deferred() and upgrade_refused()
+SQLITE_BUSY_CODES = (5, 517)  # SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT
 
 
 def read_only(engine: Engine) -> dict[str, Any]:
     """Execution options for a connection that only reads: on SQLite it begins deferred, beside the
     writer; on PostgreSQL each statement runs on its own, without BEGIN and ROLLBACK round trips."""
     return {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else READ_ONLY
+
+
+def deferred(engine: Engine) -> Engine:
+    """The engine whose transactions begin DEFERRED on SQLite: a unit that only reads never takes the
+    write lock, so it runs beside another process's writer. A unit that reads and then writes while
+    another connection writes is refused at its first write (upgrade_refused) and is run again on the
+    plain engine, which takes the lock up front and waits for it. PostgreSQL: the engine itself."""
+    return engine.execution_options(**DEFERRED) if engine.dialect.name == "sqlite" else engine
+
+
+def upgrade_refused(err: BaseException) -> bool:
+    """Whether SQLite refused a deferred transaction its write lock (another connection wrote since it
+    began reading): nothing was written, and the unit can be run again with BEGIN IMMEDIATE."""
+    orig = getattr(err, "orig", None)
+    return isinstance(orig, sqlite3.OperationalError) and getattr(orig, "sqlite_errorcode", None) in SQLITE_BUSY_CODES
 
 
 def make_engine(url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Engine:
@@ -217,6 +234,9 @@ def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engin
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context: Any) -> None:
+        began_deferred = context.connection is not None and context.connection.info.get("began") == "BEGIN"
+        if began_deferred:
+            return  # refused at once, not stalled: the unit is run again (upgrade_refused)
         if deadline.current() is not None and "database is locked" in str(context.original_exception):
             STALLS.note()  # another process held the write lock for the whole budget
 
@@ -229,8 +249,12 @@ def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engin
             conn.info["busy_timeout_ms"] = busy_ms
         # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
         # another connection wrote in between; taking the write lock up front makes it wait instead.
-        # A connection marked READ_ONLY never writes, so it reads beside the writer without the lock.
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
+        # A connection marked READ_ONLY never writes, so it reads beside the writer without the lock; one
+        # marked DEFERRED may write, and is run again with the lock if refused it (see deferred()).
+        options = conn.get_execution_options()
+        begin = "BEGIN" if options.get("read_only") or options.get("deferred") else "BEGIN IMMEDIATE"
+        conn.info["began"] = begin
+        conn.exec_driver_sql(begin)
 
     return engine
 
@@ -298,3 +322,18 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A unit of work that only reads: on SQLite it begins deferred and never takes the write lock, so
+    it reads beside a writer (WAL); on PostgreSQL its statements run without BEGIN and COMMIT."""
+    deadline_check("starting a unit of work")
+    with (
+        engine.connect().execution_options(**read_only(engine)) as conn,
+        Session(bind=conn, expire_on_commit=False) as session,
+    ):
+        try:
+            yield session
+        finally:
+            session.rollback()

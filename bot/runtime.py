@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot import deadline
 from bot.background import Background
-from bot.db import forget_writes, session_scope, wrote
+from bot.db import deferred, forget_writes, session_scope, upgrade_refused, wrote
 from bot.effects import Where
 from bot.outage import DatabaseHealth, is_outage
 from bot.render.viewer import Viewer
@@ -27,7 +27,7 @@ from handlers.core.fields import without_nul
 from handlers.core.reply import Attachment, RefreshProfile, Reply, UsageError
 from handlers.core.views import usage_reply
 from models.request_claim import claim_request, is_claimed
-from models.workspace import ensure_member, ensure_workspace
+from models.workspace import ensure_member, ensure_workspace, people_version
 
 if TYPE_CHECKING:
     from bot.outbox.loop import OutboxLoop
@@ -55,28 +55,37 @@ class Caller:
 class ActorCache:
     """Who each (platform, team, user) is, so that a command does not spend two queries on it.
 
-    Cleared in this process whenever someone's language, time zone or role changes; entries expire
-    after TTL so that changes made by another process show within that time.
+    Each entry remembers the workspace's people_version it was read at. A request reads that version
+    (one row by its unique key) in its own transaction and uses an entry only when it still matches:
+    any process that changes a role, a language, a time zone or a setting bumps it in the same
+    transaction, so every other process reads people afresh on its next request. Entries also expire
+    after TTL_S, a backstop for changes written outside the models (by hand, say).
     """
 
-    TTL_S = 30.0
+    TTL_S = 300.0
     MAX = 10_000
 
-    def __init__(self) -> None:
-        self._entries: dict[tuple[str, str, str], tuple[float, Actor]] = {}
+    def __init__(self, ttl_s: float = TTL_S, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s = ttl_s
+        self._clock = clock
+        self._entries: dict[tuple[str, str, str], tuple[float, int, Actor]] = {}
         self._lock = threading.Lock()
 
-    def get(self, caller: Caller) -> Actor | None:
-        entry = self._entries.get((caller.platform, caller.team_ref, caller.user_ref))
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
+    def has(self, caller: Caller) -> bool:
+        return (caller.platform, caller.team_ref, caller.user_ref) in self._entries
 
-    def put(self, caller: Caller, actor: Actor) -> None:
+    def get(self, caller: Caller, version: int | None) -> Actor | None:
+        entry = self._entries.get((caller.platform, caller.team_ref, caller.user_ref))
+        if entry is None or entry[0] < self._clock() or entry[1] != version:
+            return None
+        return entry[2]
+
+    def put(self, caller: Caller, actor: Actor, version: int) -> None:
         with self._lock:
             if len(self._entries) >= self.MAX:
                 self._entries.clear()
-            self._entries[(caller.platform, caller.team_ref, caller.user_ref)] = (time.monotonic() + self.TTL_S, actor)
+            key = (caller.platform, caller.team_ref, caller.user_ref)
+            self._entries[key] = (self._clock() + self.ttl_s, version, actor)
 
     def clear(self) -> None:
         with self._lock:
@@ -96,6 +105,7 @@ class Runtime:
         self, engine: Engine, registry: Registry, *, default_lang: str = "en", default_tz: str = "UTC"
     ) -> None:
         self.engine = engine
+        self.deferred = deferred(engine)
         self.registry = registry
         self.default_lang = default_lang
         self.default_tz = default_tz
@@ -114,12 +124,23 @@ class Runtime:
         return idle
 
     def command(
-        self, caller: Caller, root: str, text: str, *, once: str | None = None, where: Where | None = None
+        self,
+        caller: Caller,
+        root: str,
+        text: str,
+        *,
+        once: str | None = None,
+        where: Where | None = None,
+        event: bool = False,
     ) -> Outcome:
         """Run a command. `once` names the request (models.request_claim.request_key of the platform's
         ids for it): a request carried out before is answered as already done and not run again.
         With `where` (where the request came from), the reply's durable effects are put in the outbox in
-        the command's own transaction."""
+        the command's own transaction.
+
+        `event`: the command came in a platform event (a message), whose answer is posted: it is
+        claimed even when it only read, in the same transaction, so that an event is marked done
+        exactly when its handling commits and a redelivery, to this process or another, posts nothing."""
         changes_people = False
         caller, root, text = _clean(caller), without_nul(root), without_nul(text)
 
@@ -141,7 +162,7 @@ class Runtime:
                     raise self.registry.did_you_mean(err, root, text) from err
                 raise
 
-        outcome = self._run(caller, run, once, where)
+        outcome = self._run(caller, run, once, where, claim_reads=event)
         if changes_people:
             self.actors.clear()
         return outcome
@@ -174,10 +195,21 @@ class Runtime:
         self.actors.clear()
 
     def _run(
-        self, caller: Caller, work: Callable[[Actor, Session], Reply], once: str | None, where: Where | None = None
+        self,
+        caller: Caller,
+        work: Callable[[Actor, Session], Reply],
+        once: str | None,
+        where: Where | None = None,
+        *,
+        claim_reads: bool = False,
     ) -> Outcome:
         try:
-            outcome = self._attempt(caller, work, once, where=where)
+            try:
+                outcome = self._attempt(caller, work, once, where=where, claim_reads=claim_reads, engine=self.deferred)
+            except _Refused:
+                # SQLite: another process wrote while this unit read; nothing was written. Again, with
+                # the write lock taken up front (waiting for it within the request's budget).
+                outcome = self._attempt(caller, work, once, where=where, claim_reads=claim_reads)
             if where is not None and self.outbox is not None:
                 self.outbox.wake()
             return outcome
@@ -187,7 +219,7 @@ class Runtime:
             # A pooled connection died (the database restarted); the unit never committed, so run it
             # once more on a fresh connection instead of pinging before every checkout.
             log.info("database connection was lost; retrying once")
-            return self._attempt(caller, work, once, last_try=True, where=where)
+            return self._attempt(caller, work, once, last_try=True, where=where, claim_reads=claim_reads)
 
     def _attempt(
         self,
@@ -197,12 +229,18 @@ class Runtime:
         *,
         last_try: bool = False,
         where: Where | None = None,
+        claim_reads: bool = False,
+        engine: Engine | None = None,
     ) -> Outcome:
         actor: Actor | None = None
+        retry_locked = engine is not None and engine is not self.engine
         try:
-            with session_scope(self.engine) as db:
-                cached = self.actors.get(caller)
-                actor, created = (cached, False) if cached else self._actor(db, caller)
+            with session_scope(engine or self.engine) as db:
+                cached = self._cached(db, caller)
+                if cached is None:
+                    actor, created, version = self._actor(db, caller)
+                else:
+                    (actor, version), created = cached, False
                 if once is not None:
                     if is_claimed(db=db, platform=caller.platform, key=once):
                         return self._repeated(caller, actor)
@@ -213,7 +251,8 @@ class Runtime:
                     db.rollback()
                     self.health.ok()
                     return Outcome(usage_reply(err), self._viewer(actor), actor)
-                if once is not None and wrote(db) and not claim_request(db=db, platform=caller.platform, key=once):
+                claim = once is not None and (claim_reads or wrote(db))
+                if claim and not claim_request(db=db, platform=caller.platform, key=once):  # type: ignore[arg-type]
                     db.rollback()  # the same request, at the same moment, was committed first: undo this one
                     return self._repeated(caller, actor)
                 if created and caller.platform == "slack":
@@ -229,10 +268,12 @@ class Runtime:
                         tell_member_id=actor.member_id,
                     )
             self.health.ok()
-            if not cached:
-                self.actors.put(caller, actor)  # only once its rows are committed
+            if cached is None:
+                self.actors.put(caller, actor, version)  # only once its rows are committed
             return Outcome(reply, self._viewer(actor, reply), actor)
         except (DBAPIError, PoolTimeout) as err:
+            if retry_locked and upgrade_refused(err) and not deadline.expired():
+                raise _Refused from err
             lost = isinstance(err, DBAPIError) and err.connection_invalidated
             if lost and not last_try and not deadline.expired():
                 raise
@@ -250,7 +291,15 @@ class Runtime:
         log.info("%s request already carried out; replay answered as done", caller.platform)
         return Outcome(Reply.message("common.already_done"), self._viewer(actor), actor, repeated=True)
 
-    def _actor(self, db: Session, caller: Caller) -> tuple[Actor, bool]:
+    def _cached(self, db: Session, caller: Caller) -> tuple[Actor, int] | None:
+        """The cached actor, when the workspace's people have not changed since it was read."""
+        if not self.actors.has(caller):
+            return None
+        version = people_version(db=db, platform=caller.platform, external_id=caller.team_ref)
+        actor = self.actors.get(caller, version)
+        return None if actor is None or version is None else (actor, version)
+
+    def _actor(self, db: Session, caller: Caller) -> tuple[Actor, bool, int]:
         workspace = ensure_workspace(
             db=db,
             platform=caller.platform,
@@ -274,12 +323,16 @@ class Runtime:
             lang=member.lang or workspace.default_lang,
             tz=member.tz or workspace.default_tz,
         )
-        return actor, created
+        return actor, created, workspace.people_version
 
     def _viewer(self, actor: Actor | None, reply: Reply | None = None) -> Viewer:
         if actor is None:
             return Viewer(self.default_lang, self.default_tz)
         return Viewer((reply.lang if reply else None) or actor.lang, actor.tz)
+
+
+class _Refused(Exception):
+    """A deferred SQLite unit was refused the write lock; it is run again with BEGIN IMMEDIATE."""
 
 
 def _clean(caller: Caller) -> Caller:

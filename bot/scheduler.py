@@ -34,13 +34,20 @@ from bot.notify import Notifier
 from bot.standup_reminders import StandupReminders
 from handlers.core.jobs import Delivery, JobSpec
 from models.base import utcnow
+from models.digest import run as run_model
 from models.digest import schedule as digest_model
 from models.digest.schedule import Schedule
+from models.job_claim import claim_job, slot_of
 
 log = logging.getLogger(__name__)
 
 SYNC_EVERY = timedelta(minutes=1)
 DELIVERY_RETRIES = (2.0, 10.0, 30.0)  # seconds between attempts at one job delivery
+
+
+def _in_reminder_window(plan: Schedule, minutes: int, now: datetime) -> bool:
+    slot = plan.next_slot(now)
+    return slot - timedelta(minutes=minutes) <= now < slot
 
 
 class Scheduler:
@@ -89,6 +96,7 @@ class Scheduler:
         self._busy = 0
         self._sync_lock = threading.Lock()
         self._changed = threading.Condition()
+        self.stopping = threading.Event()  # set by shutdown: no job starts after it
 
     # ---- life cycle ---------------------------------------------------------------------------
 
@@ -116,8 +124,12 @@ class Scheduler:
         return self
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop; with wait, let posts in progress finish first (so a deploy never cuts one in half)."""
-        self.aps.shutdown(wait=wait)
+        """Stop starting jobs at once: queued ones and the rest of a sync's channels are left for the
+        next clock (their slots are unclaimed). With wait, a post in progress finishes first (so a
+        deploy never cuts one in half)."""
+        self.stopping.set()
+        if self.aps.running:  # a second signal finds it stopped already
+            self.aps.shutdown(wait=wait)
 
     def poke(self) -> int:
         """Run a sync now (at start, and whenever asked); returns the number of syncs begun before it,
@@ -155,6 +167,7 @@ class Scheduler:
         now = utcnow()
         with session_scope(self.engine) as db:
             channels = digest_model.scheduled_channels(db=db, platforms=self.platforms.names)
+            last_slots = run_model.last_slots(db=db)
         wanted: dict[int, Schedule] = {}
         for channel, _ in channels:
             assert channel.id is not None
@@ -178,17 +191,35 @@ class Scheduler:
                     self.aps.remove_job(f"{prefix}:{gone}")
         self.plans = wanted
         self.poster.recover()
+        # Only channels with a slot since their last one, or inside their reminder window, are looked
+        # at one by one: the rest is decided from the rows already read (the sync stays linear, with
+        # a handful of queries in all rather than several per channel).
         for channel, _ in channels:
             assert channel.id is not None
-            self.poster.due(channel.id)
-            self.reminders.remind(channel.id)
+            if self.stopping.is_set():
+                return
+            plan = wanted[channel.id]
+            last = last_slots.get((channel.workspace_id, channel.channel_ref))
+            start = max(channel.effective_from, now - digest_model.LOOKBACK, *(t for t in [last] if t))
+            if plan.slots(start, now):
+                self.poster.due(channel.id)
+            if channel.remind_minutes and _in_reminder_window(plan, channel.remind_minutes, now):
+                self.reminders.remind(channel.id)
 
     def run_job(self, spec: JobSpec) -> None:
-        """One feature job in its own transaction, then its deliveries through each workspace's platform."""
+        """One feature job in its own transaction, then its deliveries through each workspace's platform.
+        The job's slot (its period, counted from the epoch) is claimed in that transaction: with two
+        clocks, the second finds it taken and does nothing."""
+        if self.stopping.is_set():
+            return
+        now = utcnow()
         with session_scope(self.engine) as db:
-            deliveries = spec.run(db, utcnow())
+            if not claim_job(db=db, job=spec.name, slot=slot_of(now, spec.every), owner=self.owner):
+                log.info("job %s for this period already run by another clock", spec.name)
+                return
+            deliveries = spec.run(db, now)
         for delivery in deliveries:
-            self.deliver(spec.name, delivery)
+            self.deliver(spec.name, delivery)  # even when stopping: committed as announced
 
     def deliver(self, job: str, delivery: Delivery) -> bool:
         return self.platforms.deliver_one(delivery, retries=self.delivery_retries, job=job)
@@ -206,6 +237,8 @@ class Scheduler:
 
     def _guarded(self, work: Callable[[], Any]) -> Callable[[], None]:
         def run() -> None:
+            if self.stopping.is_set():
+                return
             with self._changed:
                 self._busy += 1
             try:

@@ -10,6 +10,7 @@ from models.digest.run import DigestRun
 from models.digest.schedule import DigestChannel, DigestSkip
 from models.experiments.experiment import Experiment
 from models.experiments.result import ExperimentDaily, ExperimentTotal
+from models.job_claim import JobClaim
 from models.markets.launch_check import LaunchCheck, MarketLaunch
 from models.markets.profile import MarketCheckItem, MarketProfile
 from models.outbox import Outbox, RateSlot
@@ -43,6 +44,7 @@ __all__ = [
     "Figure",
     "FigureToken",
     "FxRate",
+    "JobClaim",
     "LaunchCheck",
     "MarketCheckItem",
     "MarketLaunch",

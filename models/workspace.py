@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, UniqueConstraint, bindparam, false
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, UniqueConstraint, bindparam, event, false, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, func, select
 
@@ -48,6 +48,9 @@ class Workspace(SQLModel, table=True):
     # When the app was removed from this workspace (Slack's app_uninstalled / tokens_revoked): nothing
     # is posted there any more, its data is kept, and installing again clears it.
     uninstalled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Bumped in the transaction of any change to who its people are (role, language, time zone, name)
+    # or to its settings; every process compares it with what it cached (see people_version below).
+    people_version: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 def roles_in(value: str | None) -> tuple[Role, ...]:
@@ -241,3 +244,53 @@ def apply_profile(
     member.profile_checked_at = utcnow()
     db.add(member)
     return member
+
+
+# What a process caches of a workspace and its members; a change to any of these bumps people_version.
+MEMBER_CACHED = ("role", "lang", "tz", "display_name", "platform_admin")
+WORKSPACE_CACHED = (
+    "name",
+    "default_lang",
+    "default_tz",
+    "digest_editors",
+    "fx_editors",
+    "adhoc_approvers",
+    "uninstalled_at",
+)
+
+
+def people_version(*, db: Session, platform: str, external_id: str) -> int | None:
+    """The workspace's people_version (one row by its unique key), or None when it does not exist yet."""
+    row = db.connection().execute(_PEOPLE_VERSION, {"platform": platform, "external_id": external_id}).first()
+    return None if row is None else int(row[0])
+
+
+_PEOPLE_VERSION = select(Workspace.people_version).where(  # type: ignore[call-overload]
+    Workspace.platform == bindparam("platform"), Workspace.external_id == bindparam("external_id")
+)
+
+
+def _changed(obj: Any, names: tuple[str, ...]) -> bool:
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_people_version(session: Session, _context: Any, _instances: Any) -> None:
+    """Every change to cached people or settings bumps its workspace's version in the same flush, so
+    the change and the signal that caches are stale commit together or not at all."""
+    workspaces: set[int] = set()
+    for obj in session.dirty:
+        if isinstance(obj, Member) and _changed(obj, MEMBER_CACHED):
+            workspaces.add(obj.workspace_id)
+        elif isinstance(obj, Workspace) and obj.id is not None and _changed(obj, WORKSPACE_CACHED):
+            workspaces.add(obj.id)
+    if workspaces:
+        session.execute(
+            update(Workspace)
+            .where(Workspace.id.in_(sorted(workspaces)))  # type: ignore[union-attr]
+            .values(people_version=Workspace.people_version + 1)
+            .execution_options(synchronize_session=False)
+        )

@@ -126,7 +126,7 @@ class LarkFrontEnd:
         root, rest = inputs.split_command(line)
         caller = inputs.message_caller(payload)
         once = request_key("event", event_id) if event_id else None
-        outcome = self.runtime.command(caller, root or "pm", rest, once=once)
+        outcome = self.runtime.command(caller, root or "pm", rest, once=once, event=True)
         if outcome.repeated:
             log.info("Lark event %s already handled; delivery ignored", event_id)
             return

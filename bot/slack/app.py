@@ -17,7 +17,7 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.db import session_scope
+from bot.db import read_scope, session_scope
 from bot.outage import is_outage
 from bot.render.slack import SlackRenderer
 from bot.render.viewer import Viewer
@@ -30,6 +30,7 @@ from bot.slack.oauth import authorize, oauth_settings
 from bot.slack.tokens import SlackTokens, make_client
 from handlers.core.reply import Effect, FetchFiles, PostToChannel, Reply, Visibility, file_action
 from models.processed_event import claim_event
+from models.request_claim import is_claimed, request_key
 from models.workspace import set_installed
 
 log = logging.getLogger(__name__)
@@ -239,7 +240,12 @@ class SlackFrontEnd:
             return  # said by nobody we could answer as (a bot, a system message)
         root, rest = inputs.split_command_text(event.get("text") or "")
         caller = inputs.event_caller(body)
-        outcome = self.runtime.command(caller, root or "pm", rest)
+        event_id = body.get("event_id")
+        once = request_key("event", str(event_id)) if event_id else None
+        outcome = self.runtime.command(caller, root or "pm", rest, once=once, event=True)
+        if outcome.repeated:
+            log.info("Slack event %s already handled; delivery ignored", event_id)
+            return
         where = SlackWhere(
             workspace_id=_workspace(outcome),
             team_ref=caller.team_ref,
@@ -356,22 +362,25 @@ def _workspace(outcome: Outcome) -> int | None:
 
 
 def _dedupe_events(runtime: Runtime) -> Callable[..., Any]:
-    """Slack retries an event it thinks we missed; act on each event_id once."""
+    """Slack retries an event it thinks we missed. A retry of an event whose handling committed is
+    answered at once; the event itself is marked done in its handler's own transaction (a command in a
+    message is claimed with its work, see Runtime.command), so a crash mid-handler loses nothing and
+    the same event reaching two processes at once is carried out by one."""
 
     def middleware(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if not event_id:
             return next()
         try:
-            with session_scope(runtime.engine) as db:
-                first = claim_event(db=db, platform="slack", event_id=str(event_id))
+            with read_scope(runtime.engine) as db:
+                done = is_claimed(db=db, platform="slack", key=request_key("event", str(event_id)))
         except (DBAPIError, PoolTimeout) as err:
             if not is_outage(err):
                 raise
             runtime.health.failed(err, "a Slack event")  # Slack delivers it again later
             return BoltResponse(status=503, body="")
         runtime.health.ok()
-        if not first:
+        if done:
             log.info("event %s already handled; retry ignored", event_id)
             return BoltResponse(status=200, body="")
         return next()

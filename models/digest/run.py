@@ -134,6 +134,16 @@ def last_slot(*, db: Session, workspace_id: int, channel_ref: str) -> datetime |
     ).one()
 
 
+def last_slots(*, db: Session) -> dict[tuple[int, str], datetime]:
+    """Every channel's latest scheduled slot, by (workspace id, channel ref), in one query."""
+    rows = db.exec(
+        select(DigestRun.workspace_id, DigestRun.channel_ref, func.max(DigestRun.slot_at))
+        .where(DigestRun.kind == RunKind.SCHEDULED.value)
+        .group_by(DigestRun.workspace_id, DigestRun.channel_ref)  # type: ignore[arg-type]
+    ).all()
+    return {(w, c): last for w, c, last in rows if last is not None}
+
+
 def last_covering(
     *, db: Session, workspace_id: int, channel_ref: str, before_id: int | None = None
 ) -> DigestRun | None:

@@ -311,10 +311,13 @@ def overdue_reviews(*, db: Session, workspace_id: int, today: date) -> list[Risk
 
 
 def reviews_to_remind(*, db: Session, before: date) -> list[Risk]:
-    """Active risks, in every workspace, due for review before `before` whose owner was not yet told."""
+    """Active risks, in every workspace, due for review before `before` whose owner was not yet told.
+    Locked until the caller's transaction ends; rows another clock is reminding about are skipped
+    (PostgreSQL; SQLite's write lock already lets one clock in at a time)."""
     return list(
         db.exec(
             select(Risk)
+            .with_for_update(skip_locked=True, of=Risk)  # type: ignore[arg-type]
             .where(
                 Risk.status.in_(ACTIVE),  # type: ignore[attr-defined]
                 Risk.next_review < before,  # type: ignore[operator]
