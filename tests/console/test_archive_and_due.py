@@ -40,6 +40,7 @@ def test_restore_and_undo_are_per_person_and_in_chinese(console: ConsoleDriver) 
     assert "Nothing to undo" in sam.send("/req undo")  # Sam archived nothing
     sam.send("/req archive REQ-2")
     assert "REQ-2" in sam.send("/req undo")
+    console.as_user("mei")
     console.send("/pm lang zh")
     assert "已恢复 REQ-1（one）" in console.send("/req restore REQ-1")
     assert "REQ-1 没有归档。" in console.send("/req restore REQ-1")
