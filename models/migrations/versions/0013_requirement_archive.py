@@ -1,5 +1,5 @@
 """requirements can be archived (hidden from lists, search, ranking and digests) and restored; exchange
-rates fed as figures (fx.USDCNY) move into the one store of rates
+rates fed as figures (fx.USDCNY) move into the one store of rates; suppliers get keys (SUP-<n>)
 
 Revision ID: 0013
 Revises: 0010
@@ -26,6 +26,31 @@ def upgrade() -> None:
     with op.batch_alter_table("requirement", schema=None) as batch_op:
         batch_op.add_column(sa.Column("archived_at", models.base.UTCDateTime(timezone=True), nullable=True))
     _figures_to_rates()
+    with op.batch_alter_table("supplier", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("number", sa.Integer(), nullable=True))
+    _number_suppliers()
+    with op.batch_alter_table("supplier", schema=None) as batch_op:
+        batch_op.alter_column("number", existing_type=sa.Integer(), nullable=False)
+        batch_op.create_unique_constraint("uq_supplier_number", ["workspace_id", "number"])
+
+
+SUPPLIER = sa.table(
+    "supplier", sa.column("id", sa.Integer), sa.column("workspace_id", sa.Integer), sa.column("number", sa.Integer)
+)
+COUNTER = sa.table(
+    "counter", sa.column("workspace_id", sa.Integer), sa.column("kind", sa.String), sa.column("value", sa.Integer)
+)
+
+
+def _number_suppliers() -> None:
+    """The suppliers of each workspace numbered in the order they were added; the counter continues."""
+    bind = op.get_bind()
+    last: dict[int, int] = {}
+    for row in bind.execute(sa.select(SUPPLIER.c.id, SUPPLIER.c.workspace_id).order_by(SUPPLIER.c.id)).all():
+        last[row.workspace_id] = last.get(row.workspace_id, 0) + 1
+        bind.execute(SUPPLIER.update().where(SUPPLIER.c.id == row.id).values(number=last[row.workspace_id]))
+    for workspace_id, value in last.items():
+        bind.execute(COUNTER.insert().values(workspace_id=workspace_id, kind="SUP", value=value))
 
 
 FIGURE = sa.table(
@@ -92,5 +117,9 @@ def _positive(value: object) -> bool:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("supplier", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_supplier_number", type_="unique")
+        batch_op.drop_column("number")
+    op.execute(COUNTER.delete().where(COUNTER.c.kind == "SUP"))
     with op.batch_alter_table("requirement", schema=None) as batch_op:
         batch_op.drop_column("archived_at")
