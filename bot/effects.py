@@ -12,8 +12,10 @@ from bot.db import session_scope
 from bot.i18n import catalog
 from bot.notify import ChannelUnreachable, Notifier
 from bot.render import charts
+from bot.render.csv_file import csv_bytes
 from bot.render.viewer import Viewer
 from handlers.core.reply import DirectMessage, Effect, PostToChannel, Text, UpdateTracked, UploadFile
+from handlers.core.spreadsheet import CsvTable
 from models import chat_message
 from models.workspace import Member, Workspace
 
@@ -47,7 +49,9 @@ class EffectRunner:
             channel = effect.channel_ref or where.channel_ref or where.user_ref
             comment = self._t(viewer, effect.comment) if effect.comment else None
             content = effect.content
-            if not isinstance(content, bytes):
+            if isinstance(content, CsvTable):
+                content = csv_bytes(content, lambda text: self._t(viewer, text))
+            elif not isinstance(content, bytes):
                 content = charts.draw(content, lambda text: self._t(viewer, text))
             self.notifier.upload(channel, effect.filename, content, self._t(viewer, effect.title), comment, viewer)
         else:

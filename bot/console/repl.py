@@ -18,7 +18,7 @@ from bot.effects import EffectRunner, Where
 from bot.render.text import TextRenderer
 from bot.render.viewer import Viewer
 from bot.runtime import Caller, Outcome, Runtime
-from handlers.core.reply import Attachment, Button, FetchFiles, FileRef, Form, FormField, OpenForm, Reply
+from handlers.core.reply import Attachment, Button, FetchFiles, FileRef, Form, FormField, OpenForm, Reply, Text
 
 CONSOLE_TEAM = "console"
 CONSOLE_CHANNEL = "console"
@@ -162,14 +162,31 @@ class Console:
             pending = [f for f in form.fields if f.name in errors]
 
     def _ask_field(self, field: FormField, t: Callable[..., str]) -> object | None:
+        """One field's answer. Enter alone keeps what the form was opened with (as a Slack modal does);
+        a textarea takes several lines, each but the last ending with a backslash."""
         label = t(field.label) + ("*" if field.required else "")
         if field.options:
             choices = ", ".join(c.value for c in field.options)
             self.say(f"  {t('common.pick_from', options=choices)}")
+        kept = _shown_initial(field.initial, "\n" if field.kind == "textarea" else ", ", t)
+        if field.kind == "textarea":
+            if kept:
+                self.say(f"  {t('common.form_current')}")
+                self.say("\n".join(f"    {line}" for line in kept.splitlines()))
+            self.say(f"  {t('common.form_lines_hint')}")
         raw = self.ask(f"{label}: ")
         if raw is None or raw.strip() == "-":
             return None
-        value = raw.strip()
+        lines = [raw]
+        while field.kind == "textarea" and lines[-1].rstrip().endswith("\\"):
+            lines[-1] = lines[-1].rstrip()[:-1]
+            more = self.ask("... ")
+            if more is None:
+                return None
+            lines.append(more)
+        value = "\n".join(line.strip() for line in lines).strip()
+        if not value and kept:
+            return field.initial if field.kind == "multiselect" else kept
         if field.kind == "file":
             return [FileRef(Path(value).name, value)] if value else []
         if field.kind == "multiselect":
@@ -192,6 +209,15 @@ class Console:
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
+
+
+def _shown_initial(initial: object, separator: str, t: Callable[..., str]) -> str:
+    """A field's initial value as the console shows and keeps it ("" when there is none), its catalogue
+    texts in the viewer's language."""
+    if initial is None:
+        return ""
+    items = initial if isinstance(initial, list | tuple) else [initial]
+    return separator.join(t(v) if isinstance(v, Text) else str(v) for v in items)
 
 
 def canonical(text: str) -> str:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from handlers.core import card, charts, reply
+from handlers.core import card, charts, reply, spreadsheet
 from models.experiments import result
 
 JSON = dict[str, Any] | list[Any] | str | int | float | bool | None
@@ -35,7 +35,7 @@ def _known(*modules: types.ModuleType) -> dict[str, type]:
     return found
 
 
-KNOWN = _known(card, reply, charts) | {"DayPoint": result.DayPoint}
+KNOWN = _known(card, reply, charts, spreadsheet) | {"DayPoint": result.DayPoint}
 
 
 def encode(value: Any) -> JSON:

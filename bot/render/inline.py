@@ -97,7 +97,8 @@ class Drawer:
     def text(self, message: Text | str, /, **params: Any) -> str:
         """A catalogue message with its parameters drawn for this platform."""
         key, given = (message.key, {**message.params, **params}) if isinstance(message, Text) else (message, params)
-        template = self.own(self.catalog.template(self.lang, key))
+        lang = message.lang if isinstance(message, Text) and message.lang else self.lang
+        template = self.own(self.catalog.template(lang, key))
         if not given:
             return template
         return self.catalog.fill(key, template, {name: self.param(value) for name, value in given.items()})

@@ -21,10 +21,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Text:
-    """A message-catalogue key and its parameters, translated when the reply is drawn."""
+    """A message-catalogue key and its parameters, translated when the reply is drawn (in `lang` when
+    given: a word to the viewer inside a reply drawn in a channel's language)."""
 
     key: str
     params: dict[str, Any] = field(default_factory=dict)
+    lang: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from handlers.core.card import Card, Line, Section, Text
 from handlers.core.charts import Chart
+from handlers.core.spreadsheet import CsvTable
 
 
 class Visibility(StrEnum):
@@ -95,7 +96,7 @@ class UploadFile:
     filename: str
     # The bytes, or a chart that bot/render/charts draws after the answer (off the request path), its
     # labels in the viewer's language.
-    content: bytes | Chart
+    content: bytes | Chart | CsvTable
     title: Text
     channel_ref: str | None = None
     comment: Text | None = None

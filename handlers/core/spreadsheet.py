@@ -8,7 +8,10 @@ cell is shown as the text typed, and the quote is not shown.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from handlers.core.card import Text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,3 +28,12 @@ def safe_rows(rows: list[dict[str, Any]], *, numeric: tuple[str, ...] = ()) -> l
     (never text a person typed), which stay numbers, a negative one included."""
     keep = frozenset(numeric)
     return [{k: v if k in keep else text_cell(v) for k, v in row.items()} for row in rows]
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A CSV file drawn when it is sent, in the reader's language: its column names are catalogue texts
+    and a cell may be one too (a status); every other cell is a plain value, already neutralised."""
+
+    columns: tuple[Text, ...]
+    rows: tuple[tuple[Any, ...], ...]

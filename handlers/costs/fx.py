@@ -15,8 +15,10 @@ from handlers.core.command import CommandInput, CommandSpec
 from handlers.core.reply import FieldError, Reply, Text, UsageError
 from handlers.core.roles import Guarded, is_admin, require_editor
 from handlers.costs.cards import fx_card
+from handlers.risks import indicators
 from models.costs import fx as fx_model
 from models.costs import queries as cost_queries
+from models.risks import indicator as ind_model
 
 USAGE = "fx.usage"
 HOME_WORDS = frozenset({"home", "本币", "记账本币", "报表币种"})
@@ -39,14 +41,14 @@ def fx(cmd: CommandInput, db: Session) -> Reply:
     today = fields.local_today(cmd.actor.tz)
     as_of = _as_of(cmd.args.options.get("date"), today)
     previous = fx_model.rate_book(db=db, workspace_id=cmd.actor.workspace_id).direct.get((base, quote))
-    fx_model.set_rate(
-        db=db,
-        workspace_id=cmd.actor.workspace_id,
+    # The same rate `/pm figure fx.USDCNY` sets: one storage, and the risks watching it are told.
+    pushed = indicators.push(
+        db,
+        cmd.actor.workspace_id,
+        {ind_model.fx_figure_name(base, quote): value},
+        source="command",
         actor_id=cmd.actor.member_id,
-        base=base,
-        quote=quote,
-        rate=value,
-        as_of=as_of,
+        on=as_of,
     )
     notice = Text(
         "fx.set",
@@ -57,7 +59,9 @@ def fx(cmd: CommandInput, db: Session) -> Reply:
             "fx.replaced",
             {**notice.params, "old": f"{previous.value.normalize():f}", "old_date": previous.as_of.isoformat()},
         )
-    return _rates(cmd, db, notice=notice)
+    reply = _rates(cmd, db, notice=notice)
+    reply.effects.extend(d.effect for d in pushed.deliveries)
+    return reply
 
 
 def _rates(cmd: CommandInput, db: Session, *, notice: Text | None = None) -> Reply:

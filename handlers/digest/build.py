@@ -65,8 +65,8 @@ class Digest:
     def parts(self) -> list[Reply]:
         return [self.summary, *self.pages]
 
-    def preview(self) -> Reply:
-        return cards.preview_reply(self.outline, self.details, lang=self.summary.lang)
+    def preview(self, viewer_lang: str | None = None) -> Reply:
+        return cards.preview_reply(self.outline, self.details, lang=self.summary.lang, viewer_lang=viewer_lang)
 
 
 def scope_for(

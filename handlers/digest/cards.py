@@ -197,16 +197,17 @@ def answer_section(entry: StandupEntry, day: date) -> Section:
     return Section(tuple(lines) or ("—",), title=who)
 
 
-def preview_card(summary: Summary, first: Page | None, more_pages: int) -> Card:
-    """The summary and the first page in one card, for the person who asked only."""
+def preview_card(summary: Summary, first: Page | None, more_pages: int, viewer_lang: str | None = None) -> Card:
+    """The summary and the first page in one card, for the person who asked only: the digest in the
+    channel's language, the word that it is a preview in the asker's."""
     parts: list[Part] = [*summary_parts(summary)]
     if first is not None:
         parts += [Divider(), *page_parts(first)]
     if more_pages:
-        parts.append(Note((Text("digest.preview.more_pages", {"n": more_pages}),)))
-    note_line: Line = ["👀 ", Text("digest.preview.note")]
+        parts.append(Note((Text("digest.preview.more_pages", {"n": more_pages}, lang=viewer_lang),)))
+    note_line: Line = ["👀 ", Text("digest.preview.note", lang=viewer_lang)]
     return Card(
-        summary=Text("digest.preview.note"),
+        summary=Text("digest.preview.note", lang=viewer_lang),
         header=Header(summary_title(summary), "wathet"),
         parts=tuple(parts),
         notice=(note_line,),
@@ -221,9 +222,10 @@ def page_reply(page: Page, *, lang: str | None) -> Reply:
     return Reply("digest_page", card=page_card(page), visibility=Visibility.CHANNEL, lang=lang)
 
 
-def preview_reply(summary: Summary, pages: list[Page], *, lang: str | None) -> Reply:
+def preview_reply(summary: Summary, pages: list[Page], *, lang: str | None, viewer_lang: str | None = None) -> Reply:
     first = pages[0] if pages else None
-    return Reply("digest_preview", card=preview_card(summary, first, max(0, len(pages) - 1)), lang=lang)
+    drawn = preview_card(summary, first, max(0, len(pages) - 1), viewer_lang)
+    return Reply("digest_preview", card=drawn, lang=lang)
 
 
 # ---- settings -------------------------------------------------------------------------------------

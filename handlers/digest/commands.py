@@ -104,7 +104,7 @@ def now(cmd: CommandInput, db: Session) -> Reply:
 
 def preview(cmd: CommandInput, db: Session) -> Reply:
     digest, _ = _build(cmd, db, _settings(cmd, db, create=False))
-    return digest.preview()
+    return digest.preview(cmd.actor.lang)
 
 
 def skip(cmd: CommandInput, db: Session) -> Reply:

@@ -85,6 +85,8 @@ def requirement_card(data: RequirementCard, *, notice: Line | None = None) -> Ca
     ):
         if value:
             parts.append(Section((value,), title=Text(label)))
+    if item.archived_at is not None:
+        parts.append(Note((Text("req.archived_note", {"key": item.key}),)))
     if data.trail.entries:
         parts.append(Note(history_lines(data.trail), title=Text("common.history")))
     return Card(

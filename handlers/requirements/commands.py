@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -46,6 +48,8 @@ FORM_ACTION = "req.form"
 LIST_KEYS = frozenset({"status", "market", "platform", "owner", "page"})
 SEARCH_WORDS_MAX = 5
 SEARCH_WORD_CHARS = 100
+OVERDUE_WORDS = frozenset({"overdue", "late", "逾期", "已逾期"})
+DUE_BOUND = re.compile(r"(?:due|截止)\s*(<=|>=|<|>)\s*(.+)")
 
 
 def root(cmd: CommandInput, db: Session) -> Reply:
@@ -87,13 +91,29 @@ def add(cmd: CommandInput, db: Session) -> Reply:
 
 
 def list_(cmd: CommandInput, db: Session) -> Reply:
+    """`/req list [mine] [overdue] [due<2026-12-31] [due>12月1日] key=value ...`."""
+    usage = "req.list.usage"
     filters: dict[str, Any] = {}
+    today = fields.local_today(cmd.actor.tz)
     for word in cmd.args.words:
-        if normalise_word(word) in ("mine", "我的"):
+        folded = normalise_word(word)
+        if folded in ("mine", "我的"):
             filters["mine"] = True
+        elif folded in OVERDUE_WORDS:
+            filters["overdue"] = True
+        elif m := DUE_BOUND.fullmatch(folded):
+            bound = _field(lambda m=m: fields.due_date("due", m.group(2), today=today), usage)
+            if m.group(1) == "<=":
+                filters["due_lt"] = (bound + timedelta(days=1)).isoformat()
+            elif m.group(1) == "<":
+                filters["due_lt"] = bound.isoformat()
+            elif m.group(1) == ">=":
+                filters["due_gt"] = (bound - timedelta(days=1)).isoformat()
+            else:
+                filters["due_gt"] = bound.isoformat()
         else:
-            raise UsageError("args.unexpected_word", "req.list.usage", value=word)
-    return _filtered_list(cmd, db, filters, "req.list.usage")
+            raise UsageError("args.unexpected_word", usage, value=word)
+    return _filtered_list(cmd, db, filters, usage)
 
 
 def search(cmd: CommandInput, db: Session) -> Reply:
@@ -177,6 +197,42 @@ def status(cmd: CommandInput, db: Session) -> Reply:
     return card
 
 
+def archive(cmd: CommandInput, db: Session) -> Reply:
+    """`/req archive REQ-12`: hidden from lists, search, ranking and digests; `/req undo` brings it back."""
+    found = _one_key(cmd, db, "req.archive.usage")
+    assert isinstance(found.item, req_model.Requirement)
+    if not req_model.set_archived(db=db, item=found.item, actor_id=cmd.actor.member_id, archived=True):
+        return Reply.message("req.archive.already", key=found.item.key)
+    return Reply.message("req.archive.done", key=found.item.key, title=found.item.title)
+
+
+def restore(cmd: CommandInput, db: Session) -> Reply:
+    found = _one_key(cmd, db, "req.restore.usage")
+    assert isinstance(found.item, req_model.Requirement)
+    if not req_model.set_archived(db=db, item=found.item, actor_id=cmd.actor.member_id, archived=False):
+        return Reply.message("req.restore.not_archived", key=found.item.key)
+    return Reply.message("req.restore.done", key=found.item.key, title=found.item.title)
+
+
+def undo(cmd: CommandInput, db: Session) -> Reply:
+    """`/req undo`: takes back the asker's last archiving, naming what came back."""
+    if cmd.args.words or cmd.args.options:
+        raise UsageError(
+            "args.unexpected_word", "req.undo.usage", value=cmd.args.text() or next(iter(cmd.args.options))
+        )
+    item = req_model.last_archived_by(db=db, workspace_id=cmd.actor.workspace_id, actor_id=cmd.actor.member_id)
+    if item is None:
+        return Reply.message("req.undo.nothing")
+    req_model.set_archived(db=db, item=item, actor_id=cmd.actor.member_id, archived=False)
+    return Reply.message("req.undo.done", key=item.key, title=item.title)
+
+
+def _one_key(cmd: CommandInput, db: Session, usage: str) -> req_model.RequirementView:
+    if len(cmd.args.words) != 1 or cmd.args.options:
+        raise UsageError("req.show.need_key", usage)
+    return find(db, cmd.actor, cmd.args.words[0], usage)
+
+
 def help_(cmd: CommandInput, db: Session) -> Reply:
     return help_reply(Text("req.help.title"), [Text(k) for k in HELP_LINES])
 
@@ -209,7 +265,7 @@ def on_page(action: ActionInput, db: Session) -> Reply:
     filters = {
         k: v
         for k, v in (raw_filters if isinstance(raw_filters, dict) else {}).items()
-        if k in ("status", "market", "platform", "mine", "owner", "q")
+        if k in ("status", "market", "platform", "mine", "owner", "q", "overdue", "due_lt", "due_gt")
     }
     page = action.payload.get("p")
     page = page if isinstance(page, int) and page > 0 else 1
@@ -276,6 +332,9 @@ def _list_reply(
         member_id=member_id if filters.get("mine") else None,
         owner_id=filters["owner"] if isinstance(filters.get("owner"), int) else None,
         words=tuple(str(w) for w in filters.get("q") or ())[:SEARCH_WORDS_MAX],
+        due_before=_iso_day(filters.get("due_lt")),
+        due_after=_iso_day(filters.get("due_gt")),
+        overdue_on=fields.local_today(tz) if filters.get("overdue") else None,
     )
     offset = (page - 1) * view_of.PAGE_SIZE
     found = req_model.page(db=db, workspace_id=workspace_id, where=where, offset=offset, limit=view_of.PAGE_SIZE)
@@ -284,6 +343,14 @@ def _list_reply(
         return _list_reply(db, workspace_id, member_id, filters, last, replace_original=replace_original, tz=tz)
     today = fields.local_today(tz)
     return view_of.list_page(found, page=page, filters=filters, today=today, replace_original=replace_original)
+
+
+def _iso_day(value: Any) -> date | None:
+    """A day a page button carries (drawn by the bot, but read as anything a client could send)."""
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _values(cmd: CommandInput, db: Session, raw: dict[str, Any], *, usage: str, for_edit: bool) -> dict[str, Any]:
@@ -344,6 +411,8 @@ HELP_LINES = (
     "req.show.usage",
     "req.edit.usage",
     "req.status.usage",
+    "req.archive.usage",
+    "req.undo.usage",
     "req.help.lifecycle",
     "req.help.input",
 )
@@ -356,6 +425,9 @@ COMMANDS = (
     CommandSpec("req show", show, "req.show.usage", "req.show.summary"),
     CommandSpec("req edit", edit, "req.edit.usage", "req.edit.summary", keys=OPTION_KEYS),
     CommandSpec("req status", status, "req.status.usage", "req.status.summary"),
+    CommandSpec("req archive", archive, "req.archive.usage", "req.archive.summary"),
+    CommandSpec("req restore", restore, "req.restore.usage", "req.restore.summary", aliases=("req unarchive",)),
+    CommandSpec("req undo", undo, "req.undo.usage", "req.undo.summary"),
     CommandSpec("req help", help_, "req.usage"),
 )
 

@@ -1,9 +1,12 @@
-"""The requirement sections of a digest: new requirements and status moves.
+"""The requirement sections of a digest: new requirements, status moves, and what is due soon or late.
 
 The top of the backlog, by score, is the scoring feature's section (handlers/scoring/digest.py).
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -13,6 +16,7 @@ from models.digest import activity
 from models.digest.activity import Change, Item
 
 MAX_ITEMS = 200  # per section; beyond that the section says how many more there were
+DUE_SOON_DAYS = 2  # the reminder names open requirements due within this many days, and overdue ones
 
 
 def requirement_sections(db: Session, scope: DigestScope) -> list[DigestSection]:
@@ -42,6 +46,35 @@ def requirement_sections(db: Session, scope: DigestScope) -> list[DigestSection]
     if moved:
         sections.append(_section("req.moved", "digest.req.moved_title", "digest.req.moved_count", moved, order=20))
     return sections
+
+
+def due_section(db: Session, scope: DigestScope) -> DigestSection | None:
+    """Open requirements overdue or due within DUE_SOON_DAYS of the digest's day, in the team's time zone.
+    Overdue ones alone are a standing list: they do not make a digest by themselves every day."""
+    today = scope.until.astimezone(ZoneInfo(scope.tz)).date()
+    found = activity.due_by(
+        db=db, workspace_id=scope.workspace_id, upto=today + timedelta(days=DUE_SOON_DAYS), limit=MAX_ITEMS * 5
+    )
+    lines: list[DigestItem] = []
+    soon = False
+    for item in found:
+        if item.due is None or not scope.in_markets(item.markets):
+            continue
+        late = item.due < today
+        soon = soon or not late
+        detail = Text("digest.req.overdue" if late else "digest.req.due_on", {"date": item.due.isoformat()})
+        lines.append(DigestItem(item.key, item.title, detail, item.owner_id or item.requester_id))
+    if not lines:
+        return None
+    return DigestSection(
+        "req.due",
+        Text("digest.req.due_title"),
+        tuple(lines[:MAX_ITEMS]),
+        summary=Text("digest.req.due_count", {"n": len(lines)}),
+        news=soon,
+        order=15,
+        total=len(lines),
+    )
 
 
 def _new_line(item: Item) -> DigestItem:
@@ -79,4 +112,4 @@ def _section(name: str, title: str, count: str, lines: list[DigestItem], *, orde
     )
 
 
-SECTIONS = (requirement_sections,)
+SECTIONS = (requirement_sections, due_section)

@@ -17,7 +17,7 @@ from handlers.core.command import ActionInput, CommandInput
 from handlers.core.fields import local_today
 from handlers.core.jobs import Delivery
 from handlers.core.reply import DirectMessage, Effect, FieldError, PostToChannel, Reply, Text, Track, UsageError
-from handlers.core.roles import is_admin
+from handlers.core.roles import Guarded, is_admin, require_editor
 from handlers.risks import cards as view_of
 from handlers.risks.input import decimal_value, field_usage, find
 from models import audit
@@ -41,6 +41,7 @@ DIRECTIONS = {
     "低于": BELOW,
     "小于": BELOW,
 }
+MAX_RATE = Decimal(1_000_000)  # as /pm fx takes them
 PUSH_MAX = 200  # figures in one HTTP push
 TOKEN_WORDS = frozenset({"token", "令牌"})
 
@@ -138,6 +139,10 @@ def figure(cmd: CommandInput, db: Session) -> Reply:
         value = decimal_value("value", words[1])
     except FieldError as err:
         raise field_usage(err, usage) from err
+    if ind_model.fx_pair(name) is not None:  # the team's exchange rate, the one /pm fx sets
+        require_editor(db, cmd.actor, Guarded.FX, "fx.not_allowed")
+        if not 0 < value < MAX_RATE:
+            raise UsageError("pm.figure.bad_rate", usage, name=name, value=words[1])
     pushed = push(db, cmd.actor.workspace_id, {name: value}, source="command", actor_id=cmd.actor.member_id)
     reply = Reply.message(
         "pm.figure.set_alerts" if pushed.alerts else "pm.figure.set",
@@ -197,13 +202,22 @@ def push_with_token(db: Session, token_text: str, raw: Any) -> tuple[int, Pushed
     return workspace_id, push(db, workspace_id, figures, source="http", actor_id=None)
 
 
-def push(db: Session, workspace_id: int, figures: dict[str, Decimal], *, source: str, actor_id: int | None) -> Pushed:
-    """Store figures and announce the thresholds they crossed: a DM to the owner, a post in the risk's channel."""
+def push(
+    db: Session,
+    workspace_id: int,
+    figures: dict[str, Decimal],
+    *,
+    source: str,
+    actor_id: int | None,
+    on: date | None = None,
+) -> Pushed:
+    """Store figures and announce the thresholds they crossed: a DM to the owner, a post in the risk's
+    channel. Exchange rates among them are set for `on` (default: the workspace's today)."""
     today = local_today(queries.workspace_tz(db=db, workspace_id=workspace_id))
     pushed = Pushed(stored=len(figures))
     for name, value in figures.items():
         crossed = ind_model.set_figure(
-            db=db, workspace_id=workspace_id, name=name, value=value, source=source, actor_id=actor_id
+            db=db, workspace_id=workspace_id, name=name, value=value, source=source, actor_id=actor_id, on=on or today
         )
         for hit in crossed:
             view = risk_model.get_by_id(db=db, workspace_id=workspace_id, risk_id=hit.watch.risk_id)
@@ -262,6 +276,8 @@ def _figures_of(raw: Any) -> dict[str, Decimal]:
             found[name] = decimal_value("value", str(value))
         except FieldError as err:
             raise BadFigure(name, "value") from err
+        if ind_model.fx_pair(name) is not None and not 0 < found[name] < MAX_RATE:
+            raise BadFigure(name, "value")  # an exchange rate is positive
     return found
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -14,7 +13,7 @@ from handlers.core.args import normalise_word
 from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
 from handlers.core.reply import FieldError, InvalidFields, Reply, Text, UploadFile, UsageError
 from handlers.core.roles import can_decide
-from handlers.core.spreadsheet import safe_rows
+from handlers.core.spreadsheet import CsvTable, safe_rows
 from handlers.requirements.input import status_from_word
 from handlers.scoring import cards as scoring_view
 from handlers.scoring.input import weights as parse_weights
@@ -106,21 +105,22 @@ def _weights_reply(weights: dict[str, Decimal], notice: Text | None) -> Reply:
 
 
 def export(cmd: CommandInput, db: Session) -> Reply:
-    """`/req export [status=…] [market=…] [platform=…] [mine]`: the backlog with its scores, as a CSV file."""
-    import pandas as pd  # only this command needs it; keep it out of start-up
-
+    """`/req export [status=…] [market=…] [platform=…] [mine]`: the backlog with its scores, as a CSV file
+    whose column names and statuses are in the reader's language."""
     usage = "req.export.usage"
     where = _export_filter(cmd, usage)
     rows = backlog_export.rows(db=db, workspace_id=cmd.actor.workspace_id, where=where)
     if not rows:
         return Reply.message("req.export.empty")
     rows = safe_rows(rows, numeric=backlog_export.NUMERIC_COLUMNS)
-    buffer = io.StringIO()
-    table = pd.DataFrame(rows, columns=list(backlog_export.EXPORT_COLUMNS))
-    # Nullable integers, so that a blank stays blank and 4000 is not written as 4000.0.
-    table = table.astype({column: "Int64" for column in backlog_export.WHOLE_NUMBER_COLUMNS})
-    table.to_csv(buffer, index=False)
-    content = buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Chinese text correctly
+    names = backlog_export.EXPORT_COLUMNS
+    content = CsvTable(
+        tuple(Text(f"req.export.column.{name}") for name in names),
+        tuple(
+            tuple(Text(f"status.{row[n]}") if n == "status" and row.get(n) else row.get(n) for n in names)
+            for row in rows
+        ),
+    )
     day = fields.local_today(cmd.actor.tz).isoformat()
     at = datetime.now(ZoneInfo(cmd.actor.tz)).strftime("%H%M%S")  # two exports of a day never share a name
     upload = UploadFile(

@@ -85,17 +85,17 @@ def supplier_card(data: SupplierCard, *, notice: Text | None = None) -> Card:
         lines += [[criterion(c), f" ({weight_text(weights[c])}): {scores[c]}/5"] for c in CRITERIA]
         scorecard = Section(tuple(lines))
     else:
-        scorecard = Section((Text("supplier.not_scored", {"name": supplier.name}),))
+        scorecard = Section((Text("supplier.not_scored", {"name": supplier.name, "key": supplier.key}),))
     history = tuple(_history_line(h, data.people, weights) for h in data.history)
     links = [Text("supplier.links"), ": ", *joined([_link_line(link) for link in data.links], ", ")]
     return card(
-        Text("supplier.fallback", {"name": supplier.name}),
+        Text("supplier.fallback", {"name": supplier.name, "key": supplier.key}),
         Section((facts_line(supplier),)),
         note(supplier.note),
         scorecard,
         Note(history, title=Text("supplier.history")) if history else None,
         note(links) if data.links else None,
-        header=Header(supplier.name, COLOUR),
+        header=Header(f"{supplier.key} · {supplier.name}", COLOUR),
         notice=notice,
     )
 
@@ -214,7 +214,7 @@ def list_card(found: SupplierPage, page: int) -> Card:
 def _list_line(item: Scored, weights: dict[str, Decimal]) -> Line:
     """`**Shenzhen Hongda** · apparel · Shenzhen · Weighted score 3.70 / 5`."""
     supplier = item.supplier
-    parts: list[Line] = [Strong(supplier.name)]
+    parts: list[Line] = [[Strong(supplier.key), " ", Strong(supplier.name)]]
     if supplier.category:
         parts.append(supplier.category)
     if supplier.city:

@@ -39,7 +39,7 @@ def add(cmd: CommandInput, db: Session) -> Reply:
     supplier, _ = supplier_model.save(
         db=db, workspace_id=ws, actor_id=cmd.actor.member_id, name=name, values=values, create=True
     )
-    return view_of.card_reply(db, supplier, notice=Text("supplier.added", {"name": supplier.name}))
+    return view_of.card_reply(db, supplier, notice=Text("supplier.added", {"name": supplier.name, "key": supplier.key}))
 
 
 def edit(cmd: CommandInput, db: Session) -> Reply:

@@ -4,14 +4,14 @@ sections), and the requirements it names. Core statements, built once (the diges
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlmodel import Session
 
 from models.audit import AuditEntry
-from models.requirements.requirement import ENTITY, Requirement, RequirementMarket
+from models.requirements.requirement import ENTITY, OPEN_STATUSES, Requirement, RequirementMarket
 
 CHUNK = 900  # ids per IN (...) list, well under every database's parameter limit
 
@@ -36,6 +36,7 @@ class Item:
     owner_id: int | None
     updated_at: datetime
     markets: tuple[str, ...]
+    due: date | None = None
 
     @property
     def key(self) -> str:
@@ -115,8 +116,27 @@ _COLUMNS = (
 )
 
 _BY_IDS = select(*_COLUMNS, _markets_csv()).where(
-    Requirement.id.in_(bindparam("ids", expanding=True))  # type: ignore[union-attr]
+    Requirement.id.in_(bindparam("ids", expanding=True)),  # type: ignore[union-attr]
+    Requirement.archived_at.is_(None),  # type: ignore[union-attr]  archived ones are out of every digest
 )
+
+_DUE_BY = (
+    select(*_COLUMNS, _markets_csv(), Requirement.due)
+    .where(
+        Requirement.workspace_id == bindparam("workspace_id"),
+        Requirement.due <= bindparam("upto"),  # type: ignore[operator]
+        Requirement.status.in_(bindparam("open", expanding=True)),  # type: ignore[attr-defined]
+        Requirement.archived_at.is_(None),  # type: ignore[union-attr]
+    )
+    .order_by(Requirement.due, Requirement.number)
+    .limit(bindparam("limit"))
+)
+
+
+def due_by(*, db: Session, workspace_id: int, upto: date, limit: int) -> list[Item]:
+    """Open requirements due on or before `upto` (overdue ones included), soonest first."""
+    params = {"workspace_id": workspace_id, "upto": upto, "open": [s.value for s in OPEN_STATUSES], "limit": limit}
+    return [_item(row) for row in db.connection().execute(_DUE_BY, params)]
 
 
 def items_by_id(*, db: Session, ids: list[int]) -> dict[int, Item]:
@@ -130,4 +150,5 @@ def items_by_id(*, db: Session, ids: list[int]) -> dict[int, Item]:
 
 def _item(row: Any) -> Item:
     markets = tuple(sorted(row.markets_csv.split(","))) if row.markets_csv else ()
-    return Item(row.id, row.number, row.title, row.status, row.requester_id, row.owner_id, row.updated_at, markets)
+    due = row._mapping.get("due")
+    return Item(row.id, row.number, row.title, row.status, row.requester_id, row.owner_id, row.updated_at, markets, due)

@@ -69,6 +69,7 @@ def _requirements(db: Session, workspace_id: int, member_id: int, limit: int) ->
     query = select(Requirement).where(
         Requirement.workspace_id == workspace_id,
         col(Requirement.status).in_([s.value for s in OPEN_REQUIREMENTS]),
+        col(Requirement.archived_at).is_(None),
         or_(Requirement.owner_id == member_id, Requirement.requester_id == member_id),
     )
     ordered = query.order_by(col(Requirement.due).is_(None), col(Requirement.due), col(Requirement.number))

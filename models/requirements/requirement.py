@@ -49,6 +49,9 @@ class Status(StrEnum):
     PARKED = "parked"
 
 
+# A due date still binds these; shipped, rejected and parked ones are not late.
+OPEN_STATUSES = frozenset({Status.NEW, Status.TRIAGED, Status.APPROVED, Status.IN_PROGRESS})
+
 # Forward along new → triaged → approved → in_progress → shipped; aside to rejected or parked;
 # parked and rejected items can be brought back.
 TRANSITIONS: dict[Status, tuple[Status, ...]] = {
@@ -83,6 +86,7 @@ class Requirement(SQLModel, table=True):
     channel_ref: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # hidden from lists, never deleted
 
     @property
     def key(self) -> str:
@@ -110,6 +114,7 @@ BLANK: dict[str, Any] = {
     "due": None,
     "owner_id": None,
     "channel_ref": None,
+    "archived_at": None,
 }
 
 _INSERT = insert(Requirement).returning(Requirement.id)  # type: ignore[arg-type]
@@ -143,6 +148,7 @@ class RequirementRow:
     channel_ref: str | None
     created_at: datetime
     updated_at: datetime
+    archived_at: datetime | None
 
     @property
     def key(self) -> str:
@@ -168,6 +174,9 @@ class ListFilter:
     member_id: int | None = None  # "mine": requested or owned by this member
     owner_id: int | None = None
     words: tuple[str, ...] = ()  # each found in the title, description or acceptance criteria
+    due_before: date | None = None  # due strictly before this day
+    due_after: date | None = None  # due strictly after this day
+    overdue_on: date | None = None  # open and due before this day (today, where the asker is)
 
     def params(self) -> dict[str, Any]:
         """The values the statement of this filter's shape binds."""
@@ -179,12 +188,17 @@ class ListFilter:
             "market": self.market,
             "owner_id": self.owner_id,
             **found,
+            "due_before": self.due_before,
+            "due_after": self.due_after,
+            "overdue_on": self.overdue_on,
+            "open_statuses": [s.value for s in OPEN_STATUSES],
         }
 
     @property
-    def shape(self) -> tuple[bool, bool, bool, bool, bool, int]:
+    def shape(self) -> tuple[bool, bool, bool, bool, bool, int, bool, bool, bool]:
         has = (bool(self.status), bool(self.platform), self.member_id is not None, bool(self.market))
-        return (*has, self.owner_id is not None, len(self.words))
+        due = (self.due_before is not None, self.due_after is not None, self.overdue_on is not None)
+        return (*has, self.owner_id is not None, len(self.words), *due)
 
 
 def _like_escaped(word: str) -> str:
@@ -257,6 +271,43 @@ def update(*, db: Session, view: RequirementView, actor_id: int, values: dict[st
     if changes:
         _touch(db, item, actor_id, "edit", changes)
     return changes
+
+
+def set_archived(*, db: Session, item: Requirement, actor_id: int, archived: bool) -> bool:
+    """Archive (hide from lists, search, ranking and digests) or restore; False when it already was so.
+    Nothing is deleted: the row, its score and its history stay."""
+    if (item.archived_at is not None) == archived:
+        return False
+    old = item.archived_at
+    item.archived_at = utcnow() if archived else None
+    _touch(
+        db,
+        item,
+        actor_id,
+        "archive" if archived else "restore",
+        {"archived_at": [_plain(old), _plain(item.archived_at)]},
+    )
+    return True
+
+
+def last_archived_by(*, db: Session, workspace_id: int, actor_id: int) -> Requirement | None:
+    """The requirement this member archived last, when it is still archived and that archiving is their
+    last archive or restore (what `/req undo` takes back)."""
+    entry = db.exec(
+        select(audit.AuditEntry)
+        .where(
+            audit.AuditEntry.workspace_id == workspace_id,
+            audit.AuditEntry.actor_id == actor_id,
+            audit.AuditEntry.entity == ENTITY,
+            audit.AuditEntry.action.in_(("archive", "restore")),  # type: ignore[attr-defined]
+        )
+        .order_by(audit.AuditEntry.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).first()
+    if entry is None or entry.action != "archive":
+        return None
+    item = db.get(Requirement, entry.entity_id)
+    return item if item is not None and item.archived_at is not None else None
 
 
 class IllegalTransition(Exception):
@@ -334,9 +385,25 @@ def filter_rows(
     has_market: bool,
     has_owner: bool = False,
     words: int = 0,
+    has_due_before: bool = False,
+    has_due_after: bool = False,
+    has_overdue: bool = False,
 ) -> Select[Any]:
-    """A query over requirements narrowed to a ListFilter's shape (its values are bound at run time)."""
-    query = query.where(Requirement.workspace_id == bindparam("workspace_id"))
+    """A query over the requirements not archived, narrowed to a ListFilter's shape (its values are bound
+    at run time)."""
+    query = query.where(
+        Requirement.workspace_id == bindparam("workspace_id"),
+        Requirement.archived_at.is_(None),  # type: ignore[union-attr]
+    )
+    if has_due_before:
+        query = query.where(Requirement.due < bindparam("due_before"))  # type: ignore[operator]
+    if has_due_after:
+        query = query.where(Requirement.due > bindparam("due_after"))  # type: ignore[operator]
+    if has_overdue:
+        query = query.where(
+            Requirement.due < bindparam("overdue_on"),  # type: ignore[operator]
+            Requirement.status.in_(bindparam("open_statuses", expanding=True)),  # type: ignore[attr-defined]
+        )
     if has_status:
         query = query.where(Requirement.status == bindparam("status"))
     if has_platform:
@@ -422,7 +489,7 @@ def _id(item: Requirement | RequirementRow) -> int:
 
 def _plain(value: Any) -> Any:
     """A JSON-safe form of a field value for the audit log."""
-    if isinstance(value, date):
+    if isinstance(value, date):  # a datetime too
         return value.isoformat()
     if isinstance(value, tuple):
         return list(value)

@@ -1,12 +1,17 @@
 """Early-warning indicators: named figures a team feeds (`fx.USDCNY`), the risks that watch them, the
-alerts sent when a figure crossed a threshold, and the token scripts use to push figures."""
+alerts sent when a figure crossed a threshold, and the token scripts use to push figures.
+
+A figure named `fx.<BASE><QUOTE>` of two currencies is the team's exchange rate for that pair: it is kept
+in one place, the rates of models/costs/fx.py, whether it came by `/pm figure`, an HTTP push or `/pm fx`.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
@@ -14,10 +19,14 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from models import audit
 from models.base import UTCDateTime, utcnow
+from models.costs import fx as fx_model
+from models.money import CURRENCIES
 from models.risks.exposure import DecimalText
 from models.risks.grid import crossing
 
 NAME_MAX = 80
+FX_NAME = re.compile(r"fx\.([a-z]{3})([a-z]{3})")
+FX_SOURCE = "fx"  # a figure read from the exchange rates
 TOKEN_PREFIX = "twf_"
 
 
@@ -86,12 +95,45 @@ def figure_key(name: str) -> str:
     return name.casefold()
 
 
+def fx_pair(name: str) -> tuple[str, str] | None:
+    """(USD, CNY) for `fx.USDCNY` (any case) when both are currencies; None for any other figure."""
+    match = FX_NAME.fullmatch(name.casefold())
+    if match is None:
+        return None
+    base, quote = match.group(1).upper(), match.group(2).upper()
+    return (base, quote) if base in CURRENCIES and quote in CURRENCIES and base != quote else None
+
+
+def fx_figure_name(base: str, quote: str) -> str:
+    return f"fx.{base}{quote}"
+
+
 def get_figure(*, db: Session, workspace_id: int, name: str) -> Figure | None:
+    pair = fx_pair(name)
+    if pair is not None:
+        rate = fx_model.rate_book(db=db, workspace_id=workspace_id).rate(*pair)
+        return None if rate is None else _fx_figure(workspace_id, rate)
     return db.exec(select(Figure).where(Figure.workspace_id == workspace_id, Figure.key == figure_key(name))).first()
 
 
 def figures(*, db: Session, workspace_id: int) -> list[Figure]:
-    return list(db.exec(select(Figure).where(Figure.workspace_id == workspace_id).order_by(Figure.key)).all())
+    """Every figure by name, the exchange rates the team set among them (an unsaved Figure each)."""
+    stored = db.exec(select(Figure).where(Figure.workspace_id == workspace_id)).all()
+    rates = fx_model.rate_book(db=db, workspace_id=workspace_id).latest()
+    found = [f for f in stored if fx_pair(f.name) is None] + [_fx_figure(workspace_id, r) for r in rates]
+    return sorted(found, key=lambda f: f.key)
+
+
+def _fx_figure(workspace_id: int, rate: fx_model.Rate) -> Figure:
+    name = fx_figure_name(rate.base, rate.quote)
+    return Figure(
+        workspace_id=workspace_id,
+        key=figure_key(name),
+        name=name,
+        value=rate.value,
+        source=FX_SOURCE,
+        updated_at=rate.set_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -101,14 +143,35 @@ class Crossed:
 
 
 def set_figure(
-    *, db: Session, workspace_id: int, name: str, value: Decimal, source: str, actor_id: int | None
+    *,
+    db: Session,
+    workspace_id: int,
+    name: str,
+    value: Decimal,
+    source: str,
+    actor_id: int | None,
+    on: date | None = None,
 ) -> list[Crossed]:
     """Store a figure's new value and re-check every watch on it; returns the crossings to announce.
+    An exchange rate (`fx.USDCNY`, which must be positive) is set for the day `on` (default: today, UTC);
+    one set for an earlier day than the pair's newest is stored but moves no watch.
 
     Rows of the watches are locked on PostgreSQL, so two pushes of the same figure cannot both announce
     one crossing (SQLite writers are serialised by BEGIN IMMEDIATE).
     """
     now = utcnow()
+    pair = fx_pair(name)
+    if pair is not None:
+        assert value > 0, "an exchange rate is positive"
+        as_of = on or now.date()
+        fx_model.set_rate(
+            db=db, workspace_id=workspace_id, actor_id=actor_id, base=pair[0], quote=pair[1], rate=value, as_of=as_of
+        )
+        newest = fx_model.rate_book(db=db, workspace_id=workspace_id).direct[pair]
+        if newest.as_of != as_of:
+            return []
+        shown = fx_figure_name(*pair)
+        return _recheck(db, workspace_id, figure_key(shown), shown, value, now)
     found = get_figure(db=db, workspace_id=workspace_id, name=name)
     old = found.value if found else None
     if found is None:
@@ -127,9 +190,13 @@ def set_figure(
         changes={"value": [None if old is None else format(old, "f"), format(value, "f")], "source": [None, source]},
         at=now,
     )
+    return _recheck(db, workspace_id, found.key, found.name, value, now)
+
+
+def _recheck(db: Session, workspace_id: int, key: str, name: str, value: Decimal, now: datetime) -> list[Crossed]:
     watching = db.exec(
         select(RiskWatch)
-        .where(RiskWatch.workspace_id == workspace_id, RiskWatch.figure_key == found.key)
+        .where(RiskWatch.workspace_id == workspace_id, RiskWatch.figure_key == key)
         .order_by(RiskWatch.id)  # type: ignore[arg-type]
         .with_for_update()
     ).all()
@@ -143,7 +210,7 @@ def set_figure(
             row = RiskAlert(
                 workspace_id=workspace_id,
                 risk_id=watch.risk_id,
-                figure_name=found.name,
+                figure_name=name,
                 direction=watch.direction,
                 threshold=watch.threshold,
                 value=value,

@@ -9,8 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from models import audit_trail
 from models.audit import AuditEntry
@@ -147,11 +146,11 @@ def alert_card(*, db: Session, alert: RiskAlert, view: RiskView) -> AlertCard:
 
 
 def figure_page(*, db: Session, workspace_id: int, offset: int, limit: int) -> FigurePage:
-    """A page of the workspace's figures, by name."""
-    mine = Figure.workspace_id == workspace_id
-    total = db.exec(select(func.count()).select_from(Figure).where(mine)).one()
-    rows = list(db.exec(select(Figure).where(mine).order_by(Figure.key).offset(offset).limit(limit + 1)).all())  # type: ignore[arg-type]
-    return FigurePage(rows[:limit], total, len(rows) > limit)
+    """A page of the workspace's figures, by name, its exchange rates among them (a workspace keeps tens
+    of figures, so they are read whole)."""
+    every = ind_model.figures(db=db, workspace_id=workspace_id)
+    rows = every[offset : offset + limit]
+    return FigurePage(rows, len(every), len(every) > offset + limit)
 
 
 def workspace_tz(*, db: Session, workspace_id: int) -> str:

@@ -109,6 +109,7 @@ def _open(query: Select[Any]) -> Select[Any]:
     return query.where(
         Requirement.workspace_id == bindparam("workspace_id"),
         Requirement.status.not_in(bindparam("closed", expanding=True)),  # type: ignore[attr-defined]
+        Requirement.archived_at.is_(None),  # type: ignore[union-attr]
     )
 
 

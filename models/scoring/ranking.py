@@ -106,6 +106,7 @@ def _open(query: Select[Any], with_market: bool) -> Select[Any]:
     return query.where(
         Requirement.workspace_id == bindparam("workspace_id"),
         Requirement.status.not_in(bindparam("closed", expanding=True)),  # type: ignore[attr-defined]
+        Requirement.archived_at.is_(None),  # type: ignore[union-attr]
     )
 
 
@@ -172,6 +173,7 @@ def _scored(by: By, with_market: bool, all_zero: bool) -> Select[Any]:
     query = query.outerjoin(owner, owner.id == Requirement.owner_id).where(
         RequirementScore.workspace_id == bindparam("workspace_id"),
         Requirement.status.not_in(bindparam("closed", expanding=True)),  # type: ignore[attr-defined]
+        Requirement.archived_at.is_(None),  # type: ignore[union-attr]
         value.is_not(None),
     )
     order = (Requirement.number,) if all_zero else (value.desc(), Requirement.number)

@@ -5,6 +5,7 @@ Links to the requirements and SKUs a supplier supplies are in models/suppliers/l
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import datetime
 from decimal import Decimal
@@ -16,8 +17,11 @@ from sqlmodel import Field, Session, SQLModel, select
 from models import audit
 from models.base import UTCDateTime, utcnow
 from models.money import DecimalText
+from models.workspace import next_number
 
 ENTITY = "supplier"
+KEY_PREFIX = "SUP"
+KEY = re.compile(r"sup[-\s]?(\d{1,9})")
 NAME_MAX = 120
 SHORT_MAX = 60
 NOTE_MAX = 300
@@ -34,10 +38,14 @@ FACT_FIELDS = ("category", "city", "lead_days", "defects", "batch", "certs", "no
 
 
 class Supplier(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name_key"),
+        UniqueConstraint("workspace_id", "number", name="uq_supplier_number"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(sa_column=Column(Integer, ForeignKey("workspace.id"), nullable=False))
+    number: int = Field(sa_column=Column(Integer, nullable=False))  # SUP-<number>, per workspace
     name: str = Field(max_length=NAME_MAX)
     name_key: str = Field(max_length=NAME_MAX)
     category: str | None = Field(default=None, max_length=SHORT_MAX)
@@ -50,6 +58,10 @@ class Supplier(SQLModel, table=True):
     created_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def key(self) -> str:
+        return f"{KEY_PREFIX}-{self.number}"
 
     @property
     def defect_rate(self) -> Decimal | None:
@@ -99,11 +111,23 @@ def get(*, db: Session, workspace_id: int, name: str) -> Supplier | None:
     ).first()
 
 
+def key_number(text: str) -> int | None:
+    """12 for `SUP-12` (any case, full-width too, `SUP 12`, `sup12`); None for anything else."""
+    match = KEY.fullmatch(unicodedata.normalize("NFKC", text).strip().casefold())
+    return int(match.group(1)) if match else None
+
+
 def find(*, db: Session, workspace_id: int, name: str) -> list[Supplier]:
-    """The supplier of that name; else every supplier whose name contains it."""
+    """The supplier of that key (SUP-3) or name; else every supplier whose name contains it."""
     exact = get(db=db, workspace_id=workspace_id, name=name)
     if exact is not None:
         return [exact]
+    number = key_number(name)
+    if number is not None:
+        keyed = db.exec(
+            select(Supplier).where(Supplier.workspace_id == workspace_id, Supplier.number == number)
+        ).first()
+        return [keyed] if keyed is not None else []
     folded = fold_name(name)
     everyone = db.exec(select(Supplier).where(Supplier.workspace_id == workspace_id)).all()
     return [s for s in everyone if folded and folded in s.name_key]
@@ -118,9 +142,10 @@ def save(
 ) -> tuple[Supplier, dict[str, list[Any]]]:
     """Create a supplier (`create`) or change the given facts of an existing one."""
     found = get(db=db, workspace_id=workspace_id, name=name)
-    supplier = found or Supplier(workspace_id=workspace_id, name=name.strip(), name_key=fold_name(name))
+    supplier = found or Supplier(workspace_id=workspace_id, name=name.strip(), name_key=fold_name(name), number=0)
     if create:
         supplier.created_by = actor_id
+        supplier.number = next_number(db=db, workspace_id=workspace_id, kind=KEY_PREFIX)
     changes: dict[str, list[Any]] = {}
     for key in FACT_FIELDS:
         if key in values and getattr(supplier, key) != values[key]:

@@ -23,7 +23,7 @@ XINDA_SCORE = "/supplier score 星达 quality=3 certification=3 capacity=5 lead_
 
 def test_add_and_show_facts(console: ConsoleDriver, engine) -> None:
     out = console.send(HONGDA)
-    assert "Supplier Shenzhen Hongda added." in out
+    assert "Supplier SUP-1 Shenzhen Hongda added: from now on SUP-1 names it" in out
     assert (
         "apparel · Shenzhen · lead time 25 days · defect rate 1.50% (3/200 in sample) · certified CE, OEKO-TEX" in out
     )
@@ -147,3 +147,63 @@ def test_chinese(console: ConsoleDriver) -> None:
     out = console.send(XINDA_SCORE)
     assert "已为 义乌星达 新增一张评分卡。" in out
     assert "加权得分 3.75 / 5" in out and "退货率 (15%): 4/5" in out
+
+
+def test_suppliers_have_keys_typed_wherever_a_name_is(console: ConsoleDriver) -> None:
+    console.send(HONGDA)
+    assert "已添加供应商 SUP-2 义乌星达" in (console.send("/pm lang zh") and console.send(XINDA))
+    console.send("/pm lang en")
+    listed = console.send("/supplier list")
+    assert "SUP-1 Shenzhen Hongda" in listed and "SUP-2 义乌星达" in listed
+    assert "== SUP-2 · 义乌星达 ==" in console.send("/supplier show sup-2")
+    assert "/supplier score SUP-2 quality=4" in console.send("/supplier show SUP-2")
+    assert "Weighted score 3.70 / 5" in console.send(
+        "/supplier score SUP-1 quality=4 certification=5 capacity=3 lead_time=4 return_rate=2 service=4"
+    )
+    assert "lead time 20 days" in console.send("/supplier edit ＳＵＰ－2 lead_days=20")  # full-width as typed
+    compared = console.send("/supplier compare SUP-1 SUP-2")
+    assert "1. Shenzhen Hongda" in compared and "义乌星达" in compared
+    console.send("/req add 尺码表")
+    assert "REQ-1" in console.send("/supplier link SUP-2 req=REQ-1")
+    assert "There is no supplier SUP-9 here." in console.send("/supplier show SUP-9")
+
+
+def test_supplier_keys_count_per_workspace(console: ConsoleDriver) -> None:
+    console.send(HONGDA)
+    other = ConsoleDriver(console.console.runtime, user="ana", team="T-OTHER")
+    assert "Supplier SUP-1 Ningbo Acme added" in other.send('/supplier add "Ningbo Acme"')
+    assert "SUP-2" in console.send(XINDA)
+    assert "There is no supplier SUP-2 here." in other.send("/supplier show SUP-2")
+
+
+def test_the_migration_numbers_existing_suppliers_and_the_counter_goes_on(engine, console: ConsoleDriver) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+
+    from bot.migrate import alembic_config
+    from models.workspace import Workspace
+
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    command.downgrade(cfg, "0010")
+    from models.base import UTCDateTime, utcnow
+
+    columns = ("workspace_id", "name", "name_key")
+    stamps = (sa.column("created_at", UTCDateTime()), sa.column("updated_at", UTCDateTime()))
+    old = sa.table("supplier", *map(sa.column, columns), sa.column("certs", sa.JSON), *stamps)
+    with engine.begin() as conn:
+        ws = [
+            conn.execute(
+                sa.insert(Workspace).values(platform="console", external_id=t).returning(Workspace.id)
+            ).scalar()
+            for t in ("T-A", "T-B")
+        ]
+        for workspace_id, name in ((ws[0], "one"), (ws[1], "uno"), (ws[0], "two")):
+            now = utcnow()
+            row = {"workspace_id": workspace_id, "name": name, "name_key": name, "certs": []}
+            conn.execute(sa.insert(old).values(**row, created_at=now, updated_at=now))
+    command.upgrade(cfg, "head")
+    with Session(engine) as db:
+        numbers = {(s.workspace_id, s.name): s.key for s in db.exec(select(Supplier))}
+    assert numbers == {(ws[0], "one"): "SUP-1", (ws[0], "two"): "SUP-2", (ws[1], "uno"): "SUP-1"}
+    team_a = ConsoleDriver(console.console.runtime, user="ana", team="T-A")
+    assert "Supplier SUP-3 three added" in team_a.send("/supplier add three")

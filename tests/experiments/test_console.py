@@ -226,7 +226,7 @@ def test_a_csv_from_disk_is_imported_with_slices_and_a_chart(console: ConsoleDri
     assert "control: 3.00% (95% interval 2.81% – 3.20%) · 900 / 30,000" in out
     assert "By market:" in out and "DE (20,000): control 3.00%, variant 3.40% (+0.40 pp, p = 0.108)" in out
     assert "a low p in one market is a hint to test there, not a result" in out
-    assert "(3 markets × 1 variants = 3 comparisons)" in out and "a market would need p below 0.01667" in out
+    assert "(3 markets × 1 variant = 3 comparisons)" in out and "a market would need p below 0.01667" in out
     assert "about 16 more days at the traffic so far" in out  # (53,182 − 30,000) / 1,500 a day = 15.5
     png = (tmp_path / "tradewind-files" / "EXP-1.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n")

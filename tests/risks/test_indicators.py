@@ -10,6 +10,7 @@ from decimal import Decimal
 import httpx
 from sqlmodel import Session, select
 
+from models.costs.fx import FxRate
 from models.risks.indicator import Figure, FigureToken, RiskAlert, RiskWatch
 from models.risks.risk import Risk
 from tests.fakes.slack_api import FakeSlack
@@ -51,7 +52,9 @@ def test_a_crossing_alerts_owner_and_channel_once_until_it_crosses_back(slack, f
     assert len(alerts_sent(fake_slack)) == 4  # two crossings × (owner + channel)
     with Session(engine) as db:
         assert [str(a.value) for a in db.exec(select(RiskAlert).order_by(RiskAlert.id))] == ["6.95", "6.97"]
-        assert db.exec(select(Figure.value)).one() == Decimal("6.97")
+        # an exchange rate is kept once, with the team's other rates (what /pm fx shows)
+        assert db.exec(select(FxRate.rate).order_by(FxRate.id.desc())).first() == Decimal("6.97")  # type: ignore[union-attr]
+        assert db.exec(select(Figure)).all() == []
 
 
 def test_raise_likelihood_from_the_alert(slack, fake_slack, engine) -> None:
@@ -97,6 +100,14 @@ def test_watch_input_is_checked(slack, engine) -> None:
     assert "no longer watches" not in block_text(slack.command("unwatch RISK-1 fx.USDCNY", command="/risk").json())
 
 
+def stored(db: Session) -> dict[str, str]:
+    """Every figure stored, of every workspace: plain figures and the exchange rates fed as `fx.*`."""
+    found = {f.name: str(f.value) for f in db.exec(select(Figure))}
+    for rate in db.exec(select(FxRate).order_by(FxRate.id)):  # type: ignore[arg-type]
+        found[f"fx.{rate.base}{rate.quote}"] = str(rate.rate)
+    return found
+
+
 def token_of(slack: SlackSender) -> str:
     body = slack.command("figure token", command="/pm", who=ADMIN).json()
     assert body["response_type"] == "ephemeral"
@@ -115,11 +126,11 @@ def test_the_http_push_needs_the_workspace_token(slack, slack_server, fake_slack
         refused = httpx.post(url, json=body, headers=headers)
         assert refused.status_code == 401 and refused.json() == {"ok": False, "error": "invalid_token"}
     with Session(engine) as db:
-        assert db.exec(select(Figure)).all() == []
+        assert stored(db) == {}
     answer = httpx.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200 and answer.json() == {"ok": True, "stored": 2, "alerts": 1}
     with Session(engine) as db:
-        assert {f.name: str(f.value) for f in db.exec(select(Figure))} == {
+        assert stored(db) == {
             "fx.USDCNY": "6.9",
             "freight.CN-US.40ft": "4200",
         }
@@ -144,8 +155,9 @@ def test_a_bad_push_stores_nothing(slack, slack_server, engine) -> None:
         answer = httpx.post(url, json=payload, headers=auth)
         assert answer.status_code == 400 and answer.json()["error"] == error, payload
     assert httpx.post(url, content=b"{not json", headers=auth).json()["error"] == "bad_body"
+    assert httpx.post(url, json={"name": "fx.USDCNY", "value": 0}, headers=auth).json()["error"] == "bad_value"
     with Session(engine) as db:
-        assert db.exec(select(Figure)).all() == []
+        assert stored(db) == {}
 
 
 def test_a_new_token_replaces_the_old_and_members_cannot_make_one(slack, slack_server) -> None:
@@ -168,5 +180,5 @@ def test_tokens_are_per_workspace(slack, slack_server, engine) -> None:
                         headers={"Authorization": f"Bearer {token}"})  # fmt: skip
     assert answer.json()["alerts"] == 0  # T1's token feeds T1's figures only
     with Session(engine) as db:
-        assert len(db.exec(select(Figure)).all()) == 1
+        assert len(stored(db)) == 1
     assert "No figures yet" in block_text(slack.command("figure", command="/pm", who=other).json())
