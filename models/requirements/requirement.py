@@ -37,6 +37,17 @@ TEXT_MAX = 2000
 SHORT_MAX = 200
 PLATFORM_MAX = 40
 MARKETS_MAX = 30
+SOURCE_LINK_MAX = 1000
+
+
+class Source(StrEnum):
+    """Where a requirement came from."""
+
+    CUSTOMER = "customer"
+    MARKETPLACE = "marketplace"
+    COMPETITOR = "competitor"
+    OPS = "ops"
+    DATA = "data"
 
 
 class Status(StrEnum):
@@ -81,6 +92,8 @@ class Requirement(SQLModel, table=True):
     requester_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
     owner_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
     channel_ref: str | None = Field(default=None, max_length=64)
+    source: str | None = Field(default=None, max_length=16)
+    source_link: str | None = Field(default=None, max_length=SOURCE_LINK_MAX)  # the message it was captured from
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -110,6 +123,8 @@ BLANK: dict[str, Any] = {
     "due": None,
     "owner_id": None,
     "channel_ref": None,
+    "source": None,
+    "source_link": None,
 }
 
 _INSERT = insert(Requirement).returning(Requirement.id)  # type: ignore[arg-type]
@@ -121,7 +136,17 @@ _MARKETS_OF = (
 )
 
 # Fields a user may set, in the order they are shown; `markets` lives in its own table.
-EDITABLE_FIELDS = ("title", "markets", "platform", "metric", "acceptance", "due", "description", "owner_id")
+EDITABLE_FIELDS = (
+    "title",
+    "markets",
+    "platform",
+    "metric",
+    "acceptance",
+    "due",
+    "description",
+    "owner_id",
+    "source",
+)
 
 
 @dataclass(frozen=True)
@@ -141,6 +166,8 @@ class RequirementRow:
     requester_id: int
     owner_id: int | None
     channel_ref: str | None
+    source: str | None
+    source_link: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -168,6 +195,7 @@ class ListFilter:
     member_id: int | None = None  # "mine": requested or owned by this member
     owner_id: int | None = None
     words: tuple[str, ...] = ()  # each found in the title, description or acceptance criteria
+    source: str | None = None
 
     def params(self) -> dict[str, Any]:
         """The values the statement of this filter's shape binds."""
@@ -178,13 +206,14 @@ class ListFilter:
             "member_id": self.member_id,
             "market": self.market,
             "owner_id": self.owner_id,
+            "source": self.source,
             **found,
         }
 
     @property
-    def shape(self) -> tuple[bool, bool, bool, bool, bool, int]:
+    def shape(self) -> tuple[bool, bool, bool, bool, bool, int, bool]:
         has = (bool(self.status), bool(self.platform), self.member_id is not None, bool(self.market))
-        return (*has, self.owner_id is not None, len(self.words))
+        return (*has, self.owner_id is not None, len(self.words), bool(self.source))
 
 
 def _like_escaped(word: str) -> str:
@@ -334,6 +363,7 @@ def filter_rows(
     has_market: bool,
     has_owner: bool = False,
     words: int = 0,
+    has_source: bool = False,
 ) -> Select[Any]:
     """A query over requirements narrowed to a ListFilter's shape (its values are bound at run time)."""
     query = query.where(Requirement.workspace_id == bindparam("workspace_id"))
@@ -353,6 +383,8 @@ def filter_rows(
         )
     if has_owner:
         query = query.where(Requirement.owner_id == bindparam("owner_id"))
+    if has_source:
+        query = query.where(Requirement.source == bindparam("source"))
     for i in range(words):  # every word, in any of the three texts (ILIKE: lower() LIKE lower() on SQLite)
         word = bindparam(f"word{i}")
         query = query.where(
