@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -44,6 +44,8 @@ class Workspace(SQLModel, table=True):
     )
     # Whether a requester may name any member to decide, not only those with the approver role.
     adhoc_approvers: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    # The public-holiday calendar standups and digests follow (models/team_calendar.py); None: weekdays only.
+    calendar: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # When the app was removed from this workspace (Slack's app_uninstalled / tokens_revoked): nothing
     # is posted there any more, its data is kept, and installing again clears it.
@@ -70,6 +72,7 @@ class Member(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     profile_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    away_until: date | None = None  # not asked for standups nor reminded through this day
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

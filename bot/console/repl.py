@@ -166,15 +166,27 @@ class Console:
         if field.options:
             choices = ", ".join(c.value for c in field.options)
             self.say(f"  {t('common.pick_from', options=choices)}")
+        filled = self._initial(field)
+        if filled:
+            self.say(f"  {t('common.form_filled', value=filled)}")
         raw = self.ask(f"{label}: ")
         if raw is None or raw.strip() == "-":
             return None
-        value = raw.strip()
+        value = raw.strip() or filled
         if field.kind == "file":
             return [FileRef(Path(value).name, value)] if value else []
         if field.kind == "multiselect":
             return [v.strip() for v in re.split(r"[,，、\s]+", value) if v.strip()]
         return value
+
+    @staticmethod
+    def _initial(field: FormField) -> str:
+        """What a form field was filled with (a message's text), kept when the answer is left empty."""
+        if field.initial is None or field.kind == "file":
+            return ""
+        if isinstance(field.initial, list | tuple):
+            return ", ".join(str(v) for v in field.initial)
+        return str(field.initial)
 
     def ask(self, prompt: str) -> str | None:
         if self.interactive:
