@@ -23,6 +23,7 @@ class Role(StrEnum):
 
 ROLE_ORDER = (Role.ADMIN, Role.APPROVER, Role.MEMBER)
 DEFAULT_EDITORS = "admin,approver"  # who may change digest settings and FX rates unless an admin says otherwise
+BLOCKER_DAYS = 3
 DECIDING = frozenset({Role.ADMIN, Role.APPROVER})  # who may decide an approval that names nobody
 
 
@@ -46,6 +47,7 @@ class Workspace(SQLModel, table=True):
     adhoc_approvers: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     # The public-holiday calendar standups and digests follow (models/team_calendar.py); None: weekdays only.
     calendar: str | None = Field(default=None, max_length=8)
+    blocker_days: int | None = None  # a blocker open this many days is raised in the digest; None: BLOCKER_DAYS
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # When the app was removed from this workspace (Slack's app_uninstalled / tokens_revoked): nothing
     # is posted there any more, its data is kept, and installing again clears it.

@@ -12,12 +12,14 @@ from handlers.core.roles import Guarded, editors, is_admin, workspace_of
 from handlers.workspace.settings_card import settings_reply
 from models import audit
 from models.team_calendar import CALENDARS
-from models.workspace import ROLE_ORDER, Role, Workspace
+from models.workspace import BLOCKER_DAYS, ROLE_ORDER, Role, Workspace
 
 USAGE = "pm.settings.usage"
 ADHOC = "adhoc_approvers"
 CALENDAR = "calendar"
-KEYS = frozenset({Guarded.DIGEST.value, Guarded.FX.value, ADHOC, CALENDAR})
+BLOCKER_DAYS_KEY = "blocker_days"
+BLOCKER_DAYS_MAX = 60
+KEYS = frozenset({Guarded.DIGEST.value, Guarded.FX.value, ADHOC, CALENDAR, BLOCKER_DAYS_KEY})
 CALENDAR_WORDS = {
     **{c.lower(): c for c in CALENDARS},
     "china": "CN",
@@ -56,10 +58,12 @@ def settings(cmd: CommandInput, db: Session) -> Reply:
         return _reply(workspace)
     if not is_admin(cmd.actor):
         raise UsageError("pm.settings.admin_only", None)
-    wanted: dict[str, str | bool | None] = {}
+    wanted: dict[str, str | bool | int | None] = {}
     for key, value in cmd.args.options.items():
         if key == CALENDAR:
             wanted[key] = _calendar(value)
+        elif key == BLOCKER_DAYS_KEY:
+            wanted[key] = _days(value)
         else:
             wanted[key] = _switch(value) if key == ADHOC else _roles(value)
     changes = {k: [getattr(workspace, k), v] for k, v in wanted.items() if getattr(workspace, k) != v}
@@ -86,8 +90,16 @@ def _reply(workspace: Workspace, notice: Text | None = None) -> Reply:
         editors(workspace, Guarded.FX),
         workspace.adhoc_approvers,
         calendar=workspace.calendar,
+        blocker_days=workspace.blocker_days or BLOCKER_DAYS,
         notice=notice,
     )
+
+
+def _days(value: str) -> int:
+    word = normalise_word(value)
+    if not word.isdigit() or not 1 <= int(word) <= BLOCKER_DAYS_MAX:
+        raise UsageError("pm.settings.bad_days", USAGE, value=value, max=BLOCKER_DAYS_MAX)
+    return int(word)
 
 
 def _calendar(value: str) -> str | None:

@@ -18,6 +18,7 @@ def settings_reply(
     adhoc: bool,
     *,
     calendar: str | None = None,
+    blocker_days: int = 3,
     notice: Text | None = None,
 ) -> Reply:
     title = Text("pm.settings.title")
@@ -32,6 +33,7 @@ def settings_reply(
                     (Text("pm.settings.fx_editors"), roles_text(fx_editors)),
                     (Text("pm.settings.adhoc_approvers"), named),
                     (Text("pm.settings.calendar"), Text(f"pm.calendar.{calendar or 'none'}")),
+                    (Text("pm.settings.blocker_days"), Text("pm.settings.days", {"n": blocker_days})),
                 )
             ),
             Note((Text("pm.settings.hint"),)),

@@ -1,4 +1,4 @@
-"""requirement source and source link (captured from a message); team calendar; standup away and questions
+"""requirement source and source link (captured from a message); team calendar and blocker age; standup away
 
 Revision ID: 0014
 Revises: 0010
@@ -22,6 +22,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("source_link", sa.String(1000), nullable=True))
     with op.batch_alter_table("workspace", schema=None) as batch_op:
         batch_op.add_column(sa.Column("calendar", sa.String(8), nullable=True))
+        batch_op.add_column(sa.Column("blocker_days", sa.Integer(), nullable=True))
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.add_column(sa.Column("away_until", sa.Date(), nullable=True))
 
@@ -30,6 +31,7 @@ def downgrade() -> None:
     with op.batch_alter_table("member", schema=None) as batch_op:
         batch_op.drop_column("away_until")
     with op.batch_alter_table("workspace", schema=None) as batch_op:
+        batch_op.drop_column("blocker_days")
         batch_op.drop_column("calendar")
     with op.batch_alter_table("requirement", schema=None) as batch_op:
         batch_op.drop_column("source_link")
