@@ -37,7 +37,7 @@ from models.base import utcnow
 from models.digest import run as run_model
 from models.digest import schedule as digest_model
 from models.digest.run import DigestRun, RunKind, RunState
-from models.digest.schedule import DigestChannel, Schedule
+from models.digest.schedule import DigestChannel
 from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class DigestPoster:
             settings = db.get(DigestChannel, channel_id)
             if settings is None or not settings.scheduled or self._team(db, settings) is None:
                 return
-            plan = Schedule.of(settings)
+            plan = digest_model.plan_of(db, settings)
             last = run_model.last_slot(db=db, workspace_id=settings.workspace_id, channel_ref=settings.channel_ref)
             start = max(settings.effective_from, now - digest_model.LOOKBACK, *(t for t in [last] if t))
             slots = plan.slots(start, now)
@@ -266,7 +266,11 @@ class DigestPoster:
                 audit_upto=run.audit_upto or 0,
                 tz=tz,
             )
-        previous = Schedule.of(settings).previous_slot(run.slot_at) if run.slot_at and settings.scheduled else None
+        previous = (
+            digest_model.plan_of(db, settings).previous_slot(run.slot_at)
+            if run.slot_at and settings.scheduled
+            else None
+        )
         scope = scope_for(
             db,
             workspace_id=run.workspace_id,

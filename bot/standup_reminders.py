@@ -19,7 +19,7 @@ from models.base import utcnow
 from models.digest import run as run_model
 from models.digest import schedule as digest_model
 from models.digest.run import RunKind, RunState
-from models.digest.schedule import DigestChannel, Schedule
+from models.digest.schedule import DigestChannel
 from models.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class StandupReminders:
             team = self._team(db, settings)
             if team is None:
                 return
-            plan = Schedule.of(settings)
+            plan = digest_model.plan_of(db, settings)
             slot = plan.next_slot(now)
             if not slot - timedelta(minutes=settings.remind_minutes) <= now < slot:
                 return

@@ -19,6 +19,7 @@ from handlers.risks import commands as risks
 from handlers.scoring import commands as scoring
 from handlers.scoring import ranking
 from handlers.standup import commands as standup
+from handlers.standup import digest as standup_digest
 from handlers.suppliers import commands as suppliers
 from handlers.workspace import commands as workspace
 from handlers.workspace import housekeeping, roles, settings
@@ -35,7 +36,7 @@ FEATURES: dict[str, tuple[ModuleType, ...]] = {
     "suppliers": (suppliers,),
     "markets": (markets,),
     "digest": (digest,),
-    "standup": (standup,),
+    "standup": (standup, standup_digest),
     "home": (home,),
 }
 MODULES = [module for modules in FEATURES.values() for module in modules]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -23,6 +23,7 @@ class Role(StrEnum):
 
 ROLE_ORDER = (Role.ADMIN, Role.APPROVER, Role.MEMBER)
 DEFAULT_EDITORS = "admin,approver"  # who may change digest settings and FX rates unless an admin says otherwise
+BLOCKER_DAYS = 3
 DECIDING = frozenset({Role.ADMIN, Role.APPROVER})  # who may decide an approval that names nobody
 
 
@@ -44,6 +45,9 @@ class Workspace(SQLModel, table=True):
     )
     # Whether a requester may name any member to decide, not only those with the approver role.
     adhoc_approvers: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
+    # The public-holiday calendar standups and digests follow (models/team_calendar.py); None: weekdays only.
+    calendar: str | None = Field(default=None, max_length=8)
+    blocker_days: int | None = None  # a blocker open this many days is raised in the digest; None: BLOCKER_DAYS
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # When the app was removed from this workspace (Slack's app_uninstalled / tokens_revoked): nothing
     # is posted there any more, its data is kept, and installing again clears it.
@@ -73,6 +77,7 @@ class Member(SQLModel, table=True):
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
     profile_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    away_until: date | None = None  # not asked for standups nor reminded through this day
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

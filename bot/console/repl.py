@@ -174,6 +174,8 @@ class Console:
                 self.say(f"  {t('common.form_current')}")
                 self.say("\n".join(f"    {line}" for line in kept.splitlines()))
             self.say(f"  {t('common.form_lines_hint')}")
+        elif kept:
+            self.say(f"  {t('common.form_filled', value=kept)}")
         raw = self.ask(f"{label}: ")
         if raw is None or raw.strip() == "-":
             return None

@@ -20,7 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.db import session_scope
 from bot.effects import Where
-from bot.lark import inputs
+from bot.lark import capture, inputs
 from bot.lark.client import BotIdentity
 from bot.lark.effects import LarkEffects
 from bot.lark.files import FileUnavailable, LarkFiles, file_refs, tracked_target
@@ -125,6 +125,11 @@ class LarkFrontEnd:
             return  # a group message not meant for the bot
         root, rest = inputs.split_command(line)
         caller = inputs.message_caller(payload)
+        if capture.wants_capture(root, rest, message):
+            if event_id and not self._first_time(event_id):
+                return
+            self.runtime.background.submit(self._guarded, self._capture, caller, message)
+            return
         once = request_key("event", event_id) if event_id else None
         outcome = self.runtime.command(caller, root or "pm", rest, once=once, event=True)
         if outcome.repeated:
@@ -143,6 +148,27 @@ class LarkFrontEnd:
             self.effects.submit([PostToChannel(outcome.reply)], outcome.viewer, private)
             effects.insert(0, PostToChannel(Reply.message("lark.sent_privately")))
         elif outcome.reply.kind != "silent":
+            effects.insert(0, PostToChannel(outcome.reply))
+        self._submit(effects, outcome.viewer, where, caller)
+
+    def _capture(self, caller: Caller, message: dict[str, Any]) -> None:
+        """`req capture` in reply to a message: the requirement form, filled from the message replied to."""
+        found = capture.read_message(self.effects.notifier.client, str(message["parent_id"]))
+        applink = getattr(self.renderer, "applink", None)
+        payload = {
+            "text": found.text if found else "",
+            "author": found.author if found else None,
+            "link": capture.message_link(applink, found.chat_id if found else caller.channel_ref),
+        }
+        outcome = self.runtime.action(caller, "req.capture", payload)
+        where = Where(
+            workspace_id=_workspace(outcome),
+            user_ref=caller.user_ref,
+            channel_ref=caller.channel_ref,
+            thread_ref=message.get("message_id"),
+        )
+        effects = list(outcome.reply.effects)
+        if outcome.reply.kind != "silent":
             effects.insert(0, PostToChannel(outcome.reply))
         self._submit(effects, outcome.viewer, where, caller)
 

@@ -72,6 +72,7 @@ def build_app(settings: Settings, runtime: Runtime, *, tokens: SlackTokens | Non
     )
     front = SlackFrontEnd(runtime, effects, SlackFiles(tokens.token, settings.slack_api_url))
     app.middleware(_dedupe_events(runtime))
+    app.shortcut(inputs.CAPTURE_SHORTCUT)(front.on_message_shortcut)
     app.command(re.compile(r"^/.+"))(front.on_command)
     app.action(re.compile(r".+"))(front.on_action)
     app.view(re.compile(r".+"))(front.on_view_submission)
@@ -143,6 +144,45 @@ class SlackFrontEnd:
             effects.insert(0, PostToChannel(reply, channel_ref=caller.user_ref))
         self._submit(effects, outcome.viewer, where, caller)
         self.effects.background.submit(self._guarded, self._publish_home, caller)
+
+    def on_message_shortcut(self, ack: Ack, body: dict[str, Any]) -> None:
+        """ "Log as requirement" from a message's menu: the requirement form, filled from the message. The
+        permalink is asked for after the ack, then the form opened on the (3-second) trigger."""
+        ack()
+        if body.get("type") != "message_action" or not isinstance(body.get("message"), dict):
+            return
+        self.effects.background.submit(self._guarded, self._capture, body)
+
+    def _capture(self, body: dict[str, Any]) -> None:
+        caller = inputs.interaction_caller(body)
+        message = body["message"]
+        where = SlackWhere(
+            workspace_id=None,
+            team_ref=caller.team_ref,
+            user_ref=caller.user_ref,
+            channel_ref=caller.channel_ref,
+            trigger_id=body.get("trigger_id"),
+            response_url=body.get("response_url"),
+        )
+        payload = {
+            "text": inputs.plain_message_text(message.get("text")),
+            "author": message.get("user") if isinstance(message.get("user"), str) else None,
+            "link": self._permalink(caller.team_ref, caller.channel_ref, message.get("ts")),
+        }
+        outcome = self.runtime.action(caller, "req.capture", payload, once=inputs.shortcut_once(body))
+        self._answer(outcome, replace(where, workspace_id=_workspace(outcome)), caller)
+
+    def _permalink(self, team_ref: str, channel_ref: str | None, ts: Any) -> str | None:
+        """The message's permalink; without one the requirement is still logged, with no link."""
+        if not channel_ref or not isinstance(ts, str):
+            return None
+        try:
+            answer = self.effects.client(team_ref).chat_getPermalink(channel=channel_ref, message_ts=ts)
+        except Exception as err:
+            log.warning("no permalink for %s/%s: %s", channel_ref, ts, err)
+            return None
+        link = answer.get("permalink")
+        return link if isinstance(link, str) else None
 
     def on_view_submission(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         metadata = inputs.form_metadata(view)

@@ -12,6 +12,9 @@ from handlers.core.fields import drawn_payload
 from models.request_claim import request_key
 
 BOT_MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
+CAPTURE_SHORTCUT = "log_requirement"  # manifest.yml: the message shortcut's callback_id
+# Slack's markup in a message's text: <@U1>, <@U1|ana>, <#C1|general>, <!here>, <https://x|label>, <https://x>.
+MARKUP = re.compile(r"<([@#!])?([^<>|]*)(?:\|([^<>]*))?>")
 
 
 def command_caller(body: dict[str, Any]) -> Caller:
@@ -47,6 +50,32 @@ def split_command_text(text: str) -> tuple[str, str]:
     stripped = BOT_MENTION.sub("", text).strip()
     head, _, rest = stripped.partition(" ")
     return head.lstrip("/"), rest
+
+
+def plain_message_text(text: Any) -> str:
+    """A message's text as a person reads it: mentions as @id (or @name), links as their label, and
+    Slack's &amp; &lt; &gt; decoded (the renderers escape whatever is shown again)."""
+    if not isinstance(text, str):
+        return ""
+
+    def shown(match: re.Match[str]) -> str:
+        sigil, target, label = match.group(1), match.group(2), match.group(3)
+        if sigil == "@":
+            return f"@{label or target}"
+        if sigil == "#":
+            return f"#{label or target}"
+        if sigil == "!":
+            return f"@{(label or target).split('^')[0]}"
+        return label or target
+
+    plain = MARKUP.sub(shown, text)
+    return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def shortcut_once(body: dict[str, Any]) -> str | None:
+    """A message shortcut's trigger_id is new for every use."""
+    trigger = body.get("trigger_id")
+    return request_key("shortcut", trigger) if isinstance(trigger, str) and trigger else None
 
 
 def command_once(body: dict[str, Any]) -> str | None:

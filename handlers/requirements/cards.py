@@ -8,7 +8,21 @@ from typing import Any
 
 from sqlmodel import Session
 
-from handlers.core.card import Card, Header, Inline, Line, Note, Row, Rows, Section, Strong, When, fields, joined
+from handlers.core.card import (
+    Card,
+    Header,
+    Inline,
+    Line,
+    Link,
+    Note,
+    Row,
+    Rows,
+    Section,
+    Strong,
+    When,
+    fields,
+    joined,
+)
 from handlers.core.reply import Button, Reply, Text, Visibility
 from handlers.core.views import page_buttons
 from handlers.requirements.audit import history_lines, who_of
@@ -73,6 +87,7 @@ def requirement_card(data: RequirementCard, *, notice: Line | None = None) -> Ca
             (Text("req.field.due"), When(item.due) if item.due else none),
             (Text("req.field.requester"), who_of(people, item.requester_id)),
             (Text("req.field.owner"), who_of(people, item.owner_id)),
+            (Text("req.field.source"), _source(item.source, item.source_link)),
         )
     ]
     if score:
@@ -95,6 +110,16 @@ def requirement_card(data: RequirementCard, *, notice: Line | None = None) -> Ca
         parts=tuple(parts),
         notice=(notice,) if notice else (),
     )
+
+
+def _source(source: str | None, link: str | None) -> Line | None:
+    """`customer · the message` (linked to where it was captured from); None hides the field."""
+    if not source and not link:
+        return None
+    shown: list[Line] = [Text(f"req.source.{source}")] if source else []
+    if link:
+        shown.append(Link(link, Text("req.source_message")))
+    return joined(shown)
 
 
 def _approval_buttons(approval_id: int) -> list[Button]:

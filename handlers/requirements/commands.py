@@ -30,22 +30,27 @@ from handlers.core.roles import can_decide
 from handlers.core.views import help_reply
 from handlers.requirements import cards as view_of
 from handlers.requirements.audit import field_labels
+from handlers.requirements.capture import captured_fields, source_link
 from handlers.requirements.input import (
     MAX_COMMAND_TEXT,
     OPTION_KEYS,
     find,
     requirement_values,
+    source_from_word,
+    source_text,
     status_from_word,
     status_text,
 )
 from models.market_codes import COMMON_MARKETS, KNOWN_PLATFORMS
 from models.requirements import requirement as req_model
-from models.requirements.requirement import IllegalTransition, ListFilter, Status
+from models.requirements.requirement import IllegalTransition, ListFilter, Source, Status
 from models.scoring import score as score_model
-from models.workspace import member_by_ref
+from models.workspace import ensure_member, member_by_ref
 
 FORM_ACTION = "req.form"
-LIST_KEYS = frozenset({"status", "market", "platform", "owner", "page"})
+LIST_KEYS = frozenset({"status", "market", "platform", "owner", "source", "page"})
+CAPTURE_ACTION = "req.capture"
+CAPTURE_KEYS = frozenset({"from", "source"})
 SEARCH_WORDS_MAX = 5
 SEARCH_WORD_CHARS = 100
 OVERDUE_WORDS = frozenset({"overdue", "late", "逾期", "已逾期"})
@@ -135,6 +140,8 @@ def _filtered_list(cmd: CommandInput, db: Session, filters: dict[str, Any], usag
         filters["owner"] = owner.id if owner is not None else 0  # nobody known by that name owns anything
     if "status" in options:
         filters["status"] = status_from_word(options["status"], usage).value
+    if "source" in options:
+        filters["source"] = _field(lambda: source_from_word("source", options["source"]).value, usage)
     if "market" in options:
         filters["market"] = _field(lambda: fields.markets("market", options["market"], limit=1)[0], usage)
     if "platform" in options:
@@ -265,7 +272,7 @@ def on_page(action: ActionInput, db: Session) -> Reply:
     filters = {
         k: v
         for k, v in (raw_filters if isinstance(raw_filters, dict) else {}).items()
-        if k in ("status", "market", "platform", "mine", "owner", "q", "overdue", "due_lt", "due_gt")
+        if k in ("status", "market", "platform", "mine", "owner", "q", "overdue", "due_lt", "due_gt", "source")
     }
     page = action.payload.get("p")
     page = page if isinstance(page, int) and page > 0 else 1
@@ -286,8 +293,8 @@ def on_form(action: ActionInput, db: Session) -> Reply:
     created = req_model.create(
         db=db,
         workspace_id=action.actor.workspace_id,
-        requester_id=action.actor.member_id,
-        values={**values, "channel_ref": channel},
+        requester_id=_requester(db, action),
+        values={**values, "channel_ref": channel, "source_link": source_link(action.payload.get("link"))},
     )
     posted = view_of.card(
         db, created, notice=Text("req.added", {"key": created.item.key}), visibility=Visibility.CHANNEL
@@ -295,21 +302,91 @@ def on_form(action: ActionInput, db: Session) -> Reply:
     return Reply("silent", effects=[PostToChannel(posted, channel)])
 
 
-def new_requirement_form(lang: str) -> Form:
+def capture(cmd: CommandInput, db: Session) -> Reply:
+    """`/req capture <text> [from=@someone] [source=customer]`: the form, filled from a message's text,
+    as the Slack shortcut and the Lark message action open it."""
+    text = cmd.args.text()
+    if not text.strip():
+        raise UsageError("req.capture.need_text", "req.capture.usage")
+    author = None
+    if "from" in cmd.args.options:
+        author, _ = _field(lambda: fields.member_ref("from", cmd.args.options["from"]), "req.capture.usage")
+    source = None
+    if "source" in cmd.args.options:
+        source = _field(lambda: source_from_word("source", cmd.args.options["source"]).value, "req.capture.usage")
+    form = capture_form(cmd.actor.lang, text, author=author, link=None, source=source)
+    return Reply("silent", effects=[OpenForm(form)])
+
+
+def on_capture(action: ActionInput, db: Session) -> Reply:
+    """A message shortcut (Slack) or message action (Lark): its text, author and link, as the front end read them."""
+    text = action.payload.get("text")
+    author = action.payload.get("author")
+    link = action.payload.get("link")
+    if not isinstance(text, str) or not text.strip():
+        return Reply.message("req.capture.empty_message")
+    form = capture_form(
+        action.actor.lang,
+        text,
+        author=author if isinstance(author, str) and author else None,
+        link=source_link(link),
+        source=None,
+    )
+    return Reply("silent", effects=[OpenForm(form)])
+
+
+def capture_form(lang: str, text: str, *, author: str | None, link: str | None, source: str | None) -> Form:
+    """The requirement form with the message's first line as title, the rest as description."""
+    initial = captured_fields(text, title_max=req_model.TITLE_MAX, text_max=req_model.TEXT_MAX)
+    if source:
+        initial["source"] = source
+    metadata: dict[str, Any] = {k: v for k, v in (("requester", author), ("link", link)) if v}
+    return new_requirement_form(lang, initial=initial, metadata=metadata)
+
+
+def _requester(db: Session, action: ActionInput) -> int:
+    """Who asked for it: the author of the message it was captured from, else whoever filled the form."""
+    author = action.payload.get("requester")
+    if not isinstance(author, str) or not author or len(author) > 64:
+        return action.actor.member_id
+    member, _ = ensure_member(db=db, workspace_id=action.actor.workspace_id, external_id=author, display_name=None)
+    assert member.id is not None
+    return member.id
+
+
+def new_requirement_form(
+    lang: str, *, initial: dict[str, Any] | None = None, metadata: dict[str, Any] | None = None
+) -> Form:
     zh = lang.startswith("zh")
     markets = tuple(Choice(code, f"{code} · {zh_name if zh else en_name}") for code, en_name, zh_name in COMMON_MARKETS)
     platforms = tuple(Choice(p, p) for p in KNOWN_PLATFORMS)
+    sources = tuple(Choice(s.value, source_text(s)) for s in Source)
+    start = initial or {}
     return Form(
         action=FORM_ACTION,
         title=Text("req.form.title"),
+        metadata=metadata or {},
         fields=(
-            FormField("title", Text("req.field.title"), required=True, max_length=req_model.TITLE_MAX),
+            FormField(
+                "title",
+                Text("req.field.title"),
+                required=True,
+                max_length=req_model.TITLE_MAX,
+                initial=start.get("title"),
+            ),
             FormField("market", Text("req.field.market"), kind="multiselect", options=markets),
             FormField("platform", Text("req.field.platform"), kind="select", options=platforms),
             FormField("metric", Text("req.field.metric"), max_length=req_model.SHORT_MAX),
             FormField("ac", Text("req.field.ac"), kind="textarea", max_length=req_model.TEXT_MAX),
             FormField("due", Text("req.field.due"), kind="date"),
-            FormField("desc", Text("req.field.desc"), kind="textarea", max_length=req_model.TEXT_MAX),
+            FormField(
+                "desc",
+                Text("req.field.desc"),
+                kind="textarea",
+                max_length=req_model.TEXT_MAX,
+                initial=start.get("desc"),
+            ),
+            FormField("source", Text("req.field.source"), kind="select", options=sources, initial=start.get("source")),
         ),
         submit=Text("common.submit"),
     )
@@ -335,6 +412,7 @@ def _list_reply(
         due_before=_iso_day(filters.get("due_lt")),
         due_after=_iso_day(filters.get("due_gt")),
         overdue_on=fields.local_today(tz) if filters.get("overdue") else None,
+        source=filters["source"] if filters.get("source") in set(Source) else None,
     )
     offset = (page - 1) * view_of.PAGE_SIZE
     found = req_model.page(db=db, workspace_id=workspace_id, where=where, offset=offset, limit=view_of.PAGE_SIZE)
@@ -408,6 +486,7 @@ HELP_LINES = (
     "req.add.usage",
     "req.form.usage",
     "req.list.usage",
+    "req.capture.usage",
     "req.show.usage",
     "req.edit.usage",
     "req.status.usage",
@@ -428,6 +507,7 @@ COMMANDS = (
     CommandSpec("req archive", archive, "req.archive.usage", "req.archive.summary"),
     CommandSpec("req restore", restore, "req.restore.usage", "req.restore.summary", aliases=("req unarchive",)),
     CommandSpec("req undo", undo, "req.undo.usage", "req.undo.summary"),
+    CommandSpec("req capture", capture, "req.capture.usage", "req.capture.summary", keys=CAPTURE_KEYS),
     CommandSpec("req help", help_, "req.usage"),
 )
 
@@ -435,5 +515,6 @@ ACTIONS = (
     ActionSpec(view_of.MOVE_ACTION, on_move),
     ActionSpec(view_of.PAGE_ACTION, on_page),
     ActionSpec(FORM_ACTION, on_form),
+    ActionSpec(CAPTURE_ACTION, on_capture),
 )
 JOBS = ()

@@ -13,7 +13,7 @@ from handlers.core.command import Actor
 from handlers.core.keys import KeyKind
 from handlers.core.reply import FieldError, Text, UsageError
 from models.requirements import requirement as req_model
-from models.requirements.requirement import Status
+from models.requirements.requirement import Source, Status
 from models.workspace import ensure_member
 
 # Option key → model field. Forms use the same names as the options.
@@ -29,6 +29,7 @@ OPTION_FIELDS = {
     "desc": "description",
     "description": "description",
     "owner": "owner_id",
+    "source": "source",
 }
 OPTION_KEYS = frozenset(OPTION_FIELDS)
 MAX_COMMAND_TEXT = 8000
@@ -52,6 +53,22 @@ STATUS_WORDS: dict[str, Status] = {
     "拒绝": Status.REJECTED,
     "搁置": Status.PARKED,
     "已搁置": Status.PARKED,
+}
+SOURCE_WORDS: dict[str, Source] = {
+    **{s.value: s for s in Source},
+    "customers": Source.CUSTOMER,
+    "market": Source.MARKETPLACE,
+    "platform": Source.MARKETPLACE,
+    "competitors": Source.COMPETITOR,
+    "operations": Source.OPS,
+    "客户": Source.CUSTOMER,
+    "买家": Source.CUSTOMER,
+    "平台": Source.MARKETPLACE,
+    "电商平台": Source.MARKETPLACE,
+    "竞品": Source.COMPETITOR,
+    "竞争对手": Source.COMPETITOR,
+    "运营": Source.OPS,
+    "数据": Source.DATA,
 }
 REQ_KEY = KeyKind(req_model.KEY_PREFIX, "req")
 
@@ -87,6 +104,8 @@ def _one_value(key: str, field: str, value: Any, *, db: Session, actor: Actor, t
             if isinstance(value, date):
                 return value
             return fields.due_date(key, value, today=today) if value.strip() else None
+        case "source":
+            return source_from_word(key, value).value if value.strip() else None
         case "owner_id":
             user_ref, name = fields.member_ref(key, value)
             member, _ = ensure_member(db=db, workspace_id=actor.workspace_id, external_id=user_ref, display_name=name)
@@ -111,6 +130,17 @@ def status_from_word(word: str, usage: str) -> Status:
     if status is None:
         raise UsageError("req.bad_status", usage, value=word, allowed=[status_text(s) for s in Status])
     return status
+
+
+def source_from_word(key: str, word: str) -> Source:
+    source = SOURCE_WORDS.get(normalise_word(word))
+    if source is None:
+        raise FieldError(key, "req.bad_source", value=word, allowed=[source_text(s) for s in Source])
+    return source
+
+
+def source_text(source: str) -> Text:
+    return Text(f"req.source.{source}")
 
 
 def status_text(status: str) -> Text:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from handlers.core import fields
 from handlers.core.args import normalise_word, unescape
 from handlers.core.command import ActionInput, ActionSpec, Actor, CommandInput, CommandSpec
-from handlers.core.reply import DirectMessage, Form, FormField, OpenForm, Reply, Text, UsageError
+from handlers.core.reply import DirectMessage, FieldError, Form, FormField, OpenForm, Reply, Text, UsageError
 from handlers.core.views import help_reply
 from handlers.standup import cards
 from models.digest import schedule as digest_model
@@ -20,8 +20,10 @@ from models.digest.schedule import DigestChannel
 from models.standup import answer as standup_model
 from models.standup import queries
 from models.standup.answer import ANSWER_MAX, FIELDS
+from models.workspace import member_by_id
 
 FORM_ACTION = "standup.form"
+AWAY_MAX = timedelta(days=366)
 ROSTER_WINDOW = timedelta(days=30)  # who answered within this long is on the channel's standup roster
 MARKERS = {
     "y": "yesterday",
@@ -129,14 +131,15 @@ def answer_form(before: standup_model.StandupAnswer | None) -> Form:
 
 def reminders(db: Session, settings: DigestChannel, slot: datetime, now: datetime) -> list[DirectMessage]:
     """A DM for everyone on the channel's roster who has not answered since the last digest."""
+    tz = settings.tz or "UTC"
     waiting = queries.not_answered(
         db=db,
         workspace_id=settings.workspace_id,
         channel_ref=settings.channel_ref,
         now=now,
         roster_since=now - ROSTER_WINDOW,
+        today=slot.astimezone(ZoneInfo(tz)).date(),
     )
-    tz = settings.tz or "UTC"
     local = slot.astimezone(ZoneInfo(tz)).strftime("%H:%M")
     reply = cards.reminder_reply(settings.channel_ref, local, tz, settings.remind_minutes)
     return [DirectMessage(member_id, reply) for member_id in waiting]
@@ -144,6 +147,37 @@ def reminders(db: Session, settings: DigestChannel, slot: datetime, now: datetim
 
 def help_(cmd: CommandInput, db: Session) -> Reply:
     return help_reply(Text("standup.help.title"), [Text(k) for k in HELP_LINES])
+
+
+def away(cmd: CommandInput, db: Session) -> Reply:
+    """`/standup away until=2026-12-20`: not asked nor reminded through that day, shown as away."""
+    if cmd.args.words or "until" not in cmd.args.options:
+        raise UsageError("standup.away.need_until", "standup.away.usage")
+    today = fields.local_today(cmd.actor.tz)
+    try:
+        until = fields.due_date("until", cmd.args.options["until"], today=today)
+    except FieldError as err:
+        raise UsageError("field.invalid", "standup.away.usage", field=err.field, reason=err.text) from err
+    if until < today:
+        raise UsageError("standup.away.past", "standup.away.usage", date=until.isoformat())
+    if until > today + AWAY_MAX:
+        raise UsageError("standup.away.too_far", "standup.away.usage", days=AWAY_MAX.days)
+    _set_away(db, cmd.actor, until)
+    return Reply.message("standup.away.saved", date=until.isoformat())
+
+
+def back(cmd: CommandInput, db: Session) -> Reply:
+    if cmd.args.words or cmd.args.options:
+        raise UsageError("args.unexpected_word", "standup.away.usage", value=(cmd.args.words or ["…"])[0])
+    _set_away(db, cmd.actor, None)
+    return Reply.message("standup.back.saved")
+
+
+def _set_away(db: Session, actor: Actor, until: date | None) -> None:
+    member = member_by_id(db=db, member_id=actor.member_id)
+    assert member is not None  # the actor, resolved in this transaction
+    member.away_until = until
+    db.add(member)
 
 
 def _save(db: Session, actor: Actor, channel: str, day: date, values: dict[str, str | None], *, usage: str) -> Reply:
@@ -176,11 +210,19 @@ def _channel(channel_ref: str | None) -> str:
     return channel_ref
 
 
-HELP_LINES = ("standup.usage", "standup.form.usage", "standup.help.grammar", "standup.help.digest")
+HELP_LINES = (
+    "standup.usage",
+    "standup.away.usage",
+    "standup.form.usage",
+    "standup.help.grammar",
+    "standup.help.digest",
+)
 
 COMMANDS = (
     CommandSpec("standup", standup, "standup.usage", "standup.summary", free_text=True),
     CommandSpec("standup help", help_, "standup.usage"),
+    CommandSpec("standup away", away, "standup.away.usage", "standup.away.summary", keys=frozenset({"until"})),
+    CommandSpec("standup back", back, "standup.away.usage", "standup.back.summary"),
 )
 ACTIONS = (ActionSpec(FORM_ACTION, on_form),)
 JOBS = ()

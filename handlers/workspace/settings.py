@@ -11,11 +11,26 @@ from handlers.core.reply import Reply, Text, UsageError
 from handlers.core.roles import Guarded, editors, is_admin, workspace_of
 from handlers.workspace.settings_card import settings_reply
 from models import audit
-from models.workspace import ROLE_ORDER, Role, Workspace
+from models.team_calendar import CALENDARS
+from models.workspace import BLOCKER_DAYS, ROLE_ORDER, Role, Workspace
 
 USAGE = "pm.settings.usage"
 ADHOC = "adhoc_approvers"
-KEYS = frozenset({Guarded.DIGEST.value, Guarded.FX.value, ADHOC})
+CALENDAR = "calendar"
+BLOCKER_DAYS_KEY = "blocker_days"
+BLOCKER_DAYS_MAX = 60
+KEYS = frozenset({Guarded.DIGEST.value, Guarded.FX.value, ADHOC, CALENDAR, BLOCKER_DAYS_KEY})
+CALENDAR_WORDS = {
+    **{c.lower(): c for c in CALENDARS},
+    "china": "CN",
+    "中国": "CN",
+    "uk": "GB",
+    "usa": "US",
+    "美国": "US",
+    "德国": "DE",
+    "日本": "JP",
+    "英国": "GB",
+}
 ROLE_WORDS = {
     "admin": Role.ADMIN,
     "admins": Role.ADMIN,
@@ -43,9 +58,14 @@ def settings(cmd: CommandInput, db: Session) -> Reply:
         return _reply(workspace)
     if not is_admin(cmd.actor):
         raise UsageError("pm.settings.admin_only", None)
-    wanted: dict[str, str | bool] = {}
+    wanted: dict[str, str | bool | int | None] = {}
     for key, value in cmd.args.options.items():
-        wanted[key] = _switch(value) if key == ADHOC else _roles(value)
+        if key == CALENDAR:
+            wanted[key] = _calendar(value)
+        elif key == BLOCKER_DAYS_KEY:
+            wanted[key] = _days(value)
+        else:
+            wanted[key] = _switch(value) if key == ADHOC else _roles(value)
     changes = {k: [getattr(workspace, k), v] for k, v in wanted.items() if getattr(workspace, k) != v}
     for key, (_, new) in changes.items():
         setattr(workspace, key, new)
@@ -58,8 +78,31 @@ def settings(cmd: CommandInput, db: Session) -> Reply:
 
 def _reply(workspace: Workspace, notice: Text | None = None) -> Reply:
     return settings_reply(
-        editors(workspace, Guarded.DIGEST), editors(workspace, Guarded.FX), workspace.adhoc_approvers, notice=notice
+        editors(workspace, Guarded.DIGEST),
+        editors(workspace, Guarded.FX),
+        workspace.adhoc_approvers,
+        calendar=workspace.calendar,
+        blocker_days=workspace.blocker_days or BLOCKER_DAYS,
+        notice=notice,
     )
+
+
+def _days(value: str) -> int:
+    word = normalise_word(value)
+    if not word.isdigit() or not 1 <= int(word) <= BLOCKER_DAYS_MAX:
+        raise UsageError("pm.settings.bad_days", USAGE, value=value, max=BLOCKER_DAYS_MAX)
+    return int(word)
+
+
+def _calendar(value: str) -> str | None:
+    """`CN`, `us`, `中国` → the calendar's code; `none` → weekdays only, no holidays."""
+    word = normalise_word(value)
+    if word in ("none", "off", "无", "不用"):
+        return None
+    code = CALENDAR_WORDS.get(word)
+    if code is None:
+        raise UsageError("pm.settings.unknown_calendar", USAGE, value=value, allowed=", ".join(CALENDARS))
+    return code
 
 
 def _roles(value: str) -> str:

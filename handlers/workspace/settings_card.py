@@ -13,7 +13,13 @@ def roles_text(roles: tuple[Role, ...]) -> Text:
 
 
 def settings_reply(
-    digest_editors: tuple[Role, ...], fx_editors: tuple[Role, ...], adhoc: bool, *, notice: Text | None = None
+    digest_editors: tuple[Role, ...],
+    fx_editors: tuple[Role, ...],
+    adhoc: bool,
+    *,
+    calendar: str | None = None,
+    blocker_days: int = 3,
+    notice: Text | None = None,
 ) -> Reply:
     title = Text("pm.settings.title")
     named = Text("pm.settings.adhoc_on" if adhoc else "pm.settings.adhoc_off")
@@ -26,6 +32,8 @@ def settings_reply(
                     (Text("pm.settings.digest_editors"), roles_text(digest_editors)),
                     (Text("pm.settings.fx_editors"), roles_text(fx_editors)),
                     (Text("pm.settings.adhoc_approvers"), named),
+                    (Text("pm.settings.calendar"), Text(f"pm.calendar.{calendar or 'none'}")),
+                    (Text("pm.settings.blocker_days"), Text("pm.settings.days", {"n": blocker_days})),
                 )
             ),
             Note((Text("pm.settings.hint"),)),

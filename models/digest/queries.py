@@ -36,7 +36,7 @@ def settings_view(
         return SettingsView(None, (), None, None)
     skips = tuple(digest_model.skipped_days(db=db, workspace_id=workspace_id, channel_ref=channel_ref, from_day=today))
     last = run_model.last_covering(db=db, workspace_id=workspace_id, channel_ref=channel_ref)
-    upcoming = next_slot(Schedule.of(settings), set(skips), now) if settings.scheduled else None
+    upcoming = next_slot(digest_model.plan_of(db, settings), set(skips), now) if settings.scheduled else None
     return SettingsView(settings, skips, last, upcoming)
 
 

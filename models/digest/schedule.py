@@ -14,11 +14,13 @@ from sqlalchemy import Column, ForeignKey, Integer, UniqueConstraint, delete
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.base import UTCDateTime, dialect_insert, utcnow
+from models.team_calendar import DayKind, day_kind
 from models.workspace import Workspace
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAYS = DAYS[:5]
 LOOKBACK = timedelta(days=7)  # how far back a scheduler looks for slots it has not seen
+CALENDAR_HORIZON_DAYS = 60  # the longest run of days a schedule may have without a slot (holidays, one weekday)
 
 
 class DigestChannel(SQLModel, table=True):
@@ -149,21 +151,35 @@ def remove_skip(*, db: Session, workspace_id: int, channel_ref: str, day: date) 
 
 @dataclass(frozen=True)
 class Schedule:
-    """When a channel's digest is due: a local time on some weekdays in an IANA zone."""
+    """When a channel's digest is due: a local time on some weekdays in an IANA zone; with a team
+    calendar, not on its public holidays, and on its make-up workdays when it runs every weekday."""
 
     at_time: str
     tz: str
     days: str
+    calendar: str | None = None
 
     @classmethod
-    def of(cls, channel: DigestChannel) -> Schedule:
+    def of(cls, channel: DigestChannel, calendar: str | None = None) -> Schedule:
         assert channel.at_time and channel.tz and channel.days
-        return cls(channel.at_time, channel.tz, channel.days)
+        return cls(channel.at_time, channel.tz, channel.days, calendar)
+
+    def due_on(self, day: date) -> bool:
+        """Whether the digest is due on this local day."""
+        named = DAYS[day.weekday()] in self.days.split(",")
+        if not self.calendar:
+            return named
+        kind = day_kind(self.calendar, day)
+        if kind is DayKind.HOLIDAY:
+            return False
+        if kind is DayKind.MAKEUP:
+            return named or set(WEEKDAYS) <= set(self.days.split(","))
+        return named
 
     def slots(self, after: datetime, until: datetime) -> list[datetime]:
         """Every fire time in (after, until], in UTC. A fall-back fold yields the time twice; both
         fall on the same local day, and the day is what a run claims."""
-        trigger = _trigger(self)
+        trigger = _trigger(self._daily())
         found: list[datetime] = []
         cursor = after.astimezone(UTC) + timedelta(microseconds=1)
         while True:
@@ -172,13 +188,25 @@ class Schedule:
                 return found
             # Step in UTC: wall-clock arithmetic would drop the fold and find the same time again.
             fire = fire.astimezone(UTC)
-            found.append(fire)
+            if self.due_on(self.day_of(fire)):
+                found.append(fire)
             cursor = fire + timedelta(microseconds=1)
 
     def next_slot(self, now: datetime) -> datetime:
-        fire = _trigger(self).get_next_fire_time(None, now.astimezone(UTC))
-        assert fire is not None
-        return fire.astimezone(UTC)
+        trigger = _trigger(self._daily())
+        cursor = now.astimezone(UTC)
+        for _ in range(CALENDAR_HORIZON_DAYS):
+            fire = trigger.get_next_fire_time(None, cursor)
+            assert fire is not None
+            fire = fire.astimezone(UTC)
+            if self.due_on(self.day_of(fire)):
+                return fire
+            cursor = fire + timedelta(microseconds=1)
+        raise AssertionError(f"no working day within {CALENDAR_HORIZON_DAYS} days for {self}")
+
+    def _daily(self) -> Schedule:
+        """With a calendar every day is a candidate (a make-up Saturday too); due_on picks."""
+        return Schedule(self.at_time, self.tz, ",".join(DAYS)) if self.calendar else self
 
     def previous_slot(self, before: datetime) -> datetime | None:
         earlier = self.slots(before - timedelta(days=8), before - timedelta(microseconds=1))
@@ -190,6 +218,12 @@ class Schedule:
     def cron_fields(self) -> dict[str, Any]:
         hour, minute = self.at_time.split(":")
         return {"hour": int(hour), "minute": int(minute), "day_of_week": self.days, "timezone": ZoneInfo(self.tz)}
+
+
+def plan_of(db: Session, channel: DigestChannel) -> Schedule:
+    """The channel's schedule under its team's calendar (`/pm settings calendar=CN`)."""
+    workspace = db.get(Workspace, channel.workspace_id)
+    return Schedule.of(channel, workspace.calendar if workspace is not None else None)
 
 
 @cache

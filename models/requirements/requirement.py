@@ -37,6 +37,17 @@ TEXT_MAX = 2000
 SHORT_MAX = 200
 PLATFORM_MAX = 40
 MARKETS_MAX = 30
+SOURCE_LINK_MAX = 1000
+
+
+class Source(StrEnum):
+    """Where a requirement came from."""
+
+    CUSTOMER = "customer"
+    MARKETPLACE = "marketplace"
+    COMPETITOR = "competitor"
+    OPS = "ops"
+    DATA = "data"
 
 
 class Status(StrEnum):
@@ -84,6 +95,8 @@ class Requirement(SQLModel, table=True):
     requester_id: int = Field(sa_column=Column(Integer, ForeignKey("member.id"), nullable=False))
     owner_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("member.id")))
     channel_ref: str | None = Field(default=None, max_length=64)
+    source: str | None = Field(default=None, max_length=16)
+    source_link: str | None = Field(default=None, max_length=SOURCE_LINK_MAX)  # the message it was captured from
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # hidden from lists, never deleted
@@ -115,6 +128,8 @@ BLANK: dict[str, Any] = {
     "owner_id": None,
     "channel_ref": None,
     "archived_at": None,
+    "source": None,
+    "source_link": None,
 }
 
 _INSERT = insert(Requirement).returning(Requirement.id)  # type: ignore[arg-type]
@@ -126,7 +141,17 @@ _MARKETS_OF = (
 )
 
 # Fields a user may set, in the order they are shown; `markets` lives in its own table.
-EDITABLE_FIELDS = ("title", "markets", "platform", "metric", "acceptance", "due", "description", "owner_id")
+EDITABLE_FIELDS = (
+    "title",
+    "markets",
+    "platform",
+    "metric",
+    "acceptance",
+    "due",
+    "description",
+    "owner_id",
+    "source",
+)
 
 
 @dataclass(frozen=True)
@@ -146,6 +171,8 @@ class RequirementRow:
     requester_id: int
     owner_id: int | None
     channel_ref: str | None
+    source: str | None
+    source_link: str | None
     created_at: datetime
     updated_at: datetime
     archived_at: datetime | None
@@ -177,6 +204,7 @@ class ListFilter:
     due_before: date | None = None  # due strictly before this day
     due_after: date | None = None  # due strictly after this day
     overdue_on: date | None = None  # open and due before this day (today, where the asker is)
+    source: str | None = None
 
     def params(self) -> dict[str, Any]:
         """The values the statement of this filter's shape binds."""
@@ -187,6 +215,7 @@ class ListFilter:
             "member_id": self.member_id,
             "market": self.market,
             "owner_id": self.owner_id,
+            "source": self.source,
             **found,
             "due_before": self.due_before,
             "due_after": self.due_after,
@@ -195,10 +224,10 @@ class ListFilter:
         }
 
     @property
-    def shape(self) -> tuple[bool, bool, bool, bool, bool, int, bool, bool, bool]:
+    def shape(self) -> tuple[bool, bool, bool, bool, bool, int, bool, bool, bool, bool]:
         has = (bool(self.status), bool(self.platform), self.member_id is not None, bool(self.market))
         due = (self.due_before is not None, self.due_after is not None, self.overdue_on is not None)
-        return (*has, self.owner_id is not None, len(self.words), *due)
+        return (*has, self.owner_id is not None, len(self.words), *due, bool(self.source))
 
 
 def _like_escaped(word: str) -> str:
@@ -388,6 +417,7 @@ def filter_rows(
     has_due_before: bool = False,
     has_due_after: bool = False,
     has_overdue: bool = False,
+    has_source: bool = False,
 ) -> Select[Any]:
     """A query over the requirements not archived, narrowed to a ListFilter's shape (its values are bound
     at run time)."""
@@ -420,6 +450,8 @@ def filter_rows(
         )
     if has_owner:
         query = query.where(Requirement.owner_id == bindparam("owner_id"))
+    if has_source:
+        query = query.where(Requirement.source == bindparam("source"))
     for i in range(words):  # every word, in any of the three texts (ILIKE: lower() LIKE lower() on SQLite)
         word = bindparam(f"word{i}")
         query = query.where(

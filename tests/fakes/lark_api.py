@@ -35,6 +35,7 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("POST", re.compile(r"/open-apis/im/v1/files"), "im.file.create"),
     ("GET", re.compile(r"/open-apis/im/v1/messages/(?P<id>[^/]+)/resources/(?P<key>[^/]+)"), "im.message_resource.get"),
     ("GET", re.compile(r"/open-apis/bot/v3/info"), "bot.info"),
+    ("GET", re.compile(r"/open-apis/im/v1/messages/(?P<id>[^/]+)"), "im.message.get"),
     ("POST", re.compile(r"/callback/ws/endpoint"), "ws.endpoint"),
 )
 
@@ -71,6 +72,7 @@ class FakeLark:
         self.calls: list[Call] = []
         self.chats: dict[str, str] = {}  # message id → chat id, for replies (tests add users' messages)
         self.files: dict[tuple[str, str], tuple[str, bytes]] = {}  # (message id, file key) → (name, bytes)
+        self.messages: dict[str, dict[str, Any]] = {}  # message id → the item GET im/v1/messages/:id answers
         self._scripted: dict[str, list[Scripted]] = {}
         # Lark's idempotency: a second send with a uuid seen within the hour gets the first message back.
         self.by_uuid: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -108,6 +110,7 @@ class FakeLark:
             self.calls.clear()
             self._scripted.clear()
             self.by_uuid.clear()
+            self.messages.clear()
 
     def script(self, name: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         """Answer the next call to `name` this way instead of the default."""
@@ -222,10 +225,32 @@ class FakeLark:
                 return Scripted(400, {"code": 234003, "msg": "File not in msg."})
             name, content = found
             return Scripted(200, content, {"Content-Disposition": f'attachment; filename="{name}"'})
+        if call.name == "im.message.get":
+            with self._lock:
+                item = self.messages.get(call.path_id or "")
+            if item is None:
+                return Scripted(400, {"code": 230011, "msg": "The message was not found, or was recalled or deleted."})
+            return Scripted(200, {"code": 0, "msg": "success", "data": {"items": [item]}})
         if call.name == "bot.info":
             bot = {"activate_status": 2, "app_name": "Tradewind", "open_id": BOT_OPEN_ID, "ip_white_list": []}
             return Scripted(200, {"code": 0, "msg": "ok", "bot": bot})
         return Scripted(200, {"code": 0, "msg": "success", "data": {}})
+
+    def add_message(self, message_id: str, chat_id: str, sender_open_id: str, text: str) -> None:
+        """A text message a person sent, as GET /open-apis/im/v1/messages/:message_id answers it."""
+        item = {
+            "message_id": message_id,
+            "msg_type": "text",
+            "chat_id": chat_id,
+            "create_time": str(int(time.time() * 1000)),
+            "deleted": False,
+            "updated": False,
+            "sender": {"id": sender_open_id, "id_type": "open_id", "sender_type": "user", "tenant_key": "tk"},
+            "body": {"content": json.dumps({"text": text}, ensure_ascii=False)},
+        }
+        with self._lock:
+            self.messages[message_id] = item
+            self.chats[message_id] = chat_id
 
     def _message(self, call: Call) -> dict[str, Any]:
         key = call.body.get("uuid")

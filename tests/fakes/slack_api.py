@@ -105,6 +105,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}  # file id → (file object, content)
+        self.messages: set[tuple[str, str]] = set()  # (channel, ts) of the messages in the workspace
         self._scripted: dict[str, list[Scripted]] = {}
         # What is in each channel, as conversations.history reads it: top-level messages, newest last.
         self.history: dict[str, list[dict[str, Any]]] = {}
@@ -164,6 +165,7 @@ class FakeSlack:
             self._last_post.clear()
             self.users.clear()
             self.files.clear()
+            self.messages.clear()
             self.apps.clear()
             self.codes.clear()
             self.tokens.clear()
@@ -518,8 +520,29 @@ class FakeSlack:
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": lambda b: {"ok": True, "files": _json_list(b.get("files"))},
             "files.info": self._file_info,
+            "chat.getPermalink": self._permalink,
         }.get(method)
         return Scripted(200, handler(body) if handler else {"ok": True})
+
+    def add_message(self, channel: str, ts: str) -> None:
+        """A message someone wrote in `channel`, for chat.getPermalink to find."""
+        with self._lock:
+            self.messages.add((channel, ts))
+
+    def _permalink(self, body: dict[str, Any]) -> dict[str, Any]:
+        """As Slack answers: both arguments required, and only for a message that exists."""
+        channel, ts = body.get("channel"), body.get("message_ts")
+        if not channel or not ts:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._lock:
+            known = (channel, ts) in self.messages
+        if not known:
+            return {"ok": False, "error": "message_not_found"}
+        return {
+            "ok": True,
+            "channel": channel,
+            "permalink": f"https://tradewind-test.slack.com/archives/{channel}/p{str(ts).replace('.', '')}",
+        }
 
     def _published(self, body: dict[str, Any]) -> dict[str, Any]:
         view = body.get("view")
@@ -551,6 +574,7 @@ class FakeSlack:
             message["metadata"] = metadata
         thread = body.get("thread_ts")
         with self._lock:
+            self.messages.add((channel, ts))
             if thread:
                 self.replies.setdefault(channel, []).append({**message, "thread_ts": thread})
             else:

@@ -36,6 +36,7 @@ def test_the_form_has_every_field_with_markets_as_a_multi_select(lark: LarkSende
         "ac": "input",
         "due": "date_picker",
         "desc": "input",
+        "source": "select_static",
     }
     [form] = [e for e in card["body"]["elements"] if e["tag"] == "form"]
     required = [e["name"] for e in form["elements"] if e.get("required")]

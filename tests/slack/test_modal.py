@@ -47,6 +47,7 @@ def test_modal_has_every_field_with_markets_as_a_multi_select(slack: SlackSender
         "ac": "plain_text_input",
         "due": "datepicker",
         "desc": "plain_text_input",
+        "source": "static_select",
     }
     assert [b["block_id"] for b in view["blocks"] if not b.get("optional")] == ["title"]
 

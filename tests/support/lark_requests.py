@@ -78,10 +78,12 @@ class LarkSender:
         people: dict[str, str] | None = None,
         event_id: str | None = None,
         message_id: str | None = None,
+        parent_id: str | None = None,
         **send: Any,
     ) -> httpx.Response:
-        """A text message as Lark delivers it: `@name` for each name in `people` (name → open_id)
-        becomes a mention placeholder; in a group the bot is mentioned first unless told otherwise."""
+        """A text message as Lark delivers it (in reply to `parent_id`, when given): `@name` for each name
+        in `people` (name → open_id) becomes a mention placeholder; in a group the bot is mentioned first
+        unless told otherwise."""
         who = who or LarkUser()
         n = next(self._n)
         mentions: list[dict[str, Any]] = []
@@ -115,6 +117,8 @@ class LarkSender:
                 "mentions": mentions,
             },
         }
+        if parent_id:
+            event["message"] |= {"parent_id": parent_id, "root_id": parent_id}
         return self.event("im.message.receive_v1", event, who=who, event_id=event_id, **send)
 
     def file(

@@ -167,6 +167,34 @@ class SlackSender:
         }
         return "payload=" + quote(json.dumps(payload))
 
+    def message_shortcut(
+        self,
+        message: dict[str, Any],
+        *,
+        callback_id: str = "log_requirement",
+        who: SlackUser | None = None,
+    ) -> httpx.Response:
+        """A message shortcut chosen from `message`'s menu, as Slack sends it (type message_action)."""
+        if self.settle:
+            self.settle()
+        who = who or SlackUser()
+        self._n += 1
+        payload = {
+            "type": "message_action",
+            "token": "deprecated",
+            "action_ts": f"{time.time():.6f}",
+            "team": {"id": who.team, "domain": "t"},
+            "user": {"id": who.user, "username": who.name, "name": who.name, "team_id": who.team},
+            "channel": {"id": who.channel, "name": "product"},
+            "is_enterprise_install": False,
+            "callback_id": callback_id,
+            "trigger_id": _trigger("trigger-shortcut"),
+            "response_url": f"{self.response_base}/shortcut{self._n}",
+            "message_ts": message.get("ts"),
+            "message": {"type": "message", **message},
+        }
+        return self.post_form("payload=" + quote(json.dumps(payload)))
+
     def event(
         self, event: dict[str, Any], *, event_id: str, team: str = "T1", retry: int | None = None
     ) -> httpx.Response:

@@ -2,7 +2,7 @@
 rates fed as figures (fx.USDCNY) move into the one store of rates; suppliers get keys (SUP-<n>)
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-03 18:50:00.000000
 """
 
@@ -17,7 +17,7 @@ import models.base
 from models.money import CURRENCIES
 
 revision: str = "0013"
-down_revision: str | None = "0010"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
