@@ -121,8 +121,10 @@ def main() -> int:
                                 env=env,
                                 capture_output=True,
                                 text=True,
-                                check=True,
                             )
+                            if done.returncode != 0:
+                                print(f"  {folder}: failed: {done.stderr.strip()[-600:]}", file=sys.stderr)
+                                continue
                             figures = json.loads(done.stdout.strip().splitlines()[-1])
                             results.append({"backend": backend, "size": size, "tree": folder, **figures})
                             print(f"  {folder}: {figures}", file=sys.stderr)
