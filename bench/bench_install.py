@@ -9,25 +9,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_slack import (  # a script beside this one
-    HOST,
-    SECRET,
     admin_sql,
     fire,
-    free_port,
     percentile,
     signed_requests,
     start_fake_slack,
+    start_server,
     stop_server,
     with_database,
 )
@@ -53,36 +48,18 @@ def seed_installation(database_url: str) -> None:
     engine.dispose()
 
 
-def start(mode: str, database_url: str, api_url: str, log_path: Path) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    env = os.environ | {"DATABASE_URL": database_url, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url}
-    env |= {"LOG_LEVEL": "WARNING"}
+def credentials(mode: str) -> dict[str, str]:
     if mode == "one token":
-        env["SLACK_BOT_TOKEN"] = "xoxb-bench"
-    else:
-        env |= {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": "bench", "SLACK_STATE_SECRET": "bench"}
-        env.pop("SLACK_BOT_TOKEN", None)
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(
-            ["tradewind", "serve", "--host", HOST, "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=1) as answer:
-                if answer.status == 200:
-                    return proc, port
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"server did not become healthy; see {log_path}")
+        return {"SLACK_BOT_TOKEN": "xoxb-bench"}
+    return {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": "bench", "SLACK_STATE_SECRET": "bench"}
 
 
 def run(backend: str, database_url: str, api_url: str, args: argparse.Namespace, logs: Path) -> list[str]:
     seed_installation(database_url)
     lines = []
     for mode in ("one token", "installed"):
-        proc, port = start(mode, database_url, api_url, logs / f"{backend}-{mode}.log")
+        log = logs / f"{backend}-{mode}.log"
+        proc, port = start_server("tradewind", database_url, api_url, log, credentials=credentials(mode))
         try:
             warm = [f"add warm {mode} {i} market=US" for i in range(args.warmup)]
             asyncio.run(fire(port, signed_requests(port, warm, api_url), max(args.concurrency)))

@@ -151,16 +151,19 @@ def free_port() -> int:
 
 
 def start_server(
-    kind: str, database_url: str, api_url: str, log_path: Path, workers: int = 1
+    kind: str,
+    database_url: str,
+    api_url: str,
+    log_path: Path,
+    workers: int = 1,
+    credentials: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], int]:
+    """Start a server, wait until it is healthy; `credentials` replace the one bot token (e.g. OAuth client keys)."""
     port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "SLACK_BOT_TOKEN": "xoxb-bench",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": api_url,
-        "LOG_LEVEL": "WARNING",
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
+    env |= {"DATABASE_URL": database_url, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url}
+    env |= {"LOG_LEVEL": "WARNING"}
+    env |= credentials if credentials is not None else {"SLACK_BOT_TOKEN": "xoxb-bench"}
     if kind == "tradewind":
         argv = ["tradewind", "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
     else:

@@ -53,3 +53,18 @@ def record(
             "at": at or utcnow(),
         },
     )
+
+
+def setting_changed(*, db: Session, workspace_id: int, actor_id: int | None, changes: Changes) -> None:
+    """Record a change to a workspace-wide setting; nothing when nothing changed."""
+    changed = {key: pair for key, pair in changes.items() if pair[0] != pair[1]}
+    if changed:
+        record(
+            db=db,
+            workspace_id=workspace_id,
+            actor_id=actor_id,
+            entity="workspace",
+            entity_id=workspace_id,
+            action="settings",
+            changes=changed,
+        )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -17,15 +16,11 @@ from handlers import REGISTRY
 from tests.fakes.slack_api import FakeSlack
 from tests.support.console import ConsoleDriver
 from tests.support.databases import (
-    create_postgres_database,
-    drop_postgres_database,
     empty_all_tables,
-    postgres_problem,
+    fresh_postgres_database,
 )
 from tests.support.server import ServerThread
 from tests.support.slack_requests import SECRET, SlackSender
-
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -33,16 +28,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tradewind.db'}"
         return
-    problem = postgres_problem()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"CI=true but the PostgreSQL half cannot run: {problem}", pytrace=False)
-        pytest.skip(problem)
-    name, url = create_postgres_database()
-    try:
-        yield url
-    finally:
-        drop_postgres_database(name)
+    yield from fresh_postgres_database()
 
 
 @pytest.fixture(scope="session")

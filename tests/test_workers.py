@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -15,9 +16,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import IN_CI
 from tests.fakes.slack_api import FakeSlack
-from tests.support.databases import create_postgres_database, drop_postgres_database, postgres_problem
+from tests.support.databases import fresh_postgres_database
 from tests.support.slack_requests import SECRET, sign
 from tests.test_cli import env, free_port, tradewind
 
@@ -30,17 +30,9 @@ STARTUP_SECONDS = 90  # two processes each import the whole bot; on a busy 2-cor
 
 
 @pytest.fixture
-def postgres_url() -> object:
-    problem = postgres_problem()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"CI=true but the PostgreSQL half cannot run: {problem}", pytrace=False)
-        pytest.skip(problem)
-    name, url = create_postgres_database()
-    try:
-        yield url
-    finally:
-        drop_postgres_database(name)
+def postgres_url() -> Iterator[str]:
+    """A database of its own: the two workers migrate it themselves and number requirements from 1."""
+    yield from fresh_postgres_database()
 
 
 def wait_healthy(port: int, proc: subprocess.Popen) -> None:

@@ -52,15 +52,7 @@ def settings(cmd: CommandInput, db: Session) -> Reply:
     if not changes:
         return _reply(workspace, Text("pm.settings.unchanged"))
     db.add(workspace)
-    audit.record(
-        db=db,
-        workspace_id=cmd.actor.workspace_id,
-        actor_id=cmd.actor.member_id,
-        entity="workspace",
-        entity_id=workspace.id or 0,
-        action="settings",
-        changes=changes,
-    )
+    audit.setting_changed(db=db, workspace_id=cmd.actor.workspace_id, actor_id=cmd.actor.member_id, changes=changes)
     return _reply(workspace, Text("pm.settings.saved"))
 
 

@@ -76,16 +76,12 @@ def set_override(
         row.value, row.updated_by, row.updated_at = value, actor_id, utcnow()
         db.add(row)
     db.flush()
-    if old != value:
-        audit.record(
-            db=db,
-            workspace_id=workspace_id,
-            actor_id=actor_id,
-            entity="workspace",
-            entity_id=workspace_id,
-            action="settings",
-            changes={f"fees.{market}.{key}": [_plain(old), _plain(value)]},
-        )
+    audit.setting_changed(
+        db=db,
+        workspace_id=workspace_id,
+        actor_id=actor_id,
+        changes={f"fees.{market}.{key}": [_plain(old), _plain(value)]},
+    )
     return old
 
 

@@ -199,13 +199,7 @@ def set_home_currency(*, db: Session, workspace_id: int, actor_id: int, currency
     found.home_currency = currency
     found.updated_at = utcnow()
     db.add(found)
-    audit.record(
-        db=db,
-        workspace_id=workspace_id,
-        actor_id=actor_id,
-        entity="workspace",
-        entity_id=workspace_id,
-        action="settings",
-        changes={"home_currency": [old, currency]},
+    audit.setting_changed(
+        db=db, workspace_id=workspace_id, actor_id=actor_id, changes={"home_currency": [old, currency]}
     )
     return old

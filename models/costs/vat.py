@@ -40,17 +40,13 @@ def set_import_vat(*, db: Session, workspace_id: int, actor_id: int, setting: Im
     found.import_vat_reclaimed, found.vat_reclaim_days = setting.reclaimed, setting.days
     found.updated_at = utcnow()
     db.add(found)
-    if old != setting:
-        audit.record(
-            db=db,
-            workspace_id=workspace_id,
-            actor_id=actor_id,
-            entity="workspace",
-            entity_id=workspace_id,
-            action="settings",
-            changes={
-                "import_vat_reclaimed": [old.reclaimed, setting.reclaimed],
-                "vat_reclaim_days": [old.days, setting.days],
-            },
-        )
+    audit.setting_changed(
+        db=db,
+        workspace_id=workspace_id,
+        actor_id=actor_id,
+        changes={
+            "import_vat_reclaimed": [old.reclaimed, setting.reclaimed],
+            "vat_reclaim_days": [old.days, setting.days],
+        },
+    )
     return old

@@ -203,13 +203,10 @@ def set_weights(*, db: Session, workspace_id: int, actor_id: int, new: dict[str,
     for criterion in CRITERIA:
         db.add(SupplierWeight(workspace_id=workspace_id, criterion=criterion, weight=new[criterion]))
     db.flush()
-    audit.record(
+    audit.setting_changed(
         db=db,
         workspace_id=workspace_id,
         actor_id=actor_id,
-        entity="workspace",
-        entity_id=workspace_id,
-        action="settings",
         changes={f"supplier_weight.{c}": [_plain(old[c]), _plain(new[c])] for c in CRITERIA if old[c] != new[c]},
     )
 

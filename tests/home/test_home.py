@@ -5,10 +5,8 @@ work from the tab, in both languages and inside its 100 blocks."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -94,33 +92,6 @@ def published(fake: FakeSlack, who: SlackUser, count: int = 1) -> dict[str, Any]
     return view
 
 
-def click_in_home(slack: SlackSender, button: dict[str, Any], who: SlackUser) -> httpx.Response:
-    """A button pressed in the Home tab: Slack sends the view, and no channel or response URL."""
-    if slack.settle:
-        slack.settle()
-    payload = {
-        "type": "block_actions",
-        "team": {"id": who.team, "domain": "t"},
-        "user": {"id": who.user, "username": who.name, "name": who.name, "team_id": who.team},
-        "api_app_id": "A1",
-        "token": "deprecated",
-        "container": {"type": "view", "view_id": "VHOME"},
-        "trigger_id": "trigger-home",
-        "view": {"id": "VHOME", "type": "home", "team_id": who.team, "blocks": [], "hash": "1"},
-        "actions": [
-            {
-                "action_id": button["action_id"],
-                "block_id": "b1",
-                "text": button["text"],
-                "value": button.get("value", ""),
-                "type": "button",
-                "action_ts": str(time.time()),
-            }
-        ],
-    }
-    return slack.post_form("payload=" + quote(json.dumps(payload)))
-
-
 def test_the_home_tab_is_published_on_open_for_an_approver_and_a_member_and_its_buttons_work(
     slack: SlackSender, fake_slack: FakeSlack, engine
 ) -> None:
@@ -150,7 +121,7 @@ def test_the_home_tab_is_published_on_open_for_an_approver_and_a_member_and_its_
         assert "No approvals are waiting for you." in block_text(member) and buttons(member) == []
         assert "bo's request" in block_text(member)
 
-        assert click_in_home(slack, buttons(home)[0], LI).status_code == 200
+        assert slack.click(buttons(home)[0], who=LI, home_view="VHOME").status_code == 200
         slack.settle()
         with Session(engine) as db:
             assert db.exec(select(Approval.state)).one() == "approved"

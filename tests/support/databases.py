@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 
 import psycopg
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def postgres_problem() -> str | None:
@@ -35,6 +39,21 @@ def create_postgres_database() -> tuple[str, str]:
 def drop_postgres_database(name: str) -> None:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database for the duration of a fixture; skipped when there is no server,
+    and a failure under CI, where the PostgreSQL half must run."""
+    problem = postgres_problem()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"CI=true but the PostgreSQL half cannot run: {problem}", pytrace=False)
+        pytest.skip(problem)
+    name, url = create_postgres_database()
+    try:
+        yield url
+    finally:
+        drop_postgres_database(name)
 
 
 def empty_all_tables(engine: Engine) -> None:

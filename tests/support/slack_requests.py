@@ -79,31 +79,36 @@ class SlackSender:
             }
         )
 
-    def click(self, button: dict[str, Any], *, who: SlackUser | None = None, message_ts: str = "1.0") -> httpx.Response:
-        """Press a button element taken from a reply's blocks."""
-        return self.post_form(self.click_body(button, who=who, message_ts=message_ts))
+    def click(
+        self,
+        button: dict[str, Any],
+        *,
+        who: SlackUser | None = None,
+        message_ts: str = "1.0",
+        home_view: str | None = None,
+    ) -> httpx.Response:
+        """Press a button element taken from a reply's blocks, or from the Home tab view `home_view`."""
+        return self.post_form(self.click_body(button, who=who, message_ts=message_ts, home_view=home_view))
 
-    def click_body(self, button: dict[str, Any], *, who: SlackUser | None = None, message_ts: str = "1.0") -> str:
+    def click_body(
+        self,
+        button: dict[str, Any],
+        *,
+        who: SlackUser | None = None,
+        message_ts: str = "1.0",
+        home_view: str | None = None,
+    ) -> str:
         if self.settle:
             self.settle()
         who = who or SlackUser()
         self._n += 1
-        payload = {
+        payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": who.team, "domain": "t"},
             "user": {"id": who.user, "username": who.name, "name": who.name, "team_id": who.team},
             "api_app_id": "A1",
             "token": "deprecated",
-            "container": {
-                "type": "message",
-                "message_ts": message_ts,
-                "channel_id": who.channel,
-                "is_ephemeral": False,
-            },
             "trigger_id": _trigger(),
-            "channel": {"id": who.channel, "name": "product"},
-            "message": {"ts": message_ts, "type": "message", "text": ""},
-            "response_url": f"{self.response_base}/click{self._n}",
             "actions": [
                 {
                     "action_id": button["action_id"],
@@ -115,6 +120,20 @@ class SlackSender:
                 }
             ],
         }
+        if home_view:
+            # A Home tab press carries the view, and no channel, message or response URL.
+            payload["container"] = {"type": "view", "view_id": home_view}
+            payload["view"] = {"id": home_view, "type": "home", "team_id": who.team, "blocks": [], "hash": "1"}
+        else:
+            payload["container"] = {
+                "type": "message",
+                "message_ts": message_ts,
+                "channel_id": who.channel,
+                "is_ephemeral": False,
+            }
+            payload["channel"] = {"id": who.channel, "name": "product"}
+            payload["message"] = {"ts": message_ts, "type": "message", "text": ""}
+            payload["response_url"] = f"{self.response_base}/click{self._n}"
         return "payload=" + quote(json.dumps(payload))
 
     def submit_view(
