@@ -10,7 +10,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
-from tests.conftest import IN_CI
+from tests.support.databases import IN_CI
 
 SAMPLE = "风险矩阵可能性影响"
 
