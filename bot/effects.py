@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
 
+from bot import built_files
 from bot.db import session_scope
 from bot.i18n import catalog
 from bot.notify import ChannelUnreachable, Notifier
@@ -46,6 +47,7 @@ class EffectRunner:
         elif isinstance(effect, UpdateTracked):
             self._update(effect, viewer, where)
         elif isinstance(effect, UploadFile):
+            effect = built_files.build(effect, self.engine, lambda text: self._t(viewer, text))
             channel = effect.channel_ref or where.channel_ref or where.user_ref
             comment = self._t(viewer, effect.comment) if effect.comment else None
             content = effect.content

@@ -43,6 +43,9 @@ MODULES = [module for modules in FEATURES.values() for module in modules]
 
 JOBS = [job for module in MODULES for job in module.JOBS]
 
+# Files built after the answer (UploadFile with a FileQuery), by kind; optional per feature.
+FILES = {kind: build for module in MODULES for kind, build in getattr(module, "FILES", {}).items()}
+
 # What each feature adds to the standup digest (handlers/core/digest.py); optional per feature.
 DIGEST_SECTIONS = [section for module in MODULES for section in getattr(module, "DIGEST_SECTIONS", ())]
 

@@ -92,11 +92,28 @@ Translate = Callable[[Text], str]
 
 
 @dataclass(frozen=True)
+class FileQuery:
+    """A file built after the answer from the database, by the feature builder registered as `kind`
+    (a module's FILES): work that grows with the backlog, such as an export, leaves the request."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuiltFile:
+    """What a FILES builder made: the bytes, and the comment to post with them (it may count rows)."""
+
+    content: bytes
+    comment: Text | None = None
+
+
+@dataclass(frozen=True)
 class UploadFile:
     filename: str
-    # The bytes, or a chart that bot/render/charts draws after the answer (off the request path), its
-    # labels in the viewer's language.
-    content: bytes | Chart | CsvTable
+    # The bytes; a chart that bot/render/charts draws after the answer (off the request path); a table
+    # drawn when it is sent; or a FileQuery, built after the answer — all in the viewer's language.
+    content: bytes | Chart | CsvTable | FileQuery
     title: Text
     channel_ref: str | None = None
     comment: Text | None = None

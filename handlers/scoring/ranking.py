@@ -13,8 +13,8 @@ from handlers.core.args import normalise_word
 from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
 from handlers.core.reply import FieldError, InvalidFields, Reply, Text, UploadFile, UsageError
 from handlers.core.roles import can_decide
-from handlers.core.spreadsheet import CsvTable, safe_rows
 from handlers.requirements.input import status_from_word
+from handlers.scoring import backlog_csv
 from handlers.scoring import cards as scoring_view
 from handlers.scoring.input import weights as parse_weights
 from models.market_codes import ISO_COUNTRY_CODES, MARKET_ALIASES
@@ -106,30 +106,19 @@ def _weights_reply(weights: dict[str, Decimal], notice: Text | None) -> Reply:
 
 def export(cmd: CommandInput, db: Session) -> Reply:
     """`/req export [status=…] [market=…] [platform=…] [mine]`: the backlog with its scores, as a CSV file
-    whose column names and statuses are in the reader's language."""
+    whose column names and statuses are in the reader's language, built and uploaded after the answer."""
     usage = "req.export.usage"
     where = _export_filter(cmd, usage)
-    rows = backlog_export.rows(db=db, workspace_id=cmd.actor.workspace_id, where=where)
-    if not rows:
+    if not backlog_export.any_match(db=db, workspace_id=cmd.actor.workspace_id, where=where):
         return Reply.message("req.export.empty")
-    rows = safe_rows(rows, numeric=backlog_export.NUMERIC_COLUMNS)
-    names = backlog_export.EXPORT_COLUMNS
-    content = CsvTable(
-        tuple(Text(f"req.export.column.{name}") for name in names),
-        tuple(
-            tuple(Text(f"status.{row[n]}") if n == "status" and row.get(n) else row.get(n) for n in names)
-            for row in rows
-        ),
-    )
     day = fields.local_today(cmd.actor.tz).isoformat()
     at = datetime.now(ZoneInfo(cmd.actor.tz)).strftime("%H%M%S")  # two exports of a day never share a name
     upload = UploadFile(
         f"tradewind-backlog-{day}-{at}.csv",
-        content,
+        backlog_csv.query(cmd.actor.workspace_id, where),
         Text("req.export.title", {"day": day}),
-        comment=Text("req.export.comment", {"count": len(rows)}),
     )
-    return Reply.message("req.export.started", effects=[upload], count=len(rows))
+    return Reply.message("req.export.started", effects=[upload])
 
 
 def _export_filter(cmd: CommandInput, usage: str) -> ListFilter:
@@ -167,3 +156,4 @@ COMMANDS = (
 )
 ACTIONS = (ActionSpec(scoring_view.TOP_ACTION, on_page),)
 JOBS = ()
+FILES = backlog_csv.FILES

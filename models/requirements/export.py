@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -48,8 +49,100 @@ WHOLE_NUMBER_COLUMNS = ("reach", "confidence_pct", "ice_impact", "ice_confidence
 NUMERIC_COLUMNS = (*WHOLE_NUMBER_COLUMNS, "impact", "effort_person_months", "rice", "weighted_rice")
 
 
-def rows(*, db: Session, workspace_id: int, where: ListFilter) -> list[dict[str, Any]]:
-    """Every requirement that matches, by key, with its current scores, as plain values for a CSV."""
+def any_match(*, db: Session, workspace_id: int, where: ListFilter) -> bool:
+    """Whether any requirement matches: one indexed row, however big the backlog."""
+    params, shape = _bound(workspace_id, where)
+    return db.connection().execute(_first(*shape), params).first() is not None
+
+
+def stream(*, db: Session, workspace_id: int, where: ListFilter) -> Iterator[tuple[Any, ...]]:
+    """Every requirement that matches, by key, with its current scores, as plain values in
+    EXPORT_COLUMNS order, read as it is written out: the rows, their markets and their split reach
+    come from three queries in key order, joined on the requirement and merged as they stream."""
+    params, shape = _bound(workspace_id, where)
+    connection = db.connection().execution_options(yield_per=STREAM_BATCH)
+    requirements = connection.execute(_export(*shape), params)
+    markets = _Merged(connection.execute(_markets(*shape), params))
+    splits = _Merged(connection.execute(_splits(*shape), params))
+    for (
+        _id,
+        number,
+        title,
+        status,
+        platform,
+        due,
+        metric,
+        acceptance,
+        description,
+        created_at,
+        updated_at,
+        owner_ref,
+        owner_name,
+        requester_ref,
+        requester_name,
+        moscow,
+        reach,
+        impact,
+        confidence,
+        effort,
+        rice,
+        weighted_rice,
+        ice_impact,
+        ice_confidence,
+        ice_ease,
+        ice,
+    ) in requirements:  # unpacked by position: the columns of _export, in order
+        split = splits.take(number)
+        yield (
+            f"REQ-{number}",
+            title,
+            status,
+            ",".join(market for (market,) in markets.take(number)),
+            platform,
+            owner_name or owner_ref,
+            requester_name or requester_ref,
+            due.isoformat() if isinstance(due, date) else None,
+            moscow,
+            reach,
+            ";".join(f"{market}:{math.plain(Decimal(value))}" for market, value in split) or None,
+            _num(impact),
+            confidence,
+            _num(effort),
+            _num(rice),
+            _num(weighted_rice),
+            ice_impact,
+            ice_confidence,
+            ice_ease,
+            ice,
+            metric,
+            acceptance,
+            description,
+            _iso(created_at),
+            _iso(updated_at),
+        )
+
+
+STREAM_BATCH = 2000  # rows fetched at a time (a server-side cursor on PostgreSQL)
+
+
+class _Merged:
+    """Rows `(number, *values)` in number order, handed out one requirement at a time."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self._rows = iter(rows)
+        self._head: Any = next(self._rows, None)
+
+    def take(self, number: int) -> list[tuple[Any, ...]]:
+        while self._head is not None and self._head[0] < number:  # a row added after the main read began
+            self._head = next(self._rows, None)
+        found = []
+        while self._head is not None and self._head[0] == number:
+            found.append(tuple(self._head[1:]))
+            self._head = next(self._rows, None)
+        return found
+
+
+def _bound(workspace_id: int, where: ListFilter) -> tuple[dict[str, Any], tuple[bool, bool, bool, bool]]:
     params = {
         "workspace_id": workspace_id,
         "status": where.status,
@@ -57,49 +150,35 @@ def rows(*, db: Session, workspace_id: int, where: ListFilter) -> list[dict[str,
         "member_id": where.member_id,
         "market": where.market,
     }
-    shape = (bool(where.status), bool(where.platform), where.member_id is not None, bool(where.market))
-    connection = db.connection()
-    rows = connection.execute(_export(*shape), params).all()
-    ids = [row.id for row in rows]
-    markets: dict[int, list[str]] = {}
-    split: dict[int, list[str]] = {}
-    for chunk in _chunks(ids, 5000):
-        for rid, market in connection.execute(_MARKETS, {"ids": chunk}):
-            markets.setdefault(rid, []).append(market)
-        for rid, market, reach in connection.execute(_SPLITS, {"ids": chunk}):
-            split.setdefault(rid, []).append(f"{market}:{math.plain(Decimal(reach))}")
-    out = []
-    for row in rows:
-        out.append(
-            {
-                "key": f"REQ-{row.number}",
-                "title": row.title,
-                "status": row.status,
-                "markets": ",".join(markets.get(row.id, [])),
-                "platform": row.platform,
-                "owner": row.owner_name or row.owner_ref,
-                "requester": row.requester_name or row.requester_ref,
-                "due": row.due.isoformat() if isinstance(row.due, date) else None,
-                "moscow": row.moscow,
-                "reach": row.reach,
-                "reach_by_market": ";".join(split.get(row.id, [])) or None,
-                "impact": _num(row.impact),
-                "confidence_pct": row.confidence,
-                "effort_person_months": _num(row.effort),
-                "rice": _num(row.rice),
-                "weighted_rice": _num(row.weighted_rice),
-                "ice_impact": row.ice_impact,
-                "ice_confidence": row.ice_confidence,
-                "ice_ease": row.ice_ease,
-                "ice": row.ice,
-                "metric": row.metric,
-                "acceptance": row.acceptance,
-                "description": row.description,
-                "created_at_utc": _iso(row.created_at),
-                "updated_at_utc": _iso(row.updated_at),
-            }
-        )
-    return out
+    return params, (bool(where.status), bool(where.platform), where.member_id is not None, bool(where.market))
+
+
+@cache
+def _first(has_status: bool, has_platform: bool, has_member: bool, has_market: bool) -> Select[Any]:
+    query = select(Requirement.id).select_from(Requirement)
+    return filter_rows(query, has_status, has_platform, has_member, has_market).limit(1)
+
+
+@cache
+def _markets(has_status: bool, has_platform: bool, has_member: bool, has_market: bool) -> Select[Any]:
+    query = select(Requirement.number, RequirementMarket.market).join(
+        Requirement,
+        Requirement.id == RequirementMarket.requirement_id,  # type: ignore[arg-type]
+    )
+    query = filter_rows(query, has_status, has_platform, has_member, has_market)
+    return query.order_by(Requirement.number, RequirementMarket.market)
+
+
+@cache
+def _splits(has_status: bool, has_platform: bool, has_member: bool, has_market: bool) -> Select[Any]:
+    query = (
+        select(Requirement.number, ScoreMarket.market, ScoreMarket.reach)
+        .join(Requirement, Requirement.id == ScoreMarket.requirement_id)  # type: ignore[arg-type]
+        .join(RequirementScore, RequirementScore.requirement_id == ScoreMarket.requirement_id)  # type: ignore[arg-type]
+        .where(RequirementScore.reach_split.is_(True))  # type: ignore[attr-defined]
+    )
+    query = filter_rows(query, has_status, has_platform, has_member, has_market)
+    return query.order_by(Requirement.number, ScoreMarket.market)
 
 
 @cache
@@ -141,26 +220,6 @@ def _export(has_status: bool, has_platform: bool, has_member: bool, has_market: 
         .outerjoin(owner, owner.id == Requirement.owner_id)
     )
     return filter_rows(query, has_status, has_platform, has_member, has_market).order_by(Requirement.number)
-
-
-_MARKETS = (
-    select(RequirementMarket.requirement_id, RequirementMarket.market)
-    .where(RequirementMarket.requirement_id.in_(bindparam("ids", expanding=True)))  # type: ignore[attr-defined]
-    .order_by(RequirementMarket.requirement_id, RequirementMarket.market)
-)
-_SPLITS = (
-    select(ScoreMarket.requirement_id, ScoreMarket.market, ScoreMarket.reach)
-    .join(RequirementScore, RequirementScore.requirement_id == ScoreMarket.requirement_id)
-    .where(
-        ScoreMarket.requirement_id.in_(bindparam("ids", expanding=True)),  # type: ignore[attr-defined]
-        RequirementScore.reach_split.is_(True),  # type: ignore[attr-defined]
-    )
-    .order_by(ScoreMarket.requirement_id, ScoreMarket.market)
-)
-
-
-def _chunks(ids: list[int], size: int) -> list[list[int]]:
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def _num(value: Decimal | None) -> str | None:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func
+from sqlalchemy import Select, and_, bindparam, func, literal
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -63,7 +63,9 @@ def top(*, db: Session, workspace_id: int, by: By, market: str | None, offset: i
     shape = (by, bool(market), weight is not None and weight == 0)
     params = {"workspace_id": workspace_id, "market": market, "closed": CLOSED, "cap": COUNT_CAP + 1}
     connection = db.connection()
-    must, planned, missing, counted = connection.execute(_summary(bool(market)), params).one()
+    must, planned, missing, closed_must, closed_planned, closed_missing, counted = connection.execute(
+        _summary(bool(market)), params
+    ).one()
     window = {**params, "offset": offset, "limit": limit + 1}
     rows = connection.execute(_scored(*shape), window).all()
     if len(rows) <= limit:
@@ -80,7 +82,11 @@ def top(*, db: Session, workspace_id: int, by: By, market: str | None, offset: i
             value = math.quantize(Decimal(value) * weight)
         owner = (row.owner_ref, row.owner_name) if row.owner_ref else None
         items.append(Ranked(n, row.id, f"REQ-{row.number}", row.title, row.status, value, row.moscow, owner))
-    budget = math.Budget(Decimal(must or 0), Decimal(planned or 0), int(missing or 0))
+    budget = math.Budget(
+        Decimal(must or 0) - Decimal(closed_must or 0),
+        Decimal(planned or 0) - Decimal(closed_planned or 0),
+        int(missing or 0) - int(closed_missing or 0),
+    )
     counted = int(counted)
     return RankedPage(items, min(counted, COUNT_CAP), counted > COUNT_CAP, len(rows) > limit, budget, weight)
 
@@ -197,36 +203,39 @@ def _scored_count(by: By, with_market: bool, all_zero: bool) -> Select[Any]:
 
 @cache
 def _summary(with_market: bool) -> Select[Any]:
-    """The planned set's effort (Must, all, items without an estimate) and the open count, capped."""
-    closed = (
-        select(Requirement.id)
-        .where(
-            Requirement.id == RequirementScore.requirement_id,
-            Requirement.workspace_id == bindparam("workspace_id"),
-            Requirement.status.in_(bindparam("closed", expanding=True)),  # type: ignore[attr-defined]
-        )
-        .exists()
-    )
+    """The planned set's effort (Must, all, items without an estimate) and the open count, capped.
+
+    Effort is summed over every planned score from its own index, less that of the closed requirements
+    (found from the status index): no lookup of each planned item's requirement."""
+    effort = RequirementScore.effort
+    planned = [m.value for m in math.PLANNED]
+
+    def sums(closed: bool) -> Any:
+        query = select(
+            func.sum(effort).filter(RequirementScore.moscow == math.Moscow.MUST.value).label("must"),
+            func.sum(effort).label("planned"),
+            (func.count() - func.count(effort)).label("missing"),
+        ).select_from(RequirementScore)
+        if closed:
+            query = query.join(Requirement, Requirement.id == RequirementScore.requirement_id).where(  # type: ignore[arg-type]
+                Requirement.workspace_id == bindparam("workspace_id"),
+                Requirement.status.in_(bindparam("closed", expanding=True)),  # type: ignore[attr-defined]
+            )
+        if with_market:
+            query = query.join(
+                RequirementMarket,
+                and_(
+                    RequirementMarket.requirement_id == RequirementScore.requirement_id,  # type: ignore[arg-type]
+                    RequirementMarket.market == bindparam("market"),  # type: ignore[arg-type]
+                ),
+            )
+        if not closed:  # (the closed are found by the requirement's own workspace and status)
+            query = query.where(RequirementScore.workspace_id == bindparam("workspace_id"))
+        return query.where(RequirementScore.moscow.in_(planned)).subquery()  # type: ignore[union-attr]
+
+    every, closed = sums(False), sums(True)
     opened = _open(select(Requirement.id).select_from(Requirement), with_market).limit(bindparam("cap")).subquery()
     counted = select(func.count()).select_from(opened).scalar_subquery()
-    effort = RequirementScore.effort
-    query = select(
-        func.sum(effort).filter(RequirementScore.moscow == math.Moscow.MUST.value),
-        func.sum(effort),
-        func.count() - func.count(effort),
-        counted,
-    ).select_from(RequirementScore)
-    if with_market:
-        query = query.join(
-            RequirementMarket,
-            and_(
-                RequirementMarket.requirement_id == RequirementScore.requirement_id,  # type: ignore[arg-type]
-                RequirementMarket.market == bindparam("market"),  # type: ignore[arg-type]
-            ),
-        )
-    planned = [m.value for m in math.PLANNED]
-    return query.where(
-        RequirementScore.workspace_id == bindparam("workspace_id"),
-        RequirementScore.moscow.in_(planned),  # type: ignore[union-attr]
-        ~closed,
-    )
+    return select(
+        every.c.must, every.c.planned, every.c.missing, closed.c.must, closed.c.planned, closed.c.missing, counted
+    ).select_from(every.join(closed, literal(True)))

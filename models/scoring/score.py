@@ -46,6 +46,8 @@ class RequirementScore(SQLModel, table=True):
         Index("ix_requirement_score_rice", "workspace_id", "rice"),
         Index("ix_requirement_score_weighted", "workspace_id", "weighted_rice"),
         Index("ix_requirement_score_ice", "workspace_id", "ice"),
+        # The MoSCoW budget of /score top sums effort by class from this index alone.
+        Index("ix_requirement_score_budget", "workspace_id", "moscow", "effort"),
     )
 
     requirement_id: int = Field(

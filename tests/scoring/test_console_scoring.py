@@ -179,7 +179,7 @@ def test_export_writes_a_csv_with_scores(
     console.send("/score REQ-1 reach=4000 impact=2 confidence=80 effort=1.5 moscow=must ice=8,7,6")
     console.send("/req add unscored")
     out = console.send("/req export")
-    assert "Exporting 2 requirements as CSV" in out
+    assert "Exporting the backlog as CSV" in out
     [saved] = (tmp_path / "tradewind-files").iterdir()
     assert saved.name.startswith("tradewind-backlog-") and saved.suffix == ".csv"
     raw = saved.read_bytes()

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from models.requirements import requirement as req_model
 from models.requirements.requirement import Requirement, Status
 from models.scoring import ranking
+from models.scoring import rice as math
 from models.scoring import score as score_model
 from models.scoring.ranking import By
 from models.scoring.rice import RiceInputs
@@ -161,3 +162,37 @@ def test_budget_counts_the_whole_ranked_set(engine: Engine) -> None:
     # Must 5 + 2.5 = 7.5 of a planned 10 (Won't is not planned): 75 %, over DSDM's 60 %.
     assert (page.budget.must_effort, page.budget.planned_effort, page.budget.over) == (D("7.5"), D("10"), True)
     assert (page.total, page.more, len(page.items)) == (4, True, 1)
+
+
+planned_item = st.fixed_dictionaries(
+    {
+        "status": st.sampled_from([s.value for s in Status]),
+        "markets": st.lists(st.sampled_from(["US", "DE"]), unique=True, max_size=2),
+        "moscow": st.sampled_from([None, "must", "should", "could", "wont"]),
+        "effort": st.none() | st.sampled_from(["0.5", "1", "2.5", "8"]),
+    }
+)
+
+
+@SETTINGS
+@given(items=st.lists(planned_item, max_size=12))
+def test_budget_is_that_of_the_open_planned_items_alone(migrated_engine: Engine, items: list[dict]) -> None:
+    workspace_id = seed(migrated_engine, [{"reach": None, "ice": None, **spec} for spec in items])
+    with Session(migrated_engine) as db:
+        for rid, spec in enumerate(items, 1):
+            rice = RiceInputs(1, D(1), 100, D(spec["effort"])) if spec["effort"] else None
+            score_model.save(
+                db=db,
+                workspace_id=workspace_id,
+                requirement_id=rid,
+                actor_id=1,
+                markets=spec["markets"],
+                rice=rice,
+                moscow=spec["moscow"],
+            )
+        db.commit()
+        for market in (None, "DE"):
+            page = ranking.top(db=db, workspace_id=workspace_id, by=By.RICE, market=market, offset=0, limit=1)
+            chosen = [s for s in items if s["status"] in OPEN and (market is None or market in s["markets"])]
+            expected = math.budget((s["moscow"], D(s["effort"]) if s["effort"] else None) for s in chosen)
+            assert page.budget == expected

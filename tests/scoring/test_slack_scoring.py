@@ -88,7 +88,7 @@ def test_export_uploads_the_csv(slack: SlackSender, fake_slack: FakeSlack) -> No
     slack.command("REQ-1 reach.SG=2500 reach.MY=2000 impact=1 confidence=80 effort=1.5 moscow=should", command="/score")
     slack.command("add TikTok UK market=GB", who=SlackUser(user="U3"))
     body = slack.command("export market=SG").json()
-    assert "Exporting 1 requirement as CSV" in block_text(body)
+    assert "Exporting the backlog as CSV" in block_text(body)
     fake_slack.wait_for("files.completeUploadExternal")
     [(complete, blob)] = fake_slack.uploaded()
     assert complete["channel_id"] == "C1"
