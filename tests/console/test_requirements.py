@@ -181,7 +181,7 @@ def test_a_stale_button_says_so_and_changes_nothing(console: ConsoleDriver, engi
 
 
 def test_form_asks_each_field_and_refuses_bad_ones_field_by_field(console: ConsoleDriver, engine) -> None:
-    out = console.send("/req", "Bundle for 9.9", "SG, MY", "shopee", "GMV", "", "2026-13-40", "", "2026-09-01")
+    out = console.send("/req", "Bundle for 9.9", "SG, MY", "shopee", "GMV", "", "2026-13-40", "", "", "2026-09-01")
     assert "! due:" in out
     assert "REQ-1 logged." in out
     [item] = stored(engine)

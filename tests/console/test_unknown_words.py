@@ -49,8 +49,8 @@ def test_unknown_words_in_the_console(
 def test_an_unknown_subcommand_without_a_near_one_shows_the_usage(console: ConsoleDriver) -> None:
     out = console.send("/req frobnicate")
     assert (
-        "Usage: /req add | list | search | show | edit | status | archive | restore | undo | submit | export | help"
-        in out
+        "Usage: /req add | list | search | show | edit | status | archive | restore | undo | capture | submit | export"
+        " | help" in out
     )
 
 
