@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 
 from bot.built_files import build
+from bot.i18n import catalog
 from bot.runtime import Caller, Runtime
 from handlers.core.reply import FileQuery, Text, UploadFile
 
@@ -18,7 +20,7 @@ def _export(runtime: Runtime, text: str = "export") -> tuple[UploadFile, UploadF
     assert outcome.reply.card is not None and outcome.reply.card.summary == Text("req.export.started")
     [upload] = [e for e in outcome.reply.effects if isinstance(e, UploadFile)]
     assert isinstance(upload.content, FileQuery)  # nothing of the file was built in the request
-    return upload, build(upload, runtime.engine)
+    return upload, build(upload, runtime.engine, partial(catalog().t, "en"))
 
 
 def _rows(built: UploadFile) -> list[dict[str, str]]:
