@@ -239,7 +239,7 @@ def _worker(settings: Settings, runtime: Runtime) -> int:
         lease=timedelta(seconds=settings.outbox_lease_s),
         backoff_s=settings.outbox_backoff_s,
     )
-    loop = OutboxLoop(worker, idle_s=0.5).start()
+    loop = OutboxLoop(worker, idle_s=0.5, health=runtime.health).start()
     log.info("outbox worker started for %s", ", ".join(sorted(platforms.names)))
     stop.wait()
     log.info("outbox worker stopping after the row in hand")

@@ -36,9 +36,10 @@ class DatabaseHealth:
     def down(self) -> bool:
         return self._down_since is not None
 
-    def failed(self, err: BaseException, serving: str) -> None:
+    def failed(self, err: BaseException, serving: str, *, request: bool = True) -> None:
+        """`request=False` for background work (the outbox loop): it marks the outage, is not counted."""
         with self._lock:
-            self._failures += 1
+            self._failures += int(request)
             if self._down_since is not None:
                 return
             self._down_since = time.monotonic()

@@ -115,7 +115,7 @@ def attach_outbox(settings: Settings, runtime: Runtime) -> OutboxLoop | None:
         lease=timedelta(seconds=settings.outbox_lease_s),
         backoff_s=settings.outbox_backoff_s,
     )
-    loop = OutboxLoop(worker).start()
+    loop = OutboxLoop(worker, health=runtime.health).start()
     runtime.outbox, runtime.outbox_loop = OutboxSink(runtime.engine, loop.wake), loop
     return loop
 

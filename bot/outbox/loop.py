@@ -7,14 +7,16 @@ import logging
 import threading
 from datetime import UTC, datetime
 
+from bot.outage import DatabaseHealth, is_outage
 from bot.outbox.worker import OutboxWorker
 
 log = logging.getLogger(__name__)
 
 
 class OutboxLoop:
-    def __init__(self, worker: OutboxWorker, *, idle_s: float = 1.0) -> None:
+    def __init__(self, worker: OutboxWorker, *, idle_s: float = 1.0, health: DatabaseHealth | None = None) -> None:
         self.worker = worker
+        self.health = health or DatabaseHealth()
         self.idle_s = idle_s
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -52,10 +54,15 @@ class OutboxLoop:
         while not self._stop.is_set():
             try:
                 if self.worker.run_once():
+                    self.health.ok()
                     continue
                 due = self.worker.next_due()
-            except Exception:
-                log.exception("outbox loop: could not read the outbox; trying again")
+                self.health.ok()
+            except Exception as err:
+                if is_outage(err):  # logged once for the whole outage, with the requests that met it
+                    self.health.failed(err, "the outbox", request=False)
+                else:
+                    log.exception("outbox loop: could not read the outbox; trying again")
                 due = None
             wait = self.idle_s if due is None else due.timestamp() - datetime.now(UTC).timestamp()
             self._wake.wait(max(0.01, min(self.idle_s, wait)))

@@ -14,6 +14,7 @@ from models.risks.risk import Risk
 from tests.experiments.data import daily_csv
 from tests.fakes.lark_api import FakeLark
 from tests.support.lark_requests import LarkSender, LarkUser, button, buttons, card_text
+from tests.support.server import ServerThread
 
 ADMIN = LarkUser(open_id="ou_ana", name="ana")  # the first member of a workspace is its admin
 MEMBER = LarkUser(open_id="ou_li", name="li")
@@ -43,11 +44,13 @@ def last_card(fake_lark: FakeLark, count: int) -> dict:
     raise AssertionError(f"expected {count} cards")
 
 
-def test_the_risk_matrix_uploads_its_heat_map_as_an_image(lark: LarkSender, fake_lark: FakeLark) -> None:
+def test_the_risk_matrix_uploads_its_heat_map_as_an_image(
+    lark: LarkSender, lark_server: ServerThread, fake_lark: FakeLark
+) -> None:
     lark.message("/risk add 汇率波动 category=fx likelihood=3 impact=3")
     lark.message("/risk add 质量问题 category=quality likelihood=1 impact=2")
     lark.message("/risk matrix")
-    # Three answers and the chart's caption, from the outbox at the chat's pace, in whatever order they go.
+    assert lark_server.runtime.settle()  # three answers, the chart and its caption, in whatever order they go
     [matrix] = [c.card for c in fake_lark.sent(count=4) if c.card and "```" in card_text(c.card)]
     grid = next(e["content"] for e in valid(matrix)["body"]["elements"] if e.get("content", "").startswith("```"))
     assert grid.splitlines()[1].startswith("L\\I")
@@ -93,13 +96,15 @@ def test_a_high_risk_is_a_tracked_card_and_only_an_admin_accepts_it(
         assert db.exec(select(Risk.status)).one() == "accepted"
 
 
-def test_a_full_risk_card_and_a_full_register_page_fit(lark: LarkSender, fake_lark: FakeLark) -> None:
+def test_a_full_risk_card_and_a_full_register_page_fit(
+    lark: LarkSender, lark_server: ServerThread, fake_lark: FakeLark
+) -> None:
     lark.message(f"/risk add {'风险' * 100} category=fx likelihood=5 impact=5 market=US,DE,JP")
     lark.message("/risk playbook start RISK-1")
     for n in range(35):
         lark.message(f"/risk mitigate RISK-1 {'措施' * 400}{n} due=2030-01-01")
     lark.message("/risk watch RISK-1 fx.USDCNY above 7.3")
-    time.sleep(1)  # the answers to the commands above are sent after their acks
+    assert lark_server.runtime.settle()  # the answers to the commands above are sent after their acks
     fake_lark.reset()
     lark.message("/risk show RISK-1")
     deadline, text = time.monotonic() + 10, ""
@@ -109,7 +114,7 @@ def test_a_full_risk_card_and_a_full_register_page_fit(lark: LarkSender, fake_la
     assert "#1 " in text and "#40" in text  # too long for one card: continued in further cards, whole
     for n in range(12):
         lark.message(f"/risk add r{n} {'长' * 180} category=fx likelihood=2 impact=2")
-    time.sleep(1)
+    assert lark_server.runtime.settle()
     fake_lark.reset()
     lark.message("/risk list")
     listing = valid(last_card(fake_lark, 1))
