@@ -1,5 +1,7 @@
 """SQLite with two processes: while one exports 100,000 requirements (`/req export`, over and over),
-the other logs requirements (`/req add`, one every 20 ms). How many adds fail, and their latency.
+the other logs requirements (`/req add`, one every 20 ms). An export is the answer and then its file,
+drawn from all the rows on one read transaction, as the work after a real answer does. How many adds
+fail, and their latency.
 Read-only units begin DEFERRED and take no write lock, so the adds should neither fail nor wait.
 
     python bench/bench_sqlite_readers.py [--requirements 100000] [--seconds 20]
@@ -79,7 +81,11 @@ def _runtime(url: str):  # type: ignore[no-untyped-def]
 
 
 def export(url: str, seconds: float) -> None:
+    """The answer, then the file drawn from 100k rows on its own read transaction, as after a real answer."""
+    from bot import built_files
+    from bot.i18n import catalog
     from bot.runtime import Caller
+    from handlers.core.reply import UploadFile
 
     runtime = _runtime(url)
     caller = Caller("slack", "T1", "U1", channel_ref="C1")
@@ -88,7 +94,10 @@ def export(url: str, seconds: float) -> None:
     print("started", flush=True)
     while time.monotonic() < stop:
         began = time.perf_counter()
-        runtime.command(caller, "req", "export")
+        outcome = runtime.command(caller, "req", "export")
+        for effect in outcome.reply.effects:
+            if isinstance(effect, UploadFile):
+                built_files.build(effect, runtime.engine, lambda text: catalog().t("en", text))
         took.append(time.perf_counter() - began)
     print(json.dumps({"exports": len(took), "export_s": statistics.median(took)}), flush=True)
 
