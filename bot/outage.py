@@ -38,12 +38,12 @@ class DatabaseHealth:
 
     def failed(self, err: BaseException, serving: str, *, request: bool = True) -> None:
         """`request=False` for background work (the outbox loop): it marks the outage, is not counted."""
-        with self._lock:
+        with self._lock:  # logged under the lock: whoever sees the outage as begun sees its line written
             self._failures += int(request)
             if self._down_since is not None:
                 return
             self._down_since = time.monotonic()
-        log.error("database unavailable (%s while serving %s): %s", _kind(err), serving, _reason(err))
+            log.error("database unavailable (%s while serving %s): %s", _kind(err), serving, _reason(err))
 
     def ok(self) -> None:
         if self._down_since is None:  # the common case, without taking the lock
