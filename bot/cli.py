@@ -222,6 +222,7 @@ def _worker(settings: Settings, runtime: Runtime) -> int:
     import threading
 
     from bot.delivery import Platforms
+    from bot.outbox import jobs
     from bot.outbox.loop import OutboxLoop
     from bot.outbox.worker import OutboxWorker
 
@@ -229,21 +230,44 @@ def _worker(settings: Settings, runtime: Runtime) -> int:
     if not platforms.names:
         log.error("no chat platform is configured: the worker has nowhere to post")
         return 2
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
     worker = OutboxWorker(
         runtime.engine,
         platforms,
         post_interval_s=settings.post_interval_s,
         lease=timedelta(seconds=settings.outbox_lease_s),
         backoff_s=settings.outbox_backoff_s,
+        requeue=None if settings.is_sqlite else jobs.defer_in,
     )
+    if not settings.is_sqlite:
+        return _procrastinate_worker(settings, runtime, worker)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
     loop = OutboxLoop(worker, idle_s=0.5, health=runtime.health).start()
     log.info("outbox worker started for %s", ", ".join(sorted(platforms.names)))
     stop.wait()
     log.info("outbox worker stopping after the row in hand")
     loop.stop()
+    return 0
+
+
+def _procrastinate_worker(settings: Settings, runtime: Runtime, worker: Any) -> int:
+    """A procrastinate worker on the outbox's queues: SIGTERM (or SIGINT) stops it taking jobs and lets
+    the ones in hand finish."""
+    from bot.outbox import jobs
+    from bot.outbox.taskqueue import make_app, sweep_now
+
+    app = make_app(runtime.engine, worker, sweep_every_s=settings.outbox_sweep_s)
+    sweep_now(runtime.engine)
+    names = sorted(worker.platforms.names)
+    log.info("outbox worker (procrastinate, %d at once) started for %s", settings.worker_concurrency, ", ".join(names))
+    app.run_worker(
+        queues=jobs.queues(names),
+        concurrency=settings.worker_concurrency,
+        delete_jobs="successful",
+        install_signal_handlers=True,
+    )
+    log.info("outbox worker stopped")
     return 0
 
 
