@@ -197,6 +197,7 @@ def _scheduler(settings: Settings, runtime: Runtime) -> int:
     import signal
     import threading
 
+    from bot.clock_jobs import ClockQueue
     from bot.delivery import Platforms
     from bot.scheduler import Scheduler
 
@@ -210,7 +211,8 @@ def _scheduler(settings: Settings, runtime: Runtime) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    scheduler = Scheduler(runtime.engine, platforms).start()
+    clock = None if settings.is_sqlite or settings.delivery != "worker" else ClockQueue(runtime.engine)
+    scheduler = Scheduler(runtime.engine, platforms, clock=clock).start()
     stop.wait()
     log.info("scheduler stopping; letting posts in progress finish")
     scheduler.shutdown(wait=True)
@@ -254,20 +256,35 @@ def _worker(settings: Settings, runtime: Runtime) -> int:
 def _procrastinate_worker(settings: Settings, runtime: Runtime, worker: Any) -> int:
     """A procrastinate worker on the outbox's queues: SIGTERM (or SIGINT) stops it taking jobs and lets
     the ones in hand finish."""
+    import threading
+
+    from bot import clock_jobs
+    from bot.delivery import Platforms
     from bot.outbox import jobs
     from bot.outbox.taskqueue import make_app, sweep_now
+    from bot.scheduler import Scheduler
 
     app = make_app(runtime.engine, worker, sweep_every_s=settings.outbox_sweep_s)
+    # The clock's jobs (digests, reminders, feature jobs) run here too, through an unstarted Scheduler.
+    clock = Scheduler(
+        runtime.engine, Platforms.from_settings(settings, runtime.engine), clock=clock_jobs.ClockQueue(runtime.engine)
+    )
+    clock_jobs.register(app, clock)
+    stop = threading.Event()
+    clock_jobs.heartbeat(clock, stop)
     sweep_now(runtime.engine)
     names = sorted(worker.platforms.names)
-    log.info("outbox worker (procrastinate, %d at once) started for %s", settings.worker_concurrency, ", ".join(names))
-    app.run_worker(
-        queues=jobs.queues(names),
-        concurrency=settings.worker_concurrency,
-        delete_jobs="successful",
-        install_signal_handlers=True,
-    )
-    log.info("outbox worker stopped")
+    log.info("worker (procrastinate, %d at once) started for %s", settings.worker_concurrency, ", ".join(names))
+    try:
+        app.run_worker(
+            queues=[*jobs.queues(names), clock_jobs.QUEUE],
+            concurrency=settings.worker_concurrency,
+            delete_jobs="successful",
+            install_signal_handlers=True,
+        )
+    finally:
+        stop.set()
+    log.info("worker stopped")
     return 0
 
 

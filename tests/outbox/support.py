@@ -10,6 +10,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
+import procrastinate
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 
@@ -105,18 +106,24 @@ def put_with_job(engine: Engine, group: Team, effect: Effect) -> int:
 
 @contextmanager
 def job_worker(engine: Engine, work: OutboxWorker, *, concurrency: int = 2) -> Iterator[None]:
-    """A procrastinate worker (the `tradewind worker` task and sweep) on its own event loop in a thread,
-    delivering through `work`; stopped (the jobs in hand finished) when the block ends."""
+    """A procrastinate worker (the `tradewind worker` task and sweep) delivering through `work`."""
     work.requeue = jobs.defer_in
-    app = make_app(engine, work, sweep_every_s=1)
+    with running(make_app(engine, work, sweep_every_s=1), jobs.queues(work.platforms.names), concurrency):
+        yield
+
+
+@contextmanager
+def running(app: procrastinate.App, queues: list[str], concurrency: int = 2) -> Iterator[None]:
+    """`app`'s worker on its own event loop in a thread; stopped (the jobs in hand finished) when the
+    block ends."""
     loop = asyncio.new_event_loop()
     started = threading.Event()
-    running: list[asyncio.Task[None]] = []
+    tasks: list[asyncio.Task[None]] = []
 
     async def run() -> None:
         async with app.open_async():
             await app.run_worker_async(
-                queues=jobs.queues(work.platforms.names),
+                queues=queues,
                 concurrency=concurrency,
                 install_signal_handlers=False,
                 delete_jobs="successful",
@@ -125,10 +132,10 @@ def job_worker(engine: Engine, work: OutboxWorker, *, concurrency: int = 2) -> I
 
     def main() -> None:
         asyncio.set_event_loop(loop)
-        running.append(loop.create_task(run()))
+        tasks.append(loop.create_task(run()))
         started.set()
         with suppress(asyncio.CancelledError):
-            loop.run_until_complete(running[0])
+            loop.run_until_complete(tasks[0])
         loop.close()
 
     thread = threading.Thread(target=main, name="procrastinate-worker", daemon=True)
@@ -137,7 +144,7 @@ def job_worker(engine: Engine, work: OutboxWorker, *, concurrency: int = 2) -> I
     try:
         yield
     finally:
-        loop.call_soon_threadsafe(running[0].cancel)
+        loop.call_soon_threadsafe(tasks[0].cancel)
         thread.join(30)
         assert not thread.is_alive(), "the procrastinate worker did not stop"
 
