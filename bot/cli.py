@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=_positive, default=None, help="processes on one socket (default: $WEB_CONCURRENCY or 1)"
     )
     sub.add_parser("socket", help="answer Slack over Socket Mode (needs SLACK_APP_TOKEN)")
-    sub.add_parser("scheduler", help="post scheduled digests and run periodic jobs (run exactly one)")
+    sub.add_parser("scheduler", help="the clock: scheduled digests and periodic jobs, or their jobs for the workers")
     sub.add_parser("lark-ws", help="answer Lark over its long connection (needs LARK_APP_ID, LARK_APP_SECRET)")
     sub.add_parser("worker", help="deliver the outbox: posts, DMs, updates, uploads (run one or more)")
     sub.add_parser("migrate", help="bring the database schema up to date and exit")

@@ -5,6 +5,9 @@ Jobs: `sync` every minute (reads every channel's schedule, so changes take effec
 catches up slots missed while down; picks up retries and abandoned claims), one cron job per channel
 in its own time zone (on time to the second, DST handled by CronTrigger), one date job per reminder
 and per retry, a heartbeat renewing this process's leases, and every feature's JOBS.
+
+With a `clock` (PostgreSQL, DELIVERY=worker) the digest, reminder, retry, recovery and feature jobs are
+not run here: each due one is enqueued as a procrastinate job (bot/clock_jobs.py) for `tradewind worker`.
 """
 
 from __future__ import annotations
