@@ -142,8 +142,8 @@ def claim_one(
     *, db: Session, outbox_id: int, lease: timedelta, now: datetime | None = None
 ) -> Claimed | datetime | None:
     """Row `outbox_id` leased to the caller when it is due and nobody holds it, by the rules of
-    `claim_due`; otherwise when to look at it again, or None when there is nothing left to do (sent,
-    failed, gone, or being claimed by another worker this instant)."""
+    `claim_due`; when it is not due yet, when to look at it again; None when there is nothing for the
+    caller to do (sent, failed, gone, or held by another worker, who decides what comes next)."""
     now = now or utcnow()
     found = db.execute(
         select(Outbox).where(Outbox.id == outbox_id).with_for_update(skip_locked=True)  # type: ignore[arg-type]
@@ -151,7 +151,7 @@ def claim_one(
     if found is None or found.status != OutboxStatus.PENDING:
         return None
     if found.locked_until is not None and found.locked_until >= now:
-        return max(found.locked_until, found.next_attempt_at)
+        return None
     if found.next_attempt_at > now:
         return found.next_attempt_at
     claimed = _lease(found, now, lease)

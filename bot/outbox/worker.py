@@ -84,8 +84,9 @@ class OutboxWorker:
         return len(rows)
 
     def deliver_id(self, row_id: int) -> None:
-        """Deliver row `row_id` if it is due and free (a job's work); a row not yet due, or held by
-        another worker, gets its next job for when it may be tried."""
+        """Deliver row `row_id` if it is due and free (a job's work); a row not yet due gets its next
+        job for when it is. A row another worker holds is left to it (or to the sweep, should that
+        worker die before its lease ends)."""
         with session_scope(self.engine) as db:
             row = outbox.claim_one(db=db, outbox_id=row_id, lease=self.lease, now=self._utc())
             if isinstance(row, datetime):
