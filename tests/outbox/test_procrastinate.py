@@ -12,8 +12,9 @@ from sqlalchemy.engine import Engine
 from bot.db import session_scope
 from bot.effects import Where
 from bot.outbox import jobs, queue
+from bot.outbox.sink import OutboxSink
 from bot.render.viewer import Viewer
-from handlers.core.reply import DirectMessage, PostToChannel, Track, UpdateTracked
+from handlers.core.reply import DirectMessage, PostToChannel, RefreshProfile, Track, UpdateTracked
 from models import chat_message
 from tests.fakes.slack_api import Chaos, FakeSlack
 from tests.outbox.support import card, count, job_worker, pending, put, put_with_job, team, until, worker
@@ -111,3 +112,25 @@ def test_rows_without_a_job_are_swept_up_and_a_duplicate_job_posts_nothing_twice
         until(lambda: pending(pg) == 0)
     assert swept and count(fake, "swept") == 1
     assert count(fake, "doubled") == 1
+
+
+def test_the_answer_posted_by_the_front_end_commits_with_its_job(pg: Engine, fake: FakeSlack) -> None:
+    """What SlackEffects.submit does with `/req add`'s in-channel card on a web process with DELIVERY=worker."""
+    group = team(pg, ("U1", "en"))
+    sink = OutboxSink(pg, defer=jobs.defer_in)
+    where = Where(workspace_id=group.workspace_id, user_ref="U1", channel_ref="C1")
+    rest = sink.put(
+        [PostToChannel(card("answer")), RefreshProfile(group.members["U1"], "U1")],
+        platform="slack",
+        team_ref="T1",
+        viewer=Viewer(),
+        where=where,
+        tell_member_id=None,
+    )
+    assert [type(e) for e in rest] == [RefreshProfile]  # what belongs to the request stays with it
+    with pg.connect() as conn:
+        row_ids = [int(r) for r in conn.execute(text("SELECT id FROM outbox")).scalars()]
+    assert queued_jobs(pg) == [(jobs.TASK, "outbox_slack", {"row_id": row_ids[0]})] and len(row_ids) == 1
+    with job_worker(pg, worker(pg, fake)):
+        until(lambda: pending(pg) == 0)
+    assert count(fake, "answer") == 1
