@@ -7,7 +7,7 @@ embedded loop, so a stray duplicate job finds the row leased or sent and does no
 be tried later (a back-off, a Retry-After, its channel's next slot) its next job is deferred with
 `scheduled_at` in the same transaction that reschedules it. A sweep, itself a periodic job, defers a job
 for any pending row that has none (rows written before the workers started, or by a worker killed
-between its lease and its commit).
+between its lease and its commit), and closes the jobs a killed worker left in `doing`.
 """
 
 from __future__ import annotations
@@ -43,6 +43,16 @@ _ORPHANS = text(
 )
 
 
+# Jobs left in `doing` by a worker that stopped beating (killed): closed as failed. The database state
+# they worked on (the row's lease, a digest run's lease, a job claim) is what recovers the work.
+_STALLED = text(
+    "UPDATE procrastinate_jobs SET status = 'failed', attempts = attempts + 1 "
+    "WHERE status = 'doing' AND (worker_id IS NULL OR worker_id IN (SELECT id FROM procrastinate_workers "
+    "WHERE last_heartbeat < now() - make_interval(secs => :secs)))"
+)
+STALLED_S = 60.0  # procrastinate's workers beat every 10 s
+
+
 def queue_of(platform: str) -> str:
     """Each platform's rows on their own queue: a worker listens only to the platforms it can speak on."""
     return f"outbox_{platform}"
@@ -59,7 +69,11 @@ def defer_in(db: Session, row_id: int, platform: str, at: datetime | None = None
 
 
 def sweep(db: Session) -> int:
-    """Defer a job for every pending row that has none; how many were deferred."""
+    """Close the jobs of workers gone silent, then defer a job for every pending row that has none; how
+    many were deferred."""
+    closed = db.execute(_STALLED, {"secs": STALLED_S}).rowcount
+    if closed:
+        log.warning("outbox sweep: %d jobs of workers that stopped beating closed as failed", closed)
     found = list(db.execute(_ORPHANS, {"task": TASK, "limit": SWEEP_LIMIT}))
     for row_id, platform, at in found:
         defer_in(db, int(row_id), str(platform), at)

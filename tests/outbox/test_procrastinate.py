@@ -134,3 +134,24 @@ def test_the_answer_posted_by_the_front_end_commits_with_its_job(pg: Engine, fak
     with job_worker(pg, worker(pg, fake)):
         until(lambda: pending(pg) == 0)
     assert count(fake, "answer") == 1
+
+
+def test_the_sweep_closes_a_silent_worker_s_job_and_gives_its_row_a_new_one(pg: Engine, fake: FakeSlack) -> None:
+    group = team(pg, ("U1", "en"))
+    row_id = put(pg, group, PostToChannel(card("orphaned")))
+    with pg.begin() as conn:  # as a worker killed mid-job leaves it: beating no more, its job in `doing`
+        dead = conn.execute(
+            text("INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '5 min') RETURNING id")
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status, worker_id) "
+                "VALUES ('outbox_slack', :task, CAST(:args AS jsonb), 'doing', :worker)"
+            ),
+            {"task": jobs.TASK, "args": f'{{"row_id": {row_id}}}', "worker": dead},
+        )
+    with session_scope(pg) as db:
+        assert jobs.sweep(db) == 1
+    with pg.connect() as conn:
+        found = conn.execute(text("SELECT status FROM procrastinate_jobs ORDER BY id")).scalars()
+        assert [str(s) for s in found] == ["failed", "todo"]
