@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=_positive, default=None, help="processes on one socket (default: $WEB_CONCURRENCY or 1)"
     )
     sub.add_parser("socket", help="answer Slack over Socket Mode (needs SLACK_APP_TOKEN)")
-    sub.add_parser("scheduler", help="post scheduled digests and run periodic jobs (run exactly one)")
+    sub.add_parser("scheduler", help="the clock: scheduled digests and periodic jobs, or their jobs for the workers")
     sub.add_parser("lark-ws", help="answer Lark over its long connection (needs LARK_APP_ID, LARK_APP_SECRET)")
     sub.add_parser("worker", help="deliver the outbox: posts, DMs, updates, uploads (run one or more)")
     sub.add_parser("migrate", help="bring the database schema up to date and exit")
@@ -197,6 +197,7 @@ def _scheduler(settings: Settings, runtime: Runtime) -> int:
     import signal
     import threading
 
+    from bot.clock_jobs import ClockQueue
     from bot.delivery import Platforms
     from bot.scheduler import Scheduler
 
@@ -210,7 +211,8 @@ def _scheduler(settings: Settings, runtime: Runtime) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    scheduler = Scheduler(runtime.engine, platforms).start()
+    clock = None if settings.is_sqlite or settings.delivery != "worker" else ClockQueue(runtime.engine)
+    scheduler = Scheduler(runtime.engine, platforms, clock=clock).start()
     stop.wait()
     log.info("scheduler stopping; letting posts in progress finish")
     scheduler.shutdown(wait=True)
@@ -222,6 +224,7 @@ def _worker(settings: Settings, runtime: Runtime) -> int:
     import threading
 
     from bot.delivery import Platforms
+    from bot.outbox import jobs
     from bot.outbox.loop import OutboxLoop
     from bot.outbox.worker import OutboxWorker
 
@@ -229,21 +232,59 @@ def _worker(settings: Settings, runtime: Runtime) -> int:
     if not platforms.names:
         log.error("no chat platform is configured: the worker has nowhere to post")
         return 2
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
     worker = OutboxWorker(
         runtime.engine,
         platforms,
         post_interval_s=settings.post_interval_s,
         lease=timedelta(seconds=settings.outbox_lease_s),
         backoff_s=settings.outbox_backoff_s,
+        requeue=None if settings.is_sqlite else jobs.defer_in,
     )
+    if not settings.is_sqlite:
+        return _procrastinate_worker(settings, runtime, worker)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
     loop = OutboxLoop(worker, idle_s=0.5, health=runtime.health).start()
     log.info("outbox worker started for %s", ", ".join(sorted(platforms.names)))
     stop.wait()
     log.info("outbox worker stopping after the row in hand")
     loop.stop()
+    return 0
+
+
+def _procrastinate_worker(settings: Settings, runtime: Runtime, worker: Any) -> int:
+    """A procrastinate worker on the outbox's queues: SIGTERM (or SIGINT) stops it taking jobs and lets
+    the ones in hand finish."""
+    import threading
+
+    from bot import clock_jobs
+    from bot.delivery import Platforms
+    from bot.outbox import jobs
+    from bot.outbox.taskqueue import make_app, sweep_now
+    from bot.scheduler import Scheduler
+
+    app = make_app(runtime.engine, worker, sweep_every_s=settings.outbox_sweep_s)
+    # The clock's jobs (digests, reminders, feature jobs) run here too, through an unstarted Scheduler.
+    clock = Scheduler(
+        runtime.engine, Platforms.from_settings(settings, runtime.engine), clock=clock_jobs.ClockQueue(runtime.engine)
+    )
+    clock_jobs.register(app, clock)
+    stop = threading.Event()
+    clock_jobs.heartbeat(clock, stop)
+    sweep_now(runtime.engine)
+    names = sorted(worker.platforms.names)
+    log.info("worker (procrastinate, %d at once) started for %s", settings.worker_concurrency, ", ".join(names))
+    try:
+        app.run_worker(
+            queues=[*jobs.queues(names), clock_jobs.QUEUE],
+            concurrency=settings.worker_concurrency,
+            delete_jobs="successful",
+            install_signal_handlers=True,
+        )
+    finally:
+        stop.set()
+    log.info("worker stopped")
     return 0
 
 

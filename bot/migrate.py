@@ -14,6 +14,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from bot.outbox import jobs
 from bot.resources import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ def migrate(engine: Engine) -> None:
     with _exclusive(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        if conn.dialect.name == "postgresql":
+            jobs.apply_schema(conn)
     log.info("database schema is up to date")
 
 

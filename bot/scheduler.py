@@ -5,6 +5,9 @@ Jobs: `sync` every minute (reads every channel's schedule, so changes take effec
 catches up slots missed while down; picks up retries and abandoned claims), one cron job per channel
 in its own time zone (on time to the second, DST handled by CronTrigger), one date job per reminder
 and per retry, a heartbeat renewing this process's leases, and every feature's JOBS.
+
+With a `clock` (PostgreSQL, DELIVERY=worker) the digest, reminder, retry, recovery and feature jobs are
+not run here: each due one is enqueued as a procrastinate job (bot/clock_jobs.py) for `tradewind worker`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
+from bot import clock_jobs
+from bot.clock_jobs import ClockQueue
 from bot.db import session_scope
 from bot.delivery import Platforms
 from bot.digest_poster import GRACE, LEASE, RETRY_DELAYS, DigestPoster
@@ -63,12 +68,14 @@ class Scheduler:
         retry_delays: tuple[timedelta, ...] = RETRY_DELAYS,
         delivery_retries: tuple[float, ...] = DELIVERY_RETRIES,
         sync_every: timedelta = SYNC_EVERY,
+        clock: ClockQueue | None = None,
     ) -> None:
         if jobs is None:
             from handlers import JOBS
 
             jobs = JOBS
         self.engine = engine
+        self.clock = clock  # set: what is due is enqueued for `tradewind worker` (bot/clock_jobs.py)
         self.platforms = platforms if isinstance(platforms, Platforms) else Platforms.of(engine, platforms)
         self.jobs = list(jobs)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -109,7 +116,7 @@ class Scheduler:
         )
         for spec in self.jobs:
             self.aps.add_job(
-                self._guarded(partial(self.run_job, spec)),
+                self._guarded(partial(self._job, spec)),
                 IntervalTrigger(seconds=spec.every.total_seconds()),
                 id=f"job:{spec.name}",
             )
@@ -175,7 +182,7 @@ class Scheduler:
             wanted[channel.id] = plan
             if self.plans.get(channel.id) != plan or self.aps.get_job(f"digest:{channel.id}") is None:
                 self.aps.add_job(
-                    self._guarded(partial(self.poster.due, channel.id)),
+                    self._guarded(partial(self._digest, channel.id)),
                     CronTrigger(**plan.cron_fields()),
                     id=f"digest:{channel.id}",
                     replace_existing=True,
@@ -184,13 +191,16 @@ class Scheduler:
             if channel.remind_minutes:
                 at = plan.next_slot(now) - timedelta(minutes=channel.remind_minutes)
                 if at > now:
-                    self._at(f"remind:{channel.id}", at, partial(self.reminders.remind, channel.id))
+                    self._at(f"remind:{channel.id}", at, partial(self._remind, channel.id))
         for gone in set(self.plans) - set(wanted):
             for prefix in ("digest", "remind"):
                 if self.aps.get_job(f"{prefix}:{gone}"):
                     self.aps.remove_job(f"{prefix}:{gone}")
         self.plans = wanted
-        self.poster.recover()
+        if self.clock is not None:
+            self.clock.enqueue(clock_jobs.DIGEST_RECOVER, "digest-recover")
+        else:
+            self.poster.recover()
         # Only channels with a slot since their last one, or inside their reminder window, are looked
         # at one by one: the rest is decided from the rows already read (the sync stays linear, with
         # a handful of queries in all rather than several per channel).
@@ -202,9 +212,28 @@ class Scheduler:
             last = last_slots.get((channel.workspace_id, channel.channel_ref))
             start = max(channel.effective_from, now - digest_model.LOOKBACK, *(t for t in [last] if t))
             if plan.slots(start, now):
-                self.poster.due(channel.id)
+                self._digest(channel.id)
             if channel.remind_minutes and _in_reminder_window(plan, channel.remind_minutes, now):
-                self.reminders.remind(channel.id)
+                self._remind(channel.id)
+
+    def _digest(self, channel_id: int) -> None:
+        if self.clock is None:
+            self.poster.due(channel_id)
+        else:  # one waiting job per channel: it posts every slot due when it runs
+            self.clock.enqueue(clock_jobs.DIGEST_DUE, f"digest:{channel_id}", channel_id=channel_id)
+
+    def _remind(self, channel_id: int) -> None:
+        if self.clock is None:
+            self.reminders.remind(channel_id)
+        else:
+            self.clock.enqueue(clock_jobs.STANDUP_REMIND, f"remind:{channel_id}", channel_id=channel_id)
+
+    def _job(self, spec: JobSpec) -> None:
+        if self.clock is None:
+            self.run_job(spec)
+        else:
+            slot = slot_of(utcnow(), spec.every).isoformat()
+            self.clock.enqueue(clock_jobs.FEATURE_JOB, f"job:{spec.name}:{slot}", name=spec.name)
 
     def run_job(self, spec: JobSpec) -> None:
         """One feature job in its own transaction, then its deliveries through each workspace's platform.
@@ -227,6 +256,9 @@ class Scheduler:
     # ---- helpers ------------------------------------------------------------------------------
 
     def _schedule_retry(self, run_id: int, when: datetime) -> None:
+        if self.clock is not None:
+            self.clock.enqueue(clock_jobs.DIGEST_RETRY, f"retry:{run_id}", at=when, run_id=run_id)
+            return
         self._at(f"retry:{run_id}", when, partial(self.poster.retry, run_id))
 
     def _at(self, job_id: str, when: datetime, work: Callable[[], None]) -> None:

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     post_interval_s: float = Field(default=1.0, ge=0)
     outbox_lease_s: float = Field(default=60.0, gt=0)  # a worker that dies frees its row after this long
     outbox_backoff_s: float = Field(default=1.0, gt=0)  # the first retry's pause; doubled each time
+    # `tradewind worker` on PostgreSQL (procrastinate): jobs run at once by one worker process, and how
+    # often (seconds) a pending row without a job is looked for.
+    worker_concurrency: int = Field(default=4, ge=1)
+    outbox_sweep_s: int = Field(default=5, ge=1, le=59)
     web_concurrency: int = Field(default=1, ge=1)  # processes of `tradewind serve`, as Heroku sets it
 
     slack_bot_token: str | None = None

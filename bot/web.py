@@ -29,6 +29,7 @@ from bot.deadline import request_deadline
 from bot.delivery import Platforms
 from bot.dispatch import Dispatcher, workers_for
 from bot.outage import is_outage
+from bot.outbox import jobs
 from bot.outbox.loop import OutboxLoop
 from bot.outbox.sink import OutboxSink
 from bot.outbox.worker import OutboxWorker
@@ -106,7 +107,8 @@ def attach_outbox(settings: Settings, runtime: Runtime) -> OutboxLoop | None:
     if runtime.outbox is not None:
         return runtime.outbox_loop
     if settings.delivery == "worker":
-        runtime.outbox = OutboxSink(runtime.engine)
+        on_queue = jobs.defer_in if runtime.engine.dialect.name == "postgresql" else None
+        runtime.outbox = OutboxSink(runtime.engine, defer=on_queue)
         return None
     worker = OutboxWorker(
         runtime.engine,

@@ -42,3 +42,9 @@ def dialect_insert(db: Session, table: Any) -> Any:
     if name == "sqlite":
         return sqlite.insert(table)
     raise RuntimeError(f"unsupported database dialect: {name}")
+
+
+def ours(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's `include_name`: the job queue's own tables (procrastinate_*, applied by `tradewind
+    migrate` from procrastinate's schema, not by a migration) are not compared with the models."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))

@@ -133,31 +133,51 @@ def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    rows = list(db.execute(due).scalars())
-    claimed = []
-    for row in rows:
-        row.locked_until = now + lease
-        row.attempts += 1
-        row.first_attempt_at = row.first_attempt_at or now
-        assert row.id is not None and row.first_attempt_at is not None
-        claimed.append(
-            Claimed(
-                id=row.id,
-                kind=row.kind,
-                platform=row.platform,
-                workspace_id=row.workspace_id,
-                target=row.target,
-                payload=row.payload,
-                attempts=row.attempts,
-                deadline=row.deadline,
-                first_attempt_at=row.first_attempt_at,
-                slot_at=row.slot_at,
-                result=json.loads(row.result) if row.result else {},
-                tell_member_id=row.tell_member_id,
-            )
-        )
+    claimed = [_lease(row, now, lease) for row in db.execute(due).scalars()]
     db.flush()
     return claimed
+
+
+def claim_one(
+    *, db: Session, outbox_id: int, lease: timedelta, now: datetime | None = None
+) -> Claimed | datetime | None:
+    """Row `outbox_id` leased to the caller when it is due and nobody holds it, by the rules of
+    `claim_due`; when it is not due yet, when to look at it again; None when there is nothing for the
+    caller to do (sent, failed, gone, or held by another worker, who decides what comes next)."""
+    now = now or utcnow()
+    found = db.execute(
+        select(Outbox).where(Outbox.id == outbox_id).with_for_update(skip_locked=True)  # type: ignore[arg-type]
+    ).scalar_one_or_none()
+    if found is None or found.status != OutboxStatus.PENDING:
+        return None
+    if found.locked_until is not None and found.locked_until >= now:
+        return None
+    if found.next_attempt_at > now:
+        return found.next_attempt_at
+    claimed = _lease(found, now, lease)
+    db.flush()
+    return claimed
+
+
+def _lease(row: Outbox, now: datetime, lease: timedelta) -> Claimed:
+    row.locked_until = now + lease
+    row.attempts += 1
+    row.first_attempt_at = row.first_attempt_at or now
+    assert row.id is not None and row.first_attempt_at is not None
+    return Claimed(
+        id=row.id,
+        kind=row.kind,
+        platform=row.platform,
+        workspace_id=row.workspace_id,
+        target=row.target,
+        payload=row.payload,
+        attempts=row.attempts,
+        deadline=row.deadline,
+        first_attempt_at=row.first_attempt_at,
+        slot_at=row.slot_at,
+        result=json.loads(row.result) if row.result else {},
+        tell_member_id=row.tell_member_id,
+    )
 
 
 def save_progress(*, db: Session, outbox_id: int, result: dict[str, Any]) -> None:

@@ -9,11 +9,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from bot.migrate import alembic_config
+from models.base import ours
 
 
 def test_migrated_schema_matches_the_models(engine: Engine) -> None:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": ours})
         assert compare_metadata(context, SQLModel.metadata) == []
 
 
@@ -22,5 +23,5 @@ def test_downgrade_to_nothing_and_back(database_url: str, engine: Engine) -> Non
     command.downgrade(cfg, "base")
     command.upgrade(cfg, "head")
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": ours})
         assert compare_metadata(context, SQLModel.metadata) == []

@@ -4,6 +4,7 @@ a transaction of their own right after it (`put`), for effects added once the an
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -16,9 +17,16 @@ from handlers.core.reply import Effect
 
 
 class OutboxSink:
-    def __init__(self, engine: Engine, wake: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        wake: Callable[[], None] = lambda: None,
+        *,
+        defer: Callable[[Session, int, str, datetime | None], None] | None = None,
+    ) -> None:
         self.engine = engine
         self._wake = wake
+        self._defer = defer  # workers on procrastinate: the row's job, in the same transaction
 
     def stage(
         self,
@@ -37,7 +45,7 @@ class OutboxSink:
             if queue.kind_of(effect) is None:
                 rest.append(effect)
                 continue
-            queue.add(
+            row_id = queue.add(
                 db=db,
                 effect=effect,
                 platform=platform,
@@ -46,6 +54,8 @@ class OutboxSink:
                 where=where,
                 tell_member_id=tell_member_id,
             )
+            if self._defer is not None:
+                self._defer(db, row_id, platform, None)
         return rest
 
     def put(

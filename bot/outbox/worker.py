@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.db import session_scope
 from bot.delivery import Platforms
@@ -31,6 +32,10 @@ from models import chat_message, outbox
 from models.workspace import Member, Workspace
 
 log = logging.getLogger(__name__)
+
+# Called in the transaction that leaves a row pending for later (rescheduled, or newly queued), with the
+# row's id, platform and when it is due: on procrastinate, defers the row's next job (bot/outbox/jobs.py).
+Requeue = Callable[[Session, int, str, datetime], None]
 
 # Seconds between posts on one channel, per platform (Slack: about one a second; Lark: 5 a second a chat).
 CHANNEL_INTERVAL = {"slack": 1.0, "lark": 0.2}
@@ -50,6 +55,7 @@ class OutboxWorker:
         seed: int | None = None,
         now: Callable[[], float] = time.time,
         post_interval_s: float | None = None,
+        requeue: Requeue | None = None,
     ) -> None:
         self.engine = engine
         self.platforms = platforms
@@ -59,6 +65,7 @@ class OutboxWorker:
         self.batch = batch
         self._random = random.Random(seed)
         self._now = now
+        self.requeue = requeue
         self.intervals = dict(CHANNEL_INTERVAL)
         if post_interval_s is not None:
             self.intervals["slack"] = post_interval_s
@@ -75,6 +82,33 @@ class OutboxWorker:
             except Exception:
                 log.exception("outbox row %s: delivery crashed; the lease will free it", row.id)
         return len(rows)
+
+    def deliver_id(self, row_id: int) -> None:
+        """Deliver row `row_id` if it is due and free (a job's work); a row not yet due gets its next
+        job for when it is. A row another worker holds is left to it (or to the sweep, should that
+        worker die before its lease ends)."""
+        with session_scope(self.engine) as db:
+            row = outbox.claim_one(db=db, outbox_id=row_id, lease=self.lease, now=self._utc())
+            if isinstance(row, datetime):
+                self._requeue(db, row_id, None, row)
+        if not isinstance(row, outbox.Claimed):
+            return
+        try:
+            self.deliver(row)
+        except Exception:
+            log.exception("outbox row %s: delivery crashed; tried again when its lease ends", row.id)
+            with session_scope(self.engine) as db:
+                self._requeue(db, row.id, row.platform, self._utc() + self.lease)
+
+    def _requeue(self, db: Session, row_id: int, platform: str | None, at: datetime) -> None:
+        if self.requeue is None:
+            return
+        if platform is None:
+            found = db.get(outbox.Outbox, row_id)
+            if found is None:
+                return
+            platform = found.platform
+        self.requeue(db, row_id, platform, at)
 
     def deliver(self, row: outbox.Claimed) -> None:
         effect, viewer, where, team = queue.unpack(row.payload)
@@ -180,6 +214,7 @@ class OutboxWorker:
             if slot <= now + SLOT_SLACK_S:
                 return True
             outbox.reschedule(db=db, outbox_id=row.id, at=_utc(slot), error=None, slot_at=slot, tried=False)
+            self._requeue(db, row.id, row.platform, _utc(slot))
         return False
 
     def _failed(self, row: outbox.Claimed, verdict: Verdict, notifier: Notifier, progress: dict[str, Any]) -> None:
@@ -201,13 +236,14 @@ class OutboxWorker:
                 outbox.hold_key(db=db, key=f"{notifier.platform}:{row.workspace_id}:{row.target}", until=now + wait)
             outbox.save_progress(db=db, outbox_id=row.id, result=progress)
             outbox.reschedule(db=db, outbox_id=row.id, at=at, error=verdict.reason)
+            self._requeue(db, row.id, row.platform, at)
 
     def _give_up(self, row: outbox.Claimed, reason: str) -> None:
         log.error("outbox row %s (%s) not delivered: %s", row.id, row.kind, reason)
         with session_scope(self.engine) as db:
             if outbox.mark_failed(db=db, outbox_id=row.id, error=reason) and row.tell_member_id is not None:
                 tell = DirectMessage(row.tell_member_id, Reply.message("common.not_delivered"))
-                queue.add(
+                told = queue.add(
                     db=db,
                     effect=tell,
                     platform=row.platform,
@@ -215,6 +251,7 @@ class OutboxWorker:
                     viewer=Viewer(),
                     where=Where(workspace_id=row.workspace_id, user_ref=""),
                 )
+                self._requeue(db, told, row.platform, self._utc())
 
     def next_due(self) -> datetime | None:
         with session_scope(self.engine) as db:
