@@ -5,8 +5,8 @@ refilled at 100 a minute) and answering 5 % of posts with 429 (Retry-After: 1).
 
 Reports, per run: seconds from the slot (or from the end of seeding, should that run past it) until
 the last message is posted, messages per second over that time, each worker's peak RSS (VmHWM), the
-429s answered, and checks that every message arrived once, none before the slot, each page in its
-summary's thread and in order.
+429s answered, CPU seconds of each worker and of the fake Slack, and checks that every message arrived
+once, none before the slot, each page in its summary's thread and in order.
 
     python bench/bench_fanout.py [--channels 1000,10000] [--workers 1,2,4] [--per-workspace 10]
         [--pages 2] [--backend postgres|sqlite] [--json out.json]
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -84,6 +85,8 @@ def run(backend: str, channels: int, workers: int, per_workspace: int, pages: in
         start = max(slot, time.time())
         procs = fanout.start_workers(workers, env)
         peaks: list[float | None] = [None] * workers
+        cpu: list[float | None] = [None] * workers
+        own_cpu = resource.getrusage(resource.RUSAGE_SELF)
         try:
             while fanout.pending(engine):
                 peaks = [fanout.peak_rss_mb(p) or peaks[i] for i, p in enumerate(procs)]
@@ -91,6 +94,8 @@ def run(backend: str, channels: int, workers: int, per_workspace: int, pages: in
                     raise RuntimeError("a worker died")
                 time.sleep(0.25)
             peaks = [fanout.peak_rss_mb(p) or peaks[i] for i, p in enumerate(procs)]
+            cpu = [fanout.cpu_s(p) for p in procs]
+            own = resource.getrusage(resource.RUSAGE_SELF)
         finally:
             codes = fanout.stop_workers(procs)
         found = fanout.seen(fake)
@@ -117,6 +122,10 @@ def run(backend: str, channels: int, workers: int, per_workspace: int, pages: in
             "429_workspace_tier": fake.workspace_tier.refused,
             "429_injected": len(fake.chaos.injected),
             "peak_rss_mb_per_worker": peaks,
+            "cpu_s_per_worker": cpu,
+            # This process serves the fake Slack (and polls the outbox) while the workers deliver.
+            "cpu_s_fake_slack": round(own.ru_utime + own.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime, 1),
+            "load_average_1m": round(os.getloadavg()[0], 1),
             "worker_exit_codes": codes,
         }
     finally:

@@ -152,6 +152,15 @@ def peak_rss_mb(proc: subprocess.Popen[bytes]) -> float | None:
     return None
 
 
+def cpu_s(proc: subprocess.Popen[bytes]) -> float | None:
+    """CPU seconds (user + system) the process has used so far, while it is alive."""
+    try:
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)
+
+
 def stop_workers(procs: list[subprocess.Popen[bytes]]) -> list[int | None]:
     for proc in procs:
         if proc.poll() is None:
