@@ -21,7 +21,7 @@ from tests.fakes.slack_api import FakeSlack, WorkspaceTier
 from tests.outbox import fanout
 
 CHANNELS, PER_WORKSPACE, PAGES = 1_000, 10, 2
-LEAD_S = 12.0  # the first slot is this far after seeding begins; the others follow within the minute
+LEAD_S = 25.0  # the first slot is this far after seeding begins (room on a loaded machine); the rest within the minute
 
 
 @pytest.fixture
