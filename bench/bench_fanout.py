@@ -1,10 +1,15 @@
-"""Fan-out through the outbox: N channels with a card due at the same moment, delivered by W
-`tradewind worker` processes against the fake Slack (tests/fakes/slack_api.py) pacing each channel to
-one message a second and answering 5 % of posts with 429 (Retry-After: 1). Reports the time from
-enqueue until the last card is in its channel, duplicates, and each run's peak worker RSS.
+"""Fan-out through the outbox: N channels in workspaces of 10, each with a digest (a summary and two
+thread pages) due at one slot, delivered by W `tradewind worker` processes against the fake Slack
+(tests/fakes/slack_api.py) allowing one post a second per channel, a workspace-wide bucket (100 posts,
+refilled at 100 a minute) and answering 5 % of posts with 429 (Retry-After: 1).
 
-    python bench/bench_fanout.py [--channels 200,1000] [--workers 1,2] [--backend postgres|sqlite]
-        [--cards-per-channel 1] [--json out.json]
+Reports, per run: seconds from the slot (or from the end of seeding, should that run past it) until
+the last message is posted, messages per second over that time, each worker's peak RSS (VmHWM), the
+429s answered, CPU seconds of each worker and of the fake Slack, and checks that every message arrived
+once, none before the slot, each page in its summary's thread and in order.
+
+    python bench/bench_fanout.py [--channels 1000,10000] [--workers 1,2,4] [--per-workspace 10]
+        [--pages 2] [--backend postgres|sqlite] [--json out.json]
 
 PostgreSQL: a scratch database on TEST_POSTGRES_URL's server (default postgresql://postgres@127.0.0.1:5432/test).
 """
@@ -15,7 +20,6 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,16 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
-
-from bot.db import make_engine, session_scope  # noqa: E402
-from bot.effects import Where  # noqa: E402
+from bot.db import make_engine  # noqa: E402
 from bot.migrate import migrate  # noqa: E402
-from bot.outbox import queue  # noqa: E402
-from bot.render.viewer import Viewer  # noqa: E402
-from handlers.core.reply import PostToChannel, Reply  # noqa: E402
-from models.workspace import ensure_workspace  # noqa: E402
-from tests.fakes.slack_api import Chaos, FakeSlack  # noqa: E402
+from tests.fakes.slack_api import Chaos, FakeSlack, WorkspaceTier  # noqa: E402
+from tests.outbox import fanout  # noqa: E402
+
+LEAD_S = 8.0  # the workers start before the slot, as they would be running at 09:00
+SEED_S_PER_CHANNEL = 0.015  # room for seeding before the slot (about 9 ms a channel on the loaded machine)
 
 
 def scratch_url(backend: str) -> tuple[str, object]:
@@ -59,33 +60,16 @@ def drop(backend: str, handle: object) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{handle}" WITH (FORCE)')
 
 
-def run(backend: str, channels: int, workers: int, per_channel: int) -> dict[str, object]:
+def run(backend: str, channels: int, workers: int, per_workspace: int, pages: int) -> dict[str, object]:
     url, handle = scratch_url(backend)
     fake = FakeSlack()
     try:
         engine = make_engine(url)
         migrate(engine)
-        with session_scope(engine) as db:
-            workspace = ensure_workspace(
-                db=db, platform="slack", external_id="T1", name="Bench", default_lang="en", default_tz="UTC"
-            )
-            workspace_id = workspace.id
         fake.channel_pace_s = 1.0
+        fake.workspace_tier = WorkspaceTier()
         fake.chaos = Chaos(seed=14, rate=0.05, methods=("chat.postMessage",), kinds=("429",), retry_after=1)
-        started = time.monotonic()
-        with session_scope(engine) as db:  # everything due in one moment, as a 09:00 digest slot
-            for n in range(per_channel):
-                for c in range(channels):
-                    queue.add(
-                        db=db,
-                        effect=PostToChannel(Reply.message("common.usage", usage=f"fan-{c:05d}-{n}")),
-                        platform="slack",
-                        team_ref="T1",
-                        viewer=Viewer(),
-                        where=Where(workspace_id=workspace_id, user_ref="", channel_ref=f"C{c:05d}"),
-                    )
         env = {
-            **os.environ,
             "DATABASE_URL": url,
             "SLACK_BOT_TOKEN": "xoxb-bench",
             "SLACK_SIGNING_SECRET": "bench",
@@ -93,36 +77,56 @@ def run(backend: str, channels: int, workers: int, per_channel: int) -> dict[str
             "POST_INTERVAL_S": "1.0",
             "LOG_LEVEL": "WARNING",
         }
-        procs = [
-            subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
-            for _ in range(workers)
-        ]
-        total = channels * per_channel
-        with engine.connect() as conn:
-            while True:
-                sent = conn.execute(text("SELECT count(*) FROM outbox WHERE status = 'sent'")).scalar_one()
-                conn.rollback()
-                if sent >= total:
-                    break
-                time.sleep(0.05)
-        elapsed = time.monotonic() - started
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(30)
-        posted = [str(m.get("text")) for m in fake.posted()]
-        markers = [p.split("fan-", 1)[1] for p in posted if "fan-" in p]
+        seeding = time.monotonic()
+        slot = time.time() + LEAD_S + channels * SEED_S_PER_CHANNEL
+        digests = fanout.seed(engine, fake, channels=channels, per_workspace=per_workspace, pages=pages, slot_of=slot)
+        seeded_s = time.monotonic() - seeding
+        # Had seeding outrun the lead, the clock starts when the rows are in, not at the slot.
+        start = max(slot, time.time())
+        procs = fanout.start_workers(workers, env)
+        peaks: list[float | None] = [None] * workers
+        cpu: list[float | None] = [None] * workers
+        own_cpu = resource.getrusage(resource.RUSAGE_SELF)
+        try:
+            while fanout.pending(engine):
+                peaks = [fanout.peak_rss_mb(p) or peaks[i] for i, p in enumerate(procs)]
+                if any(p.poll() is not None for p in procs):
+                    raise RuntimeError("a worker died")
+                time.sleep(0.25)
+            peaks = [fanout.peak_rss_mb(p) or peaks[i] for i, p in enumerate(procs)]
+            cpu = [fanout.cpu_s(p) for p in procs]
+            own = resource.getrusage(resource.RUSAGE_SELF)
+        finally:
+            codes = fanout.stop_workers(procs)
+        found = fanout.seen(fake)
+        stamps = [t for times in found.ts.values() for t in times]
+        messages = sum(d.parts for d in digests)
+        elapsed = max(stamps) - start
+        wrong = fanout.problems(digests, found)
         engine.dispose()
         return {
             "backend": backend,
             "channels": channels,
-            "cards": total,
+            "workspaces": (channels + per_workspace - 1) // per_workspace,
+            "messages": messages,
             "workers": workers,
-            "seconds": round(elapsed, 2),
-            "posted": len(markers),
-            "duplicates": len(markers) - len(set(markers)),
-            "429s_injected": len(fake.chaos.injected),
-            "peak_rss_mb_any_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+            "seeded_s": round(seeded_s, 1),
+            "seeding_past_slot_s": round(start - slot, 1),
+            "last_posted_after_slot_s": round(elapsed, 2),
+            "messages_per_s": round(messages / elapsed, 1),
+            "posted": len(stamps),
+            "duplicates": len(stamps) - len(found.ts),
+            "problems": len(wrong),
+            "first_problems": wrong[:3],
+            "429_pace": fake.paced_refusals,
+            "429_workspace_tier": fake.workspace_tier.refused,
+            "429_injected": len(fake.chaos.injected),
+            "peak_rss_mb_per_worker": peaks,
+            "cpu_s_per_worker": cpu,
+            # This process serves the fake Slack (and polls the outbox) while the workers deliver.
+            "cpu_s_fake_slack": round(own.ru_utime + own.ru_stime - own_cpu.ru_utime - own_cpu.ru_stime, 1),
+            "load_average_1m": round(os.getloadavg()[0], 1),
+            "worker_exit_codes": codes,
         }
     finally:
         fake.close()
@@ -131,16 +135,17 @@ def run(backend: str, channels: int, workers: int, per_channel: int) -> dict[str
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--channels", default="200,1000")
-    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--channels", default="1000")
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--per-workspace", type=int, default=10)
+    parser.add_argument("--pages", type=int, default=2, help="thread pages per digest")
     parser.add_argument("--backend", default="postgres", choices=["postgres", "sqlite"])
-    parser.add_argument("--cards-per-channel", type=int, default=1)
     parser.add_argument("--json")
     args = parser.parse_args()
     results = []
     for channels in (int(c) for c in args.channels.split(",")):
         for workers in (int(w) for w in args.workers.split(",")):
-            result = run(args.backend, channels, workers, args.cards_per_channel)
+            result = run(args.backend, channels, workers, args.per_workspace, args.pages)
             print(json.dumps(result), flush=True)
             results.append(result)
     if args.json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import random
 import secrets
 import threading
@@ -63,6 +64,30 @@ class Chaos:
 
 
 @dataclass
+class WorkspaceTier:
+    """The workspace-wide part of chat.postMessage's special tier: a token bucket per workspace (team) that
+    holds `burst` posts and refills at `per_minute`; a post finding it empty gets 429 with Retry-After.
+    Slack publishes no figure for this cap (only "a workspace-wide limit" beside one a second per
+    channel), so the default borrows Tier 4's "100+ per minute", the most any tier promises."""
+
+    per_minute: float = 100.0
+    burst: float = 100.0
+    refused: int = 0  # posts answered 429 by this tier
+    _tokens: dict[str, tuple[float, float]] = field(default_factory=dict)  # team → (tokens, when)
+
+    def take(self, team: str, now: float) -> float | None:
+        """None when a post may go now; otherwise the seconds until the bucket holds one again."""
+        tokens, when = self._tokens.get(team, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - when) * self.per_minute / 60)
+        if tokens < 1:
+            self._tokens[team] = (tokens, now)
+            self.refused += 1
+            return (1 - tokens) * 60 / self.per_minute
+        self._tokens[team] = (tokens - 1, now)
+        return None
+
+
+@dataclass
 class OAuthApp:
     """A distributable app as Slack knows it: its credentials, redirect URL and token rotation."""
 
@@ -112,6 +137,11 @@ class FakeSlack:
         self.replies: dict[str, list[dict[str, Any]]] = {}  # thread replies by channel
         self.chaos: Chaos | None = None
         self.channel_pace_s: float | None = None  # chat.postMessage at most once this often per channel
+        self.paced_refusals = 0  # posts answered 429 by the per-channel pace
+        self.workspace_tier: WorkspaceTier | None = None  # chat.postMessage's workspace-wide cap; opt-in
+        # Which workspace a channel is in, for calls made with one fixed token (an OAuth-issued token says
+        # its team itself); a channel not listed counts in the token's own bucket.
+        self.channel_teams: dict[str, str] = {}
         self._last_post: dict[str, float] = {}
         self.apps: dict[str, OAuthApp] = {}
         self.codes: dict[str, Grant] = {}
@@ -162,6 +192,9 @@ class FakeSlack:
             self.replies.clear()
             self.chaos = None
             self.channel_pace_s = None
+            self.paced_refusals = 0
+            self.workspace_tier = None
+            self.channel_teams.clear()
             self._last_post.clear()
             self.users.clear()
             self.files.clear()
@@ -371,7 +404,7 @@ class FakeSlack:
         if fault is not None and self._misbehave(request, fault, method, body, token):
             return
         if answer is None and method == "chat.postMessage":
-            answer = self._paced(body)
+            answer = self._paced(body, token)
         if answer is not None and answer.delay:
             time.sleep(answer.delay)
         if method == "oauth.v2.access" and answer is None:
@@ -412,15 +445,21 @@ class FakeSlack:
             request.close_connection = True  # ...or not at all
         return True
 
-    def _paced(self, body: dict[str, Any]) -> Scripted | None:
-        """Slack's special tier for chat.postMessage: about one message a second per channel."""
-        if self.channel_pace_s is None:
+    def _paced(self, body: dict[str, Any], token: str | None) -> Scripted | None:
+        """Slack's special tier for chat.postMessage: about one message a second per channel, and, when
+        `workspace_tier` is set, a workspace-wide cap. A refused post uses up neither."""
+        if self.channel_pace_s is None and self.workspace_tier is None:
             return None
         channel, now = str(body.get("channel")), time.monotonic()
+        team = self.team_of(token) or self.channel_teams.get(channel) or f"token:{token}"
         with self._lock:
             last = self._last_post.get(channel)
-            if last is not None and now - last < self.channel_pace_s:
-                return Scripted(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+            if self.channel_pace_s is not None and last is not None and now - last < self.channel_pace_s:
+                self.paced_refusals += 1
+                return _ratelimited(1)
+            wait = self.workspace_tier.take(team, now) if self.workspace_tier is not None else None
+            if wait is not None:
+                return _ratelimited(max(1, math.ceil(wait)))
             self._last_post[channel] = now
         return None
 
@@ -608,6 +647,10 @@ class FakeSlack:
         with self._lock:
             self._last_ts = max(time.time(), self._last_ts + 1e-6)
             return f"{self._last_ts:.6f}"
+
+
+def _ratelimited(retry_after: int) -> Scripted:
+    return Scripted(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
 
 
 def _refusal(body: dict[str, Any], method: str = "chat.postMessage") -> str | None:
