@@ -236,6 +236,7 @@ def _worker(settings: Settings, runtime: Runtime) -> int:
         runtime.engine,
         platforms,
         post_interval_s=settings.post_interval_s,
+        workspace_interval_s=settings.workspace_post_interval_s,
         lease=timedelta(seconds=settings.outbox_lease_s),
         backoff_s=settings.outbox_backoff_s,
         requeue=None if settings.is_sqlite else jobs.defer_in,

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     delivery: str = Field(default="embedded", pattern="^(embedded|worker)$")
     # Seconds between two posts in one channel, Slack's pace (Lark's is 0.2: five a second a chat).
     post_interval_s: float = Field(default=1.0, ge=0)
+    # ... and between two posts in one Slack workspace, under its workspace-wide cap (0.1: 600 a minute).
+    workspace_post_interval_s: float = Field(default=0.1, ge=0)
     outbox_lease_s: float = Field(default=60.0, gt=0)  # a worker that dies frees its row after this long
     outbox_backoff_s: float = Field(default=1.0, gt=0)  # the first retry's pause; doubled each time
     # `tradewind worker` on PostgreSQL (procrastinate): jobs run at once by one worker process, and how

@@ -114,6 +114,7 @@ def attach_outbox(settings: Settings, runtime: Runtime) -> OutboxLoop | None:
         runtime.engine,
         Platforms.from_settings(settings, runtime.engine, outbox=True),
         post_interval_s=settings.post_interval_s,
+        workspace_interval_s=settings.workspace_post_interval_s,
         lease=timedelta(seconds=settings.outbox_lease_s),
         backoff_s=settings.outbox_backoff_s,
     )

@@ -129,7 +129,8 @@ def claim_due(
         select(Outbox)
         .where(and_(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now, free))
         .where(Outbox.platform.in_(sorted(platforms)))  # type: ignore[attr-defined]
-        .order_by(Outbox.next_attempt_at, Outbox.id)  # type: ignore[arg-type]
+        # Rows already begun first (a digest's thread after its summary), then by when they fell due.
+        .order_by(Outbox.first_attempt_at.is_(None), Outbox.next_attempt_at, Outbox.id)  # type: ignore[union-attr,arg-type]
         .limit(limit)
         .with_for_update(skip_locked=True)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -40,6 +40,7 @@ def add(
     where: Where,
     tell_member_id: int | None = None,
     within: timedelta | None = None,
+    not_before: datetime | None = None,
 ) -> int:
     kind = kind_of(effect)
     if kind is None:
@@ -66,6 +67,7 @@ def add(
         payload=payload,
         within=within or WITHIN[kind],
         tell_member_id=tell_member_id,
+        not_before=not_before,
     )
 
 

@@ -39,7 +39,14 @@ Requeue = Callable[[Session, int, str, datetime], None]
 
 # Seconds between posts on one channel, per platform (Slack: about one a second; Lark: 5 a second a chat).
 CHANNEL_INTERVAL = {"slack": 1.0, "lark": 0.2}
+# ... and across a wider scope: Slack's workspace-wide cap on chat.postMessage (unpublished: 10 a second
+# here, 600 a minute, configurable), Lark's per-app limit on sending messages (50 a second).
+SCOPE_INTERVAL = {"slack": 0.1, "lark": 0.02}
 SLOT_SLACK_S = 0.05  # a reserved slot this close counts as now
+
+
+class _Paused(Exception):
+    """A row stopped part-way for its next rate slot; it is rescheduled, not failed."""
 
 
 class OutboxWorker:
@@ -55,6 +62,7 @@ class OutboxWorker:
         seed: int | None = None,
         now: Callable[[], float] = time.time,
         post_interval_s: float | None = None,
+        workspace_interval_s: float | None = None,
         requeue: Requeue | None = None,
     ) -> None:
         self.engine = engine
@@ -69,6 +77,9 @@ class OutboxWorker:
         self.intervals = dict(CHANNEL_INTERVAL)
         if post_interval_s is not None:
             self.intervals["slack"] = post_interval_s
+        self.scope_intervals = dict(SCOPE_INTERVAL)
+        if workspace_interval_s is not None:
+            self.scope_intervals["slack"] = workspace_interval_s
 
     def run_once(self) -> int:
         """Claim what is due and deliver it; how many rows were claimed."""
@@ -127,6 +138,8 @@ class OutboxWorker:
             else:
                 # Updates redraw a message in place (the same result however often); uploads start afresh.
                 EffectRunner(notifier, self.engine).run(effect, viewer, where)
+        except _Paused:
+            return
         except Exception as err:
             self._failed(row, judge(err), notifier, progress)
             return
@@ -169,12 +182,18 @@ class OutboxWorker:
                         entity_id=effect.track.entity_id,
                     )
                 outbox.save_progress(db=db, outbox_id=row.id, result=progress)
+            sent_here = True
+        else:
+            sent_here = False  # this delivery's slot is the first pending thread reply's
         channel_ref, message_ref = progress["posted"]
         parent = message_ref if notifier.nests_replies else where.thread_ref or message_ref
         for i, reply in enumerate(effect.thread):
             if i < progress.get("thread", 0):
                 continue
+            if sent_here:
+                self._next_slot(row, notifier, progress)  # thread replies keep the channel's pace too
             _post(notifier, channel_ref, reply, viewer, parent, f"{row.id}.{i + 1}")
+            sent_here = True
             progress["thread"] = i + 1
             with session_scope(self.engine) as db:
                 outbox.save_progress(db=db, outbox_id=row.id, result=progress)
@@ -208,14 +227,48 @@ class OutboxWorker:
             return True
         if row.slot_at is not None and row.slot_at <= now + SLOT_SLACK_S:
             return True
-        key = f"{notifier.platform}:{row.workspace_id}:{row.target}"
         with session_scope(self.engine) as db:
-            slot = outbox.take_slot(db=db, key=key, interval=self.intervals.get(notifier.platform, 1.0), now=now)
+            slot = self._reserve(db, row, notifier, now)
             if slot <= now + SLOT_SLACK_S:
                 return True
             outbox.reschedule(db=db, outbox_id=row.id, at=_utc(slot), error=None, slot_at=slot, tried=False)
             self._requeue(db, row.id, row.platform, _utc(slot))
         return False
+
+    def _next_slot(self, row: outbox.Claimed, notifier: Notifier, progress: dict[str, Any]) -> None:
+        """A further message of this row (a thread reply) may go now; otherwise what went so far is kept
+        and the row waits for the slot reserved for the rest (raises _Paused)."""
+        now = self._now()
+        if self.intervals.get(notifier.platform, 1.0) <= 0:
+            return
+        with session_scope(self.engine) as db:
+            slot = self._reserve(db, row, notifier, now)
+            if slot <= now + SLOT_SLACK_S:
+                return
+            outbox.save_progress(db=db, outbox_id=row.id, result=progress)
+            outbox.reschedule(db=db, outbox_id=row.id, at=_utc(slot), error=None, slot_at=slot, tried=False)
+            self._requeue(db, row.id, row.platform, _utc(slot))
+        raise _Paused
+
+    def _reserve(self, db: Session, row: outbox.Claimed, notifier: Notifier, now: float) -> float:
+        """The moment reserved for this row's next message on its channel, inside its wider scope too."""
+        key = f"{notifier.platform}:{row.workspace_id}:{row.target}"
+        interval = self.intervals.get(notifier.platform, 1.0)
+        slot = outbox.take_slot(db=db, key=key, interval=interval, now=now)
+        scope_interval = self.scope_intervals.get(notifier.platform, 0.0)
+        if scope_interval > 0:
+            # The wider scope's first free moment at or after the channel's; the channel then waits a
+            # whole interval after that moment, so its posts stay apart and in order.
+            scoped = outbox.take_slot(db=db, key=self._scope(notifier, row), interval=scope_interval, now=slot)
+            if scoped > slot:
+                outbox.hold_key(db=db, key=key, until=scoped + interval)
+                slot = scoped
+        return slot
+
+    @staticmethod
+    def _scope(notifier: Notifier, row: outbox.Claimed) -> str:
+        """Slack limits a workspace, Lark the app (one per deployment)."""
+        return f"slack:{row.workspace_id}" if notifier.platform == "slack" else f"{notifier.platform}:app"
 
     def _failed(self, row: outbox.Claimed, verdict: Verdict, notifier: Notifier, progress: dict[str, Any]) -> None:
         now = self._now()

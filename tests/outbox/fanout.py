@@ -78,16 +78,15 @@ def seed(
             slot = slot_of if isinstance(slot_of, float) else slot_of[w]
             summary = Reply.message("common.usage", usage=marker(channel, 0))
             thread = tuple(Reply.message("common.usage", usage=marker(channel, p)) for p in range(1, pages + 1))
-            row = queue.add(
+            queue.add(
                 db=db,
                 effect=PostToChannel(summary, channel_ref=channel, thread=thread),
                 platform="slack",
                 team_ref=team,
                 viewer=Viewer(),
                 where=Where(workspace_id=workspaces[w], user_ref="", channel_ref=channel),
+                not_before=datetime.fromtimestamp(slot, UTC),  # written ahead of its slot, not due before it
             )
-            # The clock writes a digest ahead of its slot: the row is not due before it.
-            outbox.reschedule(db=db, outbox_id=row, at=datetime.fromtimestamp(slot, UTC), error=None)
             fake.channel_teams[channel] = team
             digests.append(Digest(channel, team, slot, pages + 1))
     return digests

@@ -13,7 +13,7 @@ from bot.db import session_scope
 from handlers.core.reply import DirectMessage, PostToChannel, Track, UpdateTracked
 from models import chat_message
 from models.outbox import Outbox, RateSlot
-from tests.fakes.slack_api import Chaos, FakeSlack
+from tests.fakes.slack_api import Chaos, FakeSlack, WorkspaceTier
 from tests.outbox.support import card, count, drain, put, team, worker
 
 
@@ -117,3 +117,29 @@ def test_a_burst_on_one_channel_is_spread_one_a_second_not_refused(engine: Engin
     drain(work)
     assert [count(fake, f"burst-{i}") for i in range(3)] == [1, 1, 1]
     assert all(r.attempts == 1 for r in rows(engine))  # no post was refused on the way
+
+
+def test_thread_replies_keep_the_channel_pace(engine: Engine, fake: FakeSlack) -> None:
+    group = team(engine, ("U1", "en"))
+    fake.channel_pace_s = 0.9
+    thread = tuple(card(f"page-{i}") for i in range(1, 4))
+    put(engine, group, PostToChannel(card("summary"), channel_ref="C4", thread=thread))
+    work = worker(engine, fake, post_interval_s=1.0, workspace_interval_s=0.0)
+    drain(work)
+    assert [count(fake, m) for m in ("summary", "page-1", "page-2", "page-3")] == [1, 1, 1, 1]
+    assert fake.paced_refusals == 0  # each reply waited for its slot instead of being refused
+    [row] = rows(engine)
+    assert row.status == "sent" and row.attempts == 1
+
+
+def test_a_burst_across_one_workspace_keeps_under_its_cap(engine: Engine, fake: FakeSlack) -> None:
+    group = team(engine, ("U1", "en"))
+    fake.workspace_tier = WorkspaceTier(per_minute=600, burst=5)  # ten a second, five at once
+    for i in range(20):
+        put(engine, group, PostToChannel(card(f"wide-{i:02d}"), channel_ref=f"W{i}"))
+    work = worker(engine, fake, post_interval_s=1.0, workspace_interval_s=0.1)
+    drain(work)
+    assert [count(fake, f"wide-{i:02d}") for i in range(20)] == [1] * 20
+    assert fake.workspace_tier.refused == 0
+    slots = sorted(r.slot_at for r in rows(engine) if r.slot_at is not None)
+    assert len(slots) >= 15 and slots[-1] - slots[0] >= 1.5  # spread at the workspace's pace
