@@ -79,7 +79,8 @@ def on_form(action: ActionInput, db: Session) -> Reply:
     )
     names = tuple(_question_field(i) for i in range(len(asked))) if asked else FIELDS
     if action.payload.get("v", 0) != version:  # the questions changed after the form was opened
-        return Reply("silent", form_errors={names[0]: Text("standup.questions.changed")})
+        shown = next(iter(form), names[0])  # a field of the form as it was opened
+        return Reply("silent", form_errors={shown: Text("standup.questions.changed")})
     values: dict[str, str | None] = {}
     errors: dict[str, Text] = {}
     for name in names:
