@@ -297,6 +297,7 @@ HELP_LINES = (
     "standup.usage",
     "standup.away.usage",
     "standup.form.usage",
+    "standup.questions.usage",
     "standup.help.grammar",
     "standup.help.digest",
 )
