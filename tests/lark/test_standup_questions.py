@@ -27,6 +27,7 @@ def test_the_card_form_asks_the_chats_questions_and_stores_answers_with_them(
     assert "今天做什么？" in card_text(sent.card) and "&#42;&#42;哪些&#42;&#42;" in card_text(sent.card)
     refused = lark.submit(sent.card, {"q1": "", "q2": ""}).json()
     assert refused["toast"]["type"] == "error"
+    assert "上架了 **哪些** SKU？" in refused["toast"]["content"]  # the refused question, as typed
     done = lark.submit(sent.card, {"q1": "SKU-12", "q2": "德国站 A+ 页面"}).json()
     assert done["toast"]["type"] == "success"
     assert "✅ 已保存你" in card_text(done["card"]["data"]) and "德国站 A+ 页面" in card_text(done["card"]["data"])
