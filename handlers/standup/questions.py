@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from handlers.core.args import unescape
-from handlers.core.command import CommandInput, CommandSpec
-from handlers.core.reply import Reply, UsageError
+from handlers.core.command import ActionInput, ActionSpec, CommandInput, CommandSpec
+from handlers.core.reply import Form, FormField, OpenForm, Reply, Text, UsageError
 from handlers.core.roles import Guarded, require_editor
 from handlers.standup import cards
 from handlers.standup.commands import MENTION
@@ -15,6 +15,7 @@ from models.standup import questions as questions_model
 from models.standup.questions import QUESTION_MAX, QUESTIONS_MAX
 
 USAGE = "standup.questions.usage"
+FORM_ACTION = "standup.questions.form"
 QUOTES = {'"': '"', "“": "”", "「": "」", "'": "'", "‘": "’"}
 BARS = "|｜"
 
@@ -47,6 +48,50 @@ def reset(cmd: CommandInput, db: Session) -> Reply:
         db=db, workspace_id=cmd.actor.workspace_id, channel_ref=channel, member_id=cmd.actor.member_id, questions=()
     )
     return cards.questions_reply(channel, (), "standup.questions.reset")
+
+
+def edit(cmd: CommandInput, db: Session) -> Reply:
+    """`/standup questions edit`: the questions as a form of five lines, filled with those asked now."""
+    channel = _channel(cmd)
+    require_editor(db, cmd.actor, Guarded.DIGEST, "standup.questions.not_allowed", USAGE)
+    asked, _ = questions_model.channel_questions(db=db, workspace_id=cmd.actor.workspace_id, channel_ref=channel)
+    fields = tuple(
+        FormField(
+            f"q{n}",
+            Text("standup.questions.field", {"n": n}),
+            max_length=QUESTION_MAX,
+            initial=asked[n - 1] if n <= len(asked) else None,
+            hint=Text("standup.questions.form_hint") if n == 1 else None,
+        )
+        for n in range(1, QUESTIONS_MAX + 1)
+    )
+    return Reply("silent", effects=[OpenForm(Form(FORM_ACTION, Text("standup.questions.form_title"), fields))])
+
+
+def on_form(action: ActionInput, db: Session) -> Reply:
+    """The questions form: the lines filled in, in order; all empty returns the channel to the defaults."""
+    if not action.channel_ref:
+        raise UsageError("digest.no_channel", USAGE)
+    require_editor(db, action.actor, Guarded.DIGEST, "standup.questions.not_allowed", USAGE)
+    form = action.form or {}
+    given = {n: str(form.get(f"q{n}") or "").strip() for n in range(1, QUESTIONS_MAX + 1)}
+    errors = {
+        f"q{n}": Text("field.too_long", {"max": QUESTION_MAX, "length": len(q)})
+        for n, q in given.items()
+        if len(q) > QUESTION_MAX
+    }
+    if errors:
+        return Reply("silent", form_errors=errors)
+    asked = tuple(" ".join(q.split()) for q in given.values() if q)
+    questions_model.set_questions(
+        db=db,
+        workspace_id=action.actor.workspace_id,
+        channel_ref=action.channel_ref,
+        member_id=action.actor.member_id,
+        questions=asked,
+    )
+    note = "standup.questions.saved" if asked else "standup.questions.reset"
+    return cards.questions_reply(action.channel_ref, asked, note)
 
 
 def parse_questions(raw: str) -> tuple[str, ...]:
@@ -91,6 +136,7 @@ def _channel(cmd: CommandInput) -> str:
 COMMANDS = (
     CommandSpec("standup questions", show, USAGE, "standup.questions.summary", free_text=True),
     CommandSpec("standup questions reset", reset, USAGE),
+    CommandSpec("standup questions edit", edit, USAGE),
 )
-ACTIONS = ()
+ACTIONS = (ActionSpec(FORM_ACTION, on_form),)
 JOBS = ()

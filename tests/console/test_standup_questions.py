@@ -82,3 +82,15 @@ def test_in_chinese_defaults_are_translated_and_custom_ones_shown_as_typed(conso
     assert "昨天上架了什么？:" in asked and "已保存你" in asked
     assert "请按编号回答" in console.send("/standup y: 旧格式")
     assert "昨天上架了什么？: 德国站 A+ 页面" in console.send("/digest preview")
+
+
+def test_the_questions_form_is_filled_line_by_line_and_keeps_what_enter_leaves(console: ConsoleDriver) -> None:
+    out = console.send("/standup questions edit", "What shipped?", "What is next?", "", "", "")
+    assert "Question 1:" in out
+    assert "standup questions are saved" in out and "1. What shipped?\n  2. What is next?" in out
+    again = console.send("/standup questions edit", "", "Next, and why?", "", "", "")
+    assert "1. What shipped?\n  2. Next, and why?" in again  # Enter kept question 1
+    asked = console.send("/standup", "SKU-12", "")
+    assert "Next, and why?:" in asked
+    li = ConsoleDriver(console.console.runtime, user="li")
+    assert "can change this channel's standup questions" in li.send("/standup questions edit")

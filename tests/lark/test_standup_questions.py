@@ -48,3 +48,15 @@ def test_reset_and_english_and_a_member_refused(lark: LarkSender, fake_lark: Fak
     assert "可以修改本频道的站会问题" in card_text(sent[4].card)  # li reads the team's language
     with Session(engine) as db:
         assert json.loads(db.exec(select(StandupQuestions)).one().questions) == []
+
+
+def test_the_questions_card_form_sets_them(lark: LarkSender, fake_lark: FakeLark, engine) -> None:
+    lark.message("/standup questions edit")
+    [sent] = fake_lark.sent()
+    [form] = [e for e in sent.card["body"]["elements"] if e["tag"] == "form"]
+    assert [e["name"] for e in form["elements"] if e.get("tag") == "input"] == ["q1", "q2", "q3", "q4", "q5"]
+    done = lark.submit(sent.card, {"q1": "上架了什么？", "q2": "", "q3": "卡在哪里？", "q4": "", "q5": ""}).json()
+    assert done["toast"]["type"] == "success"
+    assert "1. 上架了什么？" in card_text(done["card"]["data"]) and "2. 卡在哪里？" in card_text(done["card"]["data"])
+    with Session(engine) as db:
+        assert json.loads(db.exec(select(StandupQuestions)).one().questions) == ["上架了什么？", "卡在哪里？"]

@@ -69,3 +69,22 @@ def test_in_chinese_bad_input_is_refused_and_a_member_may_not_change_them(slack:
         assert db.exec(select(StandupQuestions)).all() == []
     shown = block_text(slack.command("questions", command="/standup").json())
     assert "默认问题" in shown and "1. 昨天" in shown
+
+
+def test_the_questions_modal_sets_and_clears_them(slack: SlackSender, fake_slack: FakeSlack, engine) -> None:
+    assert slack.command("questions edit", command="/standup").text == ""
+    [opened] = fake_slack.wait_for("views.open")
+    view = opened.body["view"]
+    assert view["callback_id"] == "standup.questions.form"
+    assert [b["block_id"] for b in view["blocks"]] == ["q1", "q2", "q3", "q4", "q5"]
+    empty = {f"q{i}": {f"q{i}": {"type": "plain_text_input", "value": None}} for i in range(1, 6)}
+    values = {**empty, "q2": {"q2": {"type": "plain_text_input", "value": "Shipped  <SKU>?"}}}
+    assert slack.submit_view(view, values).text == ""
+    with Session(engine) as db:
+        assert json.loads(db.exec(select(StandupQuestions)).one().questions) == ["Shipped <SKU>?"]
+    slack.command("questions edit", command="/standup")
+    [_, again] = fake_slack.wait_for("views.open", 2)
+    assert again.body["view"]["blocks"][0]["element"]["initial_value"] == "Shipped <SKU>?"
+    assert slack.submit_view(again.body["view"], empty).text == ""  # all empty: the defaults again
+    with Session(engine) as db:
+        assert json.loads(db.exec(select(StandupQuestions)).one().questions) == []
