@@ -55,7 +55,7 @@ class Console:
         self.buttons: list[Button] = []
         self.last_kind: str | None = None  # the kind of reply printed last
         self.screen = Screen()
-        self.kinds_drawn: list[str] = []  # every reply kind printed, in order (what a session has shown)
+        self.kinds_drawn: set[str] = set()  # every reply kind printed in this session
         self.viewer = Viewer(runtime.default_lang, runtime.default_tz)
         self.effects = EffectRunner(ConsoleNotifier(self), runtime.engine)
 
@@ -169,7 +169,7 @@ class Console:
             lines.append(drawn.buttons)
         self.say(prefix + "\n".join(lines))
         self.last_kind = reply.kind
-        self.kinds_drawn.append(reply.kind)
+        self.kinds_drawn.add(reply.kind)
         if reply.buttons:
             self.buttons = list(reply.buttons)
 
