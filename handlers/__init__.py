@@ -20,6 +20,7 @@ from handlers.scoring import commands as scoring
 from handlers.scoring import ranking
 from handlers.standup import commands as standup
 from handlers.standup import digest as standup_digest
+from handlers.standup import questions as standup_questions
 from handlers.suppliers import commands as suppliers
 from handlers.workspace import commands as workspace
 from handlers.workspace import housekeeping, roles, settings
@@ -36,7 +37,7 @@ FEATURES: dict[str, tuple[ModuleType, ...]] = {
     "suppliers": (suppliers,),
     "markets": (markets,),
     "digest": (digest,),
-    "standup": (standup, standup_digest),
+    "standup": (standup, standup_digest, standup_questions),
     "home": (home,),
 }
 MODULES = [module for modules in FEATURES.values() for module in modules]

@@ -23,6 +23,7 @@ from models.risks.risk import Risk, RiskMarket, RiskScore
 from models.scoring.score import MarketWeight, RequirementScore, ScoreEntry, ScoreMarket
 from models.slack_install import slack_bots, slack_installations, slack_oauth_states
 from models.standup.answer import StandupAnswer
+from models.standup.questions import StandupQuestions
 from models.suppliers.link import SupplierLink
 from models.suppliers.supplier import Supplier, SupplierScore, SupplierWeight
 from models.workspace import Counter, Member, Workspace
@@ -70,6 +71,7 @@ __all__ = [
     "ScoreMarket",
     "Sku",
     "StandupAnswer",
+    "StandupQuestions",
     "Supplier",
     "SupplierLink",
     "SupplierScore",

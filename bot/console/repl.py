@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.console.notifier import ConsoleNotifier
+from bot.console.screen import PAGE_LINES, Drawn, Screen, changed_lines
 from bot.effects import EffectRunner, Where
+from bot.render.inline import Drawer
 from bot.render.text import TextRenderer
 from bot.render.viewer import Viewer
 from bot.runtime import Caller, Outcome, Runtime
@@ -27,6 +29,8 @@ MENTION = re.compile(r"(?<![\w<@&])@([\w.\-]+)")
 ACT_AS = "as"  # `/as @sam`: who is typing from now on
 ACT_AS_NAME = re.compile(r"^@?([\w.\-]{1,64})$")
 PROMPT = "tradewind> "
+MORE_WORDS = frozenset({"more", "更多"})  # the next screenful of a long card
+FULL_WORDS = frozenset({"full", "全部"})  # the last card whole, however it was shortened
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -50,6 +54,8 @@ class Console:
         self.renderer = TextRenderer()
         self.buttons: list[Button] = []
         self.last_kind: str | None = None  # the kind of reply printed last
+        self.screen = Screen()
+        self.kinds_drawn: set[str] = set()  # every reply kind printed in this session
         self.viewer = Viewer(runtime.default_lang, runtime.default_tz)
         self.effects = EffectRunner(ConsoleNotifier(self), runtime.engine)
 
@@ -78,6 +84,9 @@ class Console:
         if text.isdigit():
             self.press(int(text))
             return
+        if text.lower() in MORE_WORDS | FULL_WORDS:
+            self.page(text.lower())
+            return
         root, _, rest = text.lstrip("/").partition(" ")
         if text.startswith("/") and root.lower() == ACT_AS:
             self.act_as(rest.strip())
@@ -98,13 +107,15 @@ class Console:
             self.say(self.renderer.t(self.viewer, "common.choose"))
             return
         button = self.buttons[number - 1]
-        self.show(self.runtime.action(self.caller, button.action, button.payload))
+        self.show(self.runtime.action(self.caller, button.action, button.payload), pressed=True)
 
-    def show(self, outcome: Outcome) -> None:
+    def show(self, outcome: Outcome, *, pressed: bool = False) -> None:
+        """Print an answer; one that updates a card printed before (it says so, or a button on it was
+        pressed) prints only what changed."""
         self.viewer = outcome.viewer
         reply = outcome.reply
         if reply.kind != "silent":
-            self.draw(reply, outcome.viewer)
+            self.draw(reply, outcome.viewer, short=True, pressed=pressed)
         where = Where(
             workspace_id=outcome.actor.workspace_id if outcome.actor else None,
             user_ref=self.user,
@@ -132,12 +143,68 @@ class Console:
             files.append(Attachment(ref.name, path.read_bytes()))
         self.show(self.runtime.action(self.caller, effect.action, effect.payload, files=tuple(files)))
 
-    def draw(self, reply: Reply, viewer: Viewer, prefix: str = "") -> None:
-        """Print a reply; its buttons become the ones the numbers press."""
-        self.say(prefix + self.renderer.message(reply, viewer))
+    def draw(
+        self, reply: Reply, viewer: Viewer, prefix: str = "", *, short: bool = False, pressed: bool = False
+    ) -> None:
+        """Print a reply (`short`: only what changed, when it updates a card printed before), a screenful
+        at a time; its buttons become the ones the numbers press."""
+        drawn = self._drawn(reply, viewer)
+        before = self.screen.remember(drawn)
+        t: Callable[..., str] = lambda key, **p: self.renderer.t(viewer, key, **p)  # noqa: E731
+        whole = [*drawn.notice, *drawn.body]
+        if short and before is not None and (drawn.notice or pressed):
+            changed, same = changed_lines(before, drawn.body)
+            if not drawn.notice and drawn.header is not None and changed[:1] != [drawn.header]:
+                changed.insert(0, drawn.header)  # which card changed, when nothing else says
+                same -= 1
+            lines = [*drawn.notice, *changed]
+            if same:
+                lines.append(t("console.unchanged", n=same))
+            self.screen.last_full, self.screen.pending = whole, []
+        else:
+            lines = self.screen.paged(whole)
+            if self.screen.pending:
+                lines.append(t("console.more", left=len(whole) - len(lines), page=2, pages=self.screen.page_count))
+        if drawn.buttons is not None:
+            lines.append(drawn.buttons)
+        self.say(prefix + "\n".join(lines))
         self.last_kind = reply.kind
+        self.kinds_drawn.add(reply.kind)
         if reply.buttons:
             self.buttons = list(reply.buttons)
+
+    def _drawn(self, reply: Reply, viewer: Viewer) -> Drawn:
+        card = reply.card
+        if card is None:
+            return Drawn(reply.kind, (), (), self.renderer.buttons(reply, viewer), None)
+        draw = Drawer(self.renderer.catalog, viewer.lang, viewer.tz)
+        drawn = self.renderer.lines(card, draw)
+        split = len(card.notice)
+        notice = tuple("\n".join(drawn[:split]).split("\n")) if split else ()
+        body = tuple("\n".join(drawn[split:]).split("\n")) if drawn[split:] else ()
+        header = body[0] if card.header is not None and body else None
+        return Drawn(reply.kind, notice, body, self.renderer.buttons(reply, viewer), header)
+
+    def page(self, word: str) -> None:
+        """`more`: the next screenful of the last long card; `full`: the last card whole."""
+        if word in FULL_WORDS:
+            self.say("\n".join(self.screen.paged(self.screen.last_full)) if self.screen.last_full else "")
+            if self.screen.pending:
+                left = len(self.screen.last_full) - PAGE_LINES
+                self.say(self.renderer.t(self.viewer, "console.more", left=left, page=2, pages=self.screen.page_count))
+            return
+        found = self.screen.next_page()
+        if found is None:
+            self.say(self.renderer.t(self.viewer, "console.no_more"))
+            return
+        lines, number = found
+        if self.screen.pending:
+            left = sum(len(p) for p in self.screen.pending)
+            lines = [
+                *lines,
+                self.renderer.t(self.viewer, "console.more", left=left, page=number + 1, pages=self.screen.page_count),
+            ]
+        self.say("\n".join(lines))
 
     def fill(self, form: Form) -> None:
         """Ask for each field; on a refused submission ask again for the refused fields only."""

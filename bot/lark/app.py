@@ -241,7 +241,7 @@ class LarkFrontEnd:
         reply, viewer = outcome.reply, outcome.viewer
         if reply.form_errors:
             reasons = [
-                Text("field.invalid", {"field": Text(value.labels[n]) if n in value.labels else n, "reason": text})
+                Text("field.invalid", {"field": _field_label(value.labels.get(n), n), "reason": text})
                 for n, text in reply.form_errors.items()
             ]
             return _toast("error", self.renderer.t(viewer, Text("field.invalid_many", {"reasons": reasons})))
@@ -407,3 +407,10 @@ def _toast(kind: str, content: str) -> dict[str, Any]:
 
 def _workspace(outcome: Outcome) -> int | None:
     return outcome.actor.workspace_id if outcome.actor else None
+
+
+def _field_label(label: str | None, name: str) -> Text | str:
+    """A refused field as its form labelled it (bot/render/lark.py: a catalogue key, or "=" and text)."""
+    if label is None:
+        return name
+    return label[1:] if label.startswith("=") else Text(label)

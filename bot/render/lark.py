@@ -212,7 +212,9 @@ class LarkRenderer:
             "f": 1,
             "c": channel_ref,
             "d": [f.name for f in form.fields if f.kind == "date"],
-            "l": {f.name: f.label.key for f in form.fields},
+            # A label's catalogue key, or "=" and its text when it carries what someone typed (a
+            # channel's own standup question): the toast of a refused field names it either way.
+            "l": {f.name: f.label.key if not f.label.params else "=" + plain.line(f.label) for f in form.fields},
         }
         elements: list[dict[str, Any]] = []
         for field in form.fields:

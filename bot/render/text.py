@@ -25,10 +25,17 @@ class TextRenderer:
             return ""
         draw = Drawer(self.catalog, viewer.lang, viewer.tz)
         body = "\n".join(self.lines(reply.card, draw))
-        if not reply.buttons:
+        labels = self.buttons(reply, viewer)
+        if labels is None:
             return body
-        labels = "  ".join(f"[{i}] {draw.line(b.label)}" for i, b in enumerate(reply.buttons, start=1))
         return f"{body}\n{labels}" if body else labels
+
+    def buttons(self, reply: Reply, viewer: Viewer) -> str | None:
+        """The reply's buttons as numbered choices on one line, or None when it has none."""
+        if not reply.buttons:
+            return None
+        draw = Drawer(self.catalog, viewer.lang, viewer.tz)
+        return "  ".join(f"[{i}] {draw.line(b.label)}" for i, b in enumerate(reply.buttons, start=1))
 
     def lines(self, card: Card, draw: Drawer) -> list[str]:
         out = [draw.line(line) for line in card.notice]

@@ -173,7 +173,9 @@ def _lines_section(section: DigestSection, who: dict[int, Mention]) -> LinesSect
 
 def _standup_section(answers: list[Answer], who: dict[int, Mention]) -> StandupSection:
     ordered = sorted(answers, key=lambda a: (a.blockers is None, a.updated_at))  # blockers first
-    entries = tuple(StandupEntry(who.get(a.member_id), a.day, a.yesterday, a.today, a.blockers) for a in ordered)
+    entries = tuple(
+        StandupEntry(who.get(a.member_id), a.day, a.yesterday, a.today, a.blockers, a.custom) for a in ordered
+    )
     return StandupSection(Text("digest.standup.title"), entries)
 
 
@@ -216,6 +218,7 @@ def _room(item: DigestLine | StandupEntry) -> int:
     """What an item can take once drawn, in the units the page limit counts (see ESCAPED)."""
     if isinstance(item, StandupEntry):
         texts = [cards.clipped(getattr(item, name) or "", ANSWER_SHOWN) for name in ANSWER_PARTS]
+        texts += [q + cards.clipped(a, ANSWER_SHOWN) for q, a in item.custom]
         return ANSWER_OVERHEAD + sum(map(room_of, texts))
     return LINE_OVERHEAD + room_of(item.key or "") + room_of(cards.clipped(item.title or "", TITLE_SHOWN))
 

@@ -83,6 +83,7 @@ class StandupEntry:
     yesterday: str | None
     today: str | None
     blockers: str | None
+    custom: tuple[tuple[str, str], ...] = ()  # answers to the channel's own questions, as asked then
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,8 @@ def answer_section(entry: StandupEntry, day: date) -> Section:
         value = getattr(entry, name)
         if value:
             lines.append([Strong([Text(f"standup.field.{name}"), ":"]), " ", clipped(value, ANSWER_SHOWN)])
+    for question, value in entry.custom:
+        lines.append([Strong([Text("standup.question", {"text": question}), ":"]), " ", clipped(value, ANSWER_SHOWN)])
     return Section(tuple(lines) or ("—",), title=who)
 
 

@@ -19,6 +19,7 @@ from models.digest import schedule as digest_model
 from models.digest.schedule import DigestChannel
 from models.standup import answer as standup_model
 from models.standup import queries
+from models.standup import questions as questions_model
 from models.standup.answer import ANSWER_MAX, FIELDS
 from models.workspace import member_by_id
 
@@ -48,6 +49,7 @@ MARKER = re.compile(
     r"(?:^|(?<=[\s,，。;；]))(" + "|".join(re.escape(k) for k in sorted(MARKERS, key=len, reverse=True)) + r")\s*[:：]",
     re.IGNORECASE,
 )
+NUMBER = re.compile(r"(?:^|(?<=[\s,，。;；]))(\d{1,2})\s*[:：]")
 MENTION = re.compile(r"<@([^<>|]+)(?:\|([^<>]*))?>")
 NO_BLOCKERS = frozenset({"none", "no", "nothing", "nope", "n/a", "na", "-", "无", "没有", "暂无", "没"})
 SEPARATORS = " \t\n,，;；"
@@ -56,11 +58,15 @@ SEPARATORS = " \t\n,，;；"
 def standup(cmd: CommandInput, db: Session) -> Reply:
     channel = _channel(cmd.channel_ref)
     day = answer_day(db, cmd.actor, channel)
+    asked, version = questions_model.channel_questions(db=db, workspace_id=cmd.actor.workspace_id, channel_ref=channel)
     if not cmd.text.strip():
         before = standup_model.get_answer(
             db=db, workspace_id=cmd.actor.workspace_id, channel_ref=channel, member_id=cmd.actor.member_id, day=day
         )
-        return Reply("silent", effects=[OpenForm(answer_form(before))])
+        form = custom_form(asked, version, before) if asked else answer_form(before, version)
+        return Reply("silent", effects=[OpenForm(form)])
+    if asked:
+        return _save_custom(db, cmd.actor, channel, day, asked, parse_numbered(cmd.text, len(asked)))
     values = parse_answer(cmd.text)
     return _save(db, cmd.actor, channel, day, values, usage="standup.usage")
 
@@ -68,19 +74,50 @@ def standup(cmd: CommandInput, db: Session) -> Reply:
 def on_form(action: ActionInput, db: Session) -> Reply:
     channel = _channel(action.channel_ref)
     form = action.form or {}
+    asked, version = questions_model.channel_questions(
+        db=db, workspace_id=action.actor.workspace_id, channel_ref=channel
+    )
+    names = tuple(_question_field(i) for i in range(len(asked))) if asked else FIELDS
+    if action.payload.get("v", 0) != version:  # the questions changed after the form was opened
+        shown = next(iter(form), names[0])  # a field of the form as it was opened
+        return Reply("silent", form_errors={shown: Text("standup.questions.changed")})
     values: dict[str, str | None] = {}
     errors: dict[str, Text] = {}
-    for name in FIELDS:
+    for name in names:
         raw = form.get(name)
         value = raw.strip() if isinstance(raw, str) else ""
         if len(value) > ANSWER_MAX:
             errors[name] = Text("field.too_long", {"max": ANSWER_MAX, "length": len(value)})
         values[name] = _clean(name, value)
     if not errors and not any(values.values()):
-        errors["today"] = Text("standup.empty")
+        errors[names[0] if asked else "today"] = Text("standup.empty")
     if errors:
         return Reply("silent", form_errors=errors)
-    return _save(db, action.actor, channel, answer_day(db, action.actor, channel), values, usage="standup.usage")
+    day = answer_day(db, action.actor, channel)
+    if asked:
+        return _save_custom(db, action.actor, channel, day, asked, dict(enumerate(values.values())))
+    return _save(db, action.actor, channel, day, values, usage="standup.usage")
+
+
+def parse_numbered(raw: str, count: int) -> dict[int, str | None]:
+    """`1: … 2: …` → the answers to a channel's own questions, by position (0-based)."""
+    text = MENTION.sub(lambda m: "@" + (m.group(2) or m.group(1)), unescape(raw)).strip()
+    found = list(NUMBER.finditer(text))
+    if not found or text[: found[0].start()].strip(SEPARATORS):
+        raise UsageError("standup.custom_need_numbers", "standup.usage")
+    values: dict[int, str | None] = {}
+    for i, match in enumerate(found):
+        n = int(match.group(1))
+        if not 1 <= n <= count:
+            raise UsageError("standup.custom_bad_number", "standup.usage", n=count, value=match.group(1))
+        if n - 1 in values:
+            raise UsageError("args.duplicate_key", "standup.usage", name=match.group(1))
+        end = found[i + 1].start() if i + 1 < len(found) else len(text)
+        value = text[match.end() : end].strip(SEPARATORS)
+        if len(value) > ANSWER_MAX:
+            raise UsageError("field.too_long", "standup.usage", max=ANSWER_MAX, length=len(value))
+        values[n - 1] = value or None
+    return values
 
 
 def parse_answer(raw: str) -> dict[str, str | None]:
@@ -111,10 +148,11 @@ def answer_day(db: Session, actor: Actor, channel_ref: str) -> date:
     return fields.local_today((settings.tz if settings else None) or actor.tz)
 
 
-def answer_form(before: standup_model.StandupAnswer | None) -> Form:
+def answer_form(before: standup_model.StandupAnswer | None, version: int = 0) -> Form:
     return Form(
         action=FORM_ACTION,
         title=Text("standup.form.title"),
+        metadata={"v": version},
         fields=tuple(
             FormField(
                 name,
@@ -127,6 +165,31 @@ def answer_form(before: standup_model.StandupAnswer | None) -> Form:
             for name in FIELDS
         ),
     )
+
+
+def custom_form(asked: tuple[str, ...], version: int, before: standup_model.StandupAnswer | None) -> Form:
+    """The form for a channel's own questions, each labelled as typed; an answer given earlier that day
+    to the same question fills it."""
+    earlier = dict(standup_model.custom_pairs(before.custom if before else None))
+    return Form(
+        action=FORM_ACTION,
+        title=Text("standup.form.title"),
+        metadata={"v": version},
+        fields=tuple(
+            FormField(
+                _question_field(i),
+                cards.question_label(question),
+                kind="textarea",
+                max_length=ANSWER_MAX,
+                initial=earlier.get(question),
+            )
+            for i, question in enumerate(asked)
+        ),
+    )
+
+
+def _question_field(i: int) -> str:
+    return f"q{i + 1}"
 
 
 def reminders(db: Session, settings: DigestChannel, slot: datetime, now: datetime) -> list[DirectMessage]:
@@ -192,6 +255,26 @@ def _save(db: Session, actor: Actor, channel: str, day: date, values: dict[str, 
     return cards.saved_reply(day, updated, {name: getattr(saved, name) for name in FIELDS})
 
 
+def _save_custom(
+    db: Session, actor: Actor, channel: str, day: date, asked: tuple[str, ...], values: dict[int, str | None]
+) -> Reply:
+    before = standup_model.get_answer(
+        db=db, workspace_id=actor.workspace_id, channel_ref=channel, member_id=actor.member_id, day=day
+    )
+    if before is None and not any(values.values()):
+        raise UsageError("standup.empty", "standup.usage")
+    saved, updated = standup_model.save_custom(
+        db=db,
+        workspace_id=actor.workspace_id,
+        channel_ref=channel,
+        member_id=actor.member_id,
+        day=day,
+        questions=asked,
+        values=values,
+    )
+    return cards.custom_saved_reply(day, updated, standup_model.custom_pairs(saved.custom), asked)
+
+
 def _clip(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
@@ -214,6 +297,7 @@ HELP_LINES = (
     "standup.usage",
     "standup.away.usage",
     "standup.form.usage",
+    "standup.questions.usage",
     "standup.help.grammar",
     "standup.help.digest",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,6 +33,8 @@ class StandupAnswer(SQLModel, table=True):
     yesterday: str | None = Field(default=None, sa_column=Column(Text))
     today: str | None = Field(default=None, sa_column=Column(Text))
     blockers: str | None = Field(default=None, sa_column=Column(Text))
+    # A channel's own questions: a JSON list of [question as asked, answer], in the order asked.
+    custom: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -44,6 +47,7 @@ class Answer:
     today: str | None
     blockers: str | None
     updated_at: datetime
+    custom: tuple[tuple[str, str], ...] = ()
 
 
 def get_answer(*, db: Session, workspace_id: int, channel_ref: str, member_id: int, day: date) -> StandupAnswer | None:
@@ -95,6 +99,61 @@ def save_answer(
     return saved, before is not None
 
 
+def custom_pairs(stored: str | None) -> tuple[tuple[str, str], ...]:
+    """The [question, answer] pairs of an answer to a channel's own questions, the unanswered left out."""
+    if not stored:
+        return ()
+    return tuple((str(q), str(a)) for q, a in json.loads(stored) if a)
+
+
+def save_custom(
+    *,
+    db: Session,
+    workspace_id: int,
+    channel_ref: str,
+    member_id: int,
+    day: date,
+    questions: tuple[str, ...],
+    values: dict[int, str | None],
+) -> tuple[StandupAnswer, bool]:
+    """Store answers to the channel's own questions (by position in `questions`), each kept with the
+    question as asked; a question not answered again keeps what an earlier answer that day said."""
+    before = get_answer(db=db, workspace_id=workspace_id, channel_ref=channel_ref, member_id=member_id, day=day)
+    old = dict(custom_pairs(before.custom if before else None))
+    pairs = [[q, values[i] if i in values else old.get(q)] for i, q in enumerate(questions)]
+    stored = json.dumps(pairs, ensure_ascii=False)
+    now = utcnow()
+    stmt = dialect_insert(db, StandupAnswer).values(
+        workspace_id=workspace_id,
+        channel_ref=channel_ref,
+        member_id=member_id,
+        day=day,
+        created_at=now,
+        updated_at=now,
+        custom=stored,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["workspace_id", "channel_ref", "member_id", "day"],
+        set_={"custom": stmt.excluded["custom"], "updated_at": now},
+    ).returning(StandupAnswer.id)
+    answer_id = int(db.exec(stmt).one()[0])
+    changes = {q: [old.get(q), a] for q, a in pairs if old.get(q) != a}
+    audit.record(
+        db=db,
+        workspace_id=workspace_id,
+        actor_id=member_id,
+        entity=ENTITY,
+        entity_id=answer_id,
+        action="edit" if before else "create",
+        changes=changes,
+        at=now,
+    )
+    saved = db.get(StandupAnswer, answer_id)
+    assert saved is not None
+    db.refresh(saved)
+    return saved, before is not None
+
+
 _LATEST = (
     core_select(
         StandupAnswer.member_id,
@@ -103,6 +162,7 @@ _LATEST = (
         StandupAnswer.today,
         StandupAnswer.blockers,
         StandupAnswer.updated_at,
+        StandupAnswer.custom,
     )
     .where(
         StandupAnswer.workspace_id == bindparam("workspace_id"),
@@ -123,7 +183,9 @@ def answers_between(
     )
     newest: dict[int, Answer] = {}
     for row in rows:
-        newest[row.member_id] = Answer(row.member_id, row.day, row.yesterday, row.today, row.blockers, row.updated_at)
+        newest[row.member_id] = Answer(
+            row.member_id, row.day, row.yesterday, row.today, row.blockers, row.updated_at, custom_pairs(row.custom)
+        )
     return sorted(newest.values(), key=lambda a: a.updated_at)
 
 

@@ -165,7 +165,7 @@ def test_carton_freight_is_allocated_per_unit(priced: ConsoleDriver) -> None:
     priced.send("/cost add BAG purchase=20 currency=CNY carton=60x40x40cm carton_weight=12kg per_carton=24")
     out = squash(priced.send("/cost lane BAG market=US channel=air freight=38/kg duty=0% price=19.99"))
     assert "25.33 First-leg freight" in out  # in CNY, the home column
-    assert "carton 60×40×40 cm, 12 kg, 24 units" in out
+    assert "carton 60×40×40 cm, 12 kg, 24 units" in priced.send("full")  # unchanged, so not reprinted
 
 
 def test_list_show_and_remove(priced: ConsoleDriver, engine) -> None:

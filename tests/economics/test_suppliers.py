@@ -42,7 +42,8 @@ def test_weighted_scores_with_the_default_weights_and_history(console: ConsoleDr
     # A later scorecard keeps what it does not name: quality 5 → 3.70 + 0.3 = 4.00.
     out = console.send('/supplier score "Shenzhen Hongda" quality=5 note="new QC lead"')
     assert "Weighted score 4.00 / 5" in out
-    assert "4.00 (5/5/3/4/2/4) · new QC lead" in out and "3.70 (4/5/3/4/2/4)" in out
+    assert "4.00 (5/5/3/4/2/4) · new QC lead" in out and "3.70 (4/5/3/4/2/4)" not in out  # only what changed
+    assert "3.70 (4/5/3/4/2/4)" in console.send("full")
     with Session(engine) as db:
         rows = db.exec(select(SupplierScore).order_by(SupplierScore.id)).all()
         audited = db.exec(select(AuditEntry).where(AuditEntry.action == "score")).all()

@@ -232,7 +232,8 @@ def test_a_csv_from_disk_is_imported_with_slices_and_a_chart(console: ConsoleDri
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert count(engine, ExperimentDaily) == 120
     again = console.send("/exp result EXP-1 file=daily.csv")  # the same days again replace, not add
-    assert "control: 3.00% (95% interval 2.81% – 3.20%) · 900 / 30,000" in again
+    assert "EXP-1: 120 rows from daily.csv" in again and "lines unchanged" in again  # so nothing is reprinted
+    assert "control: 3.00% (95% interval 2.81% – 3.20%) · 900 / 30,000" in console.send("full")
     assert count(engine, ExperimentDaily) == 120
     refused = console.send("/exp result EXP-1 control=100/3 variant=100/4")
     assert "reads daily rows from a CSV" in refused
@@ -345,9 +346,10 @@ def test_a_fixed_horizon_verdict_is_locked_to_the_planned_sample_and_later_looks
     assert "Significant win for variant: +0.29 pp (+9.8%), p = 0.006." in at_plan
     assert one(engine).locked == {"arms": {"control": [53_200, 1_600], "variant": [53_300, 1_760]}, "day": None}
     later = console.send("/exp result EXP-1 control=80000/2400 variant=80000/2400")
-    assert "Significant win for variant: +0.29 pp (+9.8%), p = 0.006." in later  # still the plan's reading
     assert "is a later look at a fixed-horizon test, not a new result" in later
     assert "control 2,400 / 80,000 · variant 2,400 / 80,000" in later
+    assert "Significant win for variant" not in later  # unchanged, so the console does not reprint it
+    assert "Significant win for variant: +0.29 pp (+9.8%), p = 0.006." in console.send("full")  # the plan's reading
 
 
 def test_a_mean_metric_is_planned_from_mean_and_sd_and_read_with_welch(console: ConsoleDriver, engine) -> None:
@@ -398,9 +400,10 @@ def test_a_win_with_a_breached_guardrail_is_not_a_ship(console: ConsoleDriver, e
     assert (
         "refund_rate, variant vs control: +1.00 pp, 95% interval +0.70 to +1.29 pp (limit +0.50 pp) · breached" in out
     )
-    assert out.index("Guardrails:") < out.index("Significant win for variant")  # guardrails before the headline
-    assert "Not a ship: a guardrail is breached or not yet shown to hold for it." in out
-    assert "[1] Stop  [2] Extend" in out and "Ship" not in out.split("Not a ship")[1]
+    whole = console.send("full")
+    assert whole.index("Guardrails:") < whole.index("Significant win for variant")  # guardrails before the headline
+    assert "Not a ship: a guardrail is breached or not yet shown to hold for it." in whole
+    assert "[1] Stop  [2] Extend" in out and "Ship" not in out.split("Guardrails:")[1]
     held = console.send("/exp result EXP-1 guard=refund_rate control=53200/3192 variant=53300/3200")
     assert "· held" in held and "[1] Ship  [2] Stop  [3] Extend" in held
     assert "cart_rate is not a guardrail of EXP-1" in console.send("/exp result EXP-1 guard=cart_rate control=1/1")
