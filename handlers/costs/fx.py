@@ -19,6 +19,7 @@ from handlers.risks import indicators
 from models.costs import fx as fx_model
 from models.costs import queries as cost_queries
 from models.risks import indicator as ind_model
+from models.risks import queries as risk_queries
 
 USAGE = "fx.usage"
 HOME_WORDS = frozenset({"home", "本币", "记账本币", "报表币种"})
@@ -38,7 +39,7 @@ def fx(cmd: CommandInput, db: Session) -> Reply:
         return _home(cmd, db, cmd.args.words[1:])
     base, quote, value = _pair_and_rate(words, cmd.args.words)
     require_editor(db, cmd.actor, Guarded.FX, "fx.not_allowed")
-    today = fields.local_today(cmd.actor.tz)
+    today = _team_today(db, cmd)
     as_of = _as_of(cmd.args.options.get("date"), today)
     previous = fx_model.rate_book(db=db, workspace_id=cmd.actor.workspace_id).direct.get((base, quote))
     # The same rate `/pm figure fx.USDCNY` sets: one storage, and the risks watching it are told.
@@ -64,8 +65,14 @@ def fx(cmd: CommandInput, db: Session) -> Reply:
     return reply
 
 
+def _team_today(db: Session, cmd: CommandInput) -> date:
+    """The team's date, whoever types: a rate is the workspace's, and `/pm figure` and the figures API
+    date theirs by the workspace's time zone too, so that the same day is one rate whatever the door."""
+    return fields.local_today(risk_queries.workspace_tz(db=db, workspace_id=cmd.actor.workspace_id))
+
+
 def _rates(cmd: CommandInput, db: Session, *, notice: Text | None = None) -> Reply:
-    today = fields.local_today(cmd.actor.tz)
+    today = _team_today(db, cmd)
     found = cost_queries.fx_rates(db=db, workspace_id=cmd.actor.workspace_id)
     return Reply("fx_rates", card=fx_card(found, today, notice=notice))
 

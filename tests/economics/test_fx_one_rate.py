@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import time_machine
 from alembic import command
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
@@ -40,6 +41,17 @@ def test_a_rate_set_either_way_alerts_the_risks_watching_it(console: ConsoleDriv
     assert "fx.USDCNY below 7.0 · now 6.9" in console.send("/risk show RISK-1")
     assert "Early warning" not in console.send("/pm fx USDCNY 6.5 date=2026-01")  # an older month's rate
     assert "fx.USDCNY below 7.0 · now 6.9" in console.send("/risk show RISK-1")
+
+
+def test_a_person_a_day_ahead_of_the_team_sets_the_same_days_rate_both_ways(console: ConsoleDriver) -> None:
+    console.send("/pm tz Asia/Shanghai")  # the workspace stays on UTC
+    with time_machine.travel(datetime(2026, 12, 6, 21, 30, tzinfo=UTC)):  # 05:30 on the 7th in Shanghai
+        assert "set for 2026-12-06" in console.send("/pm fx USDCNY 7.18")
+        console.send("/risk add CNY weakens category=fx likelihood=3 impact=4")
+        console.send("/risk watch RISK-1 fx.USDCNY above 7.19")
+        assert "Early warning" in console.send("/pm figure fx.USDCNY 7.2")
+        out = console.send("/pm fx")
+    assert "USDCNY 7.2 · set for 2026-12-06" in out and out.count("USDCNY") == 1
 
 
 def test_only_who_may_set_rates_sets_one_as_a_figure_and_never_zero(console: ConsoleDriver) -> None:
