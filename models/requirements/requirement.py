@@ -27,6 +27,8 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from models import audit
 from models.base import UTCDateTime, utcnow
+from models.scoring.budget import CLOSED, Share
+from models.scoring.budget import apply as apply_budget
 from models.workspace import Member, next_number
 
 KEY_PREFIX = "REQ"
@@ -294,7 +296,9 @@ def update(*, db: Session, view: RequirementView, actor_id: int, values: dict[st
             continue
         changes[name] = [_plain(old), _plain(new)]
         if name == "markets":
+            before = Share.of(db, _id(item))
             _set_markets(db, item, tuple(new), replace=True)
+            apply_budget(db, before, Share.of(db, _id(item)))
         else:
             setattr(item, name, new)
     if changes:
@@ -352,8 +356,13 @@ def move(*, db: Session, item: Requirement, actor_id: int, target: Status) -> St
     current = Status(item.status)
     if target not in TRANSITIONS[current]:
         raise IllegalTransition(current, target)
+    closing = (current in CLOSED) != (target in CLOSED)
+    before = Share.of(db, _id(item)) if closing else None
     item.status = target
     _touch(db, item, actor_id, "status", {"status": [current.value, target.value]})
+    if before is not None:
+        db.flush()
+        apply_budget(db, before, Share.of(db, _id(item)))
     return current
 
 
