@@ -6,9 +6,9 @@ The workspace is seeded in this process; the digest is measured in a fresh child
 (`--measure`), so that its peak RSS is that of the digest work plus the interpreter and libraries, not
 of the seeding. The peak is the child's own high-water mark (VmHWM in /proc/self/status): getrusage's
 ru_maxrss keeps, across the exec, the RSS of the process it was forked from — the seeding parent, 680 MB
-at 100,000 requirements — so it reported the seeding, not the digest. Each run opens a transaction, reads the window since
-the channel's last digest, builds every section and draws the summary and every thread page as
-Block Kit JSON, validated as before sending.
+at 100,000 requirements — so it reported the seeding, not the digest. Each run opens a transaction,
+reads the window since the channel's last digest, builds every section and draws the summary and every
+thread page as Block Kit JSON, validated as before sending.
 
     python bench/bench_digest.py [--backends sqlite,postgres] [--requirements 10000] [--window-new 300]
         [--window-moves 600] [--answers 20] [--rescores 200] [--approvals 300] [--risks 1000]
