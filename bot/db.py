@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 import stat
 import threading
@@ -259,11 +260,15 @@ def _sqlite_engine(url: str, *, echo: bool, autocheckpoint: int | None) -> Engin
     return engine
 
 
+_DML = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
 def _track_writes(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _mark(conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
-        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
-            conn.info[WROTE] = True
+        head = statement.lstrip()[:6].upper()
+        if head in ("INSERT", "UPDATE", "DELETE") or (head.startswith("WITH") and _DML.search(statement)):
+            conn.info[WROTE] = True  # (a WITH may write: data-modifying CTEs, e.g. /req add on PostgreSQL)
 
 
 def forget_writes(db: Session) -> None:

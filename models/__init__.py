@@ -20,6 +20,7 @@ from models.requirements.requirement import Requirement, RequirementMarket
 from models.risks.indicator import Figure, FigureToken, RiskAlert, RiskWatch
 from models.risks.mitigation import RiskMitigation, RiskPlaybook
 from models.risks.risk import Risk, RiskMarket, RiskScore
+from models.scoring.budget import ScoreBudget
 from models.scoring.score import MarketWeight, RequirementScore, ScoreEntry, ScoreMarket
 from models.slack_install import slack_bots, slack_installations, slack_oauth_states
 from models.standup.answer import StandupAnswer
@@ -67,6 +68,7 @@ __all__ = [
     "RiskPlaybook",
     "RiskScore",
     "RiskWatch",
+    "ScoreBudget",
     "ScoreEntry",
     "ScoreMarket",
     "Sku",

@@ -28,6 +28,12 @@ class AuditEntry(SQLModel, table=True):
 
 
 _INSERT = insert(AuditEntry)
+COLUMNS = ("workspace_id", "actor_id", "entity", "entity_id", "action", "changes", "at")
+
+
+def insert_from(query: Any) -> Any:
+    """An entry per row of `query`, whose columns are COLUMNS in order (to write it in another statement)."""
+    return insert(AuditEntry).from_select(list(COLUMNS), query)
 
 
 def record(

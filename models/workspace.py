@@ -157,12 +157,12 @@ def ensure_member(
 def next_number(*, db: Session, workspace_id: int, kind: str) -> int:
     """Hand out the next key number; atomic under concurrent writers on SQLite and PostgreSQL."""
     connection = db.connection()
-    stmt = _next_number_statement(connection.dialect.name)
+    stmt = next_number_statement(connection.dialect.name)
     return int(connection.execute(stmt, {"workspace_id": workspace_id, "kind": kind}).scalar_one())
 
 
 @cache
-def _next_number_statement(dialect: str) -> Any:
+def next_number_statement(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
         insert(Counter)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Select,
+    String,
     Text,
     UniqueConstraint,
     bindparam,
@@ -22,12 +23,15 @@ from sqlalchemy import (
     insert,
     or_,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel, select
 
 from models import audit
 from models.base import UTCDateTime, utcnow
-from models.workspace import Member, next_number
+from models.scoring.budget import CLOSED, Share
+from models.scoring.budget import apply as apply_budget
+from models.workspace import Member, next_number, next_number_statement
 
 KEY_PREFIX = "REQ"
 ENTITY = "requirement"
@@ -243,12 +247,19 @@ def create(*, db: Session, workspace_id: int, requester_id: int, values: dict[st
         **fields,
         "workspace_id": workspace_id,
         "requester_id": requester_id,
-        "number": next_number(db=db, workspace_id=workspace_id, kind=KEY_PREFIX),
         "status": Status.NEW.value,
         "created_at": now,
         "updated_at": now,
     }
+    changes = {k: [None, _plain(v)] for k, v in {**fields, "markets": list(markets)}.items() if v}
     connection = db.connection()
+    if connection.dialect.name == "postgresql":
+        names = tuple(sorted(row))
+        values = {f"r_{name}": row[name] for name in names}
+        bound = {"workspace_id": workspace_id, "kind": KEY_PREFIX, "markets": list(markets), "changes": changes}
+        new_id, row["number"] = connection.execute(_create_statement(names), {**values, **bound}).one()
+        return RequirementView(RequirementRow(id=new_id, **row), markets)
+    row["number"] = next_number(db=db, workspace_id=workspace_id, kind=KEY_PREFIX)
     new_id = int(connection.execute(_INSERT, row).scalar_one())
     if markets:
         connection.execute(_INSERT_MARKET, [{"requirement_id": new_id, "market": m} for m in markets])
@@ -259,10 +270,45 @@ def create(*, db: Session, workspace_id: int, requester_id: int, values: dict[st
         entity=ENTITY,
         entity_id=new_id,
         action="create",
-        changes={k: [None, _plain(v)] for k, v in {**fields, "markets": list(markets)}.items() if v},
+        changes=changes,
         at=now,
     )
     return RequirementView(RequirementRow(id=new_id, **row), markets)
+
+
+@cache
+def _create_statement(names: tuple[str, ...]) -> Any:
+    """PostgreSQL: the key number, the requirement, its markets and the audit entry in one statement
+    (one round trip); `names` are the requirement's columns bound as r_<name>, besides its number."""
+    columns = Requirement.__table__.c  # type: ignore[attr-defined]
+    numbered = next_number_statement("postgresql").cte("numbered")
+    values = [bindparam(f"r_{name}", type_=columns[name].type) for name in names]
+    created = (
+        insert(Requirement)
+        .from_select([*names, "number"], select(*values, numbered.c.value))
+        .returning(Requirement.id, Requirement.number)  # type: ignore[arg-type]
+        .cte("created")
+    )
+    tagged = (
+        insert(RequirementMarket)
+        .from_select(
+            ["requirement_id", "market"],
+            select(created.c.id, func.unnest(bindparam("markets", type_=postgresql.ARRAY(String)))),
+        )
+        .cte("tagged")
+    )
+    logged = audit.insert_from(
+        select(
+            bindparam("workspace_id"),
+            bindparam("r_requester_id"),
+            bindparam("entity", ENTITY),
+            created.c.id,
+            bindparam("action", "create"),
+            bindparam("changes", type_=audit.AuditEntry.__table__.c.changes.type),  # type: ignore[attr-defined]
+            bindparam("r_created_at"),
+        )
+    ).cte("logged")
+    return select(created.c.id, created.c.number).add_cte(tagged, logged)
 
 
 def get_by_number(*, db: Session, workspace_id: int, number: int) -> RequirementView | None:
@@ -294,7 +340,9 @@ def update(*, db: Session, view: RequirementView, actor_id: int, values: dict[st
             continue
         changes[name] = [_plain(old), _plain(new)]
         if name == "markets":
+            before = Share.of(db, _id(item))
             _set_markets(db, item, tuple(new), replace=True)
+            apply_budget(db, before, Share.of(db, _id(item)))
         else:
             setattr(item, name, new)
     if changes:
@@ -352,8 +400,13 @@ def move(*, db: Session, item: Requirement, actor_id: int, target: Status) -> St
     current = Status(item.status)
     if target not in TRANSITIONS[current]:
         raise IllegalTransition(current, target)
+    closing = (current in CLOSED) != (target in CLOSED)
+    before = Share.of(db, _id(item)) if closing else None
     item.status = target
     _touch(db, item, actor_id, "status", {"status": [current.value, target.value]})
+    if before is not None:
+        db.flush()
+        apply_budget(db, before, Share.of(db, _id(item)))
     return current
 
 

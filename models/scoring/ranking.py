@@ -8,12 +8,14 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, literal
+from sqlalchemy import Select, and_, bindparam, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from models.requirements.requirement import Requirement, RequirementMarket, Status
+from models.scoring import budget
 from models.scoring import rice as math
+from models.scoring.budget import ScoreBudget
 from models.scoring.score import RequirementScore, ScoreMarket, weights
 from models.workspace import Member
 
@@ -53,8 +55,8 @@ def top(*, db: Session, workspace_id: int, by: By, market: str | None, offset: i
     """Open requirements best first; ties by key number; unscored ones after the scored.
 
     No query reads the whole backlog: the scored walk down the score index and stop after the page,
-    the unscored walk up the key numbers, the count stops at COUNT_CAP, and the MoSCoW budget reads
-    only the score rows of the planned set.
+    the unscored walk up the key numbers, the count stops at COUNT_CAP, and the MoSCoW budget is the
+    one kept up to date by every write (models/scoring/budget.py).
     """
     weight: Decimal | None = None
     if market and by is By.WEIGHTED:
@@ -63,8 +65,8 @@ def top(*, db: Session, workspace_id: int, by: By, market: str | None, offset: i
     shape = (by, bool(market), weight is not None and weight == 0)
     params = {"workspace_id": workspace_id, "market": market, "closed": CLOSED, "cap": COUNT_CAP + 1}
     connection = db.connection()
-    must, planned, missing, closed_must, closed_planned, closed_missing, counted = connection.execute(
-        _summary(bool(market)), params
+    must, planned, missing, counted = connection.execute(
+        _summary(bool(market)), {**params, "budget_market": market or budget.EVERY}
     ).one()
     window = {**params, "offset": offset, "limit": limit + 1}
     rows = connection.execute(_scored(*shape), window).all()
@@ -82,13 +84,9 @@ def top(*, db: Session, workspace_id: int, by: By, market: str | None, offset: i
             value = math.quantize(Decimal(value) * weight)
         owner = (row.owner_ref, row.owner_name) if row.owner_ref else None
         items.append(Ranked(n, row.id, f"REQ-{row.number}", row.title, row.status, value, row.moscow, owner))
-    budget = math.Budget(
-        Decimal(must or 0) - Decimal(closed_must or 0),
-        Decimal(planned or 0) - Decimal(closed_planned or 0),
-        int(missing or 0) - int(closed_missing or 0),
-    )
+    planned_set = budget.from_amounts((must, planned, missing))
     counted = int(counted)
-    return RankedPage(items, min(counted, COUNT_CAP), counted > COUNT_CAP, len(rows) > limit, budget, weight)
+    return RankedPage(items, min(counted, COUNT_CAP), counted > COUNT_CAP, len(rows) > limit, planned_set, weight)
 
 
 def _value(by: By, with_market: bool) -> Any:
@@ -203,39 +201,19 @@ def _scored_count(by: By, with_market: bool, all_zero: bool) -> Select[Any]:
 
 @cache
 def _summary(with_market: bool) -> Select[Any]:
-    """The planned set's effort (Must, all, items without an estimate) and the open count, capped.
+    """The planned set's kept budget (Must, all, items without an estimate) and the open count, capped:
+    one primary-key read and a count that stops at the cap, whatever the size of the backlog."""
 
-    Effort is summed over every planned score from its own index, less that of the closed requirements
-    (found from the status index): no lookup of each planned item's requirement."""
-    effort = RequirementScore.effort
-    planned = [m.value for m in math.PLANNED]
-
-    def sums(closed: bool) -> Any:
-        query = select(
-            func.sum(effort).filter(RequirementScore.moscow == math.Moscow.MUST.value).label("must"),
-            func.sum(effort).label("planned"),
-            (func.count() - func.count(effort)).label("missing"),
-        ).select_from(RequirementScore)
-        if closed:
-            query = query.join(Requirement, Requirement.id == RequirementScore.requirement_id).where(  # type: ignore[arg-type]
-                Requirement.workspace_id == bindparam("workspace_id"),
-                Requirement.status.in_(bindparam("closed", expanding=True)),  # type: ignore[attr-defined]
+    def kept(amount: Any) -> Any:
+        return (
+            select(amount)
+            .where(
+                ScoreBudget.workspace_id == bindparam("workspace_id"),
+                ScoreBudget.market == bindparam("budget_market"),
             )
-        if with_market:
-            query = query.join(
-                RequirementMarket,
-                and_(
-                    RequirementMarket.requirement_id == RequirementScore.requirement_id,  # type: ignore[arg-type]
-                    RequirementMarket.market == bindparam("market"),  # type: ignore[arg-type]
-                ),
-            )
-        if not closed:  # (the closed are found by the requirement's own workspace and status)
-            query = query.where(RequirementScore.workspace_id == bindparam("workspace_id"))
-        return query.where(RequirementScore.moscow.in_(planned)).subquery()  # type: ignore[union-attr]
+            .scalar_subquery()
+        )
 
-    every, closed = sums(False), sums(True)
     opened = _open(select(Requirement.id).select_from(Requirement), with_market).limit(bindparam("cap")).subquery()
     counted = select(func.count()).select_from(opened).scalar_subquery()
-    return select(
-        every.c.must, every.c.planned, every.c.missing, closed.c.must, closed.c.planned, closed.c.missing, counted
-    ).select_from(every.join(closed, literal(True)))
+    return select(kept(ScoreBudget.must_cents), kept(ScoreBudget.planned_cents), kept(ScoreBudget.missing), counted)

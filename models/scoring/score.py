@@ -34,6 +34,7 @@ from models import audit
 from models.base import UTCDateTime, dialect_insert, utcnow
 from models.requirements.requirement import ENTITY as REQUIREMENT
 from models.requirements.requirement import RequirementMarket
+from models.scoring import budget
 from models.scoring import rice as math
 from models.scoring.rice import RiceInputs
 
@@ -162,6 +163,8 @@ def save(
     moscow: str | None = UNCHANGED,
 ) -> Change:
     """Store what was scored; keep each changed method in the history and the audit log."""
+    moves_budget = rice is not None or moscow is not UNCHANGED
+    before = budget.Share.of(db, requirement_id) if moves_budget else None  # (locks the requirement first)
     row = _locked_row(db, workspace_id, requirement_id)
     now = utcnow()
     moved: dict[str, tuple[str | None, str | None]] = {}
@@ -187,6 +190,8 @@ def save(
     row.updated_at = now
     db.add(row)
     db.flush()
+    if before is not None:
+        budget.apply(db, before, budget.Share.of(db, requirement_id))
     audit.record(
         db=db,
         workspace_id=workspace_id,
