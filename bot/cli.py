@@ -212,7 +212,13 @@ def _scheduler(settings: Settings, runtime: Runtime) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     clock = None if settings.is_sqlite or settings.delivery != "worker" else ClockQueue(runtime.engine)
-    scheduler = Scheduler(runtime.engine, platforms, clock=clock).start()
+    scheduler = Scheduler(
+        runtime.engine,
+        platforms,
+        clock=clock,
+        post_interval_s=settings.post_interval_s,
+        workspace_interval_s=settings.workspace_post_interval_s,
+    ).start()
     stop.wait()
     log.info("scheduler stopping; letting posts in progress finish")
     scheduler.shutdown(wait=True)
@@ -268,7 +274,11 @@ def _procrastinate_worker(settings: Settings, runtime: Runtime, worker: Any) -> 
     app = make_app(runtime.engine, worker, sweep_every_s=settings.outbox_sweep_s)
     # The clock's jobs (digests, reminders, feature jobs) run here too, through an unstarted Scheduler.
     clock = Scheduler(
-        runtime.engine, Platforms.from_settings(settings, runtime.engine), clock=clock_jobs.ClockQueue(runtime.engine)
+        runtime.engine,
+        Platforms.from_settings(settings, runtime.engine),
+        clock=clock_jobs.ClockQueue(runtime.engine),
+        post_interval_s=settings.post_interval_s,
+        workspace_interval_s=settings.workspace_post_interval_s,
     )
     clock_jobs.register(app, clock)
     stop = threading.Event()

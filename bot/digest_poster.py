@@ -17,8 +17,9 @@ A slot found after the grace period (the scheduler was down) is recorded as miss
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.error import URLError
 
 from sqlalchemy.engine import Engine
@@ -33,6 +34,7 @@ from handlers.core.digest import DigestScope
 from handlers.core.reply import DirectMessage, Reply
 from handlers.digest import cards as digest_cards
 from handlers.digest.build import build, scope_for
+from models import outbox
 from models.base import utcnow
 from models.digest import run as run_model
 from models.digest import schedule as digest_model
@@ -43,6 +45,7 @@ from models.workspace import Workspace
 log = logging.getLogger(__name__)
 
 GRACE = timedelta(hours=2)
+SLOT_SLACK_S = 0.05  # a reserved slot this close counts as now
 LEASE = timedelta(minutes=2)
 RETRY_DELAYS = (
     timedelta(seconds=30),
@@ -64,8 +67,13 @@ class DigestPoster:
         lease: timedelta = LEASE,
         retry_delays: tuple[timedelta, ...] = RETRY_DELAYS,
         on_retry: Callable[[int, datetime], None] | None = None,
+        post_interval_s: float = 0.0,
+        workspace_interval_s: float = 0.0,
     ) -> None:
         self.engine = engine
+        # The channel's pace and its workspace's (0: not paced), in the rate slots the outbox uses too.
+        self.post_interval_s = post_interval_s
+        self.workspace_interval_s = workspace_interval_s
         self.platforms = platforms
         self.owner = owner
         self.grace = grace
@@ -177,6 +185,8 @@ class DigestPoster:
             run_model.set_state(db=db, run_id=run_id, owner=self.owner, state=RunState.CLAIMED, parts_total=len(parts))
         viewer = Viewer(lang, tz)
         for index in range(done, len(parts)):
+            if not self._paced(run, notifier.platform, reserved=run.rate_slot_at if index == done else None):
+                return
             posted = self._post_part(run, notifier, parts[index], viewer, index, message_ref, settings)
             if posted is None:
                 return
@@ -190,8 +200,46 @@ class DigestPoster:
                     state=RunState.POSTED if last else RunState.CLAIMED,
                     parts_done=index + 1,
                     message_ref=message_ref,
+                    rate_slot_at=None,
                 )
         log.info("digest for %s on %s posted (%d messages)", run.channel_ref, run.day, len(parts))
+
+    def _paced(self, run: DigestRun, platform: str, *, reserved: float | None) -> bool:
+        """True when the next message may go now: the slot this run reserved earlier has come, or the
+        channel (and its workspace) have one free now. Otherwise the run waits for the slot reserved
+        for it, as a retry that is no attempt, and no thread sleeps."""
+        assert run.id is not None
+        if self.post_interval_s <= 0:
+            return True
+        now = time.time()
+        if reserved is not None and reserved <= now + SLOT_SLACK_S:
+            return True
+        with session_scope(self.engine) as db:
+            slot = outbox.reserve(
+                db=db,
+                platform=platform,
+                workspace_id=run.workspace_id,
+                target=run.channel_ref,
+                interval=self.post_interval_s,
+                scope_interval=self.workspace_interval_s if platform == "slack" else 0.0,
+                now=now,
+            )
+            if slot <= now + SLOT_SLACK_S:
+                return True
+            when = datetime.fromtimestamp(slot, UTC)
+            run_model.set_state(
+                db=db,
+                run_id=run.id,
+                owner=self.owner,
+                state=RunState.RETRY,
+                next_attempt_at=when,
+                lease_until=None,
+                rate_slot_at=slot,
+                note="waiting for the channel's pace",
+            )
+        if self.on_retry is not None:
+            self.on_retry(run.id, when)
+        return False
 
     def _post_part(
         self,

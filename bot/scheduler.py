@@ -69,6 +69,8 @@ class Scheduler:
         delivery_retries: tuple[float, ...] = DELIVERY_RETRIES,
         sync_every: timedelta = SYNC_EVERY,
         clock: ClockQueue | None = None,
+        post_interval_s: float = 0.0,
+        workspace_interval_s: float = 0.0,
     ) -> None:
         if jobs is None:
             from handlers import JOBS
@@ -90,6 +92,8 @@ class Scheduler:
             lease=lease,
             retry_delays=retry_delays,
             on_retry=self._schedule_retry,
+            post_interval_s=post_interval_s,
+            workspace_interval_s=workspace_interval_s,
         )
         self.reminders = StandupReminders(engine, self.platforms, owner=self.owner, lease=lease)
         self.aps = BackgroundScheduler(

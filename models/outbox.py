@@ -255,6 +255,38 @@ def take_slot(*, db: Session, key: str, interval: float, now: float) -> float:
     return float(granted) - interval
 
 
+def channel_key(platform: str, workspace_id: int | None, target: str) -> str:
+    return f"{platform}:{workspace_id}:{target}"
+
+
+def scope_key(platform: str, workspace_id: int | None) -> str:
+    """Slack limits a workspace, Lark the app (one per deployment)."""
+    return f"slack:{workspace_id}" if platform == "slack" else f"{platform}:app"
+
+
+def reserve(
+    *,
+    db: Session,
+    platform: str,
+    workspace_id: int | None,
+    target: str,
+    interval: float,
+    scope_interval: float,
+    now: float,
+) -> float:
+    """The moment reserved for the next message on a channel, inside its wider scope too: the scope's
+    first free moment at or after the channel's; the channel then waits a whole interval after that,
+    so its posts stay apart and in order. Every sender (outbox workers, digest posters) shares it."""
+    key = channel_key(platform, workspace_id, target)
+    slot = take_slot(db=db, key=key, interval=interval, now=now)
+    if scope_interval > 0:
+        scoped = take_slot(db=db, key=scope_key(platform, workspace_id), interval=scope_interval, now=slot)
+        if scoped > slot:
+            hold_key(db=db, key=key, until=scoped + interval)
+            slot = scoped
+    return slot
+
+
 def hold_key(*, db: Session, key: str, until: float) -> None:
     """The platform said wait (a 429 with Retry-After): nobody sends on `key` before `until`."""
     db.execute(

@@ -252,23 +252,15 @@ class OutboxWorker:
 
     def _reserve(self, db: Session, row: outbox.Claimed, notifier: Notifier, now: float) -> float:
         """The moment reserved for this row's next message on its channel, inside its wider scope too."""
-        key = f"{notifier.platform}:{row.workspace_id}:{row.target}"
-        interval = self.intervals.get(notifier.platform, 1.0)
-        slot = outbox.take_slot(db=db, key=key, interval=interval, now=now)
-        scope_interval = self.scope_intervals.get(notifier.platform, 0.0)
-        if scope_interval > 0:
-            # The wider scope's first free moment at or after the channel's; the channel then waits a
-            # whole interval after that moment, so its posts stay apart and in order.
-            scoped = outbox.take_slot(db=db, key=self._scope(notifier, row), interval=scope_interval, now=slot)
-            if scoped > slot:
-                outbox.hold_key(db=db, key=key, until=scoped + interval)
-                slot = scoped
-        return slot
-
-    @staticmethod
-    def _scope(notifier: Notifier, row: outbox.Claimed) -> str:
-        """Slack limits a workspace, Lark the app (one per deployment)."""
-        return f"slack:{row.workspace_id}" if notifier.platform == "slack" else f"{notifier.platform}:app"
+        return outbox.reserve(
+            db=db,
+            platform=notifier.platform,
+            workspace_id=row.workspace_id,
+            target=row.target,
+            interval=self.intervals.get(notifier.platform, 1.0),
+            scope_interval=self.scope_intervals.get(notifier.platform, 0.0),
+            now=now,
+        )
 
     def _failed(self, row: outbox.Claimed, verdict: Verdict, notifier: Notifier, progress: dict[str, Any]) -> None:
         now = self._now()
@@ -286,7 +278,9 @@ class OutboxWorker:
         log.info("outbox row %s attempt %d: %s; again in %.2fs", row.id, row.attempts, verdict.reason, wait)
         with session_scope(self.engine) as db:
             if verdict.wait_s is not None and row.kind in ("post", "direct"):
-                outbox.hold_key(db=db, key=f"{notifier.platform}:{row.workspace_id}:{row.target}", until=now + wait)
+                outbox.hold_key(
+                    db=db, key=outbox.channel_key(notifier.platform, row.workspace_id, row.target), until=now + wait
+                )
             outbox.save_progress(db=db, outbox_id=row.id, result=progress)
             outbox.reschedule(db=db, outbox_id=row.id, at=at, error=verdict.reason)
             self._requeue(db, row.id, row.platform, at)

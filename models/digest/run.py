@@ -65,6 +65,7 @@ class DigestRun(SQLModel, table=True):
     parts_total: int = 0  # the summary plus its thread pages
     parts_done: int = 0
     message_ref: str | None = Field(default=None, max_length=128)  # the summary message
+    rate_slot_at: float | None = None  # a rate slot reserved for its next message (epoch seconds)
     note: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

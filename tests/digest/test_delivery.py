@@ -7,6 +7,7 @@ import logging
 import time
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import time_machine
 from sqlmodel import Session
 
@@ -180,3 +181,21 @@ def _wait_state(engine, states: tuple[str, ...], attempts: int | None = None, ti
             return
         time.sleep(0.02)
     raise AssertionError(f"run stayed {runs(engine)[0].state} / {runs(engine)[0].attempts}")
+
+
+def test_a_digest_keeps_the_channels_pace_and_no_thread_waits(slack_runtime, schedulers, engine, fake_slack):
+    fake_slack.channel_pace_s = 0.9  # as strict as Slack: a second post within the second is refused
+    with time_machine.travel(utc(2026, 6, 1, 12, 0), tick=True) as clock:
+        setup_channel(slack_runtime)
+        scheduler = schedulers.start(post_interval_s=1.0, workspace_interval_s=0.1)
+        advance(clock, SLOT + timedelta(seconds=1), scheduler)
+        [run] = runs(engine)
+        assert (run.state, run.parts_done) == ("retry", 1)  # the page waits for its slot, not in a thread
+        assert run.attempts == 0 and run.rate_slot_at is not None
+        assert run.next_attempt_at.timestamp() == pytest.approx(run.rate_slot_at)
+        _wait_state(engine, ("posted",))
+    [run] = runs(engine)
+    assert (run.parts_done, run.parts_total, run.attempts) == (2, 2, 0)
+    assert fake_slack.paced_refusals == 0
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+    assert len(thread_of(fake_slack, run.message_ref)) == 1
