@@ -121,7 +121,7 @@ def test_a_burst_on_one_channel_is_spread_one_a_second_not_refused(engine: Engin
 
 def test_thread_replies_keep_the_channel_pace(engine: Engine, fake: FakeSlack) -> None:
     group = team(engine, ("U1", "en"))
-    fake.channel_pace_s = 0.9
+    fake.channel_pace_s = 0.5  # refuses a reply sent straight after the post; leaves room for a loaded machine
     thread = tuple(card(f"page-{i}") for i in range(1, 4))
     put(engine, group, PostToChannel(card("summary"), channel_ref="C4", thread=thread))
     work = worker(engine, fake, post_interval_s=1.0, workspace_interval_s=0.0)
