@@ -161,7 +161,7 @@ def test_all_must_approve_shows_each_vote_on_the_card_until_the_last(lark: LarkS
     assert (approval(engine).state, status(engine), decisions(engine)) == ("approved", "approved", 1)
 
 
-def test_a_double_click_records_one_decision(lark: LarkSender, fake_lark: FakeLark, engine):
+def test_a_double_click_records_one_decision(lark: LarkSender, lark_server: ServerThread, fake_lark: FakeLark, engine):
     card = submit(lark, fake_lark, engine)
     value = button(card.card, label("approval.button.approve"))
     message_id = card.answer["data"]["message_id"]
@@ -173,7 +173,7 @@ def test_a_double_click_records_one_decision(lark: LarkSender, fake_lark: FakeLa
     assert sum("card" in a for a in answers) == 1
     told = [a["toast"]["content"] for a in [*answers, again] if "card" not in a]
     assert len(told) == 2 and all(t.startswith("已由 @li 于") and t.endswith("批准。") for t in told)
-    time.sleep(0.2)
+    assert lark_server.runtime.settle()
     assert len(messages_to(fake_lark, "ou_ana")) == 1  # the requester is told once
 
 
@@ -241,7 +241,9 @@ def test_transfer_picks_a_person_in_the_card_form_and_they_decide(lark: LarkSend
     assert (approval(engine).state, status(engine)) == ("approved", "approved")
 
 
-def test_the_requester_reminds_the_approvers_at_most_once_an_hour(lark: LarkSender, fake_lark: FakeLark, engine):
+def test_the_requester_reminds_the_approvers_at_most_once_an_hour(
+    lark: LarkSender, lark_server: ServerThread, fake_lark: FakeLark, engine
+):
     card = submit(lark, fake_lark, engine)
     wait_until(lambda: messages_to(fake_lark, "ou_li"))
     answer = click(lark, card, "approval.button.remind", ANA)
@@ -249,7 +251,7 @@ def test_the_requester_reminds_the_approvers_at_most_once_an_hour(lark: LarkSend
     assert len(wait_until(lambda: messages_to(fake_lark, "ou_li")[1:])) == 1
     again = click(lark, card, "approval.button.remind", ANA)
     assert again["toast"]["content"].startswith("一小时内已催办过") and "card" not in again
-    time.sleep(0.2)
+    assert lark_server.runtime.settle()
     assert len(messages_to(fake_lark, "ou_li")) == 2
     assert [c for c in in_chat(fake_lark) if is_approval_card(c)] == [card]  # no new card in the chat
 

@@ -48,8 +48,8 @@ def test_a_crossing_alerts_owner_and_channel_once_until_it_crosses_back(slack, f
         assert feed(slack, value) == f"fx.USDCNY = {value}."
     assert feed(slack, "7.0") == "fx.USDCNY = 7.0."  # back (7.0 is not below 7.0): re-armed quietly
     assert "Threshold alerts sent: 1." in feed(slack, "6.97")  # crosses again
-    time.sleep(0.3)
-    assert len(alerts_sent(fake_slack)) == 4  # two crossings × (owner + channel)
+    fake_slack.wait_for("chat.postMessage", 5)  # the risk's card, then two crossings × (owner + channel)
+    assert len(alerts_sent(fake_slack)) == 4
     with Session(engine) as db:
         assert [str(a.value) for a in db.exec(select(RiskAlert).order_by(RiskAlert.id))] == ["6.95", "6.97"]
         # an exchange rate is kept once, with the team's other rates (what /pm fx shows)
