@@ -98,6 +98,7 @@ class Outcome:
     viewer: Viewer
     actor: Actor | None = None
     repeated: bool = False  # the same request was carried out before; nothing was done this time
+    queued: bool = False  # it put effects in the outbox, committed with it
 
 
 class Runtime:
@@ -210,8 +211,8 @@ class Runtime:
                 # SQLite: another process wrote while this unit read; nothing was written. Again, with
                 # the write lock taken up front (waiting for it within the request's budget).
                 outcome = self._attempt(caller, work, once, where=where, claim_reads=claim_reads)
-            if where is not None and self.outbox is not None:
-                self.outbox.wake()
+            if outcome.queued and self.outbox is not None:
+                self.outbox.wake()  # only when there is something to deliver: each wake costs the loop a poll
             return outcome
         except DBAPIError as err:
             if not err.connection_invalidated:
@@ -257,7 +258,9 @@ class Runtime:
                     return self._repeated(caller, actor)
                 if created and caller.platform == "slack":
                     reply.effects.append(RefreshProfile(actor.member_id, caller.user_ref))
+                queued = False
                 if where is not None and self.outbox is not None:
+                    effects = len(reply.effects)
                     reply.effects = self.outbox.stage(
                         db,
                         reply.effects,
@@ -267,10 +270,11 @@ class Runtime:
                         where=replace(where, workspace_id=actor.workspace_id),
                         tell_member_id=actor.member_id,
                     )
+                    queued = len(reply.effects) < effects
             self.health.ok()
             if cached is None:
                 self.actors.put(caller, actor, version)  # only once its rows are committed
-            return Outcome(reply, self._viewer(actor, reply), actor)
+            return Outcome(reply, self._viewer(actor, reply), actor, queued=queued)
         except (DBAPIError, PoolTimeout) as err:
             if retry_locked and upgrade_refused(err) and not deadline.expired():
                 raise _Refused from err
