@@ -15,20 +15,14 @@ from bot.web import create_app
 from handlers import REGISTRY
 from tests.fakes.slack_api import FakeSlack
 from tests.support.console import ConsoleDriver
-from tests.support.databases import (
-    empty_all_tables,
-    fresh_postgres_database,
-)
+from tests.support.databases import empty_all_tables, scratch_database
 from tests.support.server import ServerThread
 from tests.support.slack_requests import SECRET, SlackSender
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tradewind.db'}"
-        return
-    yield from fresh_postgres_database()
+    yield from scratch_database(request.param, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

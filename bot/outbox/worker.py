@@ -222,33 +222,30 @@ class OutboxWorker:
 
     def _slot(self, row: outbox.Claimed, notifier: Notifier) -> bool:
         """True when this row may send now; otherwise it is moved to the slot reserved for it."""
+        if row.slot_at is not None and row.slot_at <= self._now() + SLOT_SLACK_S:
+            return True
+        return self._take_turn(row, notifier)
+
+    def _next_slot(self, row: outbox.Claimed, notifier: Notifier, progress: dict[str, Any]) -> None:
+        """A further message of this row (a thread reply) may go now; otherwise what went so far is kept
+        and the row waits for the slot reserved for the rest (raises _Paused)."""
+        if not self._take_turn(row, notifier, progress):
+            raise _Paused
+
+    def _take_turn(self, row: outbox.Claimed, notifier: Notifier, progress: dict[str, Any] | None = None) -> bool:
+        """Reserve the next slot; True when it is now, else the row (and `progress`) waits for it."""
         now = self._now()
         if self.intervals.get(notifier.platform, 1.0) <= 0:
-            return True
-        if row.slot_at is not None and row.slot_at <= now + SLOT_SLACK_S:
             return True
         with session_scope(self.engine) as db:
             slot = self._reserve(db, row, notifier, now)
             if slot <= now + SLOT_SLACK_S:
                 return True
+            if progress is not None:
+                outbox.save_progress(db=db, outbox_id=row.id, result=progress)
             outbox.reschedule(db=db, outbox_id=row.id, at=_utc(slot), error=None, slot_at=slot, tried=False)
             self._requeue(db, row.id, row.platform, _utc(slot))
         return False
-
-    def _next_slot(self, row: outbox.Claimed, notifier: Notifier, progress: dict[str, Any]) -> None:
-        """A further message of this row (a thread reply) may go now; otherwise what went so far is kept
-        and the row waits for the slot reserved for the rest (raises _Paused)."""
-        now = self._now()
-        if self.intervals.get(notifier.platform, 1.0) <= 0:
-            return
-        with session_scope(self.engine) as db:
-            slot = self._reserve(db, row, notifier, now)
-            if slot <= now + SLOT_SLACK_S:
-                return
-            outbox.save_progress(db=db, outbox_id=row.id, result=progress)
-            outbox.reschedule(db=db, outbox_id=row.id, at=_utc(slot), error=None, slot_at=slot, tried=False)
-            self._requeue(db, row.id, row.platform, _utc(slot))
-        raise _Paused
 
     def _reserve(self, db: Session, row: outbox.Claimed, notifier: Notifier, now: float) -> float:
         """The moment reserved for this row's next message on its channel, inside its wider scope too."""

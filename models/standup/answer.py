@@ -68,35 +68,10 @@ def save_answer(
     before = get_answer(db=db, workspace_id=workspace_id, channel_ref=channel_ref, member_id=member_id, day=day)
     old = {name: getattr(before, name) if before else None for name in FIELDS}
     given = {name: value for name, value in values.items() if name in FIELDS}
-    now = utcnow()
-    stmt = dialect_insert(db, StandupAnswer).values(
-        workspace_id=workspace_id,
-        channel_ref=channel_ref,
-        member_id=member_id,
-        day=day,
-        created_at=now,
-        updated_at=now,
-        **{name: given.get(name) for name in FIELDS},
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["workspace_id", "channel_ref", "member_id", "day"],
-        set_={**{name: stmt.excluded[name] for name in given}, "updated_at": now},
-    ).returning(StandupAnswer.id)
-    answer_id = int(db.exec(stmt).one()[0])
-    audit.record(
-        db=db,
-        workspace_id=workspace_id,
-        actor_id=member_id,
-        entity=ENTITY,
-        entity_id=answer_id,
-        action="edit" if before else "create",
-        changes={name: [old[name], value] for name, value in given.items() if old[name] != value},
-        at=now,
-    )
-    saved = db.get(StandupAnswer, answer_id)
-    assert saved is not None
-    db.refresh(saved)
-    return saved, before is not None
+    columns = {name: given.get(name) for name in FIELDS}
+    changes = {name: [old[name], value] for name, value in given.items() if old[name] != value}
+    key = (workspace_id, channel_ref, member_id, day)
+    return _upsert(db, key, columns, updated=list(given), changes=changes, before=before)
 
 
 def custom_pairs(stored: str | None) -> tuple[tuple[str, str], ...]:
@@ -122,6 +97,23 @@ def save_custom(
     old = dict(custom_pairs(before.custom if before else None))
     pairs = [[q, values[i] if i in values else old.get(q)] for i, q in enumerate(questions)]
     stored = json.dumps(pairs, ensure_ascii=False)
+    changes = {q: [old.get(q), a] for q, a in pairs if old.get(q) != a}
+    key = (workspace_id, channel_ref, member_id, day)
+    return _upsert(db, key, {"custom": stored}, updated=["custom"], changes=changes, before=before)
+
+
+def _upsert(
+    db: Session,
+    key: tuple[int, str, int, date],
+    columns: dict[str, str | None],
+    *,
+    updated: list[str],
+    changes: dict[str, list[str | None]],
+    before: StandupAnswer | None,
+) -> tuple[StandupAnswer, bool]:
+    """One person's answer for a channel and day, written with `columns` (only `updated` replace an
+    earlier answer's) and audited with `changes`; returns (row, updated)."""
+    workspace_id, channel_ref, member_id, day = key
     now = utcnow()
     stmt = dialect_insert(db, StandupAnswer).values(
         workspace_id=workspace_id,
@@ -130,14 +122,13 @@ def save_custom(
         day=day,
         created_at=now,
         updated_at=now,
-        custom=stored,
+        **columns,
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["workspace_id", "channel_ref", "member_id", "day"],
-        set_={"custom": stmt.excluded["custom"], "updated_at": now},
+        set_={**{name: stmt.excluded[name] for name in updated}, "updated_at": now},
     ).returning(StandupAnswer.id)
     answer_id = int(db.exec(stmt).one()[0])
-    changes = {q: [old.get(q), a] for q, a in pairs if old.get(q) != a}
     audit.record(
         db=db,
         workspace_id=workspace_id,

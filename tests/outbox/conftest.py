@@ -11,15 +11,12 @@ from sqlalchemy.engine import Engine
 
 from bot.db import make_engine
 from bot.migrate import migrate
-from tests.support.databases import fresh_postgres_database
+from tests.support.databases import scratch_database
 
 
 @pytest.fixture(scope="package", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('outbox-db') / 'tradewind.db'}"
-        return
-    yield from fresh_postgres_database()
+    yield from scratch_database(request.param, tmp_path_factory, "outbox-db")
 
 
 @pytest.fixture(scope="package")

@@ -56,6 +56,14 @@ def fresh_postgres_database() -> Iterator[str]:
         drop_postgres_database(name)
 
 
+def scratch_database(kind: str, tmp_path_factory: pytest.TempPathFactory, name: str = "db") -> Iterator[str]:
+    """The URL of a new database of `kind` ("sqlite" or "postgres") for the duration of a fixture."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp(name) / 'tradewind.db'}"
+        return
+    yield from fresh_postgres_database()
+
+
 def empty_all_tables(engine: Engine) -> None:
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
     with engine.begin() as conn:
